@@ -1,0 +1,74 @@
+package dev.sessionware.core;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The ids that tie a piece of work to its conversation: the session id, always, and the inference
+ * and turn ids while an inference runs.
+ *
+ * @param sessionId the session; never null
+ * @param inferenceId the inference in progress, or null outside an inference
+ * @param turnId the turn being worked on, or null when unknown
+ */
+public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId turnId) {
+  /**
+   * Checks that the session id is present.
+   *
+   * @throws NullPointerException if {@code sessionId} is null
+   */
+  public Correlation {
+    Objects.requireNonNull(sessionId, "sessionId");
+  }
+
+  /**
+   * Returns the correlation of a session with no inference in progress.
+   *
+   * @param sessionId the session
+   * @return the correlation
+   */
+  public static Correlation of(SessionId sessionId) {
+    return new Correlation(sessionId, null, null);
+  }
+
+  /**
+   * Returns the correlation of an inference on a turn.
+   *
+   * @param sessionId the session
+   * @param inferenceId the inference
+   * @param turnId the turn
+   * @return the correlation
+   */
+  public static Correlation of(SessionId sessionId, InferenceId inferenceId, TurnId turnId) {
+    return new Correlation(
+        sessionId, Objects.requireNonNull(inferenceId, "inferenceId"), Objects.requireNonNull(turnId, "turnId"));
+  }
+
+  /**
+   * Returns the inference id, if an inference is in progress.
+   *
+   * @return the inference id or empty
+   */
+  public Optional<InferenceId> inference() {
+    return Optional.ofNullable(inferenceId);
+  }
+
+  /**
+   * Returns the turn id, if known.
+   *
+   * @return the turn id or empty
+   */
+  public Optional<TurnId> turn() {
+    return Optional.ofNullable(turnId);
+  }
+
+  /**
+   * Returns this correlation with another turn id.
+   *
+   * @param turnId the turn id, or null to clear it
+   * @return the new correlation
+   */
+  public Correlation withTurnId(TurnId turnId) {
+    return new Correlation(sessionId, inferenceId, turnId);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.sessionware.core;
+
+import java.util.UUID;
+
+/**
+ * Identifies one inference: one pass of a turn through the pipeline inside a session.
+ *
+ * <p>Sessions make a new random one for every inference; ids read from events are validated like
+ * session ids: 1 to {@value #MAX_LENGTH} characters, no whitespace and no control characters.
+ *
+ * @param value the id as text
+ */
+public record InferenceId(String value) {
+  /** The longest id accepted, in characters. */
+  public static final int MAX_LENGTH = IdValidation.MAX_LENGTH;
+
+  /**
+   * Validates the id.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is empty, longer than {@value #MAX_LENGTH}
+   *     characters, or holds whitespace or control characters; the message shows the value escaped
+   */
+  public InferenceId {
+    IdValidation.check("inference id", value);
+  }
+
+  /**
+   * Returns the inference id with the given text; see {@link #InferenceId(String)} for what is accepted.
+   *
+   * @param value the id as text
+   * @return the id
+   */
+  public static InferenceId of(String value) {
+    return new InferenceId(value);
+  }
+
+  /**
+   * Returns a new random inference id (a UUID).
+   *
+   * @return the id
+   */
+  public static InferenceId random() {
+    return new InferenceId(UUID.randomUUID().toString());
+  }
+
+  /** Returns the id as text, so that ids format as themselves in messages and logs. */
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.sessionware.core;
+
+import java.util.UUID;
+
+/**
+ * Identifies one turn of a conversation.
+ *
+ * <p>Sessions give a turn a random id when it has none; ids read from events are validated like
+ * session ids: 1 to {@value #MAX_LENGTH} characters, no whitespace and no control characters.
+ *
+ * @param value the id as text
+ */
+public record TurnId(String value) {
+  /** The longest id accepted, in characters. */
+  public static final int MAX_LENGTH = IdValidation.MAX_LENGTH;
+
+  /**
+   * Validates the id.
+   *
+   * @throws NullPointerException if {@code value} is null
+   * @throws IllegalArgumentException if {@code value} is empty, longer than {@value #MAX_LENGTH}
+   *     characters, or holds whitespace or control characters; the message shows the value escaped
+   */
+  public TurnId {
+    IdValidation.check("turn id", value);
+  }
+
+  /**
+   * Returns the turn id with the given text; see {@link #TurnId(String)} for what is accepted.
+   *
+   * @param value the id as text
+   * @return the id
+   */
+  public static TurnId of(String value) {
+    return new TurnId(value);
+  }
+
+  /**
+   * Returns a new random turn id (a UUID).
+   *
+   * @return the id
+   */
+  public static TurnId random() {
+    return new TurnId(UUID.randomUUID().toString());
+  }
+
+  /** Returns the id as text, so that ids format as themselves in messages and logs. */
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,253 @@
+package dev.sessionware.core.event;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.turn.Usage;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The metadata every {@link InferenceEvent} carries: model settings, outcome, and correlation.
+ *
+ * <p>The members match the {@code meta} object of the wire format. All but {@code messageId} are
+ * optional and null when absent; {@code messageId} is {@link #NO_MESSAGE_ID} when unset. Build
+ * instances with {@link #builder()}.
+ *
+ * @param model model identifier, or null
+ * @param temperature sampling temperature, or null
+ * @param topP nucleus sampling, or null
+ * @param maxTokens output token limit, or null
+ * @param stopReason why the model stopped ({@code stop}, {@code length}, {@code tool_calls}, ...), or null
+ * @param usage token usage, or null
+ * @param durationMs wall time of the model call in milliseconds, or null
+ * @param messageId the id shared by every event of one model call; never null
+ * @param sessionId the session the event belongs to, or null when not yet stamped
+ * @param inferenceId the inference the event belongs to, or null
+ * @param turnId the turn being worked on, or null
+ * @param extra free-form provider or application values (JSON-compatible: strings, numbers,
+ *     booleans, null, lists and maps), in order; empty when none
+ */
+public record EventMetadata(
+    String model,
+    Double temperature,
+    Double topP,
+    Integer maxTokens,
+    String stopReason,
+    Usage usage,
+    Long durationMs,
+    UUID messageId,
+    SessionId sessionId,
+    InferenceId inferenceId,
+    TurnId turnId,
+    Map<String, Object> extra) {
+  /** The message id of events whose model call has none: all zeros. */
+  public static final UUID NO_MESSAGE_ID = new UUID(0, 0);
+
+  private static final EventMetadata EMPTY = builder().build();
+
+  /** Validates the values and copies {@code extra}. */
+  public EventMetadata {
+    requireFinite("temperature", temperature);
+    requireFinite("topP", topP);
+    if (maxTokens != null && maxTokens < 0) {
+      throw new IllegalArgumentException("maxTokens must be >= 0, but was " + maxTokens);
+    }
+    if (durationMs != null && durationMs < 0) {
+      throw new IllegalArgumentException("durationMs must be >= 0, but was " + durationMs);
+    }
+    Objects.requireNonNull(messageId, "messageId");
+    extra = JsonValues.copyOf(extra, "extra");
+  }
+
+  /**
+   * Returns metadata with nothing set.
+   *
+   * @return the empty metadata
+   */
+  public static EventMetadata empty() {
+    return EMPTY;
+  }
+
+  /**
+   * Returns a builder with nothing set.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns a builder that starts from this metadata.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * Returns the correlation, if the session id is set.
+   *
+   * @return the correlation or empty
+   */
+  public Optional<Correlation> correlation() {
+    return sessionId == null ? Optional.empty() : Optional.of(new Correlation(sessionId, inferenceId, turnId));
+  }
+
+  /**
+   * Returns this metadata with the ids of a correlation; ids the correlation lacks are kept.
+   *
+   * @param correlation the correlation
+   * @return the new metadata
+   */
+  public EventMetadata withCorrelation(Correlation correlation) {
+    return toBuilder()
+        .sessionId(correlation.sessionId())
+        .inferenceId(correlation.inference().orElse(inferenceId))
+        .turnId(correlation.turn().orElse(turnId))
+        .build();
+  }
+
+  /**
+   * Returns this metadata stamped with a correlation, refusing to move an event between sessions.
+   *
+   * @param correlation the correlation of the inference publishing the event
+   * @return the new metadata, as {@link #withCorrelation}
+   * @throws IllegalArgumentException if this metadata already carries another session's id
+   */
+  public EventMetadata stampedWith(Correlation correlation) {
+    if (sessionId != null && !sessionId.equals(correlation.sessionId())) {
+      throw new IllegalArgumentException("an event of session " + sessionId + " cannot be published in session "
+          + correlation.sessionId());
+    }
+    return withCorrelation(correlation);
+  }
+
+  private static void requireFinite(String name, Double value) {
+    if (value != null && !Double.isFinite(value)) {
+      throw new IllegalArgumentException(name + " must be a finite number, but was " + value);
+    }
+  }
+
+  /** Builds {@link EventMetadata}; every setter accepts null to clear a member. */
+  public static final class Builder {
+    private String model;
+    private Double temperature;
+    private Double topP;
+    private Integer maxTokens;
+    private String stopReason;
+    private Usage usage;
+    private Long durationMs;
+    private UUID messageId = NO_MESSAGE_ID;
+    private SessionId sessionId;
+    private InferenceId inferenceId;
+    private TurnId turnId;
+    private Map<String, Object> extra = Map.of();
+
+    private Builder() {}
+
+    private Builder(EventMetadata from) {
+      model = from.model;
+      temperature = from.temperature;
+      topP = from.topP;
+      maxTokens = from.maxTokens;
+      stopReason = from.stopReason;
+      usage = from.usage;
+      durationMs = from.durationMs;
+      messageId = from.messageId;
+      sessionId = from.sessionId;
+      inferenceId = from.inferenceId;
+      turnId = from.turnId;
+      extra = from.extra;
+    }
+
+    /** @param model the model identifier @return this builder */
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    /** @param temperature the sampling temperature @return this builder */
+    public Builder temperature(Double temperature) {
+      this.temperature = temperature;
+      return this;
+    }
+
+    /** @param topP nucleus sampling @return this builder */
+    public Builder topP(Double topP) {
+      this.topP = topP;
+      return this;
+    }
+
+    /** @param maxTokens the output token limit @return this builder */
+    public Builder maxTokens(Integer maxTokens) {
+      this.maxTokens = maxTokens;
+      return this;
+    }
+
+    /** @param stopReason why the model stopped @return this builder */
+    public Builder stopReason(String stopReason) {
+      this.stopReason = stopReason;
+      return this;
+    }
+
+    /** @param usage the token usage @return this builder */
+    public Builder usage(Usage usage) {
+      this.usage = usage;
+      return this;
+    }
+
+    /** @param durationMs wall time of the model call in milliseconds @return this builder */
+    public Builder durationMs(Long durationMs) {
+      this.durationMs = durationMs;
+      return this;
+    }
+
+    /** @param messageId the model call's message id; null means {@link #NO_MESSAGE_ID} @return this builder */
+    public Builder messageId(UUID messageId) {
+      this.messageId = messageId == null ? NO_MESSAGE_ID : messageId;
+      return this;
+    }
+
+    /** @param sessionId the session @return this builder */
+    public Builder sessionId(SessionId sessionId) {
+      this.sessionId = sessionId;
+      return this;
+    }
+
+    /** @param inferenceId the inference @return this builder */
+    public Builder inferenceId(InferenceId inferenceId) {
+      this.inferenceId = inferenceId;
+      return this;
+    }
+
+    /** @param turnId the turn @return this builder */
+    public Builder turnId(TurnId turnId) {
+      this.turnId = turnId;
+      return this;
+    }
+
+    /** @param extra free-form values; null means none @return this builder */
+    public Builder extra(Map<String, Object> extra) {
+      this.extra = extra == null ? Map.of() : extra;
+      return this;
+    }
+
+    /**
+     * Builds the metadata.
+     *
+     * @return the metadata
+     * @throws IllegalArgumentException if a value is out of range
+     */
+    public EventMetadata build() {
+      return new EventMetadata(
+          model, temperature, topP, maxTokens, stopReason, usage, durationMs, messageId, sessionId, inferenceId,
+          turnId, extra);
+    }
+  }
+}

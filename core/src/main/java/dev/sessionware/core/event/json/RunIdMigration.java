@@ -1,0 +1,229 @@
+package dev.sessionware.core.event.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Rewrites archived JSON Lines event files that still carry the legacy {@code meta.run_id} alias of
+ * the session id, so that {@link EventCodec} can read them.
+ *
+ * <p>Per line: {@code run_id} alone becomes {@code session_id}; {@code run_id} equal to {@code
+ * session_id} is dropped; a {@code run_id} that differs from {@code session_id} (or is not a
+ * string, or appears twice) is a conflict: the line is copied unchanged and reported with its line
+ * number, and nothing is guessed. Only the {@code run_id} member is touched: every other byte of a
+ * line is kept as it was. Lines end with {@code \n} in the output.
+ *
+ * <p>The input is never changed. The output is written to a temporary file beside it and moved into
+ * place only when complete, so a failure leaves no half-written output behind.
+ */
+public final class RunIdMigration {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private RunIdMigration() {}
+
+  /**
+   * Migrates a file into a new file.
+   *
+   * @param input the archived JSON Lines file (UTF-8)
+   * @param output where to write the migrated lines; must not exist yet
+   * @return what was done
+   * @throws FileAlreadyExistsException if {@code output} exists (including when it is {@code input})
+   * @throws IOException if reading or writing fails, or the input is not UTF-8; no output is left behind
+   */
+  public static MigrationReport migrate(Path input, Path output) throws IOException {
+    Objects.requireNonNull(input, "input");
+    Objects.requireNonNull(output, "output");
+    if (Files.exists(output)) {
+      String why = Files.exists(input) && Files.isSameFile(input, output)
+          ? "the migration never rewrites its input in place; name a new output file"
+          : "the migration does not overwrite files; name a new output file";
+      throw new FileAlreadyExistsException(output.toString(), null, why);
+    }
+    Path directory = output.toAbsolutePath().getParent();
+    Path temporary = Files.createTempFile(directory, "." + output.getFileName(), ".partial");
+    try {
+      MigrationReport report;
+      try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
+          BufferedWriter out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+        report = migrate(in, out);
+      }
+      Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE);
+      return report;
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /**
+   * Migrates lines from a reader to a writer; the writer is flushed, neither is closed.
+   *
+   * @param in the archived lines
+   * @param out where the migrated lines go
+   * @return what was done
+   * @throws IOException if reading or writing fails
+   */
+  public static MigrationReport migrate(BufferedReader in, Writer out) throws IOException {
+    long read = 0;
+    long migrated = 0;
+    long unchanged = 0;
+    List<MigrationReport.Conflict> conflicts = new ArrayList<>();
+    String line;
+    while ((line = in.readLine()) != null) {
+      read++;
+      LineMigration result = migrateLine(line);
+      if (result.conflict != null) {
+        conflicts.add(new MigrationReport.Conflict(read, result.conflict));
+      } else if (result.changed) {
+        migrated++;
+      } else {
+        unchanged++;
+      }
+      out.write(result.line);
+      out.write('\n');
+    }
+    out.flush();
+    return new MigrationReport(read, migrated, unchanged, conflicts);
+  }
+
+  /** The outcome for one line: its new text, and whether it changed or conflicts. */
+  record LineMigration(String line, boolean changed, String conflict) {}
+
+  static LineMigration migrateLine(String line) {
+    MetaScan scan;
+    try {
+      scan = MetaScan.of(line);
+    } catch (IOException notJson) {
+      return new LineMigration(line, false, null);
+    }
+    if (scan.runIdCount == 0) {
+      return new LineMigration(line, false, null);
+    }
+    if (scan.runIdCount > 1) {
+      return new LineMigration(line, false, "meta.run_id appears more than once");
+    }
+    if (scan.runId == null) {
+      return new LineMigration(line, false, "meta.run_id is not a string");
+    }
+    if (scan.sessionIdCount == 0) {
+      String renamed = line.substring(0, scan.runIdStart) + "\"session_id\"" + line.substring(scan.runIdNameEnd);
+      return new LineMigration(renamed, true, null);
+    }
+    if (scan.sessionIdCount > 1 || scan.sessionId == null) {
+      return new LineMigration(line, false, "meta.session_id is not a single string");
+    }
+    if (!scan.runId.equals(scan.sessionId)) {
+      return new LineMigration(line, false, "meta.run_id " + EventCodec.quote(scan.runId)
+          + " differs from meta.session_id " + EventCodec.quote(scan.sessionId));
+    }
+    return new LineMigration(removeMember(line, scan.runIdStart, scan.runIdValueEnd), true, null);
+  }
+
+  /** Removes the member at [start, end) and the comma that separates it from a neighbour. */
+  private static String removeMember(String line, int start, int end) {
+    int after = end;
+    while (after < line.length() && Character.isWhitespace(line.charAt(after))) {
+      after++;
+    }
+    if (after < line.length() && line.charAt(after) == ',') {
+      return line.substring(0, start) + line.substring(skipWhitespace(line, after + 1));
+    }
+    int before = start - 1;
+    while (before >= 0 && Character.isWhitespace(line.charAt(before))) {
+      before--;
+    }
+    if (before >= 0 && line.charAt(before) == ',') {
+      return line.substring(0, before) + line.substring(end);
+    }
+    return line.substring(0, start) + line.substring(end);
+  }
+
+  private static int skipWhitespace(String line, int from) {
+    int i = from;
+    while (i < line.length() && Character.isWhitespace(line.charAt(i))) {
+      i++;
+    }
+    return i;
+  }
+
+  /** Where {@code run_id} and {@code session_id} stand in a line's {@code meta} object. */
+  private static final class MetaScan {
+    int runIdCount;
+    String runId;
+    int runIdStart;
+    int runIdNameEnd;
+    int runIdValueEnd;
+    int sessionIdCount;
+    String sessionId;
+
+    static MetaScan of(String line) throws IOException {
+      MetaScan scan = new MetaScan();
+      try (JsonParser parser = JSON.createParser(line)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          throw new IOException("not a JSON object");
+        }
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String name = parser.currentName();
+          JsonToken value = parser.nextToken();
+          if (name.equals("meta") && value == JsonToken.START_OBJECT) {
+            scan.readMeta(parser, line);
+          } else {
+            parser.skipChildren();
+          }
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+          throw new IOException("not a single JSON object");
+        }
+      }
+      return scan;
+    }
+
+    private void readMeta(JsonParser parser, String line) throws IOException {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        int nameStart = (int) parser.currentTokenLocation().getCharOffset();
+        JsonToken value = parser.nextToken();
+        String text = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+        if (name.equals("run_id")) {
+          runIdCount++;
+          runId = text;
+          runIdStart = nameStart;
+          runIdNameEnd = endOfString(line, nameStart);
+          parser.skipChildren();
+          runIdValueEnd = (int) parser.currentLocation().getCharOffset();
+        } else {
+          if (name.equals("session_id")) {
+            sessionIdCount++;
+            sessionId = text;
+          }
+          parser.skipChildren();
+        }
+      }
+    }
+
+    /** Returns the index just past the closing quote of the string literal opening at {@code start}. */
+    private static int endOfString(String line, int start) {
+      for (int i = start + 1; i < line.length(); i++) {
+        char c = line.charAt(i);
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          return i + 1;
+        }
+      }
+      throw new IllegalStateException("unterminated string in a line the JSON parser accepted");
+    }
+  }
+}

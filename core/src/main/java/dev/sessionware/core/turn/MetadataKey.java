@@ -1,0 +1,75 @@
+package dev.sessionware.core.turn;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A typed metadata key with the identity {@code namespace.name@vN}, for example
+ * {@code geppetto.session_id@v1}.
+ *
+ * <p>A key is bound to a value type: {@link Metadata#get} returns values of that type and fails
+ * clearly when an entry holds another type. Keys are validated when defined.
+ *
+ * @param namespace who owns the key, for example {@code geppetto}: letters, digits, {@code _} and {@code -}
+ * @param name the key's name within its namespace: letters, digits, {@code _} and {@code -}
+ * @param version the key's version, at least 1; a new version is a new key
+ * @param type the type of the values the key holds
+ * @param <T> the type of the values the key holds
+ */
+public record MetadataKey<T>(String namespace, String name, int version, Class<T> type) {
+  private static final Pattern PART = Pattern.compile("[A-Za-z0-9_-]+");
+
+  /**
+   * Validates the key.
+   *
+   * @throws IllegalArgumentException if a part is empty or holds other characters, or the version is below 1
+   */
+  public MetadataKey {
+    checkPart("namespace", namespace);
+    checkPart("name", name);
+    if (version < 1) {
+      throw new IllegalArgumentException(
+          "metadata key version must be >= 1, but was " + version + " for " + namespace + "." + name);
+    }
+    Objects.requireNonNull(type, "type");
+  }
+
+  /**
+   * Defines a key.
+   *
+   * @param namespace who owns the key
+   * @param name the key's name
+   * @param version the key's version, at least 1
+   * @param type the type of the values
+   * @param <T> the type of the values
+   * @return the key
+   */
+  public static <T> MetadataKey<T> of(String namespace, String name, int version, Class<T> type) {
+    return new MetadataKey<>(namespace, name, version, type);
+  }
+
+  /**
+   * Returns the identity, {@code namespace.name@vN}.
+   *
+   * @return the identity
+   */
+  public String id() {
+    return namespace + "." + name + "@v" + version;
+  }
+
+  @Override
+  public String toString() {
+    return id() + " (" + type.getName() + ")";
+  }
+
+  private static void checkPart(String part, String value) {
+    Objects.requireNonNull(value, () -> "metadata key " + part + " must not be null");
+    if (value.isEmpty()) {
+      throw new IllegalArgumentException("metadata key " + part + " must not be empty");
+    }
+    if (!PART.matcher(value).matches()) {
+      throw new IllegalArgumentException(
+          "metadata key " + part + " may only hold letters, digits, '_' and '-', but was \"" + value + "\"");
+    }
+  }
+}
