@@ -61,8 +61,8 @@ public final class Inference {
   public Turn await() {
     try {
       return run.result().join();
-    } catch (CompletionException e) {
-      throw unwrap(e.getCause());
+    } catch (CompletionException | CancellationException e) {
+      throw run.failure(e);
     }
   }
 
@@ -79,8 +79,8 @@ public final class Inference {
   public Turn await(Duration timeout) throws TimeoutException, InterruptedException {
     try {
       return run.result().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw unwrap(e.getCause());
+    } catch (ExecutionException | CancellationException e) {
+      throw run.failure(e);
     }
   }
 
@@ -102,13 +102,6 @@ public final class Inference {
    */
   public boolean isDone() {
     return run.result().isDone();
-  }
-
-  private static RuntimeException unwrap(Throwable cause) {
-    if (cause instanceof RuntimeException runtime) {
-      return runtime;
-    }
-    return new CompletionException(cause);
   }
 
   @Override

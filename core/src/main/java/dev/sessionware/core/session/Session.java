@@ -24,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -296,6 +297,7 @@ public final class Session {
     private Thread runner; // guarded by runnerLock
     private volatile boolean ended;
     private volatile boolean terminalEventSeen;
+    private volatile RuntimeException failure;
 
     Run(Correlation correlation, Turn input) {
       this.correlation = correlation;
@@ -309,6 +311,23 @@ public final class Session {
 
     CompletableFuture<Turn> result() {
       return result;
+    }
+
+    /**
+     * Returns the exception this inference ended with, as it was made: futures may wrap it (newer
+     * JDKs wrap even a cancellation), and callers of {@link Inference#await()} deserve the original.
+     */
+    RuntimeException failure(Exception fromFuture) {
+      RuntimeException ended = failure;
+      if (ended != null) {
+        return ended;
+      }
+      return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture.getCause());
+    }
+
+    private void endWith(RuntimeException error) {
+      failure = error;
+      result.completeExceptionally(error);
     }
 
     private void publish(InferenceEvent event) {
@@ -329,11 +348,11 @@ public final class Session {
         runner = Thread.currentThread();
       }
       Turn output = null;
-      Throwable failure = null;
+      Throwable thrown = null;
       try {
         output = checkedOutput(pipeline.run(context, input));
       } catch (Throwable t) {
-        failure = t;
+        thrown = t;
       } finally {
         synchronized (runnerLock) {
           runner = null;
@@ -342,10 +361,10 @@ public final class Session {
           }
         }
       }
-      if (failure == null) {
+      if (thrown == null) {
         succeed(output);
       } else {
-        fail(failure);
+        fail(thrown);
       }
     }
 
@@ -363,15 +382,15 @@ public final class Session {
       }
     }
 
-    private void fail(Throwable failure) {
+    private void fail(Throwable thrown) {
       if (!release(this, null)) {
         return; // cancelled meanwhile: the cancellation already reported the end
       }
       ended = true;
       if (!terminalEventSeen) {
-        sink.publish(new ErrorEvent(metaForSessionEvent(), InferenceException.describe(failure)));
+        sink.publish(new ErrorEvent(metaForSessionEvent(), InferenceException.describe(thrown)));
       }
-      result.completeExceptionally(new InferenceException(correlation, failure));
+      endWith(new InferenceException(correlation, thrown));
     }
 
     boolean cancel() {
@@ -389,7 +408,7 @@ public final class Session {
       if (!reported) {
         sink.publish(new InterruptEvent(metaForSessionEvent(), ""));
       }
-      result.completeExceptionally(new CancellationException(
+      endWith(new CancellationException(
           "inference " + correlation.inferenceId() + " in session " + id + " was cancelled"));
       return true;
     }
@@ -398,7 +417,7 @@ public final class Session {
     void abandon() {
       if (release(this, null)) {
         ended = true;
-        result.completeExceptionally(new RejectedExecutionException("the session's executor refused the inference"));
+        endWith(new RejectedExecutionException("the session's executor refused the inference"));
       }
     }
 

@@ -1,0 +1,179 @@
+package dev.sessionware.core.event.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.LogEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.ToolCallExecuteEvent;
+import dev.sessionware.core.event.UnknownEvent;
+import dev.sessionware.core.event.json.EventDecodingException.Problem;
+import dev.sessionware.core.turn.Usage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class EventCodecTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final EventCodec codec = EventCodec.standard();
+
+  static List<String> goldenLines() throws Exception {
+    return Files.readAllLines(GoldenFiles.geppettoEvents(), StandardCharsets.UTF_8).stream()
+        .filter(line -> !line.isBlank()).toList();
+  }
+
+  @Test
+  void everyGoldenLineRoundTripsToAnEqualJsonValueInTheSameMemberOrder() throws Exception {
+    List<String> lines = goldenLines();
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(9);
+    for (String line : lines) {
+      InferenceEvent event = codec.decode(line);
+      String encoded = codec.encode(event);
+      JsonNode expected = JSON.readTree(line);
+      JsonNode actual = JSON.readTree(encoded);
+      assertThat(actual).as("re-encoded %s", line).isEqualTo(expected);
+      assertThat(memberPaths(actual)).as("member order of %s", line).isEqualTo(memberPaths(expected));
+      assertThat(codec.decode(encoded)).isEqualTo(event);
+    }
+  }
+
+  @Test
+  void goldenFinalEventDecodesEveryMetaMember() throws Exception {
+    FinalEvent event = (FinalEvent) codec.decode(goldenLines().get(2));
+    EventMetadata meta = event.meta();
+    assertThat(event.text()).isEqualTo("Hello <b>&");
+    assertThat(meta.model()).isEqualTo("gpt-4o-mini");
+    assertThat(meta.temperature()).isEqualTo(0.2);
+    assertThat(meta.topP()).isEqualTo(0.9);
+    assertThat(meta.maxTokens()).isEqualTo(512);
+    assertThat(meta.stopReason()).isEqualTo("stop");
+    assertThat(meta.usage()).isEqualTo(new Usage(10, 5, 3, 0, 2));
+    assertThat(meta.durationMs()).isEqualTo(1234L);
+    assertThat(meta.messageId()).isEqualTo(UUID.fromString("11111111-2222-4333-8444-555555555555"));
+    assertThat(meta.sessionId()).isEqualTo(SessionId.of("sess-1"));
+    assertThat(meta.inferenceId()).isEqualTo(InferenceId.of("inf-1"));
+    assertThat(meta.turnId()).isEqualTo(TurnId.of("turn-1"));
+    assertThat(meta.extra()).isEqualTo(Map.of("settings", Map.of("stream", true)));
+  }
+
+  @Test
+  void goldenPartialKeepsUnicodeAndEscapes() throws Exception {
+    PartialEvent event = (PartialEvent) codec.decode(goldenLines().get(1));
+    assertThat(event.delta()).isEqualTo("é😀\n\t\"");
+    assertThat(event.completion()).isEqualTo("Grüße é😀\n\t\"");
+  }
+
+  @Test
+  void goldenToolExecutionEventHasOnlyTheSessionId() throws Exception {
+    ToolCallExecuteEvent event = (ToolCallExecuteEvent) codec.decode(goldenLines().get(6));
+    assertThat(event.meta().sessionId()).isEqualTo(SessionId.of("0b9f6c0e-3d4e-4f7a-9f5e-2a1b3c4d5e6f"));
+    assertThat(event.meta().inferenceId()).isNull();
+    assertThat(event.toolCall().input()).isEqualTo("{\"expr\":\"2+2\"}");
+  }
+
+  @Test
+  void unknownTypesRoundTripWhole() throws Exception {
+    String line = "{\"type\":\"web-search-done\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\","
+        + "\"session_id\":\"s\"},\"query\":\"q\",\"results\":[{\"url\":\"u\",\"rank\":1}],\"done\":true}";
+    InferenceEvent event = codec.decode(line);
+    assertThat(event).isInstanceOf(UnknownEvent.class);
+    assertThat(event.type()).isEqualTo("web-search-done");
+    assertThat(event.meta().sessionId()).isEqualTo(SessionId.of("s"));
+    JsonNode written = JSON.readTree(codec.encode(event));
+    assertThat(written).isEqualTo(JSON.readTree(line));
+    assertThat(memberPaths(written)).isEqualTo(memberPaths(JSON.readTree(line)));
+  }
+
+  @Test
+  void errorMemberFromGoIsIgnoredAndNotWritten() {
+    String line = "{\"type\":\"error\",\"error\":{},\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\"},"
+        + "\"error_string\":\"boom\"}";
+    String encoded = codec.encode(codec.decode(line));
+    assertThat(encoded).isEqualTo("{\"type\":\"error\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\"},"
+        + "\"error_string\":\"boom\"}");
+  }
+
+  @Test
+  void encodingLeavesOutEmptyMembersButAlwaysWritesTheMessageId() {
+    String encoded = codec.encode(new LogEvent(EventMetadata.empty(), "info", "hi", Map.of()));
+    assertThat(encoded).isEqualTo(
+        "{\"type\":\"log\",\"meta\":{\"message_id\":\"00000000-0000-0000-0000-000000000000\"},\"level\":\"info\",\"message\":\"hi\"}");
+  }
+
+  @Test
+  void legacyRunIdIsRejectedWithAMigrationPath() {
+    String line = "{\"type\":\"start\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\",\"run_id\":\"r1\"}}";
+    assertThatThrownBy(() -> codec.decode(line, 7)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
+      assertThat(e.problem()).isEqualTo(Problem.LEGACY_RUN_ID);
+      assertThat(e.member()).isEqualTo("meta.run_id");
+      assertThat(e.lineNumber()).isEqualTo(7);
+    }).hasMessage("line 7: member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and"
+        + " \"session_id\" replaced it; migrate archived event files with"
+        + " dev.sessionware.core.event.json.RunIdMigration (or the events tool's \"migrate IN OUT\")");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      "not json | {\"type\": | NOT_JSON | | event is not valid JSON: Unexpected end-of-input",
+      "array | [1,2] | NOT_AN_OBJECT | | event must be a JSON object, but was an array",
+      "no type | {\"meta\":{}} | MISSING_MEMBER | type | event has no member \"type\"",
+      "numeric type | {\"type\":3,\"meta\":{}} | WRONG_TYPE | type | member \"type\" must be a non-empty string, but was the number 3",
+      "no meta | {\"type\":\"start\"} | MISSING_MEMBER | meta | event has no member \"meta\"",
+      "string meta | {\"type\":\"start\",\"meta\":\"x\"} | WRONG_TYPE | meta | member \"meta\" must be an object, but was the string \"x\"",
+      "bad message id | {\"type\":\"start\",\"meta\":{\"message_id\":\"abc\"}} | INVALID_VALUE | meta.message_id | member \"meta.message_id\" must be a UUID, but was \"abc\"",
+      "short uuid | {\"type\":\"start\",\"meta\":{\"message_id\":\"1-1-1-1-1\"}} | INVALID_VALUE | meta.message_id | member \"meta.message_id\" must be a UUID, but was \"1-1-1-1-1\"",
+      "text temperature | {\"type\":\"start\",\"meta\":{\"temperature\":\"hot\"}} | WRONG_TYPE | meta.temperature | member \"meta.temperature\" must be a number, but was the string \"hot\"",
+      "fractional max tokens | {\"type\":\"start\",\"meta\":{\"max_tokens\":1.5}} | WRONG_TYPE | meta.max_tokens | member \"meta.max_tokens\" must be a whole number from 0 to 2147483647, but was the number 1.5",
+      "negative usage | {\"type\":\"start\",\"meta\":{\"usage\":{\"input_tokens\":-1}}} | WRONG_TYPE | meta.usage.input_tokens | member \"meta.usage.input_tokens\" must be a whole number >= 0, but was the number -1",
+      "bad session id | {\"type\":\"start\",\"meta\":{\"session_id\":\"a b\"}} | INVALID_VALUE | meta.session_id | member \"meta.session_id\" is not a valid session id: session id must not contain whitespace or control characters, but has U+0020 at index 1: \"a b\"",
+      "numeric delta | {\"type\":\"partial\",\"meta\":{},\"delta\":1} | WRONG_TYPE | delta | member \"delta\" must be a string, but was the number 1",
+      "no tool call | {\"type\":\"tool-call\",\"meta\":{}} | MISSING_MEMBER | tool_call | event has no member \"tool_call\"",
+      "array fields | {\"type\":\"log\",\"meta\":{},\"fields\":[]} | WRONG_TYPE | fields | member \"fields\" must be an object, but was an array",
+      "duplicate member | {\"type\":\"start\",\"meta\":{\"session_id\":\"a\",\"session_id\":\"b\"}} | NOT_JSON | | event is not valid JSON: Duplicate field 'session_id'",
+  })
+  void badInputGetsAPreciseTypedError(String name, String json, Problem problem, String member, String message) {
+    assertThatThrownBy(() -> codec.decode(json)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
+      assertThat(e.problem()).isEqualTo(problem);
+      assertThat(e.member()).isEqualTo(member);
+      assertThat(e.lineNumber()).isZero();
+    }).message().startsWith(message);
+  }
+
+  /** Every member path of a tree, in document order, so that tests can compare member order. */
+  static List<String> memberPaths(JsonNode node) {
+    List<String> paths = new ArrayList<>();
+    collect("", node, paths);
+    return paths;
+  }
+
+  private static void collect(String prefix, JsonNode node, List<String> paths) {
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        String path = prefix + "/" + field.getKey();
+        paths.add(path);
+        collect(path, field.getValue(), paths);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        collect(prefix + "[" + i + "]", node.get(i), paths);
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.sessionware.core.event.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunIdMigrationTest {
+  private static final String MID = "\"message_id\":\"11111111-2222-4333-8444-555555555555\"";
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void migratesTheThreeCasesKeepsEverythingElseAndLeavesTheInputAlone() throws Exception {
+    List<String> input = List.of(
+        "{\"type\":\"start\",\"meta\":{" + MID + ",\"run_id\":\"r-1\",\"turn_id\":\"t\"}}",
+        "{\"type\":\"final\",\"meta\":{" + MID + ",\"session_id\":\"s-2\", \"run_id\" : \"s-2\"},\"text\":\"a \\u003cb\\u003e 1.50\"}",
+        "{\"type\":\"start\",\"meta\":{\"run_id\":\"r-3\",\"session_id\":\"s-3\"}}",
+        "{\"type\":\"info\",\"meta\":{" + MID + ",\"session_id\":\"s-4\"},\"message\":\"untouched\",\"data\":{\"n\":1.50}}",
+        "not json at all",
+        "{\"type\":\"start\",\"meta\":{\"run_id\":\"r-6\"," + MID + "}}");
+    Path in = dir.resolve("old.jsonl");
+    Files.write(in, input, StandardCharsets.UTF_8);
+    byte[] before = Files.readAllBytes(in);
+    Path out = dir.resolve("new.jsonl");
+
+    MigrationReport report = RunIdMigration.migrate(in, out);
+
+    assertThat(Files.readAllLines(out, StandardCharsets.UTF_8)).containsExactly(
+        "{\"type\":\"start\",\"meta\":{" + MID + ",\"session_id\":\"r-1\",\"turn_id\":\"t\"}}",
+        "{\"type\":\"final\",\"meta\":{" + MID + ",\"session_id\":\"s-2\"},\"text\":\"a \\u003cb\\u003e 1.50\"}",
+        input.get(2),
+        input.get(3),
+        input.get(4),
+        "{\"type\":\"start\",\"meta\":{\"session_id\":\"r-6\"," + MID + "}}");
+    assertThat(report.linesRead()).isEqualTo(6);
+    assertThat(report.migrated()).isEqualTo(3);
+    assertThat(report.unchanged()).isEqualTo(2);
+    assertThat(report.conflicts()).containsExactly(
+        new MigrationReport.Conflict(3, "meta.run_id \"r-3\" differs from meta.session_id \"s-3\""));
+    assertThat(report.summary()).isEqualTo("6 lines read: 3 migrated, 2 unchanged, 1 in conflict");
+    assertThat(Files.readAllBytes(in)).isEqualTo(before);
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactlyInAnyOrder(in, out);
+    }
+  }
+
+  @Test
+  void migratedLinesDecode() throws Exception {
+    String legacy = "{\"type\":\"start\",\"meta\":{" + MID + ",\"run_id\":\"r-1\"}}";
+    String migrated = RunIdMigration.migrateLine(legacy).line();
+    assertThat(EventCodec.standard().decode(migrated).meta().sessionId().value()).isEqualTo("r-1");
+  }
+
+  @Test
+  void runIdAsTheOnlyOrLastMemberIsRemovedWithItsComma() {
+    assertThat(RunIdMigration.migrateLine("{\"type\":\"x\",\"meta\":{\"session_id\":\"a\",\"run_id\":\"a\"}}").line())
+        .isEqualTo("{\"type\":\"x\",\"meta\":{\"session_id\":\"a\"}}");
+    assertThat(RunIdMigration.migrateLine("{\"type\":\"x\",\"meta\":{\"run_id\":\"a\",\"session_id\":\"a\"}}").line())
+        .isEqualTo("{\"type\":\"x\",\"meta\":{\"session_id\":\"a\"}}");
+  }
+
+  @Test
+  void oddRunIdsAreConflictsNotGuesses() {
+    assertThat(RunIdMigration.migrateLine("{\"meta\":{\"run_id\":7}}").conflict()).isEqualTo("meta.run_id is not a string");
+    assertThat(RunIdMigration.migrateLine("{\"meta\":{\"run_id\":\"a\",\"run_id\":\"b\"}}").conflict())
+        .isEqualTo("meta.run_id appears more than once");
+  }
+
+  @Test
+  void neverRewritesItsInputInPlaceOrOverwritesAFile() throws Exception {
+    Path in = dir.resolve("events.jsonl");
+    Files.writeString(in, "{\"meta\":{\"run_id\":\"a\"}}\n");
+    assertThatThrownBy(() -> RunIdMigration.migrate(in, in)).isInstanceOf(FileAlreadyExistsException.class)
+        .hasMessageContaining("the migration never rewrites its input in place; name a new output file");
+    assertThat(Files.readString(in)).isEqualTo("{\"meta\":{\"run_id\":\"a\"}}\n");
+  }
+
+  @Test
+  void aFailedMigrationLeavesNoOutputBehind() throws Exception {
+    Path in = dir.resolve("latin1.jsonl");
+    Files.write(in, new byte[] {'{', '"', (byte) 0xE9, '"', ':', '1', '}', '\n'});
+    Path out = dir.resolve("out.jsonl");
+    assertThatThrownBy(() -> RunIdMigration.migrate(in, out)).isInstanceOf(java.nio.charset.MalformedInputException.class);
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactly(in);
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.sessionware.core.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.ToolCall;
+import dev.sessionware.core.event.ToolCallExecuteEvent;
+import org.junit.jupiter.api.Test;
+
+class CorrelatingSinkTest {
+  private final RecordingSink recording = new RecordingSink();
+  private final CorrelatingSink sink = CorrelatingSink.of(recording);
+  private final ToolCallExecuteEvent toolEvent =
+      new ToolCallExecuteEvent(EventMetadata.empty(), new ToolCall("call_1", "calc", "{}"));
+
+  @Test
+  void toolExecutionEventsGetTheFullCorrelationInScope() {
+    Correlation correlation = Correlation.of(SessionId.of("s"), InferenceId.of("i"), TurnId.of("t"));
+    try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+      sink.publish(toolEvent);
+    }
+    assertThat(recording.events()).singleElement()
+        .satisfies(e -> assertThat(e.meta().correlation()).contains(correlation));
+  }
+
+  @Test
+  void publishingWithNoSessionInScopeIsAClearError() {
+    assertThatIllegalStateException().isThrownBy(() -> sink.publish(toolEvent))
+        .withMessageStartingWith("cannot publish a tool-call-execute event: no session in scope on thread");
+    assertThat(recording.events()).isEmpty();
+  }
+}
