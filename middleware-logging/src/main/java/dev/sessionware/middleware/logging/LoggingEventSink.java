@@ -1,0 +1,147 @@
+package dev.sessionware.middleware.logging;
+
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InfoEvent;
+import dev.sessionware.core.event.InterruptEvent;
+import dev.sessionware.core.event.LogEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.PartialThinkingEvent;
+import dev.sessionware.core.event.ToolCall;
+import dev.sessionware.core.event.ToolCallEvent;
+import dev.sessionware.core.event.ToolCallExecuteEvent;
+import dev.sessionware.core.event.ToolCallExecutionResultEvent;
+import dev.sessionware.core.event.ToolResult;
+import dev.sessionware.core.event.ToolResultEvent;
+import dev.sessionware.core.sink.EventSink;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * An {@link EventSink} that writes each event as a log line, {@code event: <type>}, at the level
+ * {@link LoggingConfig#eventLevel} gives its type ({@code partial} at TRACE by default).
+ *
+ * <p>The event's own ids go into the MDC for the line ({@link CorrelationMdc}), so the line is
+ * correlated even when the sink runs on another thread (behind an async sink, say). Key/values:
+ * {@code event_type}, {@code message_id}, and per type the model, usage, stop reason and duration,
+ * the tool's name and call id, the error text (redacted, escaped), and text lengths; the text itself
+ * only when the {@link ContentPolicy} allows. Nothing is built when the level is off.
+ */
+public final class LoggingEventSink implements EventSink {
+  private final LoggingConfig config;
+  private final Logger logger;
+
+  private LoggingEventSink(LoggingConfig config) {
+    this.config = config;
+    this.logger = LoggerFactory.getLogger(config.eventLoggerName());
+  }
+
+  /**
+   * Returns the sink with the default configuration.
+   *
+   * @return the sink
+   */
+  public static LoggingEventSink create() {
+    return of(LoggingConfig.ofDefaults());
+  }
+
+  /**
+   * Returns the sink with a configuration.
+   *
+   * @param config the configuration
+   * @return the sink
+   */
+  public static LoggingEventSink of(LoggingConfig config) {
+    return new LoggingEventSink(Objects.requireNonNull(config, "config"));
+  }
+
+  @Override
+  public void publish(InferenceEvent event) {
+    Objects.requireNonNull(event, "event");
+    Level level = config.eventLevel(event.type());
+    if (!logger.isEnabledForLevel(level)) {
+      return;
+    }
+    EventMetadata meta = event.meta();
+    try (CorrelationContext.Scope ignored = CorrelationMdc.put(meta.correlation().orElse(null))) {
+      LoggingEventBuilder line = logger.atLevel(level)
+          .addKeyValue("event_type", LogText.escape(event.type()))
+          .addKeyValue("message_id", meta.messageId().toString());
+      addMeta(line, meta);
+      addMembers(line, event);
+      line.log("event: " + LogText.escape(event.type()));
+    }
+  }
+
+  private static void addMeta(LoggingEventBuilder line, EventMetadata meta) {
+    if (meta.model() != null) {
+      line.addKeyValue("model", LogText.escape(meta.model()));
+    }
+    if (meta.usage() != null) {
+      line.addKeyValue("input_tokens", meta.usage().inputTokens());
+      line.addKeyValue("output_tokens", meta.usage().outputTokens());
+    }
+    if (meta.stopReason() != null) {
+      line.addKeyValue("stop_reason", LogText.escape(meta.stopReason()));
+    }
+    if (meta.durationMs() != null) {
+      line.addKeyValue("duration_ms", meta.durationMs());
+    }
+  }
+
+  private void addMembers(LoggingEventBuilder line, InferenceEvent event) {
+    if (event instanceof PartialEvent e) {
+      addText(line, "delta", e.delta());
+    } else if (event instanceof PartialThinkingEvent e) {
+      addText(line, "delta", e.delta());
+    } else if (event instanceof FinalEvent e) {
+      addText(line, "text", e.text());
+    } else if (event instanceof InterruptEvent e) {
+      addText(line, "text", e.text());
+    } else if (event instanceof ErrorEvent e) {
+      line.addKeyValue("error", LogText.escape(config.redactor().redact(e.errorString())));
+    } else if (event instanceof ToolCallEvent e) {
+      addToolCall(line, e.toolCall());
+    } else if (event instanceof ToolCallExecuteEvent e) {
+      addToolCall(line, e.toolCall());
+    } else if (event instanceof ToolResultEvent e) {
+      addToolResult(line, e.toolResult());
+    } else if (event instanceof ToolCallExecutionResultEvent e) {
+      addToolResult(line, e.toolResult());
+    } else if (event instanceof LogEvent e) {
+      line.addKeyValue("event_level", LogText.escape(e.level()));
+      addText(line, "event_message", e.message());
+    } else if (event instanceof InfoEvent e) {
+      addText(line, "event_message", e.message());
+    }
+  }
+
+  private void addToolCall(LoggingEventBuilder line, ToolCall call) {
+    line.addKeyValue("tool_call_id", LogText.escape(call.id())).addKeyValue("tool_name", LogText.escape(call.name()));
+    addText(line, "tool_input", call.input());
+  }
+
+  private void addToolResult(LoggingEventBuilder line, ToolResult result) {
+    line.addKeyValue("tool_call_id", LogText.escape(result.id()));
+    addText(line, "tool_result", result.result());
+  }
+
+  /** Adds the length of a text always, and the text itself when the content policy allows. */
+  private void addText(LoggingEventBuilder line, String key, String text) {
+    line.addKeyValue(key + "_length", text.length());
+    if (config.content().logsText()) {
+      line.addKeyValue(key, config.content().apply(text, config.redactor()));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LoggingEventSink[" + config.eventLoggerName() + "]";
+  }
+}
