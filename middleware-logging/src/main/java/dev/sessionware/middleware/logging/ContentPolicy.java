@@ -1,5 +1,6 @@
 package dev.sessionware.middleware.logging;
 
+import dev.sessionware.core.SafeText;
 import java.util.Objects;
 
 /**
@@ -81,8 +82,8 @@ public record ContentPolicy(Mode mode, int previewLength) {
     }
     String redacted = redactor.redact(text);
     if (mode == Mode.PREVIEW) {
-      return LogText.escape(LogText.preview(redacted, previewLength));
+      return SafeText.escape(SafeText.preview(redacted, previewLength));
     }
-    return LogText.escape(redacted);
+    return SafeText.escape(redacted);
   }
 }

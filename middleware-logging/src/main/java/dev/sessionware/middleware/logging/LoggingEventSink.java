@@ -1,5 +1,6 @@
 package dev.sessionware.middleware.logging;
 
+import dev.sessionware.core.SafeText;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
@@ -71,24 +72,24 @@ public final class LoggingEventSink implements EventSink {
     EventMetadata meta = event.meta();
     try (CorrelationContext.Scope ignored = CorrelationMdc.put(meta.correlation().orElse(null))) {
       LoggingEventBuilder line = logger.atLevel(level)
-          .addKeyValue("event_type", LogText.escape(event.type()))
+          .addKeyValue("event_type", SafeText.escape(event.type()))
           .addKeyValue("message_id", meta.messageId().toString());
       addMeta(line, meta);
       addMembers(line, event);
-      line.log("event: " + LogText.escape(event.type()));
+      line.log("event: " + SafeText.escape(event.type()));
     }
   }
 
   private static void addMeta(LoggingEventBuilder line, EventMetadata meta) {
     if (meta.model() != null) {
-      line.addKeyValue("model", LogText.escape(meta.model()));
+      line.addKeyValue("model", SafeText.escape(meta.model()));
     }
     if (meta.usage() != null) {
       line.addKeyValue("input_tokens", meta.usage().inputTokens());
       line.addKeyValue("output_tokens", meta.usage().outputTokens());
     }
     if (meta.stopReason() != null) {
-      line.addKeyValue("stop_reason", LogText.escape(meta.stopReason()));
+      line.addKeyValue("stop_reason", SafeText.escape(meta.stopReason()));
     }
     if (meta.durationMs() != null) {
       line.addKeyValue("duration_ms", meta.durationMs());
@@ -105,7 +106,7 @@ public final class LoggingEventSink implements EventSink {
     } else if (event instanceof InterruptEvent e) {
       addText(line, "text", e.text());
     } else if (event instanceof ErrorEvent e) {
-      line.addKeyValue("error", LogText.escape(config.redactor().redact(e.errorString())));
+      line.addKeyValue("error", SafeText.escape(config.redactor().redact(e.errorString())));
     } else if (event instanceof ToolCallEvent e) {
       addToolCall(line, e.toolCall());
     } else if (event instanceof ToolCallExecuteEvent e) {
@@ -115,7 +116,7 @@ public final class LoggingEventSink implements EventSink {
     } else if (event instanceof ToolCallExecutionResultEvent e) {
       addToolResult(line, e.toolResult());
     } else if (event instanceof LogEvent e) {
-      line.addKeyValue("event_level", LogText.escape(e.level()));
+      line.addKeyValue("event_level", SafeText.escape(e.level()));
       addText(line, "event_message", e.message());
     } else if (event instanceof InfoEvent e) {
       addText(line, "event_message", e.message());
@@ -123,12 +124,12 @@ public final class LoggingEventSink implements EventSink {
   }
 
   private void addToolCall(LoggingEventBuilder line, ToolCall call) {
-    line.addKeyValue("tool_call_id", LogText.escape(call.id())).addKeyValue("tool_name", LogText.escape(call.name()));
+    line.addKeyValue("tool_call_id", SafeText.escape(call.id())).addKeyValue("tool_name", SafeText.escape(call.name()));
     addText(line, "tool_input", call.input());
   }
 
   private void addToolResult(LoggingEventBuilder line, ToolResult result) {
-    line.addKeyValue("tool_call_id", LogText.escape(result.id()));
+    line.addKeyValue("tool_call_id", SafeText.escape(result.id()));
     addText(line, "tool_result", result.result());
   }
 
