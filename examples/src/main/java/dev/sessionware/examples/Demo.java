@@ -1,0 +1,117 @@
+package dev.sessionware.examples;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.session.Session;
+import dev.sessionware.core.sink.JsonLinesSink;
+import dev.sessionware.core.sink.RecordingSink;
+import dev.sessionware.examples.openai.OpenAiChatEngine;
+import dev.sessionware.middleware.logging.LoggingEventSink;
+import dev.sessionware.middleware.logging.TurnLoggingMiddleware;
+import dev.sessionware.middleware.systemprompt.SystemPromptMiddleware;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main demo: a three-turn conversation in one session through the system prompt and logging
+ * middleware. JSON log lines go to stdout, every line of the conversation with {@code session_id},
+ * {@code inference_id} and {@code turn_id}; the session's events go to a JSON Lines file; a summary
+ * closes the output.
+ *
+ * <p>It runs on {@link EmbeddedEngine} (no network, no key) unless {@code OPENAI_BASE_URL} is set,
+ * in which case it talks to that OpenAI-compatible server ({@code OPENAI_API_KEY}, {@code
+ * SESSIONWARE_MODEL}). The first argument, if any, is the events file to write.
+ */
+public final class Demo {
+  static final String SYSTEM_PROMPT = "You are the Sessionware demo assistant. Answer in one sentence.";
+  static final List<String> QUESTIONS = List.of(
+      "What is a session id for?",
+      "Does it survive a thread hop while streaming?",
+      "What happens to a secret like sk-demo-0123456789abcdef in my prompt?");
+
+  private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+
+  private Demo() {}
+
+  /**
+   * What the demo did.
+   *
+   * @param sessionId the session's id
+   * @param turns the turns in the history
+   * @param eventsByType how many events of each type were published
+   * @param eventsFile where the events were written
+   * @param linesWithSession log lines that carried a session id
+   * @param linesWithoutSession log lines that did not (start-up and summary lines outside the conversation)
+   */
+  public record Summary(String sessionId, int turns, Map<String, Integer> eventsByType, Path eventsFile,
+      long linesWithSession, long linesWithoutSession) {}
+
+  /**
+   * Runs the demo.
+   *
+   * @param args optionally the events file to write
+   * @throws IOException if the events file cannot be made
+   */
+  public static void main(String[] args) throws IOException {
+    Path eventsFile = args.length > 0 ? Path.of(args[0]) : Files.createTempFile("sessionware-demo-", ".jsonl");
+    Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv()).<Engine>map(e -> e).orElseGet(EmbeddedEngine::new);
+    Summary summary = run(engine, eventsFile);
+    print(summary, System.out);
+  }
+
+  /**
+   * Runs the three-turn conversation on an engine.
+   *
+   * @param engine the engine
+   * @param eventsFile where the events go (appended)
+   * @return what happened
+   */
+  public static Summary run(Engine engine, Path eventsFile) {
+    LogLineCounter.reset();
+    LOG.atInfo().addKeyValue("engine", engine.getClass().getSimpleName()).log("demo: starting");
+    RecordingSink recorded = new RecordingSink();
+    Pipeline pipeline = Pipeline.of(engine, TurnLoggingMiddleware.create(), SystemPromptMiddleware.of(SYSTEM_PROMPT));
+    Session session;
+    try (JsonLinesSink file = JsonLinesSink.append(eventsFile)) {
+      session = Session.builder(pipeline).sink(recorded, file, LoggingEventSink.create()).build();
+      // Host code between turns logs with the session id too: the whole conversation is in scope.
+      try (CorrelationContext.Scope conversation = CorrelationContext.open(Correlation.of(session.id()))) {
+        for (String question : QUESTIONS) {
+          LOG.atInfo().addKeyValue("question_length", question.length()).log("host: asking the next question");
+          session.prompt(question);
+        }
+      }
+    }
+    Map<String, Integer> byType = new TreeMap<>();
+    for (InferenceEvent event : recorded.events()) {
+      byType.merge(event.type(), 1, Integer::sum);
+    }
+    LOG.info("demo: conversation finished");
+    long with = LogLineCounter.lines().stream().filter(line -> line.sessionId() != null).count();
+    long without = LogLineCounter.lines().size() - with;
+    return new Summary(session.id().value(), session.history().size(), byType, eventsFile, with, without);
+  }
+
+  static void print(Summary summary, PrintStream out) {
+    out.println();
+    out.println("== Sessionware demo summary");
+    out.println("session id:              " + summary.sessionId());
+    out.println("turns:                   " + summary.turns());
+    out.println("events by type:          " + summary.eventsByType());
+    out.println("events written to:       " + summary.eventsFile());
+    out.println("log lines with session:  " + summary.linesWithSession());
+    out.println("log lines without:       " + summary.linesWithoutSession() + " (start-up and wrap-up, outside the conversation)");
+    out.println("read it back:            mvn -q -pl examples -am compile exec:java"
+        + " -Dexec.mainClass=dev.sessionware.examples.events.EventsTool -Dexec.args=\"show " + summary.eventsFile() + "\"");
+  }
+}

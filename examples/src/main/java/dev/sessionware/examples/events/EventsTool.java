@@ -1,0 +1,249 @@
+package dev.sessionware.examples.events;
+
+import dev.sessionware.core.SafeText;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InfoEvent;
+import dev.sessionware.core.event.InterruptEvent;
+import dev.sessionware.core.event.LogEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.PartialThinkingEvent;
+import dev.sessionware.core.event.StartEvent;
+import dev.sessionware.core.event.ToolCallEvent;
+import dev.sessionware.core.event.ToolCallExecuteEvent;
+import dev.sessionware.core.event.ToolCallExecutionResultEvent;
+import dev.sessionware.core.event.ToolResultEvent;
+import dev.sessionware.core.event.json.EventCodec;
+import dev.sessionware.core.event.json.EventDecodingException;
+import dev.sessionware.core.event.json.MigrationReport;
+import dev.sessionware.core.event.json.RunIdMigration;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A command-line tool for JSON Lines event files.
+ *
+ * <pre>
+ * validate FILE                 decode every line; report errors with line numbers; exit 1 on any error
+ * show FILE [--session ID]      a readable transcript: sessions, turns, text, tool calls, errors, timings
+ * filter --session ID FILE      the events of one session, decoded and written back by the codec
+ * migrate IN OUT                rewrite the legacy run_id into session_id (IN is never changed)
+ * </pre>
+ *
+ * <p>Exit status: 0 on success, 1 when the input has errors (or migration conflicts), 2 on a usage
+ * error or an unreadable file.
+ */
+public final class EventsTool {
+  private static final String USAGE = String.join("\n",
+      "usage: EventsTool validate FILE",
+      "       EventsTool show FILE [--session ID]",
+      "       EventsTool filter --session ID FILE",
+      "       EventsTool migrate IN OUT");
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final EventCodec codec = EventCodec.standard();
+
+  private EventsTool(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Runs the tool and exits with its status.
+   *
+   * @param args the command and its arguments
+   */
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /**
+   * Runs the tool.
+   *
+   * @param args the command and its arguments
+   * @param out where results go
+   * @param err where errors go
+   * @return the exit status
+   */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Objects.requireNonNull(args, "args");
+    EventsTool tool = new EventsTool(out, err);
+    try {
+      if (args.length == 2 && args[0].equals("validate")) {
+        return tool.validate(Path.of(args[1]));
+      }
+      if (args[0].equals("show") && (args.length == 2 || (args.length == 4 && args[2].equals("--session")))) {
+        return tool.show(Path.of(args[1]), args.length == 4 ? SessionId.of(args[3]) : null);
+      }
+      if (args.length == 4 && args[0].equals("filter") && args[1].equals("--session")) {
+        return tool.filter(Path.of(args[3]), SessionId.of(args[2]));
+      }
+      if (args.length == 3 && args[0].equals("migrate")) {
+        return tool.migrate(Path.of(args[1]), Path.of(args[2]));
+      }
+    } catch (ArrayIndexOutOfBoundsException noCommand) {
+      // falls through to the usage
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("error: " + e);
+      return 2;
+    }
+    err.println(USAGE);
+    return 2;
+  }
+
+  /** One decoded line, or the error it had. */
+  private record Line(long number, InferenceEvent event, EventDecodingException error) {}
+
+  private List<Line> read(Path file) throws IOException {
+    List<Line> lines = new ArrayList<>();
+    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String text;
+      long number = 0;
+      while ((text = reader.readLine()) != null) {
+        number++;
+        if (text.isBlank()) {
+          continue;
+        }
+        try {
+          lines.add(new Line(number, codec.decode(text, number), null));
+        } catch (EventDecodingException e) {
+          lines.add(new Line(number, null, e));
+        }
+      }
+    }
+    return lines;
+  }
+
+  private int validate(Path file) throws IOException {
+    List<Line> lines = read(file);
+    long errors = 0;
+    long withoutSession = 0;
+    for (Line line : lines) {
+      if (line.error() != null) {
+        errors++;
+        out.println(file + ":" + line.error().getMessage());
+      } else if (line.event().meta().sessionId() == null) {
+        withoutSession++;
+      }
+    }
+    out.println(file + ": " + lines.size() + " events read, " + (lines.size() - errors) + " valid, " + errors
+        + " with errors, " + withoutSession + " without a session id");
+    return errors == 0 ? 0 : 1;
+  }
+
+  private int filter(Path file, SessionId session) throws IOException {
+    int status = 0;
+    for (Line line : read(file)) {
+      if (line.error() != null) {
+        err.println(file + ":" + line.error().getMessage());
+        status = 1;
+      } else if (session.equals(line.event().meta().sessionId())) {
+        out.println(codec.encode(line.event()));
+      }
+    }
+    return status;
+  }
+
+  private int migrate(Path in, Path outFile) throws IOException {
+    MigrationReport report = RunIdMigration.migrate(in, outFile);
+    out.println(in + " -> " + outFile + ": " + report.summary());
+    for (MigrationReport.Conflict conflict : report.conflicts()) {
+      out.println(in + ":" + conflict.lineNumber() + ": left unchanged for a human: " + conflict.reason());
+    }
+    return report.isClean() ? 0 : 1;
+  }
+
+  private int show(Path file, SessionId only) throws IOException {
+    int status = 0;
+    Map<SessionId, List<InferenceEvent>> bySession = new LinkedHashMap<>();
+    for (Line line : read(file)) {
+      if (line.error() != null) {
+        err.println(file + ":" + line.error().getMessage());
+        status = 1;
+        continue;
+      }
+      SessionId session = line.event().meta().sessionId();
+      if (only == null || only.equals(session)) {
+        bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(line.event());
+      }
+    }
+    bySession.forEach((session, events) -> transcript(session, events));
+    return status;
+  }
+
+  private void transcript(SessionId session, List<InferenceEvent> events) {
+    out.println("session " + (session == null ? "(none: these events carry no session id)" : session));
+    Object turn = null;
+    for (InferenceEvent event : events) {
+      EventMetadata meta = event.meta();
+      Object thisTurn = meta.turnId() == null ? meta.inferenceId() : meta.turnId();
+      if (thisTurn != null && !thisTurn.equals(turn)) {
+        turn = thisTurn;
+        out.println("  turn " + meta.turnId() + " (inference " + meta.inferenceId() + ")");
+      }
+      String line = describe(event);
+      if (line != null) {
+        out.println("    " + line);
+      }
+    }
+  }
+
+  private static String describe(InferenceEvent event) {
+    EventMetadata meta = event.meta();
+    if (event instanceof StartEvent) {
+      return "start" + (meta.model() == null ? "" : " model=" + meta.model());
+    } else if (event instanceof PartialEvent || event instanceof PartialThinkingEvent) {
+      return null; // the final text says it all; partials only make the transcript long
+    } else if (event instanceof FinalEvent e) {
+      StringBuilder line = new StringBuilder("assistant: ").append(oneLine(e.text()));
+      List<String> facts = new ArrayList<>();
+      if (meta.usage() != null) {
+        facts.add(meta.usage().inputTokens() + " in / " + meta.usage().outputTokens() + " out tokens");
+      }
+      if (meta.durationMs() != null) {
+        facts.add(meta.durationMs() + " ms");
+      }
+      if (meta.stopReason() != null) {
+        facts.add("stop: " + meta.stopReason());
+      }
+      return facts.isEmpty() ? line.toString() : line.append("  [").append(String.join(", ", facts)).append(']').toString();
+    } else if (event instanceof InterruptEvent e) {
+      return "interrupted" + (e.text().isEmpty() ? "" : " after: " + oneLine(e.text()));
+    } else if (event instanceof ErrorEvent e) {
+      return "ERROR: " + oneLine(e.errorString());
+    } else if (event instanceof ToolCallEvent e) {
+      return "tool call " + e.toolCall().name() + "(" + oneLine(e.toolCall().input()) + ") id=" + e.toolCall().id();
+    } else if (event instanceof ToolResultEvent e) {
+      return "tool result id=" + e.toolResult().id() + ": " + oneLine(e.toolResult().result());
+    } else if (event instanceof ToolCallExecuteEvent e) {
+      return "running tool " + e.toolCall().name() + " id=" + e.toolCall().id();
+    } else if (event instanceof ToolCallExecutionResultEvent e) {
+      return "tool finished id=" + e.toolResult().id() + ": " + oneLine(e.toolResult().result());
+    } else if (event instanceof LogEvent e) {
+      return "log " + e.level() + ": " + oneLine(e.message());
+    } else if (event instanceof InfoEvent e) {
+      return "info: " + oneLine(e.message());
+    }
+    return event.type() + " (a type this tool does not know; kept as it is)";
+  }
+
+  private static String oneLine(String text) {
+    return SafeText.escape(SafeText.preview(text, 200));
+  }
+}

@@ -1,0 +1,65 @@
+package dev.sessionware.examples.openai;
+
+/**
+ * A call to an OpenAI-compatible server failed. {@link #kind()} says how, so that callers can tell a
+ * rate limit or a server error (worth a retry) from a bad request or a broken stream. Messages
+ * never contain the API key.
+ */
+public final class ModelCallException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  /** How the call failed. */
+  public enum Kind {
+    /** The server answered 429. */
+    RATE_LIMITED,
+    /** The server answered 5xx. */
+    SERVER_ERROR,
+    /** The server answered another non-2xx status (bad request, bad key, unknown model). */
+    CLIENT_ERROR,
+    /** The stream held data that is not the Chat Completions streaming format. */
+    MALFORMED_STREAM,
+    /** The stream ended before {@code [DONE]}. */
+    INCOMPLETE_STREAM,
+    /** The call took longer than the engine's timeout. */
+    TIMEOUT,
+    /** The server could not be reached or the connection broke. */
+    CONNECTION
+  }
+
+  private final Kind kind;
+  private final int status;
+
+  ModelCallException(Kind kind, int status, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+    this.status = status;
+  }
+
+  /**
+   * Returns how the call failed.
+   *
+   * @return the kind
+   */
+  public Kind kind() {
+    return kind;
+  }
+
+  /**
+   * Returns the HTTP status the server answered with.
+   *
+   * @return the status, or 0 when none was received
+   */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * Returns whether the same call may succeed later: rate limits, server errors, timeouts and
+   * broken connections.
+   *
+   * @return true if a retry makes sense
+   */
+  public boolean isRetryable() {
+    return kind == Kind.RATE_LIMITED || kind == Kind.SERVER_ERROR || kind == Kind.TIMEOUT || kind == Kind.CONNECTION;
+  }
+}

@@ -1,0 +1,493 @@
+package dev.sessionware.examples.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionware.core.SafeText;
+import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.StartEvent;
+import dev.sessionware.core.event.ToolCall;
+import dev.sessionware.core.event.ToolCallEvent;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.MetadataKeys;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.core.turn.Usage;
+import dev.sessionware.examples.openai.ModelCallException.Kind;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * An {@link Engine} for the Chat Completions API of OpenAI and compatible servers (vLLM, llama.cpp's
+ * server, Ollama, ...), over {@code java.net.http} with server-sent events.
+ *
+ * <p>It maps the turn to messages ({@code system}, {@code user}, {@code assistant} with {@code
+ * tool_calls}, {@code tool}), streams the answer and publishes {@code start}, one {@code partial}
+ * per content delta, one {@code tool-call} per tool call (assembled from deltas split across
+ * chunks), and {@code final} with usage, stop reason and duration; on failure it publishes {@code
+ * error} and throws a {@link ModelCallException} whose {@link ModelCallException#kind()} tells a
+ * rate limit or server error from a bad request or a broken stream. Cancelling the inference aborts
+ * the HTTP request. The whole call is bounded by a timeout, so a stalled stream never hangs. The API
+ * key is sent as a bearer token and never appears in events, logs or exceptions.
+ */
+public final class OpenAiChatEngine implements Engine {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "sessionware-openai-deadlines");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private final URI endpoint;
+  private final String apiKey;
+  private final String model;
+  private final Double temperature;
+  private final Integer maxTokens;
+  private final Duration timeout;
+  private final HttpClient client;
+
+  private OpenAiChatEngine(Builder builder) {
+    String base = builder.baseUrl.toString();
+    this.endpoint = URI.create(base.endsWith("/") ? base + "chat/completions" : base + "/chat/completions");
+    this.apiKey = builder.apiKey;
+    this.model = builder.model;
+    this.temperature = builder.temperature;
+    this.maxTokens = builder.maxTokens;
+    this.timeout = builder.timeout;
+    this.client = builder.client != null ? builder.client
+        : HttpClient.newBuilder().connectTimeout(builder.connectTimeout).build();
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns an engine configured from {@code OPENAI_BASE_URL} (for example {@code
+   * https://api.openai.com/v1} or {@code http://localhost:11434/v1}), {@code OPENAI_API_KEY}
+   * (optional) and {@code SESSIONWARE_MODEL} (default {@code gpt-4o-mini}).
+   *
+   * @param environment the environment, usually {@code System.getenv()}
+   * @return the engine, or empty when {@code OPENAI_BASE_URL} is not set
+   */
+  public static Optional<OpenAiChatEngine> fromEnvironment(Map<String, String> environment) {
+    String baseUrl = environment.get("OPENAI_BASE_URL");
+    if (baseUrl == null || baseUrl.isBlank()) {
+      return Optional.empty();
+    }
+    Builder builder = builder().baseUrl(URI.create(baseUrl.strip()))
+        .model(environment.getOrDefault("SESSIONWARE_MODEL", "gpt-4o-mini"));
+    String key = environment.get("OPENAI_API_KEY");
+    if (key != null && !key.isBlank()) {
+      builder.apiKey(key.strip());
+    }
+    return Optional.of(builder.build());
+  }
+
+  /**
+   * Returns the model this engine asks for.
+   *
+   * @return the model
+   */
+  public String model() {
+    return model;
+  }
+
+  @Override
+  public Turn run(InferenceContext context, Turn turn) throws Exception {
+    long started = System.nanoTime();
+    EventMetadata meta = EventMetadata.builder().model(model).temperature(temperature).maxTokens(maxTokens).build();
+    context.publish(new StartEvent(meta));
+    try {
+      Answer answer = call(context, turn, meta);
+      EventMetadata done = meta.toBuilder().stopReason(answer.stopReason).usage(answer.usage)
+          .durationMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).build();
+      List<Block> blocks = new ArrayList<>();
+      if (!answer.text.isEmpty()) {
+        blocks.add(Block.assistantText(answer.text));
+      }
+      for (ToolCall call : answer.toolCalls) {
+        context.publish(new ToolCallEvent(meta, call));
+        blocks.add(Block.toolCall(call.id(), call.name(), call.input()));
+      }
+      context.publish(new FinalEvent(done, answer.text));
+      Turn result = turn.append(blocks.toArray(Block[]::new)).with(MetadataKeys.MODEL, model);
+      if (answer.usage != null) {
+        result = result.with(MetadataKeys.USAGE, answer.usage);
+      }
+      return answer.stopReason == null ? result : result.with(MetadataKeys.STOP_REASON, answer.stopReason);
+    } catch (ModelCallException e) {
+      context.publish(new ErrorEvent(meta.toBuilder()
+          .durationMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).build(), e.getMessage()));
+      throw e;
+    }
+  }
+
+  private Answer call(InferenceContext context, Turn turn, EventMetadata meta) throws Exception {
+    HttpRequest request = request(turn);
+    CompletableFuture<HttpResponse<InputStream>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+    AtomicReference<InputStream> body = new AtomicReference<>();
+    AtomicBoolean timedOut = new AtomicBoolean();
+    Runnable abort = () -> {
+      pending.cancel(true);
+      closeQuietly(body.get());
+    };
+    context.onCancel(abort);
+    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+      timedOut.set(true);
+      abort.run();
+    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      HttpResponse<InputStream> response = await(pending, context, timedOut);
+      body.set(response.body());
+      if (context.isCancelled()) {
+        closeQuietly(response.body()); // cancelled while the headers were on their way
+        context.throwIfCancelled();
+      }
+      int status = response.statusCode();
+      if (status < 200 || status > 299) {
+        throw statusError(status, response.body());
+      }
+      try (InputStream stream = response.body()) {
+        return new StreamReader(context, meta).read(stream);
+      } catch (IOException e) {
+        context.throwIfCancelled();
+        if (timedOut.get()) {
+          throw timeoutError(e);
+        }
+        throw new ModelCallException(Kind.CONNECTION, status,
+            "the connection to " + endpoint + " broke during the stream: " + e.getMessage(), e);
+      }
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  private HttpResponse<InputStream> await(CompletableFuture<HttpResponse<InputStream>> pending,
+      InferenceContext context, AtomicBoolean timedOut) throws InterruptedException {
+    try {
+      return pending.get();
+    } catch (CancellationException e) {
+      context.throwIfCancelled();
+      throw timeoutError(e);
+    } catch (ExecutionException e) {
+      context.throwIfCancelled();
+      Throwable cause = e.getCause();
+      if (timedOut.get() || cause instanceof HttpTimeoutException) {
+        throw timeoutError(cause);
+      }
+      throw new ModelCallException(Kind.CONNECTION, 0, "could not reach " + endpoint + ": " + cause, cause);
+    } catch (InterruptedException e) {
+      pending.cancel(true);
+      throw e;
+    }
+  }
+
+  private HttpRequest request(Turn turn) throws JsonProcessingException {
+    ObjectNode body = JSON.createObjectNode().put("model", model);
+    body.set("messages", ChatMessages.of(turn));
+    body.put("stream", true);
+    body.putObject("stream_options").put("include_usage", true);
+    if (temperature != null) {
+      body.put("temperature", temperature);
+    }
+    if (maxTokens != null) {
+      body.put("max_tokens", maxTokens);
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+        .timeout(timeout)
+        .header("Content-Type", "application/json")
+        .header("Accept", "text/event-stream")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8));
+    if (apiKey != null) {
+      request.header("Authorization", "Bearer " + apiKey);
+    }
+    return request.build();
+  }
+
+  private ModelCallException statusError(int status, InputStream body) {
+    String text;
+    try (InputStream in = body) {
+      text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      text = "";
+    }
+    String message = text;
+    try {
+      JsonNode error = JSON.readTree(text).path("error");
+      if (error.path("message").isTextual()) {
+        message = error.path("message").textValue();
+      } else if (error.isTextual()) {
+        message = error.textValue();
+      }
+    } catch (JsonProcessingException notJson) {
+      // keep the body text as it is
+    }
+    Kind kind = status == 429 ? Kind.RATE_LIMITED : status >= 500 ? Kind.SERVER_ERROR : Kind.CLIENT_ERROR;
+    return new ModelCallException(kind, status,
+        "POST " + endpoint + " returned " + status + ": " + clean(message, 500), null);
+  }
+
+  private ModelCallException timeoutError(Throwable cause) {
+    return new ModelCallException(Kind.TIMEOUT, 0,
+        "the call to " + endpoint + " took longer than " + timeout.toMillis() + " ms", cause);
+  }
+
+  /** Keeps a server's text short, on one line, and free of the API key (servers sometimes echo it). */
+  private String clean(String text, int maxCharacters) {
+    String safe = apiKey == null ? text : text.replace(apiKey, "[REDACTED]");
+    return SafeText.escape(SafeText.preview(safe.strip(), maxCharacters));
+  }
+
+  private static void closeQuietly(InputStream stream) {
+    if (stream != null) {
+      try {
+        stream.close();
+      } catch (IOException ignored) {
+        // aborting: nothing more to do
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OpenAiChatEngine[" + endpoint + ", model=" + model + "]"; // never the key
+  }
+
+  /** What one streamed answer held. */
+  private record Answer(String text, List<ToolCall> toolCalls, String stopReason, Usage usage) {}
+
+  /** Reads one server-sent event stream of Chat Completions chunks. */
+  private final class StreamReader {
+    private final InferenceContext context;
+    private final EventMetadata meta;
+    private final StringBuilder text = new StringBuilder();
+    private final Map<Integer, String[]> toolCalls = new TreeMap<>(); // index -> {id, name, arguments}
+    private String stopReason;
+    private Usage usage;
+    private int chunks;
+
+    StreamReader(InferenceContext context, EventMetadata meta) {
+      this.context = context;
+      this.meta = meta;
+    }
+
+    Answer read(InputStream stream) throws IOException {
+      BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+      StringBuilder data = new StringBuilder();
+      String line;
+      while ((line = lines.readLine()) != null) {
+        if (line.isEmpty()) {
+          if (data.length() > 0 && dispatch(data.toString())) {
+            return answer();
+          }
+          data.setLength(0);
+        } else if (line.startsWith("data:")) {
+          if (data.length() > 0) {
+            data.append('\n');
+          }
+          data.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
+        }
+        // comments (":"), "event:", "id:" and "retry:" lines carry nothing this engine needs
+      }
+      if (data.length() > 0 && dispatch(data.toString())) {
+        return answer();
+      }
+      context.throwIfCancelled();
+      throw new ModelCallException(Kind.INCOMPLETE_STREAM, 200, "the stream from " + endpoint
+          + " ended after " + chunks + " chunks without [DONE]; the answer is incomplete", null);
+    }
+
+    /** Handles one event's data; returns true at {@code [DONE]}. */
+    private boolean dispatch(String data) {
+      if (data.strip().equals("[DONE]")) {
+        return true;
+      }
+      chunks++;
+      JsonNode chunk;
+      try {
+        chunk = JSON.readTree(data);
+      } catch (JsonProcessingException e) {
+        throw new ModelCallException(Kind.MALFORMED_STREAM, 200, "chunk " + chunks + " of the stream from " + endpoint
+            + " is not JSON: " + clean(data, 100), e);
+      }
+      if (!chunk.isObject()) {
+        throw new ModelCallException(Kind.MALFORMED_STREAM, 200, "chunk " + chunks + " of the stream from " + endpoint
+            + " is not a JSON object: " + clean(data, 100), null);
+      }
+      JsonNode error = chunk.get("error");
+      if (error != null && !error.isNull()) {
+        String message = error.path("message").isTextual() ? error.path("message").textValue() : error.toString();
+        throw new ModelCallException(Kind.SERVER_ERROR, 200, "the stream from " + endpoint + " reported an error: "
+            + clean(message, 500), null);
+      }
+      JsonNode choice = chunk.path("choices").path(0);
+      JsonNode delta = choice.path("delta");
+      JsonNode content = delta.get("content");
+      if (content != null && content.isTextual() && !content.textValue().isEmpty()) {
+        text.append(content.textValue());
+        context.publish(new PartialEvent(meta, content.textValue(), text.toString()));
+      }
+      for (JsonNode call : delta.path("tool_calls")) {
+        String[] parts = toolCalls.computeIfAbsent(call.path("index").asInt(toolCalls.size()), i -> new String[] {"", "", ""});
+        parts[0] += call.path("id").asText("");
+        parts[1] += call.path("function").path("name").asText("");
+        parts[2] += call.path("function").path("arguments").asText("");
+      }
+      if (choice.path("finish_reason").isTextual()) {
+        stopReason = choice.path("finish_reason").textValue();
+      }
+      JsonNode reported = chunk.get("usage");
+      if (reported != null && reported.isObject()) {
+        usage = new Usage(reported.path("prompt_tokens").asLong(0), reported.path("completion_tokens").asLong(0),
+            reported.path("prompt_tokens_details").path("cached_tokens").asLong(0), 0, 0);
+      }
+      return false;
+    }
+
+    private Answer answer() {
+      List<ToolCall> calls = new ArrayList<>();
+      toolCalls.values().forEach(parts -> calls.add(new ToolCall(parts[0], parts[1], parts[2])));
+      return new Answer(text.toString(), calls, stopReason, usage);
+    }
+  }
+
+  /** Configures an {@link OpenAiChatEngine}. */
+  public static final class Builder {
+    private URI baseUrl;
+    private String apiKey;
+    private String model;
+    private Double temperature;
+    private Integer maxTokens;
+    private Duration timeout = Duration.ofSeconds(120);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private HttpClient client;
+
+    private Builder() {}
+
+    /** @param baseUrl the API's base, for example {@code https://api.openai.com/v1} @return this builder */
+    public Builder baseUrl(URI baseUrl) {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
+        throw new IllegalArgumentException("baseUrl must be an http or https URL, but was " + baseUrl);
+      }
+      this.baseUrl = baseUrl;
+      return this;
+    }
+
+    /** @param apiKey the API key, sent as a bearer token @return this builder */
+    public Builder apiKey(String apiKey) {
+      Objects.requireNonNull(apiKey, "apiKey");
+      if (apiKey.isBlank() || apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+        throw new IllegalArgumentException("apiKey must be non-blank printable ASCII without spaces");
+      }
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** @param model the model to ask for @return this builder */
+    public Builder model(String model) {
+      Objects.requireNonNull(model, "model");
+      if (model.isBlank()) {
+        throw new IllegalArgumentException("model must not be blank");
+      }
+      this.model = model;
+      return this;
+    }
+
+    /** @param temperature sampling temperature, 0 to 2 @return this builder */
+    public Builder temperature(double temperature) {
+      if (!(temperature >= 0 && temperature <= 2)) {
+        throw new IllegalArgumentException("temperature must be between 0 and 2, but was " + temperature);
+      }
+      this.temperature = temperature;
+      return this;
+    }
+
+    /** @param maxTokens output token limit, > 0 @return this builder */
+    public Builder maxTokens(int maxTokens) {
+      if (maxTokens <= 0) {
+        throw new IllegalArgumentException("maxTokens must be > 0, but was " + maxTokens);
+      }
+      this.maxTokens = maxTokens;
+      return this;
+    }
+
+    /** @param timeout the longest a whole call may take, stream included; default 120 s @return this builder */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be > 0, but was " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** @param connectTimeout the longest connecting may take; default 10 s @return this builder */
+    public Builder connectTimeout(Duration connectTimeout) {
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new IllegalArgumentException("connectTimeout must be > 0, but was " + connectTimeout);
+      }
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** @param client the HTTP client to use instead of a new one @return this builder */
+    public Builder httpClient(HttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * Builds the engine.
+     *
+     * @return the engine
+     * @throws IllegalStateException if the base URL or model is missing
+     */
+    public OpenAiChatEngine build() {
+      if (baseUrl == null) {
+        throw new IllegalStateException("baseUrl is required");
+      }
+      if (model == null) {
+        throw new IllegalStateException("model is required");
+      }
+      return new OpenAiChatEngine(this);
+    }
+  }
+}

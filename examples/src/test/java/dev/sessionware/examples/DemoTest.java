@@ -1,0 +1,78 @@
+package dev.sessionware.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.json.EventCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void everyLogLineOfTheConversationIsJsonWithTheIdsAsTopLevelFields() throws Exception {
+    Path events = dir.resolve("events.jsonl");
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    Demo.Summary summary;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      summary = Demo.run(new EmbeddedEngine(), events);
+    } finally {
+      System.setOut(original);
+    }
+
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+      lines.add(JSON.readTree(line)); // every line on stdout is a JSON object
+    }
+    List<JsonNode> conversation = lines.subList(1, lines.size() - 1); // between "demo: starting" and "finished"
+    assertThat(lines.get(0).path("message").asText()).isEqualTo("demo: starting");
+    assertThat(lines.get(lines.size() - 1).path("message").asText()).isEqualTo("demo: conversation finished");
+    assertThat(conversation).hasSize(12).allSatisfy(line ->
+        assertThat(line.path("session_id").asText()).isEqualTo(summary.sessionId()));
+    List<JsonNode> inferenceLines = conversation.stream()
+        .filter(line -> !line.path("message").asText().startsWith("host:")).toList();
+    assertThat(inferenceLines).hasSize(9).allSatisfy(line -> {
+      assertThat(line.path("inference_id").asText()).isNotEmpty();
+      assertThat(line.path("turn_id").asText()).isNotEmpty();
+    });
+    assertThat(inferenceLines).filteredOn(line -> line.path("thread_name").asText().startsWith("embedded-stream"))
+        .hasSize(3);
+    assertThat(inferenceLines.stream().map(line -> line.path("inference_id").asText()).distinct()).hasSize(3);
+
+    assertThat(summary.turns()).isEqualTo(3);
+    assertThat(summary.linesWithSession()).isEqualTo(12);
+    assertThat(summary.linesWithoutSession()).isEqualTo(2);
+    List<InferenceEvent> written = new ArrayList<>();
+    for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
+      written.add(EventCodec.standard().decode(line));
+    }
+    assertThat(written).hasSize(summary.eventsByType().values().stream().mapToInt(Integer::intValue).sum())
+        .allSatisfy(event -> assertThat(event.meta().sessionId().value()).isEqualTo(summary.sessionId()));
+    assertThat(summary.eventsByType()).containsEntry("start", 3).containsEntry("final", 3);
+    assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("sk-demo-0123456789abcdef");
+  }
+
+  @Test
+  void concurrentSessionsLeakNoIds() throws Exception {
+    ConcurrentDemo.Report report = ConcurrentDemo.run(20, 2, 4);
+    assertThat(report.inferences()).isEqualTo(40);
+    assertThat(report.logLines()).isEqualTo(40 * 3);
+    assertThat(report.missing()).isZero();
+    assertThat(report.foreign()).isZero();
+  }
+}
