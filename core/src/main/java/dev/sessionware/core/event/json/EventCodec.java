@@ -60,7 +60,10 @@ public final class EventCodec {
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-  static final String RUN_ID_MESSAGE =
+  /** The legacy alias of session_id that input may still carry; rejected with a migration path. */
+  static final String LEGACY_RUN_ID = "run_id";
+
+  static final String LEGACY_RUN_ID_MESSAGE =
       "member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and"
           + " \"session_id\" replaced it; migrate archived event files with"
           + " dev.sessionware.core.event.json.RunIdMigration (or the events tool's \"migrate IN OUT\")";
@@ -324,8 +327,8 @@ public final class EventCodec {
     }
 
     private EventMetadata meta(ObjectNode meta) {
-      if (meta.has("run_id")) {
-        throw error(Problem.LEGACY_RUN_ID, "meta.run_id", RUN_ID_MESSAGE);
+      if (meta.has(LEGACY_RUN_ID)) {
+        throw error(Problem.LEGACY_RUN_ID, "meta." + LEGACY_RUN_ID, LEGACY_RUN_ID_MESSAGE);
       }
       EventMetadata.Builder builder = EventMetadata.builder()
           .model(optionalString(meta, "model", "meta."))

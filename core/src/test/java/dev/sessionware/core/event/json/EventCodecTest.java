@@ -117,10 +117,10 @@ class EventCodecTest {
 
   @Test
   void legacyRunIdIsRejectedWithAMigrationPath() {
-    String line = "{\"type\":\"start\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\",\"run_id\":\"r1\"}}";
-    assertThatThrownBy(() -> codec.decode(line, 7)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
+    String legacyLine = "{\"type\":\"start\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\",\"run_id\":\"legacy-1\"}}";
+    assertThatThrownBy(() -> codec.decode(legacyLine, 7)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
       assertThat(e.problem()).isEqualTo(Problem.LEGACY_RUN_ID);
-      assertThat(e.member()).isEqualTo("meta.run_id");
+      assertThat(e.member()).isEqualTo("meta." + EventCodec.LEGACY_RUN_ID);
       assertThat(e.lineNumber()).isEqualTo(7);
     }).hasMessage("line 7: member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and"
         + " \"session_id\" replaced it; migrate archived event files with"
