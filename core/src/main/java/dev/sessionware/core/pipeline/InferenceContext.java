@@ -25,14 +25,13 @@ public final class InferenceContext {
 
   private final Correlation correlation;
   private final EventSink sink;
-  private final UUID messageId;
   private final List<Runnable> cancelCallbacks = new CopyOnWriteArrayList<>();
+  private volatile UUID messageId; // made on first use: random UUIDs are not free, and many inferences publish nothing
   private volatile boolean cancelled;
 
-  private InferenceContext(Correlation correlation, EventSink sink, UUID messageId) {
+  private InferenceContext(Correlation correlation, EventSink sink) {
     this.correlation = correlation;
     this.sink = sink;
-    this.messageId = messageId;
   }
 
   /**
@@ -50,7 +49,7 @@ public final class InferenceContext {
       throw new IllegalArgumentException(
           "an inference context needs a correlation with inference and turn ids, but got " + correlation);
     }
-    return new InferenceContext(correlation, sink, UUID.randomUUID());
+    return new InferenceContext(correlation, sink);
   }
 
   /**
@@ -69,7 +68,17 @@ public final class InferenceContext {
    * @return the message id
    */
   public UUID messageId() {
-    return messageId;
+    UUID id = messageId;
+    if (id == null) {
+      synchronized (this) {
+        id = messageId;
+        if (id == null) {
+          id = UUID.randomUUID();
+          messageId = id;
+        }
+      }
+    }
+    return id;
   }
 
   /**
@@ -86,7 +95,7 @@ public final class InferenceContext {
   private InferenceEvent stamp(InferenceEvent event) {
     EventMetadata stamped = event.meta().stampedWith(correlation);
     if (stamped.messageId().equals(EventMetadata.NO_MESSAGE_ID)) {
-      stamped = stamped.toBuilder().messageId(messageId).build();
+      stamped = stamped.toBuilder().messageId(messageId()).build();
     }
     return event.withMeta(stamped);
   }

@@ -17,6 +17,7 @@ import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +30,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,7 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * inference ids in its metadata ({@link MetadataKeys#SESSION_ID}, {@link MetadataKeys#INFERENCE_ID}).
  * A successful inference's output becomes the newest turn of the history. A failed or cancelled
  * one leaves the history exactly as it was, publishes an {@code error} or {@code interrupt} event,
- * and the session can start the next inference at once.
+ * and the session can start the next inference at once. With a {@linkplain Builder#timeout timeout},
+ * an inference that runs too long is ended the same way, as a failure.
  *
  * <p>Events published during an inference go to the session's sinks, stamped with its ids; a
  * failing sink never fails an inference. Events an engine publishes after its inference was
@@ -55,8 +61,15 @@ public final class Session {
     return thread;
   });
 
+  private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(task -> {
+    Thread thread = new Thread(task, "sessionware-inference-timeouts");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private final SessionId id;
   private final Pipeline pipeline;
+  private final Duration timeout;
   private final EventSink sink;
   private final Executor executor;
   private final Object lock = new Object();
@@ -68,6 +81,7 @@ public final class Session {
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);
     this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
     this.executor = builder.executor == null ? DEFAULT_EXECUTOR : builder.executor;
+    this.timeout = builder.timeout;
     this.history = List.of();
   }
 
@@ -233,13 +247,16 @@ public final class Session {
     TurnId turnId = input.findId().orElseGet(TurnId::random);
     Correlation correlation = Correlation.of(id, InferenceId.random(), turnId);
     Turn stamped = stampSession(input.withId(turnId)).with(MetadataKeys.INFERENCE_ID, correlation.inferenceId());
+    Run run;
     synchronized (lock) {
       if (active != null) {
         throw busy("start an inference");
       }
-      active = new Run(correlation, stamped);
-      return active;
+      run = new Run(correlation, stamped);
+      active = run;
     }
+    run.startTimer();
+    return run;
   }
 
   private SessionBusyException busy(String action) {
@@ -330,6 +347,13 @@ public final class Session {
       result.completeExceptionally(error);
     }
 
+    void startTimer() {
+      if (timeout != null) {
+        ScheduledFuture<?> timer = TIMEOUTS.schedule(this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((turn, error) -> timer.cancel(false));
+      }
+    }
+
     private void publish(InferenceEvent event) {
       if (context.isCancelled()) {
         return; // the inference already ended with an interrupt event
@@ -394,6 +418,22 @@ public final class Session {
     }
 
     boolean cancel() {
+      return abort(new InterruptEvent(metaForSessionEvent(), ""), new CancellationException(
+          "inference " + correlation.inferenceId() + " in session " + id + " was cancelled"));
+    }
+
+    /** Ends an inference that ran longer than the session's timeout. */
+    void expire() {
+      String message = "timed out after " + timeout.toMillis() + " ms";
+      abort(new ErrorEvent(metaForSessionEvent(), "TimeoutException: " + message),
+          new InferenceException(correlation, new TimeoutException(message)));
+    }
+
+    /**
+     * Ends the inference from outside: the engine sees the cancellation and its thread is
+     * interrupted, the end is reported (unless the engine already did), and the session is free.
+     */
+    private boolean abort(InferenceEvent report, RuntimeException outcome) {
       if (!release(this, null)) {
         return false;
       }
@@ -406,10 +446,9 @@ public final class Session {
         }
       }
       if (!reported) {
-        sink.publish(new InterruptEvent(metaForSessionEvent(), ""));
+        sink.publish(report);
       }
-      endWith(new CancellationException(
-          "inference " + correlation.inferenceId() + " in session " + id + " was cancelled"));
+      endWith(outcome);
       return true;
     }
 
@@ -433,6 +472,7 @@ public final class Session {
     private final List<Turn> history = new ArrayList<>();
     private SessionId id;
     private Executor executor;
+    private Duration timeout;
 
     private Builder(Engine engine) {
       this.engine = engine;
@@ -470,6 +510,23 @@ public final class Session {
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets the longest an inference may run; one that runs longer fails with an {@link
+     * InferenceException} caused by a {@link TimeoutException}, its engine sees the cancellation and
+     * its thread is interrupted, and an {@code error} event is published. Default: no limit.
+     *
+     * @param timeout the limit, > 0
+     * @return this builder
+     */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be > 0, but was " + timeout);
+      }
+      this.timeout = timeout;
       return this;
     }
 

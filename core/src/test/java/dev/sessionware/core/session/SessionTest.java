@@ -282,4 +282,29 @@ class SessionTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void anInferenceThatRunsPastTheTimeoutFailsAndFreesTheSession() throws Exception {
+    GatedEngine engine = new GatedEngine();
+    Session session = Session.builder(engine).id(SessionId.of("slow")).sink(events).timeout(Duration.ofMillis(200)).build();
+    Inference inference = session.startPrompt("hang");
+
+    assertThatThrownBy(() -> inference.await(Duration.ofSeconds(5))).isInstanceOf(InferenceException.class)
+        .hasMessage("inference " + inference.id() + " in session slow failed: TimeoutException: timed out after 200 ms")
+        .hasCauseInstanceOf(java.util.concurrent.TimeoutException.class);
+    assertThat(engine.sawCancel).isTrue();
+    assertThat(events.events()).singleElement().isInstanceOfSatisfying(ErrorEvent.class,
+        e -> assertThat(e.errorString()).isEqualTo("TimeoutException: timed out after 200 ms"));
+    assertThat(session.history()).isEmpty();
+    assertThat(session.activeInference()).isEmpty();
+  }
+
+  @Test
+  void aFastInferenceIsNotTouchedByTheTimeout() throws Exception {
+    Session session = Session.builder(ECHO).sink(events).timeout(Duration.ofMillis(100)).build();
+    session.prompt("quick");
+    Thread.sleep(200); // the timer would have fired by now
+    assertThat(session.history()).hasSize(1);
+    assertThat(events.events()).isEmpty();
+  }
 }
