@@ -62,7 +62,12 @@ public final class Session {
   });
 
   private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(task -> {
-    Thread thread = new Thread(task, "sessionware-inference-timeouts");
+    Thread thread = new Thread(task, "sessionware-inference-timer");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private static final ExecutorService EXPIRIES = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "sessionware-inference-expiry-" + THREADS.incrementAndGet());
     thread.setDaemon(true);
     return thread;
   });
@@ -349,14 +354,17 @@ public final class Session {
 
     void startTimer() {
       if (timeout != null) {
-        ScheduledFuture<?> timer = TIMEOUTS.schedule(this::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // The timer thread only hands the expiry over: a sink that blocks while the expiry is
+        // reported must not stop the timeouts of every other session.
+        ScheduledFuture<?> timer = TIMEOUTS.schedule(() -> EXPIRIES.execute(this::expire), timeout.toNanos(),
+            TimeUnit.NANOSECONDS);
         result.whenComplete((turn, error) -> timer.cancel(false));
       }
     }
 
     private void publish(InferenceEvent event) {
       if (context.isCancelled()) {
-        return; // the inference already ended with an interrupt event
+        return; // the inference was cancelled or timed out, and that end is reported already
       }
       if (event instanceof ErrorEvent || event instanceof InterruptEvent) {
         terminalEventSeen = true;
@@ -407,14 +415,15 @@ public final class Session {
     }
 
     private void fail(Throwable thrown) {
-      if (!release(this, null)) {
-        return; // cancelled meanwhile: the cancellation already reported the end
+      // Report while still the active inference: should a sink block here, the timeout can still
+      // end the inference and free the session.
+      if (!ended && !terminalEventSeen) {
+        publish(new ErrorEvent(metaForSessionEvent(), InferenceException.describe(thrown)));
       }
-      ended = true;
-      if (!terminalEventSeen) {
-        sink.publish(new ErrorEvent(metaForSessionEvent(), InferenceException.describe(thrown)));
+      if (release(this, null)) {
+        ended = true;
+        endWith(new InferenceException(correlation, thrown));
       }
-      endWith(new InferenceException(correlation, thrown));
     }
 
     boolean cancel() {
@@ -430,8 +439,9 @@ public final class Session {
     }
 
     /**
-     * Ends the inference from outside: the engine sees the cancellation and its thread is
-     * interrupted, the end is reported (unless the engine already did), and the session is free.
+     * Ends the inference from outside: the session is free, the engine sees the cancellation and
+     * its thread is interrupted, the result completes, and then the end is reported (unless the
+     * engine already did). Reporting comes last because a sink may block; nothing else waits for it.
      */
     private boolean abort(InferenceEvent report, RuntimeException outcome) {
       if (!release(this, null)) {
@@ -445,10 +455,10 @@ public final class Session {
           runner.interrupt();
         }
       }
+      endWith(outcome);
       if (!reported) {
         sink.publish(report);
       }
-      endWith(outcome);
       return true;
     }
 

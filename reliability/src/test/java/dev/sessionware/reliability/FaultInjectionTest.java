@@ -1,0 +1,249 @@
+package dev.sessionware.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InterruptEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.Middleware;
+import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.session.Inference;
+import dev.sessionware.core.session.InferenceException;
+import dev.sessionware.core.session.Session;
+import dev.sessionware.core.sink.AsyncEventSink;
+import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.sink.RecordingSink;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.middleware.logging.TurnLoggingMiddleware;
+import dev.sessionware.middleware.systemprompt.SystemPromptMiddleware;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each fault, injected into one session while a healthy session shares the pool: the faulty
+ * inference ends with a clear outcome and an error or interrupt event, its history is unchanged,
+ * it works again at once, and the healthy session never notices.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FaultInjectionTest {
+  private static final Engine ANSWER = (context, turn) -> {
+    context.publish(new PartialEvent(EventMetadata.empty(), "ok", "ok"));
+    return turn.append(Block.assistantText("ok"));
+  };
+
+  private final ExecutorService pool = Executors.newFixedThreadPool(4);
+  private final RecordingSink events = new RecordingSink();
+  private final AtomicBoolean faulty = new AtomicBoolean(true);
+
+  @AfterEach
+  void shutDown() {
+    pool.shutdownNow();
+  }
+
+  private Session session(String id, Engine engine, Middleware fault, EventSink... extraSinks) {
+    Pipeline pipeline = fault == null
+        ? Pipeline.of(engine, TurnLoggingMiddleware.create(), SystemPromptMiddleware.of("Rules."))
+        : Pipeline.of(engine, TurnLoggingMiddleware.create(), fault, SystemPromptMiddleware.of("Rules."));
+    return Session.builder(pipeline).id(SessionId.of(id)).executor(pool).sink(events).sink(extraSinks)
+        .timeout(Duration.ofSeconds(2)).build();
+  }
+
+  /** A healthy session running turns on the same pool while the fault happens. */
+  private Future<List<Turn>> healthyNeighbour() {
+    Session neighbour = session("neighbour", ANSWER, null);
+    return pool.submit(() -> {
+      for (int i = 0; i < 20; i++) {
+        neighbour.startPrompt("turn " + i).await(Duration.ofSeconds(10));
+      }
+      return neighbour.history();
+    });
+  }
+
+  private void assertRecovered(Session session, List<Turn> before, Future<List<Turn>> neighbour) throws Exception {
+    assertThat(session.history()).isEqualTo(before);
+    assertThat(session.activeInference()).isEmpty();
+    faulty.set(false);
+    session.startPrompt("again").await(Duration.ofSeconds(10));
+    assertThat(session.history()).hasSize(before.size() + 1);
+    assertThat(neighbour.get(30, TimeUnit.SECONDS)).hasSize(20);
+    assertThat(events.events(SessionId.of("neighbour"))).hasSize(20)
+        .allSatisfy(event -> assertThat(event).isInstanceOf(PartialEvent.class));
+  }
+
+  private List<InferenceEvent> faultEvents() {
+    return events.events(SessionId.of("faulty"));
+  }
+
+  @Test
+  void aMiddlewareThatThrows() throws Exception {
+    Middleware throwing = chain -> {
+      if (faulty.get()) {
+        throw new IllegalStateException("middleware bug");
+      }
+      return chain.proceed(chain.turn());
+    };
+    Session session = session("faulty", ANSWER, throwing);
+    session.append(Turn.of(Block.userText("earlier")));
+    List<Turn> before = session.history();
+    Future<List<Turn>> neighbour = healthyNeighbour();
+
+    Throwable thrown = catchThrowable(() -> session.startPrompt("x").await(Duration.ofSeconds(10)));
+
+    assertThat(thrown).isInstanceOf(InferenceException.class).hasMessageEndingWith("failed: IllegalStateException: middleware bug");
+    assertThat(faultEvents()).singleElement().isInstanceOfSatisfying(ErrorEvent.class,
+        e -> assertThat(e.errorString()).isEqualTo("IllegalStateException: middleware bug"));
+    assertRecovered(session, before, neighbour);
+  }
+
+  @Test
+  void anEngineThatThrows() throws Exception {
+    Engine throwing = (context, turn) -> {
+      if (faulty.get()) {
+        throw new java.io.IOException("connection reset");
+      }
+      return ANSWER.run(context, turn);
+    };
+    Session session = session("faulty", throwing, null);
+    List<Turn> before = session.history();
+    Future<List<Turn>> neighbour = healthyNeighbour();
+
+    Throwable thrown = catchThrowable(() -> session.startPrompt("x").await(Duration.ofSeconds(10)));
+
+    assertThat(thrown).isInstanceOf(InferenceException.class).hasMessageEndingWith("failed: IOException: connection reset");
+    assertThat(faultEvents()).singleElement().isInstanceOf(ErrorEvent.class);
+    assertRecovered(session, before, neighbour);
+  }
+
+  private Engine hangingUnlessHealed() {
+    return (context, turn) -> {
+      if (faulty.get()) {
+        new CountDownLatch(1).await(); // until interrupted by a cancel or the timeout
+      }
+      return ANSWER.run(context, turn);
+    };
+  }
+
+  @Test
+  void anEngineThatHangsUntilCancelled() throws Exception {
+    Session session = session("faulty", hangingUnlessHealed(), null);
+    List<Turn> before = session.history();
+    Future<List<Turn>> neighbour = healthyNeighbour();
+    Inference hanging = session.startPrompt("x");
+
+    assertThat(hanging.cancel()).isTrue();
+
+    assertThat(catchThrowable(() -> hanging.await(Duration.ofSeconds(10)))).isInstanceOf(CancellationException.class);
+    assertThat(faultEvents()).singleElement().isInstanceOf(InterruptEvent.class);
+    assertRecovered(session, before, neighbour);
+  }
+
+  @Test
+  void anEngineThatHangsUntilTimedOut() throws Exception {
+    Session session = session("faulty", hangingUnlessHealed(), null);
+    List<Turn> before = session.history();
+    Future<List<Turn>> neighbour = healthyNeighbour();
+
+    Throwable thrown = catchThrowable(() -> session.startPrompt("x").await(Duration.ofSeconds(10)));
+
+    assertThat(thrown).isInstanceOf(InferenceException.class).hasCauseInstanceOf(TimeoutException.class)
+        .hasMessageEndingWith("failed: TimeoutException: timed out after 2000 ms");
+    eventually(() -> assertThat(faultEvents()).singleElement().isInstanceOf(ErrorEvent.class));
+    assertRecovered(session, before, neighbour);
+  }
+
+  @Test
+  void aSinkThatThrowsCostsNoInference() throws Exception {
+    EventSink throwing = event -> {
+      throw new IllegalStateException("disk full");
+    };
+    Session session = session("faulty", ANSWER, null, throwing);
+    Future<List<Turn>> neighbour = healthyNeighbour();
+
+    session.startPrompt("x").await(Duration.ofSeconds(10));
+
+    assertThat(faultEvents()).singleElement().isInstanceOf(PartialEvent.class);
+    assertRecovered(session, session.history(), neighbour);
+  }
+
+  @Test
+  void aSinkThatBlocksBehindAnAsyncSinkCostsNoInference() throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    EventSink blocking = event -> {
+      try {
+        unblock.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    AsyncEventSink async = AsyncEventSink.builder(blocking).capacity(4)
+        .overflow(AsyncEventSink.OverflowPolicy.DROP).build();
+    Session session = session("faulty", ANSWER, null, async);
+    Future<List<Turn>> neighbour = healthyNeighbour();
+
+    for (int i = 0; i < 10; i++) {
+      session.startPrompt("x" + i).await(Duration.ofSeconds(10));
+    }
+
+    assertThat(session.history()).hasSize(10);
+    assertThat(async.dropped()).isEqualTo(10 - 4 - 1); // four queued, one in the sink's hands
+    unblock.countDown();
+    async.close();
+    assertRecovered(session, session.history(), neighbour);
+  }
+
+  @Test
+  void aSinkThatBlocksTheInferenceIsEndedByTheTimeout() throws Exception {
+    EventSink blocking = event -> {
+      if (faulty.get()) {
+        try {
+          new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while blocked");
+        }
+      }
+    };
+    Session session = session("faulty", ANSWER, null, blocking);
+    List<Turn> before = session.history();
+    Future<List<Turn>> neighbour = healthyNeighbour();
+
+    Throwable thrown = catchThrowable(() -> session.startPrompt("x").await(Duration.ofSeconds(10)));
+
+    assertThat(thrown).isInstanceOf(InferenceException.class).hasCauseInstanceOf(TimeoutException.class);
+    eventually(() -> assertThat(faultEvents()).last().isInstanceOf(ErrorEvent.class));
+    assertRecovered(session, before, neighbour);
+  }
+
+  /** Retries an assertion for up to five seconds, for effects that follow on another thread. */
+  private static void eventually(Runnable assertion) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      try {
+        assertion.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(10);
+      }
+    }
+  }
+}
