@@ -75,6 +75,8 @@ public final class EventCodec {
     this.mapper = JsonMapper.builder()
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        // numbers in kept trees (unknown members, extra) keep their exact value: 1e400 is no Infinity
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .build();
     this.factory = mapper.getFactory();
   }
@@ -454,7 +456,12 @@ public final class EventCodec {
       if (!node.isNumber()) {
         throw wrongType("meta." + name, "a number", node);
       }
-      return node.doubleValue();
+      double value = node.doubleValue();
+      if (!Double.isFinite(value)) {
+        throw error(Problem.INVALID_VALUE, "meta." + name,
+            "member \"meta." + name + "\" must be a finite number, but was " + node.asText());
+      }
+      return value;
     }
 
     private Integer optionalInt(JsonNode meta, String name) {
@@ -492,7 +499,7 @@ public final class EventCodec {
       if (!node.isObject()) {
         throw wrongType(prefix + name, "an object", node);
       }
-      return mapper.convertValue(node, LinkedHashMap.class);
+      return (Map<String, Object>) toJava(node);
     }
 
     private EventDecodingException wrongType(String member, String expected, JsonNode actual) {
@@ -506,6 +513,37 @@ public final class EventCodec {
 
     private EventDecodingException error(Problem problem, String member, String message, Throwable cause) {
       return new EventDecodingException(problem, member, lineNumber, message, cause);
+    }
+  }
+
+  /** Plain Java values: maps, lists, strings, booleans, null, and numbers (Double when that is exact). */
+  private static Object toJava(JsonNode node) {
+    switch (node.getNodeType()) {
+      case OBJECT: {
+        Map<String, Object> map = new LinkedHashMap<>();
+        node.fields().forEachRemaining(field -> map.put(field.getKey(), toJava(field.getValue())));
+        return map;
+      }
+      case ARRAY: {
+        java.util.List<Object> list = new java.util.ArrayList<>(node.size());
+        node.forEach(element -> list.add(toJava(element)));
+        return list;
+      }
+      case STRING:
+        return node.textValue();
+      case BOOLEAN:
+        return node.booleanValue();
+      case NUMBER:
+        if (node.isIntegralNumber()) {
+          return node.canConvertToInt() ? (Object) node.intValue()
+              : node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+        }
+        java.math.BigDecimal exact = node.decimalValue();
+        double approximate = exact.doubleValue();
+        return Double.isFinite(approximate) && java.math.BigDecimal.valueOf(approximate).compareTo(exact) == 0
+            ? (Object) approximate : exact;
+      default:
+        return null;
     }
   }
 

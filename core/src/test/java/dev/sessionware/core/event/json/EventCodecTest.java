@@ -138,6 +138,7 @@ class EventCodecTest {
       "bad message id | {\"type\":\"start\",\"meta\":{\"message_id\":\"abc\"}} | INVALID_VALUE | meta.message_id | member \"meta.message_id\" must be a UUID, but was \"abc\"",
       "short uuid | {\"type\":\"start\",\"meta\":{\"message_id\":\"1-1-1-1-1\"}} | INVALID_VALUE | meta.message_id | member \"meta.message_id\" must be a UUID, but was \"1-1-1-1-1\"",
       "text temperature | {\"type\":\"start\",\"meta\":{\"temperature\":\"hot\"}} | WRONG_TYPE | meta.temperature | member \"meta.temperature\" must be a number, but was the string \"hot\"",
+      "infinite temperature | {\"type\":\"start\",\"meta\":{\"temperature\":1e400}} | INVALID_VALUE | meta.temperature | member \"meta.temperature\" must be a finite number, but was 1E+400",
       "fractional max tokens | {\"type\":\"start\",\"meta\":{\"max_tokens\":1.5}} | WRONG_TYPE | meta.max_tokens | member \"meta.max_tokens\" must be a whole number from 0 to 2147483647, but was the number 1.5",
       "negative usage | {\"type\":\"start\",\"meta\":{\"usage\":{\"input_tokens\":-1}}} | WRONG_TYPE | meta.usage.input_tokens | member \"meta.usage.input_tokens\" must be a whole number >= 0, but was the number -1",
       "bad session id | {\"type\":\"start\",\"meta\":{\"session_id\":\"a b\"}} | INVALID_VALUE | meta.session_id | member \"meta.session_id\" is not a valid session id: session id must not contain whitespace or control characters, but has U+0020 at index 1: \"a b\"",
