@@ -21,13 +21,18 @@ final class IdValidation {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+      if (c < 0x80 ? c <= 0x20 || c == 0x7f : isWhitespaceOrControl(c)) {
         throw new IllegalArgumentException(
             what + " must not contain whitespace or control characters, but has "
                 + String.format("U+%04X", (int) c) + " at index " + i + ": " + escape(value));
       }
     }
     return value;
+  }
+
+  /** The full check, for characters beyond ASCII (in ASCII: space and below, and DEL). */
+  private static boolean isWhitespaceOrControl(char c) {
+    return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c);
   }
 
   /**

@@ -2,13 +2,17 @@ package dev.sessionware.core.event.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
@@ -35,13 +39,11 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Encodes and decodes {@link InferenceEvent}s in the JSON wire format shared with the Go reference.
@@ -57,8 +59,6 @@ import java.util.regex.Pattern;
  */
 public final class EventCodec {
   private static final EventCodec STANDARD = new EventCodec();
-  private static final Pattern UUID_TEXT =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   /** The legacy alias of session_id that input may still carry; rejected with a migration path. */
   static final String LEGACY_RUN_ID = "run_id";
@@ -73,8 +73,6 @@ public final class EventCodec {
 
   private EventCodec() {
     this.mapper = JsonMapper.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         // numbers in kept trees (unknown members, extra) keep their exact value: 1e400 is no Infinity
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .build();
@@ -141,14 +139,14 @@ public final class EventCodec {
    */
   public InferenceEvent decode(String json, long lineNumber) {
     Objects.requireNonNull(json, "json");
-    JsonNode root;
-    try {
-      root = mapper.readTree(json);
+    try (JsonParser parser = mapper.createParser(json)) {
+      return new Decoder(parser, lineNumber).event();
     } catch (JsonProcessingException e) {
       throw new EventDecodingException(
           Problem.NOT_JSON, null, lineNumber, "event is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading from a string failed", e); // cannot happen: no I/O
     }
-    return new Decoder(lineNumber).event(root);
   }
 
   // ---- encoding
@@ -270,118 +268,208 @@ public final class EventCodec {
 
   // ---- decoding
 
-  /** Decodes one tree; knows the line number for its error messages. */
+  /**
+   * Decodes one event with a streaming parser: {@code meta} goes straight into its builder, and
+   * only the type's own members become small trees (unknown types keep them whole). Knows the line
+   * number for its error messages.
+   */
   private final class Decoder {
+    private final JsonParser parser;
     private final long lineNumber;
 
-    Decoder(long lineNumber) {
+    Decoder(JsonParser parser, long lineNumber) {
+      this.parser = parser;
       this.lineNumber = lineNumber;
     }
 
-    InferenceEvent event(JsonNode root) {
-      if (!root.isObject()) {
-        throw error(Problem.NOT_AN_OBJECT, null, "event must be a JSON object, but was " + describe(root));
+    InferenceEvent event() throws IOException {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw error(Problem.NOT_JSON, null, "event is not valid JSON: the text is empty");
       }
-      JsonNode typeNode = root.get("type");
-      if (typeNode == null) {
+      if (first != JsonToken.START_OBJECT) {
+        JsonNode value = tree();
+        requireEnd();
+        throw error(Problem.NOT_AN_OBJECT, null, "event must be a JSON object, but was " + describe(value));
+      }
+      String type = null;
+      EventMetadata meta = null;
+      ObjectNode own = JsonNodeFactory.instance.objectNode();
+      String name;
+      while ((name = parser.nextFieldName()) != null) {
+        JsonToken token = parser.nextToken();
+        if (name.equals("type")) {
+          if (type != null) {
+            throw duplicate("type");
+          }
+          if (token != JsonToken.VALUE_STRING || parser.getText().isEmpty()) {
+            throw wrongType("type", "a non-empty string", tree());
+          }
+          type = parser.getText();
+        } else if (name.equals("meta")) {
+          if (meta != null) {
+            throw duplicate("meta");
+          }
+          if (token != JsonToken.START_OBJECT) {
+            throw wrongType("meta", "an object", tree());
+          }
+          meta = meta();
+        } else if (own.replace(name, token == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : tree()) != null) {
+          throw duplicate(name);
+        }
+      }
+      requireEnd();
+      if (type == null) {
         throw error(Problem.MISSING_MEMBER, "type", "event has no member \"type\"");
       }
-      if (!typeNode.isTextual() || typeNode.textValue().isEmpty()) {
-        throw wrongType("type", "a non-empty string", typeNode);
-      }
-      String type = typeNode.textValue();
-      JsonNode metaNode = root.get("meta");
-      if (metaNode == null) {
+      if (meta == null) {
         throw error(Problem.MISSING_MEMBER, "meta", "event has no member \"meta\"");
       }
-      if (!metaNode.isObject()) {
-        throw wrongType("meta", "an object", metaNode);
-      }
-      EventMetadata meta = meta((ObjectNode) metaNode);
       switch (type) {
         case StartEvent.TYPE:
           return new StartEvent(meta);
         case PartialEvent.TYPE:
-          return new PartialEvent(meta, string(root, "delta", ""), string(root, "completion", ""));
+          return new PartialEvent(meta, string(own, "delta"), string(own, "completion"));
         case PartialThinkingEvent.TYPE:
-          return new PartialThinkingEvent(meta, string(root, "delta", ""), string(root, "completion", ""));
+          return new PartialThinkingEvent(meta, string(own, "delta"), string(own, "completion"));
         case FinalEvent.TYPE:
-          return new FinalEvent(meta, string(root, "text", ""));
+          return new FinalEvent(meta, string(own, "text"));
         case InterruptEvent.TYPE:
-          return new InterruptEvent(meta, string(root, "text", ""));
+          return new InterruptEvent(meta, string(own, "text"));
         case ErrorEvent.TYPE:
-          return new ErrorEvent(meta, string(root, "error_string", ""));
+          return new ErrorEvent(meta, string(own, "error_string"));
         case ToolCallEvent.TYPE:
-          return new ToolCallEvent(meta, toolCall(root));
+          return new ToolCallEvent(meta, toolCall(own));
         case ToolResultEvent.TYPE:
-          return new ToolResultEvent(meta, toolResult(root));
+          return new ToolResultEvent(meta, toolResult(own));
         case ToolCallExecuteEvent.TYPE:
-          return new ToolCallExecuteEvent(meta, toolCall(root));
+          return new ToolCallExecuteEvent(meta, toolCall(own));
         case ToolCallExecutionResultEvent.TYPE:
-          return new ToolCallExecutionResultEvent(meta, toolResult(root));
+          return new ToolCallExecutionResultEvent(meta, toolResult(own));
         case LogEvent.TYPE:
-          return new LogEvent(meta, string(root, "level", ""), string(root, "message", ""), values(root, "fields"));
+          return new LogEvent(meta, string(own, "level"), string(own, "message"), values(own, "fields", ""));
         case InfoEvent.TYPE:
-          return new InfoEvent(meta, string(root, "message", ""), values(root, "data"));
+          return new InfoEvent(meta, string(own, "message"), values(own, "data", ""));
         default:
-          return unknown(type, meta, (ObjectNode) root);
+          Map<String, JsonNode> members = new LinkedHashMap<>();
+          own.fields().forEachRemaining(member -> members.put(member.getKey(), member.getValue()));
+          return new UnknownEvent(type, meta, members);
       }
     }
 
-    private EventMetadata meta(ObjectNode meta) {
-      if (meta.has(LEGACY_RUN_ID)) {
-        throw error(Problem.LEGACY_RUN_ID, "meta." + LEGACY_RUN_ID, LEGACY_RUN_ID_MESSAGE);
-      }
-      EventMetadata.Builder builder = EventMetadata.builder()
-          .model(optionalString(meta, "model", "meta."))
-          .temperature(optionalDouble(meta, "temperature"))
-          .topP(optionalDouble(meta, "top_p"))
-          .maxTokens(optionalInt(meta, "max_tokens"))
-          .stopReason(optionalString(meta, "stop_reason", "meta."))
-          .durationMs(optionalNonNegativeLong(meta, "duration_ms", "meta."))
-          .sessionId(id(meta, "session_id", "session id", SessionId::new))
-          .inferenceId(id(meta, "inference_id", "inference id", InferenceId::new))
-          .turnId(id(meta, "turn_id", "turn id", TurnId::new))
-          .extra(values(meta, "extra", "meta."));
-      JsonNode usage = meta.get("usage");
-      if (usage != null && !usage.isNull()) {
-        builder.usage(usage(usage));
-      }
-      JsonNode messageId = meta.get("message_id");
-      if (messageId != null && !messageId.isNull()) {
-        builder.messageId(uuid(messageId));
+    private EventMetadata meta() throws IOException {
+      EventMetadata.Builder builder = EventMetadata.builder();
+      int seen = 0; // one bit per known member: a repeated one could smuggle a second session id
+      String name;
+      while ((name = parser.nextFieldName()) != null) {
+        JsonToken token = parser.nextToken();
+        if (name.equals(LEGACY_RUN_ID)) {
+          throw error(Problem.LEGACY_RUN_ID, "meta." + LEGACY_RUN_ID, LEGACY_RUN_ID_MESSAGE);
+        }
+        int bit = metaMemberBit(name);
+        if ((seen & bit) != 0) {
+          throw duplicate("meta." + name);
+        }
+        seen |= bit;
+        if (token == JsonToken.VALUE_NULL) {
+          continue; // the same as absent
+        }
+        switch (name) {
+          case "model" -> builder.model(metaString(name, token));
+          case "temperature" -> builder.temperature(finiteDouble(name, token));
+          case "top_p" -> builder.topP(finiteDouble(name, token));
+          case "max_tokens" -> builder.maxTokens(nonNegativeInt(name, token));
+          case "stop_reason" -> builder.stopReason(metaString(name, token));
+          case "usage" -> builder.usage(usage(token));
+          case "duration_ms" -> builder.durationMs(nonNegativeLong("meta.duration_ms", token));
+          case "message_id" -> builder.messageId(uuid(token));
+          case "session_id" -> builder.sessionId(id(name, "session id", SessionId::new, token));
+          case "inference_id" -> builder.inferenceId(id(name, "inference id", InferenceId::new, token));
+          case "turn_id" -> builder.turnId(id(name, "turn id", TurnId::new, token));
+          case "extra" -> builder.extra(values("meta.extra", tree()));
+          default -> parser.skipChildren(); // members this version does not know are ignored
+        }
       }
       return builder.build();
     }
 
-    private Usage usage(JsonNode usage) {
-      if (!usage.isObject()) {
-        throw wrongType("meta.usage", "an object", usage);
+    private Usage usage(JsonToken token) throws IOException {
+      if (token != JsonToken.START_OBJECT) {
+        throw wrongType("meta.usage", "an object", tree());
       }
-      String prefix = "meta.usage.";
-      Long input = optionalNonNegativeLong(usage, "input_tokens", prefix);
-      Long output = optionalNonNegativeLong(usage, "output_tokens", prefix);
-      Long cached = optionalNonNegativeLong(usage, "cached_tokens", prefix);
-      Long creation = optionalNonNegativeLong(usage, "cache_creation_input_tokens", prefix);
-      Long read = optionalNonNegativeLong(usage, "cache_read_input_tokens", prefix);
-      return new Usage(orZero(input), orZero(output), orZero(cached), orZero(creation), orZero(read));
+      long[] counts = new long[5];
+      String name;
+      while ((name = parser.nextFieldName()) != null) {
+        JsonToken value = parser.nextToken();
+        int slot = switch (name) {
+          case "input_tokens" -> 0;
+          case "output_tokens" -> 1;
+          case "cached_tokens" -> 2;
+          case "cache_creation_input_tokens" -> 3;
+          case "cache_read_input_tokens" -> 4;
+          default -> -1;
+        };
+        if (slot < 0 || value == JsonToken.VALUE_NULL) {
+          parser.skipChildren();
+        } else {
+          counts[slot] = nonNegativeLong("meta.usage." + name, value);
+        }
+      }
+      return new Usage(counts[0], counts[1], counts[2], counts[3], counts[4]);
     }
 
-    private UUID uuid(JsonNode node) {
-      if (!node.isTextual()) {
-        throw wrongType("meta.message_id", "a string", node);
+    private String metaString(String name, JsonToken token) throws IOException {
+      if (token != JsonToken.VALUE_STRING) {
+        throw wrongType("meta." + name, "a string", tree());
       }
-      String text = node.textValue();
-      if (!UUID_TEXT.matcher(text).matches()) {
+      String text = parser.getText();
+      return text.isEmpty() ? null : text; // the reference leaves empty strings out; present and empty is the same
+    }
+
+    private Double finiteDouble(String name, JsonToken token) throws IOException {
+      if (!token.isNumeric()) {
+        throw wrongType("meta." + name, "a number", tree());
+      }
+      double value = parser.getDoubleValue();
+      if (!Double.isFinite(value)) {
+        throw error(Problem.INVALID_VALUE, "meta." + name,
+            "member \"meta." + name + "\" must be a finite number, but was " + parser.getText());
+      }
+      return value;
+    }
+
+    private Integer nonNegativeInt(String name, JsonToken token) throws IOException {
+      if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+          || parser.getIntValue() < 0) {
+        throw wrongType("meta." + name, "a whole number from 0 to " + Integer.MAX_VALUE, tree());
+      }
+      return parser.getIntValue();
+    }
+
+    private long nonNegativeLong(String member, JsonToken token) throws IOException {
+      if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+          || parser.getLongValue() < 0) {
+        throw wrongType(member, "a whole number >= 0", tree());
+      }
+      return parser.getLongValue();
+    }
+
+    private UUID uuid(JsonToken token) throws IOException {
+      if (token != JsonToken.VALUE_STRING) {
+        throw wrongType("meta.message_id", "a string", tree());
+      }
+      String text = parser.getText();
+      UUID uuid = parseUuid(text);
+      if (uuid == null) {
         throw error(Problem.INVALID_VALUE, "meta.message_id",
             "member \"meta.message_id\" must be a UUID, but was " + quote(text));
       }
-      return UUID.fromString(text);
+      return uuid;
     }
 
-    private <T> T id(ObjectNode meta, String name, String what, Function<String, T> parse) {
-      String text = optionalString(meta, name, "meta.");
-      if (text == null || text.isEmpty()) {
+    private <T> T id(String name, String what, Function<String, T> parse, JsonToken token) throws IOException {
+      String text = metaString(name, token);
+      if (text == null) {
         return null; // the reference leaves unset ids out; an empty one means the same
       }
       try {
@@ -392,28 +480,30 @@ public final class EventCodec {
       }
     }
 
-    private ToolCall toolCall(JsonNode root) {
-      JsonNode call = requiredObject(root, "tool_call");
-      return new ToolCall(
-          string(call, "id", "tool_call.", ""), string(call, "name", "tool_call.", ""),
-          string(call, "input", "tool_call.", ""));
+    private EventDecodingException duplicate(String member) {
+      return error(Problem.INVALID_VALUE, member, "member \"" + member + "\" appears more than once");
     }
 
-    private ToolResult toolResult(JsonNode root) {
-      JsonNode result = requiredObject(root, "tool_result");
-      return new ToolResult(string(result, "id", "tool_result.", ""), string(result, "result", "tool_result.", ""));
+    private JsonNode tree() throws IOException {
+      JsonNode node = parser.readValueAsTree();
+      return node == null ? NullNode.getInstance() : node;
     }
 
-    private UnknownEvent unknown(String type, EventMetadata meta, ObjectNode root) {
-      Map<String, JsonNode> members = new LinkedHashMap<>();
-      Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        if (!field.getKey().equals("type") && !field.getKey().equals("meta")) {
-          members.put(field.getKey(), field.getValue());
-        }
+    private void requireEnd() throws IOException {
+      if (parser.nextToken() != null) {
+        throw error(Problem.NOT_JSON, null, "event is not valid JSON: there is more text after the event");
       }
-      return new UnknownEvent(type, meta, members);
+    }
+
+    private ToolCall toolCall(ObjectNode own) {
+      JsonNode call = requiredObject(own, "tool_call");
+      return new ToolCall(string(call, "id", "tool_call."), string(call, "name", "tool_call."),
+          string(call, "input", "tool_call."));
+    }
+
+    private ToolResult toolResult(ObjectNode own) {
+      JsonNode result = requiredObject(own, "tool_result");
+      return new ToolResult(string(result, "id", "tool_result."), string(result, "result", "tool_result."));
     }
 
     private JsonNode requiredObject(JsonNode parent, String name) {
@@ -427,77 +517,34 @@ public final class EventCodec {
       return node;
     }
 
-    private String string(JsonNode parent, String name, String fallback) {
-      return string(parent, name, "", fallback);
+    private String string(JsonNode parent, String name) {
+      return string(parent, name, "");
     }
 
-    private String string(JsonNode parent, String name, String prefix, String fallback) {
-      String value = optionalString(parent, name, prefix);
-      return value == null ? fallback : value;
-    }
-
-    private String optionalString(JsonNode parent, String name, String prefix) {
+    /** A string member; absent or null reads as empty, as the reference writes it. */
+    private String string(JsonNode parent, String name, String prefix) {
       JsonNode node = parent.get(name);
       if (node == null || node.isNull()) {
-        return null;
+        return "";
       }
       if (!node.isTextual()) {
         throw wrongType(prefix + name, "a string", node);
       }
-      // the reference leaves empty metadata strings out; an empty one present means the same
-      return node.textValue().isEmpty() && prefix.equals("meta.") ? null : node.textValue();
+      return node.textValue();
     }
 
-    private Double optionalDouble(JsonNode meta, String name) {
-      JsonNode node = meta.get(name);
-      if (node == null || node.isNull()) {
-        return null;
-      }
-      if (!node.isNumber()) {
-        throw wrongType("meta." + name, "a number", node);
-      }
-      double value = node.doubleValue();
-      if (!Double.isFinite(value)) {
-        throw error(Problem.INVALID_VALUE, "meta." + name,
-            "member \"meta." + name + "\" must be a finite number, but was " + node.asText());
-      }
-      return value;
-    }
-
-    private Integer optionalInt(JsonNode meta, String name) {
-      JsonNode node = meta.get(name);
-      if (node == null || node.isNull()) {
-        return null;
-      }
-      if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < 0) {
-        throw wrongType("meta." + name, "a whole number from 0 to " + Integer.MAX_VALUE, node);
-      }
-      return node.intValue();
-    }
-
-    private Long optionalNonNegativeLong(JsonNode parent, String name, String prefix) {
+    private Map<String, Object> values(JsonNode parent, String name, String prefix) {
       JsonNode node = parent.get(name);
-      if (node == null || node.isNull()) {
-        return null;
-      }
-      if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
-        throw wrongType(prefix + name, "a whole number >= 0", node);
-      }
-      return node.longValue();
-    }
-
-    private Map<String, Object> values(JsonNode parent, String name) {
-      return values(parent, name, "");
+      return node == null ? Map.of() : values(prefix + name, node);
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> values(JsonNode parent, String name, String prefix) {
-      JsonNode node = parent.get(name);
-      if (node == null || node.isNull()) {
+    private Map<String, Object> values(String member, JsonNode node) {
+      if (node.isNull()) {
         return Map.of();
       }
       if (!node.isObject()) {
-        throw wrongType(prefix + name, "an object", node);
+        throw wrongType(member, "an object", node);
       }
       return (Map<String, Object>) toJava(node);
     }
@@ -514,6 +561,58 @@ public final class EventCodec {
     private EventDecodingException error(Problem problem, String member, String message, Throwable cause) {
       return new EventDecodingException(problem, member, lineNumber, message, cause);
     }
+  }
+
+  /** A bit per known meta member, to find repeated ones; 0 for members this version does not know. */
+  private static int metaMemberBit(String name) {
+    return switch (name) {
+      case "model" -> 1;
+      case "temperature" -> 1 << 1;
+      case "top_p" -> 1 << 2;
+      case "max_tokens" -> 1 << 3;
+      case "stop_reason" -> 1 << 4;
+      case "usage" -> 1 << 5;
+      case "duration_ms" -> 1 << 6;
+      case "message_id" -> 1 << 7;
+      case "session_id" -> 1 << 8;
+      case "inference_id" -> 1 << 9;
+      case "turn_id" -> 1 << 10;
+      case "extra" -> 1 << 11;
+      default -> 0;
+    };
+  }
+
+  /**
+   * Parses the canonical 8-4-4-4-12 hex form (either case), or returns null. Faster than a regular
+   * expression plus {@link UUID#fromString}, which also accepts non-canonical forms such as "1-1-1-1-1".
+   */
+  static UUID parseUuid(String text) {
+    if (text.length() != 36) {
+      return null;
+    }
+    long high = 0;
+    long low = 0;
+    int digits = 0;
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return null;
+        }
+        continue;
+      }
+      int value = Character.digit(c, 16);
+      if (value < 0 || c > 'f') {
+        return null; // Character.digit also takes non-ASCII digits
+      }
+      if (digits < 16) {
+        high = (high << 4) | value;
+      } else {
+        low = (low << 4) | value;
+      }
+      digits++;
+    }
+    return new UUID(high, low);
   }
 
   /** Plain Java values: maps, lists, strings, booleans, null, and numbers (Double when that is exact). */
@@ -545,10 +644,6 @@ public final class EventCodec {
       default:
         return null;
     }
-  }
-
-  private static long orZero(Long value) {
-    return value == null ? 0 : value;
   }
 
   private static String describe(JsonNode node) {

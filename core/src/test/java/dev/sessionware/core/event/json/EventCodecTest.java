@@ -138,14 +138,17 @@ class EventCodecTest {
       "bad message id | {\"type\":\"start\",\"meta\":{\"message_id\":\"abc\"}} | INVALID_VALUE | meta.message_id | member \"meta.message_id\" must be a UUID, but was \"abc\"",
       "short uuid | {\"type\":\"start\",\"meta\":{\"message_id\":\"1-1-1-1-1\"}} | INVALID_VALUE | meta.message_id | member \"meta.message_id\" must be a UUID, but was \"1-1-1-1-1\"",
       "text temperature | {\"type\":\"start\",\"meta\":{\"temperature\":\"hot\"}} | WRONG_TYPE | meta.temperature | member \"meta.temperature\" must be a number, but was the string \"hot\"",
-      "infinite temperature | {\"type\":\"start\",\"meta\":{\"temperature\":1e400}} | INVALID_VALUE | meta.temperature | member \"meta.temperature\" must be a finite number, but was 1E+400",
+      "infinite temperature | {\"type\":\"start\",\"meta\":{\"temperature\":1e400}} | INVALID_VALUE | meta.temperature | member \"meta.temperature\" must be a finite number, but was 1e400",
       "fractional max tokens | {\"type\":\"start\",\"meta\":{\"max_tokens\":1.5}} | WRONG_TYPE | meta.max_tokens | member \"meta.max_tokens\" must be a whole number from 0 to 2147483647, but was the number 1.5",
       "negative usage | {\"type\":\"start\",\"meta\":{\"usage\":{\"input_tokens\":-1}}} | WRONG_TYPE | meta.usage.input_tokens | member \"meta.usage.input_tokens\" must be a whole number >= 0, but was the number -1",
       "bad session id | {\"type\":\"start\",\"meta\":{\"session_id\":\"a b\"}} | INVALID_VALUE | meta.session_id | member \"meta.session_id\" is not a valid session id: session id must not contain whitespace or control characters, but has U+0020 at index 1: \"a b\"",
       "numeric delta | {\"type\":\"partial\",\"meta\":{},\"delta\":1} | WRONG_TYPE | delta | member \"delta\" must be a string, but was the number 1",
       "no tool call | {\"type\":\"tool-call\",\"meta\":{}} | MISSING_MEMBER | tool_call | event has no member \"tool_call\"",
       "array fields | {\"type\":\"log\",\"meta\":{},\"fields\":[]} | WRONG_TYPE | fields | member \"fields\" must be an object, but was an array",
-      "duplicate member | {\"type\":\"start\",\"meta\":{\"session_id\":\"a\",\"session_id\":\"b\"}} | NOT_JSON | | event is not valid JSON: Duplicate field 'session_id'",
+      "repeated session id | {\"type\":\"start\",\"meta\":{\"session_id\":\"a\",\"session_id\":\"b\"}} | INVALID_VALUE | meta.session_id | member \"meta.session_id\" appears more than once",
+      "repeated type | {\"type\":\"start\",\"type\":\"final\",\"meta\":{}} | INVALID_VALUE | type | member \"type\" appears more than once",
+      "repeated own member | {\"type\":\"final\",\"meta\":{},\"text\":\"a\",\"text\":\"b\"} | INVALID_VALUE | text | member \"text\" appears more than once",
+      "trailing text | {\"type\":\"start\",\"meta\":{}} x | NOT_JSON | | event is not valid JSON",
   })
   void badInputGetsAPreciseTypedError(String name, String json, Problem problem, String member, String message) {
     assertThatThrownBy(() -> codec.decode(json)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
@@ -153,6 +156,16 @@ class EventCodecTest {
       assertThat(e.member()).isEqualTo(member);
       assertThat(e.lineNumber()).isZero();
     }).message().startsWith(message);
+  }
+
+  @Test
+  void messageIdsAreCanonicalUuidsInEitherCase() {
+    assertThat(EventCodec.parseUuid("ABCDEF01-2345-4789-8bcd-ef0123456789"))
+        .isEqualTo(UUID.fromString("abcdef01-2345-4789-8bcd-ef0123456789"));
+    assertThat(EventCodec.parseUuid("abcdef01-2345-4789-8bcd-ef012345678g")).isNull();
+    assertThat(EventCodec.parseUuid("abcdef01-2345-4789-8bcd-ef012345678\uff10")).isNull(); // a full-width digit
+    assertThat(EventCodec.parseUuid("abcdef01+2345-4789-8bcd-ef0123456789")).isNull();
+    assertThat(EventCodec.parseUuid("abcdef01-2345-4789-8bcd-ef01234567890")).isNull();
   }
 
   /** Every member path of a tree, in document order, so that tests can compare member order. */

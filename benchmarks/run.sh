@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every benchmark once (about 4 minutes on 2 cores) and prints the overhead report.
+# Extra arguments go to JMH, for example a benchmark filter: benchmarks/run.sh PipelineBenchmark
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mvn -B -ntp -q -pl benchmarks -am package -DskipTests
+java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc \
+  -rf json -rff benchmarks/target/results.json "$@"
+java -cp benchmarks/target/benchmarks.jar dev.sessionware.benchmarks.OverheadReport benchmarks/target/results.json

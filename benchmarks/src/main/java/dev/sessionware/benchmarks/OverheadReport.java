@@ -1,0 +1,101 @@
+package dev.sessionware.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads a JMH JSON result file and prints, as Markdown, the overhead of each variant over its
+ * baseline measured in the same run, and whether the targets are met: the pipeline with both
+ * middleware and logging off under 1 microsecond and 1 KB allocated per inference over the direct
+ * call; the codec within 1.5x of plain Jackson. Exits 1 when a target is missed.
+ */
+public final class OverheadReport {
+  private static final double MAX_PIPELINE_NS = 1_000;
+  private static final double MAX_PIPELINE_BYTES = 1_024;
+  private static final double MAX_CODEC_RATIO = 1.5;
+
+  private OverheadReport() {}
+
+  private record Result(double score, double error, String unit, double bytesPerOp) {}
+
+  /**
+   * Prints the report.
+   *
+   * @param args the JMH result file (JSON)
+   * @throws IOException if the file cannot be read
+   */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: OverheadReport RESULTS.json");
+      System.exit(2);
+    }
+    Map<String, Result> results = new HashMap<>();
+    for (JsonNode run : new ObjectMapper().readTree(Path.of(args[0]).toFile())) {
+      String name = run.path("benchmark").asText();
+      JsonNode primary = run.path("primaryMetric");
+      JsonNode alloc = run.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score");
+      results.put(name.substring(name.lastIndexOf('.') + 1), new Result(primary.path("score").asDouble(),
+          primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), alloc.isMissingNode() ? Double.NaN
+              : alloc.asDouble()));
+    }
+    boolean met = true;
+    System.out.println("### Pipeline overhead over the direct call");
+    System.out.println();
+    System.out.println("| variant | ns/op | overhead ns | B/op | overhead B |");
+    System.out.println("|---|---:|---:|---:|---:|");
+    Result direct = results.get("directCall");
+    if (direct != null) {
+      for (String variant : new String[] {"directCall", "emptyPipeline", "middlewareLoggingOff", "middlewareLoggingOn",
+          "sessionInference"}) {
+        Result r = results.get(variant);
+        if (r != null) {
+          System.out.printf(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f | %.0f | %.0f |%n", variant, r.score, r.error,
+              r.score - direct.score, r.bytesPerOp, r.bytesPerOp - direct.bytesPerOp);
+        }
+      }
+      Result off = results.get("middlewareLoggingOff");
+      if (off != null) {
+        double ns = off.score - direct.score;
+        double bytes = off.bytesPerOp - direct.bytesPerOp;
+        boolean ok = ns < MAX_PIPELINE_NS && (Double.isNaN(bytes) || bytes < MAX_PIPELINE_BYTES);
+        met &= ok;
+        System.out.printf(Locale.ROOT, "%nTarget (both middleware, logging off): < %.0f ns and < %.0f B over direct: "
+            + "%.1f ns, %.0f B: %s%n", MAX_PIPELINE_NS, MAX_PIPELINE_BYTES, ns, bytes, ok ? "met" : "MISSED");
+      }
+    }
+    System.out.println();
+    System.out.println("### Codec against plain Jackson (ops/s; ratio = plain / codec, lower is better)");
+    System.out.println();
+    System.out.println("| operation | codec ops/s | plain Jackson ops/s | ratio | codec B/op | plain B/op |");
+    System.out.println("|---|---:|---:|---:|---:|---:|");
+    for (String op : new String[] {"encodePartial", "encodeFinal", "decodePartial", "decodeFinal"}) {
+      Result ours = results.get(op);
+      Result plain = results.get("plain" + Character.toUpperCase(op.charAt(0)) + op.substring(1));
+      if (ours != null && plain != null) {
+        double ratio = plain.score / ours.score;
+        met &= ratio <= MAX_CODEC_RATIO;
+        System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.2f%s | %.0f | %.0f |%n", op, ours.score, plain.score,
+            ratio, ratio <= MAX_CODEC_RATIO ? "" : " (MISSED)", ours.bytesPerOp, plain.bytesPerOp);
+      }
+    }
+    System.out.println();
+    System.out.println("### Sinks (events/s)");
+    System.out.println();
+    System.out.println("| sink | events/s |");
+    System.out.println("|---|---:|");
+    for (String sink : new String[] {"asyncOneProducer", "asyncTwoProducers", "asyncFourProducers", "jsonLinesToFile"}) {
+      Result r = results.get(sink);
+      if (r != null) {
+        System.out.printf(Locale.ROOT, "| %s | %.0f ± %.0f |%n", sink, r.score, r.error);
+      }
+    }
+    System.out.println();
+    System.out.println(met ? "All targets met." : "A target was MISSED.");
+    System.exit(met ? 0 : 1);
+  }
+}
