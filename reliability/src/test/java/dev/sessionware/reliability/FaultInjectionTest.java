@@ -1,5 +1,6 @@
 package dev.sessionware.reliability;
 
+import static dev.sessionware.core.session.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -229,21 +230,5 @@ class FaultInjectionTest {
     assertThat(thrown).isInstanceOf(InferenceException.class).hasCauseInstanceOf(TimeoutException.class);
     eventually(() -> assertThat(faultEvents()).last().isInstanceOf(ErrorEvent.class));
     assertRecovered(session, before, neighbour);
-  }
-
-  /** Retries an assertion for up to five seconds, for effects that follow on another thread. */
-  private static void eventually(Runnable assertion) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      try {
-        assertion.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(10);
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.sessionware.core.session;
 
+import static dev.sessionware.core.session.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -308,21 +309,5 @@ class SessionTest {
     Thread.sleep(200); // the timer would have fired by now
     assertThat(session.history()).hasSize(1);
     assertThat(events.events()).isEmpty();
-  }
-
-  /** Retries an assertion for up to five seconds, for effects that follow on another thread. */
-  static void eventually(Runnable assertion) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      try {
-        assertion.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(10);
-      }
-    }
   }
 }
