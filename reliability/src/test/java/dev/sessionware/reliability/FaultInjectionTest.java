@@ -203,7 +203,8 @@ class FaultInjectionTest {
     }
 
     assertThat(session.history()).hasSize(10);
-    assertThat(async.dropped()).isEqualTo(10 - 4 - 1); // four queued, one in the sink's hands
+    // four queued and one in the blocked sink's hands; six dropped if the sink's thread was slow to take the first
+    assertThat(async.dropped()).isBetween(5L, 6L);
     unblock.countDown();
     async.close();
     assertRecovered(session, session.history(), neighbour);

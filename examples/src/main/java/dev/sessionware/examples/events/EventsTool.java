@@ -81,21 +81,20 @@ public final class EventsTool {
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Objects.requireNonNull(args, "args");
     EventsTool tool = new EventsTool(out, err);
+    String command = args.length == 0 ? "" : args[0];
     try {
-      if (args.length == 2 && args[0].equals("validate")) {
+      if (args.length == 2 && command.equals("validate")) {
         return tool.validate(Path.of(args[1]));
       }
-      if (args[0].equals("show") && (args.length == 2 || (args.length == 4 && args[2].equals("--session")))) {
+      if (command.equals("show") && (args.length == 2 || (args.length == 4 && args[2].equals("--session")))) {
         return tool.show(Path.of(args[1]), args.length == 4 ? SessionId.of(args[3]) : null);
       }
-      if (args.length == 4 && args[0].equals("filter") && args[1].equals("--session")) {
+      if (args.length == 4 && command.equals("filter") && args[1].equals("--session")) {
         return tool.filter(Path.of(args[3]), SessionId.of(args[2]));
       }
-      if (args.length == 3 && args[0].equals("migrate")) {
+      if (args.length == 3 && command.equals("migrate")) {
         return tool.migrate(Path.of(args[1]), Path.of(args[2]));
       }
-    } catch (ArrayIndexOutOfBoundsException noCommand) {
-      // falls through to the usage
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
