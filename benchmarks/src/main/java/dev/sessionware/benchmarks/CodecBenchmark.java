@@ -60,6 +60,11 @@ public class CodecBenchmark {
   private String partialJson;
   private String finalJson;
 
+  /**
+   * Builds the events, the comparable records and their JSON.
+   *
+   * @throws Exception if encoding fails
+   */
   @Setup
   public void setUp() throws Exception {
     UUID messageId = UUID.fromString("11111111-2222-4333-8444-555555555555");
@@ -79,41 +84,85 @@ public class CodecBenchmark {
     finalJson = codec.encode(finalEvent);
   }
 
+  /**
+   * Encodes a {@code partial} event with the codec.
+   *
+   * @return the JSON text
+   */
   @Benchmark
   public String encodePartial() {
     return codec.encode(partial);
   }
 
+  /**
+   * The baseline: plain Jackson writes the comparable partial record.
+   *
+   * @return the JSON text
+   * @throws Exception if Jackson fails
+   */
   @Benchmark
   public String plainEncodePartial() throws Exception {
     return plain.writeValueAsString(plainPartial);
   }
 
+  /**
+   * Encodes a {@code final} event with the codec.
+   *
+   * @return the JSON text
+   */
   @Benchmark
   public String encodeFinal() {
     return codec.encode(finalEvent);
   }
 
+  /**
+   * The baseline: plain Jackson writes the comparable final record.
+   *
+   * @return the JSON text
+   * @throws Exception if Jackson fails
+   */
   @Benchmark
   public String plainEncodeFinal() throws Exception {
     return plain.writeValueAsString(plainFinal);
   }
 
+  /**
+   * Decodes a {@code partial} event with the codec.
+   *
+   * @return the event
+   */
   @Benchmark
   public InferenceEvent decodePartial() {
     return codec.decode(partialJson);
   }
 
+  /**
+   * The baseline: plain Jackson reads the comparable partial record.
+   *
+   * @return the record
+   * @throws Exception if Jackson fails
+   */
   @Benchmark
   public PlainPartial plainDecodePartial() throws Exception {
     return plain.readValue(partialJson, PlainPartial.class);
   }
 
+  /**
+   * Decodes a {@code final} event with the codec.
+   *
+   * @return the event
+   */
   @Benchmark
   public InferenceEvent decodeFinal() {
     return codec.decode(finalJson);
   }
 
+  /**
+   * The baseline: plain Jackson reads the comparable final record.
+   *
+   * @return the record
+   * @throws Exception if Jackson fails
+   */
   @Benchmark
   public PlainFinal plainDecodeFinal() throws Exception {
     return plain.readValue(finalJson, PlainFinal.class);

@@ -43,6 +43,7 @@ public class PipelineBenchmark {
   private Pipeline loggingOn;
   private Pipeline forSessions;
 
+  /** Builds the turn, the context and the pipelines. */
   @Setup
   public void setUp() {
     turn = Turn.of(Block.systemText(PROMPT), Block.userText("What is the capital of France?"));
@@ -58,25 +59,45 @@ public class PipelineBenchmark {
     forSessions = loggingOff;
   }
 
-  /** The baseline: the engine called directly. */
+  /**
+   * The baseline: the engine called directly.
+   *
+   * @return the output turn
+   * @throws Exception if the engine fails
+   */
   @Benchmark
   public Turn directCall() throws Exception {
     return ENGINE.run(context, turn);
   }
 
-  /** The engine through a pipeline with no middleware: the correlation scope and the chain. */
+  /**
+   * The engine through a pipeline with no middleware: the correlation scope and the chain.
+   *
+   * @return the output turn
+   * @throws Exception if the engine fails
+   */
   @Benchmark
   public Turn emptyPipeline() throws Exception {
     return empty.run(context, turn);
   }
 
-  /** Through the logging and system prompt middleware, logging off. */
+  /**
+   * Through the logging and system prompt middleware, logging off.
+   *
+   * @return the output turn
+   * @throws Exception if the engine fails
+   */
   @Benchmark
   public Turn middlewareLoggingOff() throws Exception {
     return loggingOff.run(context, turn);
   }
 
-  /** Through the logging and system prompt middleware, logging on to a discarding appender. */
+  /**
+   * Through the logging and system prompt middleware, logging on to a discarding appender.
+   *
+   * @return the output turn
+   * @throws Exception if the engine fails
+   */
   @Benchmark
   public Turn middlewareLoggingOn() throws Exception {
     return loggingOn.run(context, turn);
@@ -85,6 +106,8 @@ public class PipelineBenchmark {
   /**
    * For scale, not a target: a whole session inference (new session, random ids, stamped turn,
    * history) through the middleware with logging off.
+   *
+   * @return the output turn
    */
   @Benchmark
   public Turn sessionInference() {

@@ -39,6 +39,11 @@ public class SinkBenchmark {
   private JsonLinesSink file;
   private Path path;
 
+  /**
+   * Starts the sinks.
+   *
+   * @throws IOException if the file cannot be made
+   */
   @Setup(Level.Trial)
   public void setUp() throws IOException {
     async = AsyncEventSink.builder(event -> delivered.increment()).capacity(8192).build();
@@ -46,6 +51,11 @@ public class SinkBenchmark {
     file = JsonLinesSink.append(path);
   }
 
+  /**
+   * Closes the sinks and deletes the file.
+   *
+   * @throws IOException if the file cannot be deleted
+   */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     async.close();
@@ -53,24 +63,28 @@ public class SinkBenchmark {
     Files.deleteIfExists(path);
   }
 
+  /** One producer publishes to the async sink. */
   @Benchmark
   @Threads(1)
   public void asyncOneProducer() {
     async.publish(EVENT);
   }
 
+  /** Two producers publish to the async sink. */
   @Benchmark
   @Threads(2)
   public void asyncTwoProducers() {
     async.publish(EVENT);
   }
 
+  /** Four producers publish to the async sink. */
   @Benchmark
   @Threads(4)
   public void asyncFourProducers() {
     async.publish(EVENT);
   }
 
+  /** One producer writes and flushes events to a file. */
   @Benchmark
   @Threads(1)
   public void jsonLinesToFile() {

@@ -15,7 +15,9 @@ public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId t
   /**
    * Checks that the session id is present.
    *
-   * @throws NullPointerException if {@code sessionId} is null
+   * @param sessionId the session; never null
+   * @param inferenceId the inference in progress, or null outside an inference
+   * @param turnId the turn being worked on, or null when unknown
    */
   public Correlation {
     Objects.requireNonNull(sessionId, "sessionId");

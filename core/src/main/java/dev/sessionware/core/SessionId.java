@@ -18,6 +18,7 @@ public record SessionId(String value) {
   /**
    * Validates the id.
    *
+   * @param value the id as text
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is empty, longer than {@value #MAX_LENGTH}
    *     characters, or holds whitespace or control characters; the message shows the value escaped

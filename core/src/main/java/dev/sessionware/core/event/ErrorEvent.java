@@ -12,7 +12,12 @@ public record ErrorEvent(EventMetadata meta, String errorString) implements Infe
   /** The wire type. */
   public static final String TYPE = "error";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param errorString what went wrong
+   */
   public ErrorEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(errorString, "errorString");

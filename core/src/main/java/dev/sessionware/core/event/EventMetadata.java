@@ -49,7 +49,22 @@ public record EventMetadata(
 
   private static final EventMetadata EMPTY = builder().build();
 
-  /** Validates the values and copies {@code extra}. */
+  /**
+   * Validates the values and copies {@code extra}.
+   *
+   * @param model model identifier, or null
+   * @param temperature sampling temperature, or null
+   * @param topP nucleus sampling, or null
+   * @param maxTokens output token limit, or null
+   * @param stopReason why the model stopped ({@code stop}, {@code length}, {@code tool_calls}, ...), or null
+   * @param usage token usage, or null
+   * @param durationMs wall time of the model call in milliseconds, or null
+   * @param messageId the id shared by every event of one model call; never null
+   * @param sessionId the session the event belongs to, or null when not yet stamped
+   * @param inferenceId the inference the event belongs to, or null
+   * @param turnId the turn being worked on, or null
+   * @param extra free-form provider or application values (JSON-compatible: strings, numbers, booleans, null, lists and maps), in order; empty when none
+   */
   public EventMetadata {
     requireFinite("temperature", temperature);
     requireFinite("topP", topP);
@@ -166,73 +181,133 @@ public record EventMetadata(
       extra = from.extra;
     }
 
-    /** @param model the model identifier @return this builder */
+    /**
+     * Sets the model identifier.
+     *
+     * @param model the model identifier
+     * @return this builder
+     */
     public Builder model(String model) {
       this.model = model;
       return this;
     }
 
-    /** @param temperature the sampling temperature @return this builder */
+    /**
+     * Sets the sampling temperature.
+     *
+     * @param temperature the sampling temperature
+     * @return this builder
+     */
     public Builder temperature(Double temperature) {
       this.temperature = temperature;
       return this;
     }
 
-    /** @param topP nucleus sampling @return this builder */
+    /**
+     * Sets the nucleus sampling value.
+     *
+     * @param topP nucleus sampling
+     * @return this builder
+     */
     public Builder topP(Double topP) {
       this.topP = topP;
       return this;
     }
 
-    /** @param maxTokens the output token limit @return this builder */
+    /**
+     * Sets the output token limit.
+     *
+     * @param maxTokens the output token limit
+     * @return this builder
+     */
     public Builder maxTokens(Integer maxTokens) {
       this.maxTokens = maxTokens;
       return this;
     }
 
-    /** @param stopReason why the model stopped @return this builder */
+    /**
+     * Sets why the model stopped.
+     *
+     * @param stopReason why the model stopped
+     * @return this builder
+     */
     public Builder stopReason(String stopReason) {
       this.stopReason = stopReason;
       return this;
     }
 
-    /** @param usage the token usage @return this builder */
+    /**
+     * Sets the token usage.
+     *
+     * @param usage the token usage
+     * @return this builder
+     */
     public Builder usage(Usage usage) {
       this.usage = usage;
       return this;
     }
 
-    /** @param durationMs wall time of the model call in milliseconds @return this builder */
+    /**
+     * Sets the wall time of the model call in milliseconds.
+     *
+     * @param durationMs wall time of the model call in milliseconds
+     * @return this builder
+     */
     public Builder durationMs(Long durationMs) {
       this.durationMs = durationMs;
       return this;
     }
 
-    /** @param messageId the model call's message id; null means {@link #NO_MESSAGE_ID} @return this builder */
+    /**
+     * Sets the model call's message id; null means {@link #NO_MESSAGE_ID}.
+     *
+     * @param messageId the model call's message id; null means {@link #NO_MESSAGE_ID}
+     * @return this builder
+     */
     public Builder messageId(UUID messageId) {
       this.messageId = messageId == null ? NO_MESSAGE_ID : messageId;
       return this;
     }
 
-    /** @param sessionId the session @return this builder */
+    /**
+     * Sets the session.
+     *
+     * @param sessionId the session
+     * @return this builder
+     */
     public Builder sessionId(SessionId sessionId) {
       this.sessionId = sessionId;
       return this;
     }
 
-    /** @param inferenceId the inference @return this builder */
+    /**
+     * Sets the inference.
+     *
+     * @param inferenceId the inference
+     * @return this builder
+     */
     public Builder inferenceId(InferenceId inferenceId) {
       this.inferenceId = inferenceId;
       return this;
     }
 
-    /** @param turnId the turn @return this builder */
+    /**
+     * Sets the turn.
+     *
+     * @param turnId the turn
+     * @return this builder
+     */
     public Builder turnId(TurnId turnId) {
       this.turnId = turnId;
       return this;
     }
 
-    /** @param extra free-form values; null means none @return this builder */
+    /**
+     * Sets the free-form values; null means none.
+     *
+     * @param extra free-form values; null means none
+     * @return this builder
+     */
     public Builder extra(Map<String, Object> extra) {
       this.extra = extra == null ? Map.of() : extra;
       return this;

@@ -12,7 +12,12 @@ public record FinalEvent(EventMetadata meta, String text) implements InferenceEv
   /** The wire type. */
   public static final String TYPE = "final";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param text the complete text
+   */
   public FinalEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(text, "text");

@@ -14,7 +14,13 @@ public record InfoEvent(EventMetadata meta, String message, Map<String, Object> 
   /** The wire type. */
   public static final String TYPE = "info";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param message the message
+   * @param data values (JSON-compatible), in order; empty when none
+   */
   public InfoEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(message, "message");

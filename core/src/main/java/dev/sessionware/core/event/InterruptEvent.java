@@ -12,7 +12,12 @@ public record InterruptEvent(EventMetadata meta, String text) implements Inferen
   /** The wire type. */
   public static final String TYPE = "interrupt";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param text the text produced before the cancellation
+   */
   public InterruptEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(text, "text");

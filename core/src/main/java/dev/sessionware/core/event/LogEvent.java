@@ -15,7 +15,14 @@ public record LogEvent(EventMetadata meta, String level, String message, Map<Str
   /** The wire type. */
   public static final String TYPE = "log";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param level the level, for example {@code info}
+   * @param message the message
+   * @param fields key/values (JSON-compatible), in order; empty when none
+   */
   public LogEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(level, "level");

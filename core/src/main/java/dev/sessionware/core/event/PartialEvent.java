@@ -13,7 +13,13 @@ public record PartialEvent(EventMetadata meta, String delta, String completion) 
   /** The wire type. */
   public static final String TYPE = "partial";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param delta the new text
+   * @param completion all text so far
+   */
   public PartialEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(delta, "delta");

@@ -13,7 +13,13 @@ public record PartialThinkingEvent(EventMetadata meta, String delta, String comp
   /** The wire type. */
   public static final String TYPE = "partial-thinking";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param delta the new reasoning text
+   * @param completion all reasoning text so far
+   */
   public PartialThinkingEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(delta, "delta");

@@ -11,7 +11,11 @@ public record StartEvent(EventMetadata meta) implements InferenceEvent {
   /** The wire type. */
   public static final String TYPE = "start";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   */
   public StartEvent {
     Objects.requireNonNull(meta, "meta");
   }

@@ -10,7 +10,13 @@ import java.util.Objects;
  * @param input the arguments, a JSON document carried as a string
  */
 public record ToolCall(String id, String name, String input) {
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param id the call's id, used to match its result
+   * @param name the tool's name
+   * @param input the arguments, a JSON document carried as a string
+   */
   public ToolCall {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");

@@ -12,7 +12,12 @@ public record ToolCallEvent(EventMetadata meta, ToolCall toolCall) implements In
   /** The wire type. */
   public static final String TYPE = "tool-call";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param toolCall the call
+   */
   public ToolCallEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(toolCall, "toolCall");

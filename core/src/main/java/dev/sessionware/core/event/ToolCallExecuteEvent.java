@@ -12,7 +12,12 @@ public record ToolCallExecuteEvent(EventMetadata meta, ToolCall toolCall) implem
   /** The wire type. */
   public static final String TYPE = "tool-call-execute";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param toolCall the call
+   */
   public ToolCallExecuteEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(toolCall, "toolCall");

@@ -12,7 +12,12 @@ public record ToolCallExecutionResultEvent(EventMetadata meta, ToolResult toolRe
   /** The wire type. */
   public static final String TYPE = "tool-call-execution-result";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param toolResult the result
+   */
   public ToolCallExecutionResultEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(toolResult, "toolResult");

@@ -9,7 +9,12 @@ import java.util.Objects;
  * @param result the result as text
  */
 public record ToolResult(String id, String result) {
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param id the id of the call this answers
+   * @param result the result as text
+   */
   public ToolResult {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(result, "result");

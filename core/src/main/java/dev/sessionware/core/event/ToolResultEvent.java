@@ -12,7 +12,12 @@ public record ToolResultEvent(EventMetadata meta, ToolResult toolResult) impleme
   /** The wire type. */
   public static final String TYPE = "tool-result";
 
-  /** Checks that no member is null. */
+  /**
+   * Checks that no member is null.
+   *
+   * @param meta the event's metadata
+   * @param toolResult the result
+   */
   public ToolResultEvent {
     Objects.requireNonNull(meta, "meta");
     Objects.requireNonNull(toolResult, "toolResult");

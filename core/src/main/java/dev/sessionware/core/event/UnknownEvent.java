@@ -15,7 +15,13 @@ import java.util.Objects;
  * @param members every other member of the event, in order, as JSON trees (defensively copied)
  */
 public record UnknownEvent(String type, EventMetadata meta, Map<String, JsonNode> members) implements InferenceEvent {
-  /** Checks that no member is null and copies the members. */
+  /**
+   * Checks that no member is null and copies the members.
+   *
+   * @param type the wire type
+   * @param meta the event's metadata
+   * @param members every other member of the event, in order, as JSON trees (defensively copied)
+   */
   public UnknownEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(meta, "meta");

@@ -34,7 +34,15 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
   /** Payload key of a tool's error. */
   public static final String ERROR = "error";
 
-  /** Validates the block and copies the payload. */
+  /**
+   * Validates the block and copies the payload.
+   *
+   * @param id the block's id (a random UUID for blocks made by the factories)
+   * @param kind what the block holds
+   * @param role who the block speaks for
+   * @param payload the content by payload key, in insertion order; values are never null
+   * @param metadata typed metadata about the block
+   */
   public Block {
     Objects.requireNonNull(id, "id");
     if (id.isBlank()) {

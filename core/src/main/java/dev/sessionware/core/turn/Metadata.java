@@ -18,7 +18,11 @@ import java.util.Optional;
 public record Metadata(Map<String, Object> entries) {
   private static final Metadata EMPTY = new Metadata(Map.of());
 
-  /** Copies the entries; null keys or values are rejected. */
+  /**
+   * Copies the entries; null keys or values are rejected.
+   *
+   * @param entries the entries by key identity, in insertion order; values are never null
+   */
   public Metadata {
     Objects.requireNonNull(entries, "entries");
     LinkedHashMap<String, Object> copy = new LinkedHashMap<>(entries.size());

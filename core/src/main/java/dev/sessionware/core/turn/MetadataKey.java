@@ -22,7 +22,10 @@ public record MetadataKey<T>(String namespace, String name, int version, Class<T
   /**
    * Validates the key.
    *
-   * @throws IllegalArgumentException if a part is empty or holds other characters, or the version is below 1
+   * @param namespace who owns the key, for example {@code geppetto}: letters, digits, {@code _} and {@code -}
+   * @param name the key's name within its namespace: letters, digits, {@code _} and {@code -}
+   * @param version the key's version, at least 1; a new version is a new key
+   * @param type the type of the values the key holds
    */
   public MetadataKey {
     checkPart("namespace", namespace);

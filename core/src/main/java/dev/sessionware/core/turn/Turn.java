@@ -22,7 +22,14 @@ import java.util.Optional;
 public record Turn(TurnId id, List<Block> blocks, Metadata metadata, Metadata data) {
   private static final Turn EMPTY = new Turn(null, List.of(), Metadata.empty(), Metadata.empty());
 
-  /** Copies the blocks; null blocks are rejected. */
+  /**
+   * Copies the blocks; null blocks are rejected.
+   *
+   * @param id the turn's id, or null when it has none yet (a session gives it one)
+   * @param blocks the blocks, in order
+   * @param metadata typed metadata about the turn
+   * @param data typed application data, carried along untouched by the library
+   */
   public Turn {
     blocks = List.copyOf(Objects.requireNonNull(blocks, "blocks"));
     Objects.requireNonNull(metadata, "metadata");

@@ -18,7 +18,11 @@ public record Usage(
   /**
    * Checks that no count is negative.
    *
-   * @throws IllegalArgumentException if a count is negative
+   * @param inputTokens tokens in the prompt
+   * @param outputTokens tokens in the completion
+   * @param cachedTokens prompt tokens served from a cache (OpenAI style), 0 when unknown
+   * @param cacheCreationInputTokens prompt tokens written to a cache (Anthropic style), 0 when unknown
+   * @param cacheReadInputTokens prompt tokens read from a cache (Anthropic style), 0 when unknown
    */
   public Usage {
     requireNotNegative("inputTokens", inputTokens);

@@ -26,7 +26,9 @@ public final class ModelCallException extends RuntimeException {
     CONNECTION
   }
 
+  /** How the call failed. */
   private final Kind kind;
+  /** The HTTP status, or 0. */
   private final int status;
 
   ModelCallException(Kind kind, int status, String message, Throwable cause) {

@@ -400,7 +400,12 @@ public final class OpenAiChatEngine implements Engine {
 
     private Builder() {}
 
-    /** @param baseUrl the API's base, for example {@code https://api.openai.com/v1} @return this builder */
+    /**
+     * Sets the API's base, for example {@code https://api.openai.com/v1}.
+     *
+     * @param baseUrl the API's base, for example {@code https://api.openai.com/v1}
+     * @return this builder
+     */
     public Builder baseUrl(URI baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
       if (!"http".equals(baseUrl.getScheme()) && !"https".equals(baseUrl.getScheme())) {
@@ -410,7 +415,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param apiKey the API key, sent as a bearer token @return this builder */
+    /**
+     * Sets the API key, sent as a bearer token.
+     *
+     * @param apiKey the API key, sent as a bearer token
+     * @return this builder
+     */
     public Builder apiKey(String apiKey) {
       Objects.requireNonNull(apiKey, "apiKey");
       if (apiKey.isBlank() || apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
@@ -420,7 +430,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param model the model to ask for @return this builder */
+    /**
+     * Sets the model to ask for.
+     *
+     * @param model the model to ask for
+     * @return this builder
+     */
     public Builder model(String model) {
       Objects.requireNonNull(model, "model");
       if (model.isBlank()) {
@@ -430,7 +445,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param temperature sampling temperature, 0 to 2 @return this builder */
+    /**
+     * Sets the sampling temperature.
+     *
+     * @param temperature sampling temperature, 0 to 2
+     * @return this builder
+     */
     public Builder temperature(double temperature) {
       if (!(temperature >= 0 && temperature <= 2)) {
         throw new IllegalArgumentException("temperature must be between 0 and 2, but was " + temperature);
@@ -439,7 +459,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param maxTokens output token limit, > 0 @return this builder */
+    /**
+     * Sets the output token limit.
+     *
+     * @param maxTokens output token limit, > 0
+     * @return this builder
+     */
     public Builder maxTokens(int maxTokens) {
       if (maxTokens <= 0) {
         throw new IllegalArgumentException("maxTokens must be > 0, but was " + maxTokens);
@@ -448,7 +473,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param timeout the longest a whole call may take, stream included; default 120 s @return this builder */
+    /**
+     * Sets the longest a whole call may take, stream included; default 120 s.
+     *
+     * @param timeout the longest a whole call may take, stream included; default 120 s
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {
@@ -458,7 +488,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param connectTimeout the longest connecting may take; default 10 s @return this builder */
+    /**
+     * Sets the longest connecting may take; default 10 s.
+     *
+     * @param connectTimeout the longest connecting may take; default 10 s
+     * @return this builder
+     */
     public Builder connectTimeout(Duration connectTimeout) {
       Objects.requireNonNull(connectTimeout, "connectTimeout");
       if (connectTimeout.isNegative() || connectTimeout.isZero()) {
@@ -468,7 +503,12 @@ public final class OpenAiChatEngine implements Engine {
       return this;
     }
 
-    /** @param client the HTTP client to use instead of a new one @return this builder */
+    /**
+     * Sets the HTTP client to use instead of a new one.
+     *
+     * @param client the HTTP client to use instead of a new one
+     * @return this builder
+     */
     public Builder httpClient(HttpClient client) {
       this.client = Objects.requireNonNull(client, "client");
       return this;

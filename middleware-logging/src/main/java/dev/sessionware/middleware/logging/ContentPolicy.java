@@ -24,7 +24,12 @@ public record ContentPolicy(Mode mode, int previewLength) {
     FULL
   }
 
-  /** Validates the policy. */
+  /**
+   * Validates the policy.
+   *
+   * @param mode how much text is logged
+   * @param previewLength for {@link Mode#PREVIEW}, the most characters (code points) logged
+   */
   public ContentPolicy {
     Objects.requireNonNull(mode, "mode");
     if (mode == Mode.PREVIEW && previewLength <= 0) {

@@ -134,63 +134,108 @@ public final class LoggingConfig {
 
     private Builder() {}
 
-    /** @param name the logger name of the turn lines, not blank @return this builder */
+    /**
+     * Sets the logger name of the turn lines, not blank.
+     *
+     * @param name the logger name of the turn lines, not blank
+     * @return this builder
+     */
     public Builder turnLoggerName(String name) {
       once("turnLoggerName");
       this.turnLoggerName = notBlank("turnLoggerName", name);
       return this;
     }
 
-    /** @param name the logger name of the event lines, not blank @return this builder */
+    /**
+     * Sets the logger name of the event lines, not blank.
+     *
+     * @param name the logger name of the event lines, not blank
+     * @return this builder
+     */
     public Builder eventLoggerName(String name) {
       once("eventLoggerName");
       this.eventLoggerName = notBlank("eventLoggerName", name);
       return this;
     }
 
-    /** @param level the level of {@code turn: starting inference} @return this builder */
+    /**
+     * Sets the level of {@code turn: starting inference}.
+     *
+     * @param level the level of {@code turn: starting inference}
+     * @return this builder
+     */
     public Builder startLevel(Level level) {
       once("startLevel");
       this.startLevel = Objects.requireNonNull(level, "startLevel");
       return this;
     }
 
-    /** @param level the level of {@code turn: inference completed} @return this builder */
+    /**
+     * Sets the level of {@code turn: inference completed}.
+     *
+     * @param level the level of {@code turn: inference completed}
+     * @return this builder
+     */
     public Builder completedLevel(Level level) {
       once("completedLevel");
       this.completedLevel = Objects.requireNonNull(level, "completedLevel");
       return this;
     }
 
-    /** @param level the level of {@code turn: inference failed} @return this builder */
+    /**
+     * Sets the level of {@code turn: inference failed}.
+     *
+     * @param level the level of {@code turn: inference failed}
+     * @return this builder
+     */
     public Builder failedLevel(Level level) {
       once("failedLevel");
       this.failedLevel = Objects.requireNonNull(level, "failedLevel");
       return this;
     }
 
-    /** @param content how much prompt and completion text is logged @return this builder */
+    /**
+     * Sets how much prompt and completion text is logged.
+     *
+     * @param content how much prompt and completion text is logged
+     * @return this builder
+     */
     public Builder content(ContentPolicy content) {
       once("content");
       this.content = Objects.requireNonNull(content, "content");
       return this;
     }
 
-    /** @param redactor what masks secrets in logged text @return this builder */
+    /**
+     * Sets what masks secrets in logged text.
+     *
+     * @param redactor what masks secrets in logged text
+     * @return this builder
+     */
     public Builder redactor(Redactor redactor) {
       once("redactor");
       this.redactor = Objects.requireNonNull(redactor, "redactor");
       return this;
     }
 
-    /** @param logStackTraces whether failure lines carry the exception @return this builder */
+    /**
+     * Sets whether failure lines carry the exception.
+     *
+     * @param logStackTraces whether failure lines carry the exception
+     * @return this builder
+     */
     public Builder logStackTraces(boolean logStackTraces) {
       once("logStackTraces");
       this.logStackTraces = logStackTraces;
       return this;
     }
 
-    /** @param level the level of event types with no level of their own @return this builder */
+    /**
+     * Sets the level of event types with no level of their own.
+     *
+     * @param level the level of event types with no level of their own
+     * @return this builder
+     */
     public Builder defaultEventLevel(Level level) {
       once("defaultEventLevel");
       this.defaultEventLevel = Objects.requireNonNull(level, "defaultEventLevel");

@@ -4,6 +4,7 @@ package dev.sessionware.middleware.systemprompt;
 public final class MissingPlaceholderException extends IllegalStateException {
   private static final long serialVersionUID = 1L;
 
+  /** The placeholder that had no value. */
   private final String placeholder;
 
   MissingPlaceholderException(String template, String placeholder, Object sessionId) {

@@ -13,7 +13,12 @@ import java.util.Objects;
  * @param templateName the name of the template the text was made from, or null
  */
 public record Prompt(String text, String templateName) {
-  /** Checks that the text is present. */
+  /**
+   * Checks that the text is present.
+   *
+   * @param text the prompt text; empty means "leave the turn alone"
+   * @param templateName the name of the template the text was made from, or null
+   */
   public Prompt {
     Objects.requireNonNull(text, "text");
   }

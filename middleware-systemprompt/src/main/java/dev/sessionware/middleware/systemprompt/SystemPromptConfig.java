@@ -122,28 +122,48 @@ public final class SystemPromptConfig {
       this.provider = provider;
     }
 
-    /** @param placement where the prompt goes @return this builder */
+    /**
+     * Sets where the prompt goes.
+     *
+     * @param placement where the prompt goes
+     * @return this builder
+     */
     public Builder placement(Placement placement) {
       once("placement");
       this.placement = Objects.requireNonNull(placement, "placement");
       return this;
     }
 
-    /** @param otherSystemBlocks what PIN_FIRST does with other system blocks @return this builder */
+    /**
+     * Sets what PIN_FIRST does with other system blocks.
+     *
+     * @param otherSystemBlocks what PIN_FIRST does with other system blocks
+     * @return this builder
+     */
     public Builder otherSystemBlocks(OtherSystemBlocks otherSystemBlocks) {
       once("otherSystemBlocks");
       this.otherSystemBlocks = Objects.requireNonNull(otherSystemBlocks, "otherSystemBlocks");
       return this;
     }
 
-    /** @param foreignSystemBlocks what happens to system blocks the middleware did not write @return this builder */
+    /**
+     * Sets what happens to system blocks the middleware did not write.
+     *
+     * @param foreignSystemBlocks what happens to system blocks the middleware did not write
+     * @return this builder
+     */
     public Builder foreignSystemBlocks(ForeignSystemBlocks foreignSystemBlocks) {
       once("foreignSystemBlocks");
       this.foreignSystemBlocks = Objects.requireNonNull(foreignSystemBlocks, "foreignSystemBlocks");
       return this;
     }
 
-    /** @param previewLength characters of the prompt in the debug line, >= 0 @return this builder */
+    /**
+     * Sets how many characters of the prompt the debug line shows.
+     *
+     * @param previewLength characters of the prompt in the debug line, >= 0
+     * @return this builder
+     */
     public Builder previewLength(int previewLength) {
       once("previewLength");
       if (previewLength < 0) {

@@ -23,8 +23,11 @@ public final class EventDecodingException extends IllegalArgumentException {
     LEGACY_RUN_ID
   }
 
+  /** What kind of problem stopped the decoding. */
   private final Problem problem;
+  /** The offending member's path, or null. */
   private final String member;
+  /** The line the event was read from, or 0. */
   private final long lineNumber;
 
   EventDecodingException(Problem problem, String member, long lineNumber, String message, Throwable cause) {

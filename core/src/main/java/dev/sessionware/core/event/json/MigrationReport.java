@@ -14,7 +14,14 @@ import java.util.Objects;
  *     without a guess; a human must decide
  */
 public record MigrationReport(long linesRead, long migrated, long unchanged, List<Conflict> conflicts) {
-  /** Copies the conflicts. */
+  /**
+   * Copies the conflicts.
+   *
+   * @param linesRead every line of the input
+   * @param migrated lines whose legacy {@code run_id} was turned into, or merged with, {@code session_id}
+   * @param unchanged lines copied as they were because they carry no {@code run_id} (including lines that are not JSON objects: the migration only rewrites what it understands)
+   * @param conflicts lines copied as they were because their {@code run_id} cannot be migrated without a guess; a human must decide
+   */
   public MigrationReport {
     conflicts = List.copyOf(Objects.requireNonNull(conflicts, "conflicts"));
   }
@@ -26,7 +33,12 @@ public record MigrationReport(long linesRead, long migrated, long unchanged, Lis
    * @param reason why it was not migrated, for example {@code run_id "a" differs from session_id "b"}
    */
   public record Conflict(long lineNumber, String reason) {
-    /** Checks that the reason is present. */
+    /**
+     * Checks that the reason is present.
+     *
+     * @param lineNumber the line, from 1
+     * @param reason why it was not migrated
+     */
     public Conflict {
       Objects.requireNonNull(reason, "reason");
     }
