@@ -37,6 +37,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 public final class LoggingEventSink implements EventSink {
   private final LoggingConfig config;
   private final Logger logger;
+  private volatile boolean closed;
 
   private LoggingEventSink(LoggingConfig config) {
     this.config = config;
@@ -62,9 +63,17 @@ public final class LoggingEventSink implements EventSink {
     return new LoggingEventSink(Objects.requireNonNull(config, "config"));
   }
 
+  /**
+   * Logs one event.
+   *
+   * @throws IllegalStateException if the sink is closed, as for every sink
+   */
   @Override
   public void publish(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
+    if (closed) {
+      throw new IllegalStateException(this + " is closed");
+    }
     Level level = config.eventLevel(event.type());
     if (!logger.isEnabledForLevel(level)) {
       return;
@@ -139,6 +148,12 @@ public final class LoggingEventSink implements EventSink {
     if (config.content().logsText()) {
       line.addKeyValue(key, config.content().apply(text, config.redactor()));
     }
+  }
+
+  /** Refuses further events; the logging framework itself stays as it is. */
+  @Override
+  public void close() {
+    closed = true;
   }
 
   @Override

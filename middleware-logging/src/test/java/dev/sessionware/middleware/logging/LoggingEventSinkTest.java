@@ -44,4 +44,13 @@ class LoggingEventSinkTest {
       MDC.clear();
     }
   }
+
+  @Test
+  void refusesEventsAfterCloseLikeEverySink() {
+    LoggingEventSink sink = LoggingEventSink.create();
+    sink.close();
+    org.assertj.core.api.Assertions.assertThatIllegalStateException()
+        .isThrownBy(() -> sink.publish(new FinalEvent(meta, "late")))
+        .withMessage("LoggingEventSink[dev.sessionware.events] is closed");
+  }
 }
