@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
@@ -216,8 +217,13 @@ public final class CorrelationContext {
 
   private static List<ScopeListener> discoverListeners() {
     List<ScopeListener> found = new CopyOnWriteArrayList<>();
-    for (ScopeListener listener : ServiceLoader.load(ScopeListener.class, CorrelationContext.class.getClassLoader())) {
-      found.add(listener);
+    try {
+      for (ScopeListener listener : ServiceLoader.load(ScopeListener.class, CorrelationContext.class.getClassLoader())) {
+        found.add(listener);
+      }
+    } catch (ServiceConfigurationError e) {
+      // a broken listener jar must not make the correlation context itself unusable
+      LOG.log(Level.WARNING, "a scope listener could not be loaded; correlation is not mirrored by it", e);
     }
     return found;
   }
