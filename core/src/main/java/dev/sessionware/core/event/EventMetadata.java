@@ -28,6 +28,8 @@ import java.util.UUID;
  * @param sessionId the session the event belongs to, or null when not yet stamped
  * @param inferenceId the inference the event belongs to, or null
  * @param turnId the turn being worked on, or null
+ * @param otherMembers members of {@code meta} that this version does not know, as read from the wire
+ *     (JSON-compatible values), kept so that events pass through unchanged; empty when none
  * @param extra free-form provider or application values (JSON-compatible: strings, numbers,
  *     booleans, null, lists and maps), in order; empty when none
  */
@@ -43,7 +45,13 @@ public record EventMetadata(
     SessionId sessionId,
     InferenceId inferenceId,
     TurnId turnId,
-    Map<String, Object> extra) {
+    Map<String, Object> extra,
+    Map<String, Object> otherMembers) {
+  /** The members of {@code meta} in the wire format (and the legacy alias), which {@code otherMembers} must not hold. */
+  private static final java.util.Set<String> WIRE_MEMBERS = java.util.Set.of("model", "temperature", "top_p",
+      "max_tokens", "stop_reason", "usage", "duration_ms", "message_id", "session_id", "inference_id", "turn_id",
+      "extra", "run_id");
+
   /** The message id of events whose model call has none: all zeros. */
   public static final UUID NO_MESSAGE_ID = new UUID(0, 0);
 
@@ -64,6 +72,7 @@ public record EventMetadata(
    * @param inferenceId the inference the event belongs to, or null
    * @param turnId the turn being worked on, or null
    * @param extra free-form provider or application values (JSON-compatible: strings, numbers, booleans, null, lists and maps), in order; empty when none
+   * @param otherMembers members of {@code meta} that this version does not know; empty when none
    */
   public EventMetadata {
     requireFinite("temperature", temperature);
@@ -76,6 +85,13 @@ public record EventMetadata(
     }
     Objects.requireNonNull(messageId, "messageId");
     extra = JsonValues.copyOf(extra, "extra");
+    otherMembers = JsonValues.copyOf(otherMembers, "otherMembers");
+    for (String name : otherMembers.keySet()) {
+      if (WIRE_MEMBERS.contains(name)) {
+        throw new IllegalArgumentException("otherMembers must not hold \"" + name + "\": it is not an unknown member"
+            + (name.equals("run_id") ? " but the legacy session alias, which is never written" : ""));
+      }
+    }
   }
 
   /**
@@ -163,6 +179,7 @@ public record EventMetadata(
     private InferenceId inferenceId;
     private TurnId turnId;
     private Map<String, Object> extra = Map.of();
+    private Map<String, Object> otherMembers = Map.of();
 
     private Builder() {}
 
@@ -179,6 +196,7 @@ public record EventMetadata(
       inferenceId = from.inferenceId;
       turnId = from.turnId;
       extra = from.extra;
+      otherMembers = from.otherMembers;
     }
 
     /**
@@ -314,6 +332,17 @@ public record EventMetadata(
     }
 
     /**
+     * Sets the members of {@code meta} this version does not know; the codec fills them when decoding.
+     *
+     * @param otherMembers the members; null means none
+     * @return this builder
+     */
+    public Builder otherMembers(Map<String, Object> otherMembers) {
+      this.otherMembers = otherMembers == null ? Map.of() : otherMembers;
+      return this;
+    }
+
+    /**
      * Builds the metadata.
      *
      * @return the metadata
@@ -322,7 +351,7 @@ public record EventMetadata(
     public EventMetadata build() {
       return new EventMetadata(
           model, temperature, topP, maxTokens, stopReason, usage, durationMs, messageId, sessionId, inferenceId,
-          turnId, extra);
+          turnId, extra, otherMembers);
     }
   }
 }

@@ -51,8 +51,8 @@ import java.util.function.Function;
  * <p>An event is one flat object: {@code type}, {@code meta}, then the type's own members. Encoding
  * writes the members in the reference's order and leaves out empty optional ones. Decoding accepts
  * everything the reference writes, including its {@code \u003c}-style escapes and the empty {@code
- * error} object on error events, keeps events of unknown types whole, and ignores {@code meta}
- * members it does not know. It rejects the legacy {@code meta.run_id} with a message that points to
+ * error} object on error events, and keeps what it does not know: events of unknown types whole,
+ * and {@code meta} members of newer versions in {@link EventMetadata#otherMembers()}. It rejects the legacy {@code meta.run_id} with a message that points to
  * {@link RunIdMigration}. Every problem is an {@link EventDecodingException} that names the member.
  *
  * <p>Instances are immutable and thread-safe; {@link #standard()} is the one to share.
@@ -235,6 +235,10 @@ public final class EventCodec {
       json.writeStringField("turn_id", meta.turnId().value());
     }
     writeValues(json, "extra", meta.extra());
+    for (Map.Entry<String, Object> member : meta.otherMembers().entrySet()) {
+      json.writeFieldName(member.getKey());
+      mapper.writeValue(json, member.getValue());
+    }
     json.writeEndObject();
   }
 
@@ -359,6 +363,7 @@ public final class EventCodec {
 
     private EventMetadata meta() throws IOException {
       EventMetadata.Builder builder = EventMetadata.builder();
+      Map<String, Object> others = null;
       int seen = 0; // one bit per known member: a repeated one could smuggle a second session id
       String name;
       while ((name = parser.nextFieldName()) != null) {
@@ -371,8 +376,8 @@ public final class EventCodec {
           throw duplicate("meta." + name);
         }
         seen |= bit;
-        if (token == JsonToken.VALUE_NULL) {
-          continue; // the same as absent
+        if (token == JsonToken.VALUE_NULL && bit != 0) {
+          continue; // for a known member, the same as absent
         }
         switch (name) {
           case "model" -> builder.model(metaString(name, token));
@@ -387,10 +392,17 @@ public final class EventCodec {
           case "inference_id" -> builder.inferenceId(id(name, "inference id", InferenceId::new, token));
           case "turn_id" -> builder.turnId(id(name, "turn id", TurnId::new, token));
           case "extra" -> builder.extra(values("meta.extra", tree()));
-          default -> parser.skipChildren(); // members this version does not know are ignored
+          default -> {
+            // kept, so that an event passes through this version unchanged
+            others = others == null ? new LinkedHashMap<>() : others;
+            if (others.containsKey(name)) {
+              throw duplicate("meta." + name);
+            }
+            others.put(name, toJava(tree()));
+          }
         }
       }
-      return builder.build();
+      return others == null ? builder.build() : builder.otherMembers(others).build();
     }
 
     private Usage usage(JsonToken token) throws IOException {

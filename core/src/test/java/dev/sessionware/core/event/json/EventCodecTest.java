@@ -100,6 +100,30 @@ class EventCodecTest {
   }
 
   @Test
+  void metaMembersOfNewerVersionsAreKeptAndWrittenBack() throws Exception {
+    String line = "{\"type\":\"final\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\","
+        + "\"session_id\":\"s\",\"region\":\"eu\",\"retries\":[1,2.5],\"flag\":null},\"text\":\"hi\"}";
+    InferenceEvent event = codec.decode(line);
+    assertThat(event.meta().otherMembers()).containsExactly(
+        org.assertj.core.api.Assertions.entry("region", "eu"),
+        org.assertj.core.api.Assertions.entry("retries", List.of(1, 2.5)),
+        org.assertj.core.api.Assertions.entry("flag", null));
+    assertThat(JSON.readTree(codec.encode(event))).isEqualTo(JSON.readTree(line));
+    assertThat(codec.encode(event.withMeta(event.meta().toBuilder().sessionId(SessionId.of("t")).build())))
+        .contains("\"session_id\":\"t\"", "\"region\":\"eu\"");
+  }
+
+  @Test
+  void otherMembersCannotSmuggleWireMembersOrTheLegacyAlias() {
+    assertThatThrownBy(() -> EventMetadata.builder().otherMembers(Map.of("session_id", "x")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("otherMembers must not hold \"session_id\": it is not an unknown member");
+    assertThatThrownBy(() -> EventMetadata.builder().otherMembers(Map.of(EventCodec.LEGACY_RUN_ID, "x")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("but the legacy session alias, which is never written");
+  }
+
+  @Test
   void errorMemberFromGoIsIgnoredAndNotWritten() {
     String line = "{\"type\":\"error\",\"error\":{},\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\"},"
         + "\"error_string\":\"boom\"}";
