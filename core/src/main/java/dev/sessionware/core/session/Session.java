@@ -8,6 +8,7 @@ import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.InterruptEvent;
+import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.Pipeline;
@@ -50,7 +51,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * an inference that runs too long is ended the same way, as a failure.
  *
  * <p>Events published during an inference go to the session's sinks, stamped with its ids; a
- * failing sink never fails an inference. Events an engine publishes after its inference was
+ * failing sink never fails an inference. The {@code interrupt} event of a cancelled inference
+ * carries the text the engine had streamed so far (its last {@code partial} completion). Events an engine publishes after its inference was
  * cancelled are dropped. Thread-safe.
  */
 public final class Session {
@@ -319,6 +321,7 @@ public final class Session {
     private Thread runner; // guarded by runnerLock
     private volatile boolean ended;
     private volatile boolean terminalEventSeen;
+    private volatile String streamedSoFar = ""; // the latest partial completion, for the interrupt event
     private volatile RuntimeException failure;
 
     Run(Correlation correlation, Turn input) {
@@ -368,6 +371,8 @@ public final class Session {
       }
       if (event instanceof ErrorEvent || event instanceof InterruptEvent) {
         terminalEventSeen = true;
+      } else if (event instanceof PartialEvent partial) {
+        streamedSoFar = partial.completion();
       }
       sink.publish(event);
     }
@@ -427,7 +432,7 @@ public final class Session {
     }
 
     boolean cancel() {
-      return abort(new InterruptEvent(metaForSessionEvent(), ""), new CancellationException(
+      return abort(new InterruptEvent(metaForSessionEvent(), streamedSoFar), new CancellationException(
           "inference " + correlation.inferenceId() + " in session " + id + " was cancelled"));
     }
 

@@ -139,6 +139,24 @@ class SessionTest {
   }
 
   @Test
+  void theInterruptEventCarriesTheTextStreamedBeforeTheCancellation() throws Exception {
+    CountDownLatch streamed = new CountDownLatch(1);
+    Engine streaming = (context, turn) -> {
+      context.publish(new PartialEvent(EventMetadata.empty(), "Hel", "Hel"));
+      context.publish(new PartialEvent(EventMetadata.empty(), "lo", "Hello"));
+      streamed.countDown();
+      new CountDownLatch(1).await();
+      return turn;
+    };
+    Session session = Session.builder(streaming).sink(events).build();
+    Inference inference = session.startPrompt("x");
+    assertThat(streamed.await(5, TimeUnit.SECONDS)).isTrue();
+    inference.cancel();
+    assertThat(events.events()).last().isInstanceOfSatisfying(InterruptEvent.class,
+        e -> assertThat(e.text()).isEqualTo("Hello"));
+  }
+
+  @Test
   void cancellingTheFutureCancelsTheInference() throws Exception {
     GatedEngine engine = new GatedEngine();
     Session session = Session.create(engine);
