@@ -100,6 +100,15 @@ class EventCodecTest {
   }
 
   @Test
+  void hostileSizesAndDepthsAreDecodingErrorsNotCrashes() {
+    String deep = "{\"type\":\"x\",\"meta\":{},\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}";
+    assertThatThrownBy(() -> codec.decode(deep)).isInstanceOfSatisfying(EventDecodingException.class,
+        e -> assertThat(e.problem()).isEqualTo(Problem.NOT_JSON)).hasMessageContaining("nesting depth");
+    String longNumber = "{\"type\":\"start\",\"meta\":{\"max_tokens\":" + "9".repeat(5_000) + "}}";
+    assertThatThrownBy(() -> codec.decode(longNumber)).isInstanceOf(EventDecodingException.class);
+  }
+
+  @Test
   void metaMembersOfNewerVersionsAreKeptAndWrittenBack() throws Exception {
     String line = "{\"type\":\"final\",\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\","
         + "\"session_id\":\"s\",\"region\":\"eu\",\"retries\":[1,2.5],\"flag\":null},\"text\":\"hi\"}";
