@@ -47,10 +47,13 @@ public record EventMetadata(
     TurnId turnId,
     Map<String, Object> extra,
     Map<String, Object> otherMembers) {
+  /** The legacy alias of session_id; never written, rejected when read (see the JSON codec). */
+  private static final String LEGACY_SESSION_ALIAS = "run_id";
+
   /** The members of {@code meta} in the wire format (and the legacy alias), which {@code otherMembers} must not hold. */
   private static final java.util.Set<String> WIRE_MEMBERS = java.util.Set.of("model", "temperature", "top_p",
       "max_tokens", "stop_reason", "usage", "duration_ms", "message_id", "session_id", "inference_id", "turn_id",
-      "extra", "run_id");
+      "extra", EventMetadata.LEGACY_SESSION_ALIAS);
 
   /** The message id of events whose model call has none: all zeros. */
   public static final UUID NO_MESSAGE_ID = new UUID(0, 0);
@@ -89,7 +92,7 @@ public record EventMetadata(
     for (String name : otherMembers.keySet()) {
       if (WIRE_MEMBERS.contains(name)) {
         throw new IllegalArgumentException("otherMembers must not hold \"" + name + "\": it is not an unknown member"
-            + (name.equals("run_id") ? " but the legacy session alias, which is never written" : ""));
+            + (name.equals(LEGACY_SESSION_ALIAS) ? " but the legacy session alias, which is never written" : ""));
       }
     }
   }
