@@ -8,6 +8,7 @@ import dev.sessionware.core.turn.Usage;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -51,7 +52,7 @@ public record EventMetadata(
   private static final String LEGACY_SESSION_ALIAS = "run_id";
 
   /** The members of {@code meta} in the wire format (and the legacy alias), which {@code otherMembers} must not hold. */
-  private static final java.util.Set<String> WIRE_MEMBERS = java.util.Set.of("model", "temperature", "top_p",
+  private static final Set<String> WIRE_MEMBERS = Set.of("model", "temperature", "top_p",
       "max_tokens", "stop_reason", "usage", "duration_ms", "message_id", "session_id", "inference_id", "turn_id",
       "extra", EventMetadata.LEGACY_SESSION_ALIAS);
 
