@@ -480,11 +480,7 @@ public final class OpenAiChatEngine implements Engine {
      * @return this builder
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be > 0, but was " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = positive("timeout", timeout);
       return this;
     }
 
@@ -495,12 +491,16 @@ public final class OpenAiChatEngine implements Engine {
      * @return this builder
      */
     public Builder connectTimeout(Duration connectTimeout) {
-      Objects.requireNonNull(connectTimeout, "connectTimeout");
-      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-        throw new IllegalArgumentException("connectTimeout must be > 0, but was " + connectTimeout);
-      }
-      this.connectTimeout = connectTimeout;
+      this.connectTimeout = positive("connectTimeout", connectTimeout);
       return this;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      Objects.requireNonNull(value, name);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be > 0, but was " + value);
+      }
+      return value;
     }
 
     /**

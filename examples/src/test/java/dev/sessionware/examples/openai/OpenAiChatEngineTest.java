@@ -299,6 +299,10 @@ class OpenAiChatEngineTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessage("temperature must be between 0 and 2, but was 3.0");
     assertThatThrownBy(() -> OpenAiChatEngine.builder().baseUrl(URI.create("http://x")).build())
         .isInstanceOf(IllegalStateException.class).hasMessage("model is required");
+    assertThatThrownBy(() -> OpenAiChatEngine.builder().timeout(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be > 0, but was PT0S");
+    assertThatThrownBy(() -> OpenAiChatEngine.builder().connectTimeout(Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("connectTimeout must be > 0, but was PT-1S");
     assertThat(OpenAiChatEngine.fromEnvironment(java.util.Map.of())).isEmpty();
   }
 }
