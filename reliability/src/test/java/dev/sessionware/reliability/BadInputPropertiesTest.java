@@ -8,8 +8,6 @@ import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.event.json.EventDecodingException;
 import dev.sessionware.core.event.json.GoldenFiles;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -24,16 +22,7 @@ import net.jqwik.api.Provide;
  */
 class BadInputPropertiesTest {
   private static final EventCodec CODEC = EventCodec.standard();
-  private static final List<String> GOLDEN = golden();
-
-  private static List<String> golden() {
-    try {
-      return Files.readAllLines(GoldenFiles.geppettoEvents(), StandardCharsets.UTF_8).stream()
-          .filter(line -> !line.isBlank()).toList();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  private static final List<String> GOLDEN = GoldenFiles.geppettoEventLines();
 
   /** The rule from the spec, stated on its own: 1..128 characters, no whitespace or control characters. */
   private static boolean isValidSessionId(String value) {

@@ -17,8 +17,6 @@ import dev.sessionware.core.event.ToolCallExecuteEvent;
 import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.json.EventDecodingException.Problem;
 import dev.sessionware.core.turn.Usage;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -32,9 +30,8 @@ class EventCodecTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final EventCodec codec = EventCodec.standard();
 
-  static List<String> goldenLines() throws Exception {
-    return Files.readAllLines(GoldenFiles.geppettoEvents(), StandardCharsets.UTF_8).stream()
-        .filter(line -> !line.isBlank()).toList();
+  static List<String> goldenLines() {
+    return GoldenFiles.geppettoEventLines();
   }
 
   @Test

@@ -1,26 +1,33 @@
 package dev.sessionware.core.event.json;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
-/** Finds the spec's golden files in {@code shared/}, which stands beside the project's root. */
+/**
+ * The Go reference's golden event lines, kept byte for byte in this project's test resources (and
+ * so in core's test-jar): a clone with nothing beside it must pass its tests.
+ */
 public final class GoldenFiles {
+  private static final String GEPPETTO_EVENTS = "/golden/geppetto-events.jsonl";
+
   private GoldenFiles() {}
 
   /**
    * Returns the golden event lines written by the Go reference.
    *
-   * @return the path of {@code geppetto-events.jsonl}
+   * @return the non-empty lines of {@code geppetto-events.jsonl}, in file order
    */
-  public static Path geppettoEvents() {
-    Path relative = Path.of("shared", "spec", "golden", "geppetto-events.jsonl");
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(relative);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
+  public static List<String> geppettoEventLines() {
+    try (InputStream in = GoldenFiles.class.getResourceAsStream(GEPPETTO_EVENTS)) {
+      if (in == null) {
+        throw new IllegalStateException("test resource " + GEPPETTO_EVENTS + " is missing");
       }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    throw new IllegalStateException("cannot find " + relative + " in " + Path.of("").toAbsolutePath()
-        + " or above; the spec's shared/ folder must stand beside the project");
   }
 }
