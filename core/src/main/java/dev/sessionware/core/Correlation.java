@@ -12,6 +12,13 @@ import java.util.Optional;
  * @param turnId the turn being worked on, or null when unknown
  */
 public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId turnId) {
+  /** The name of the session id in event JSON and in the logging MDC. */
+  public static final String SESSION_ID_KEY = "session_id";
+  /** The name of the inference id in event JSON and in the logging MDC. */
+  public static final String INFERENCE_ID_KEY = "inference_id";
+  /** The name of the turn id in event JSON and in the logging MDC. */
+  public static final String TURN_ID_KEY = "turn_id";
+
   /**
    * Checks that the session id is present.
    *

@@ -1,6 +1,5 @@
 package dev.sessionware.core;
 
-import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The correlation of the work running on the current thread, and the means to carry it to other
@@ -25,11 +26,14 @@ import java.util.concurrent.TimeUnit;
  * also when the task throws.
  *
  * <p>Scopes nest and must be closed on the thread that opened them, in reverse order; use
- * try-with-resources. {@link ScopeListener}s mirror every scope change elsewhere.
+ * try-with-resources. Closing a scope while a scope opened inside it is still open closes the
+ * inner ones first, restores what was in scope before the closed one, and then fails with an
+ * {@link IllegalStateException} that names both scopes: a misuse is reported, and never leaves a
+ * stale session id on the thread. {@link ScopeListener}s mirror every scope change elsewhere.
  */
 public final class CorrelationContext {
-  private static final System.Logger LOG = System.getLogger(CorrelationContext.class.getName());
-  private static final ThreadLocal<Correlation> CURRENT = new ThreadLocal<>();
+  private static final Logger LOG = LoggerFactory.getLogger(CorrelationContext.class);
+  private static final ThreadLocal<Frame> TOP = new ThreadLocal<>();
   private static final List<ScopeListener> LISTENERS = new CopyOnWriteArrayList<>(discoverListeners());
 
   private CorrelationContext() {}
@@ -37,7 +41,12 @@ public final class CorrelationContext {
   /** A correlation scope; closing it restores what was in scope before it opened. */
   @FunctionalInterface
   public interface Scope extends AutoCloseable {
-    /** Restores the previous state. Closing a scope a second time does nothing. */
+    /**
+     * Restores the previous state. Closing a scope a second time does nothing.
+     *
+     * @throws IllegalStateException if called on another thread than the one that opened it, or
+     *     (after restoring the state before this scope) if scopes opened inside it were still open
+     */
     @Override
     void close();
   }
@@ -56,7 +65,12 @@ public final class CorrelationContext {
    * @return the correlation, or empty outside any session scope
    */
   public static Optional<Correlation> current() {
-    return Optional.ofNullable(CURRENT.get());
+    return Optional.ofNullable(currentOrNull());
+  }
+
+  private static Correlation currentOrNull() {
+    Frame top = TOP.get();
+    return top == null ? null : top.correlation;
   }
 
   /**
@@ -67,7 +81,7 @@ public final class CorrelationContext {
    * @throws IllegalStateException if no session is in scope
    */
   public static Correlation require(String action) {
-    Correlation correlation = CURRENT.get();
+    Correlation correlation = currentOrNull();
     if (correlation == null) {
       throw new IllegalStateException(
           "cannot " + action + ": no session in scope on thread \"" + Thread.currentThread().getName()
@@ -116,7 +130,7 @@ public final class CorrelationContext {
    */
   public static Runnable wrap(Runnable task) {
     Objects.requireNonNull(task, "task");
-    Correlation captured = CURRENT.get();
+    Correlation captured = currentOrNull();
     return () -> {
       try (Scope ignored = openScope(captured)) {
         task.run();
@@ -133,7 +147,7 @@ public final class CorrelationContext {
    */
   public static <T> Callable<T> wrap(Callable<T> task) {
     Objects.requireNonNull(task, "task");
-    Correlation captured = CURRENT.get();
+    Correlation captured = currentOrNull();
     return () -> {
       try (Scope ignored = openScope(captured)) {
         return task.call();
@@ -166,53 +180,97 @@ public final class CorrelationContext {
   }
 
   private static Scope openScope(Correlation correlation) {
-    Thread owner = Thread.currentThread();
-    Correlation previous = CURRENT.get();
-    if (correlation == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(correlation);
-    }
-    ScopeListener[] listeners = LISTENERS.toArray(new ScopeListener[0]);
-    Scope[] undo = new Scope[listeners.length];
-    int opened = 0;
-    for (ScopeListener listener : listeners) {
-      try {
-        undo[opened] = Objects.requireNonNull(listener.onOpen(correlation), "listener returned null");
-        opened++;
-      } catch (RuntimeException e) {
-        LOG.log(Level.WARNING, "scope listener " + listener + " failed to open a scope; it is skipped", e);
-      }
-    }
-    int openedCount = opened;
-    return new Scope() {
-      private boolean closed;
+    Frame frame = new Frame(correlation, TOP.get());
+    TOP.set(frame);
+    frame.notifyListeners();
+    return frame;
+  }
 
-      @Override
-      public void close() {
-        if (closed) {
-          return;
-        }
-        if (Thread.currentThread() != owner) {
-          throw new IllegalStateException(
-              "a correlation scope must be closed on the thread that opened it (\"" + owner.getName()
-                  + "\"), not on \"" + Thread.currentThread().getName() + "\"");
-        }
-        closed = true;
-        for (int i = openedCount - 1; i >= 0; i--) {
-          try {
-            undo[i].close();
-          } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "scope listener failed to restore its state", e);
-          }
-        }
-        if (previous == null) {
-          CURRENT.remove();
-        } else {
-          CURRENT.set(previous);
+  /** One open scope: an entry of the thread's stack of scopes, which it restores when closed. */
+  private static final class Frame implements Scope {
+    private static final Scope[] NO_UNDO = new Scope[0];
+
+    private final Thread owner = Thread.currentThread();
+    private final Correlation correlation;
+    private final Frame previous;
+    private Scope[] undo = NO_UNDO;
+    private int undoCount;
+    private boolean closed;
+
+    Frame(Correlation correlation, Frame previous) {
+      this.correlation = correlation;
+      this.previous = previous;
+    }
+
+    void notifyListeners() {
+      if (LISTENERS.isEmpty()) {
+        return;
+      }
+      ScopeListener[] listeners = LISTENERS.toArray(new ScopeListener[0]);
+      undo = new Scope[listeners.length];
+      for (ScopeListener listener : listeners) {
+        try {
+          undo[undoCount] = Objects.requireNonNull(listener.onOpen(correlation), "listener returned null");
+          undoCount++;
+        } catch (Throwable e) {
+          LOG.warn("scope listener {} failed to open a scope; it is skipped", listener, e);
         }
       }
-    };
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      if (Thread.currentThread() != owner) {
+        throw new IllegalStateException(
+            "a correlation scope must be closed on the thread that opened it (\"" + owner.getName()
+                + "\"), not on \"" + Thread.currentThread().getName() + "\"");
+      }
+      Frame top = TOP.get();
+      if (top == this) {
+        unwind();
+        return;
+      }
+      Frame openedInside = null;
+      for (Frame frame = top; frame != null && frame != this; frame = frame.previous) {
+        openedInside = frame;
+      }
+      if (openedInside == null || openedInside.previous != this) {
+        closed = true; // not on this thread's stack any more: an outer scope's close unwound it
+        return;
+      }
+      while (TOP.get() != this) {
+        TOP.get().unwind();
+      }
+      unwind();
+      throw new IllegalStateException("correlation " + this + " was closed while " + openedInside
+          + ", opened inside it, was still open; both are closed now and the thread is back to "
+          + (previous == null ? "no scope" : previous.toString()) + ". Close scopes in reverse order"
+          + " (try-with-resources)");
+    }
+
+    private void unwind() {
+      closed = true;
+      for (int i = undoCount - 1; i >= 0; i--) {
+        try {
+          undo[i].close();
+        } catch (Throwable e) {
+          LOG.warn("scope listener failed to restore its state", e);
+        }
+      }
+      TOP.set(previous);
+    }
+
+    @Override
+    public String toString() {
+      if (correlation == null) {
+        return "scope with no session";
+      }
+      return "scope of session " + correlation.sessionId()
+          + (correlation.inferenceId() == null ? "" : ", inference " + correlation.inferenceId());
+    }
   }
 
   private static List<ScopeListener> discoverListeners() {
@@ -223,7 +281,7 @@ public final class CorrelationContext {
       }
     } catch (ServiceConfigurationError e) {
       // a broken listener jar must not make the correlation context itself unusable
-      LOG.log(Level.WARNING, "a scope listener could not be loaded; correlation is not mirrored by it", e);
+      LOG.warn("a scope listener could not be loaded; correlation is not mirrored by it", e);
     }
     return found;
   }

@@ -21,18 +21,38 @@ final class IdValidation {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c < 0x80 ? c <= 0x20 || c == 0x7f : isWhitespaceOrControl(c)) {
-        throw new IllegalArgumentException(
-            what + " must not contain whitespace or control characters, but has "
-                + String.format("U+%04X", (int) c) + " at index " + i + ": " + escape(value));
+      if (c < 0x80) {
+        if (c <= 0x20 || c == 0x7f) {
+          throw refused(what, "whitespace or control characters", c, i, value);
+        }
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++; // a whole pair: a character beyond the BMP
+        } else {
+          throw refused(what, "unpaired surrogates", c, i, value);
+        }
+      } else if (isWhitespaceOrControl(c)) {
+        throw refused(what, "whitespace or control characters", c, i, value);
+      } else if (Character.getType(c) == Character.FORMAT) {
+        throw refused(what, "invisible format characters", c, i, value);
       }
     }
     return value;
   }
 
+  private static IllegalArgumentException refused(String what, String kind, char c, int index, String value) {
+    return new IllegalArgumentException(what + " must not contain " + kind + ", but has "
+        + String.format("U+%04X", (int) c) + " at index " + index + ": " + escape(value));
+  }
+
   /** The full check, for characters beyond ASCII (in ASCII: space and below, and DEL). */
   private static boolean isWhitespaceOrControl(char c) {
     return Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c);
+  }
+
+  /** Characters an id must not hide: whitespace, controls, format characters (bidi, zero width), surrogates. */
+  private static boolean isHidden(char c) {
+    return isWhitespaceOrControl(c) || Character.getType(c) == Character.FORMAT || Character.isSurrogate(c);
   }
 
   /**
@@ -53,7 +73,7 @@ final class IdValidation {
         default -> {
           if (c == ' ') {
             out.append(c);
-          } else if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+          } else if (isHidden(c)) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -6,7 +6,7 @@ import java.util.UUID;
  * Identifies one inference: one pass of a turn through the pipeline inside a session.
  *
  * <p>Sessions make a new random one for every inference; ids read from events are validated like
- * session ids: 1 to {@value #MAX_LENGTH} characters, no whitespace and no control characters.
+ * session ids: 1 to {@value #MAX_LENGTH} characters, no whitespace, control or invisible format characters, no unpaired surrogates.
  *
  * @param value the id as text
  */
@@ -20,7 +20,8 @@ public record InferenceId(String value) {
    * @param value the id as text
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is empty, longer than {@value #MAX_LENGTH}
-   *     characters, or holds whitespace or control characters; the message shows the value escaped
+   *     characters, or holds whitespace, control or invisible format characters (such as zero-width
+   *     space, bidi overrides, a byte order mark) or unpaired surrogates; the message shows the value escaped
    */
   public InferenceId {
     IdValidation.check("inference id", value);

@@ -6,8 +6,8 @@ import java.util.UUID;
  * Identifies a conversation: the one correlation key of every turn, event, log line and metadata entry.
  *
  * <p>Session ids often come from outside (an HTTP header, a database row) and end up in log lines and
- * JSON, so they are validated when made: 1 to {@value #MAX_LENGTH} characters, no whitespace and no
- * control characters. A host may use its own conversation id or {@link #random()}.
+ * JSON, so they are validated when made: 1 to {@value #MAX_LENGTH} characters, no whitespace, no
+ * control or invisible format characters, no unpaired surrogates. A host may use its own conversation id or {@link #random()}.
  *
  * @param value the id as text
  */
@@ -21,7 +21,8 @@ public record SessionId(String value) {
    * @param value the id as text
    * @throws NullPointerException if {@code value} is null
    * @throws IllegalArgumentException if {@code value} is empty, longer than {@value #MAX_LENGTH}
-   *     characters, or holds whitespace or control characters; the message shows the value escaped
+   *     characters, or holds whitespace, control or invisible format characters (such as zero-width
+   *     space, bidi overrides, a byte order mark) or unpaired surrogates; the message shows the value escaped
    */
   public SessionId {
     IdValidation.check("session id", value);

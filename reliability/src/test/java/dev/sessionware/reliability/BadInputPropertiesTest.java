@@ -24,10 +24,15 @@ class BadInputPropertiesTest {
   private static final EventCodec CODEC = EventCodec.standard();
   private static final List<String> GOLDEN = GoldenFiles.geppettoEventLines();
 
-  /** The rule from the spec, stated on its own: 1..128 characters, no whitespace or control characters. */
+  /**
+   * The rule, stated on its own: 1..128 characters, no whitespace, control or format characters,
+   * and every surrogate in a pair.
+   */
   private static boolean isValidSessionId(String value) {
-    return !value.isEmpty() && value.length() <= 128 && value.chars().noneMatch(c ->
-        Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c));
+    return !value.isEmpty() && value.length() <= 128
+        && value.codePoints().noneMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
+            || Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+            || Character.getType(c) == Character.SURROGATE);
   }
 
   @Property(tries = 2000)
@@ -46,7 +51,8 @@ class BadInputPropertiesTest {
     return Arbitraries.oneOf(
         Arbitraries.strings().all().ofMinLength(0).ofMaxLength(140),
         Arbitraries.strings().alpha().numeric().withChars("-_:./").ofMinLength(1).ofMaxLength(130),
-        Arbitraries.strings().withChars(" \t\r\n\u0000\u0085\u00a0\u2028\u3000ab").ofMinLength(1).ofMaxLength(8));
+        Arbitraries.strings().withChars(" \t\r\n\u0000\u0085\u00a0\u2028\u3000ab").ofMinLength(1).ofMaxLength(8),
+        Arbitraries.strings().withChars("\u200b\u202e\ufeff\ud800\udc00\ud83d\ude00ab").ofMinLength(1).ofMaxLength(8));
   }
 
   @Property(tries = 2000)

@@ -4,38 +4,35 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.sink.EventSink;
-import java.lang.System.Logger.Level;
-import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What travels down a {@link Pipeline} with the turn: the inference's {@link Correlation}, the
- * event publisher, and cancellation.
+ * event publisher, and a read-only view of its {@link Cancellation}.
  *
  * <p>{@link #publish} stamps every event with the session, inference and turn ids (and the
  * inference's message id, when the event has none), so engines and middleware never build
  * uncorrelated events. A context is made per inference, usually by a session; it is thread-safe,
- * so streaming callbacks on other threads may publish through it.
+ * so streaming callbacks on other threads may publish through it. It offers no way to end the
+ * inference: an engine that wants to stop throws, and the session that runs it ends it.
  */
 public final class InferenceContext {
-  private static final System.Logger LOG = System.getLogger(InferenceContext.class.getName());
-
   private final Correlation correlation;
   private final EventSink sink;
-  private final List<Runnable> cancelCallbacks = new CopyOnWriteArrayList<>();
-  private volatile UUID messageId; // made on first use: random UUIDs are not free, and many inferences publish nothing
-  private volatile boolean cancelled;
+  private final Cancellation cancellation;
+  private volatile UUID messageId; // made on first use: many inferences publish nothing
 
-  private InferenceContext(Correlation correlation, EventSink sink) {
+  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation) {
     this.correlation = correlation;
     this.sink = sink;
+    this.cancellation = cancellation;
   }
 
   /**
-   * Makes the context of one inference.
+   * Makes the context of one inference that nothing outside can cancel; for running a pipeline by
+   * hand, in tests for example.
    *
    * @param correlation the inference's correlation, with inference and turn ids
    * @param sink where published events go
@@ -43,13 +40,27 @@ public final class InferenceContext {
    * @throws IllegalArgumentException if the correlation lacks the inference or turn id
    */
   public static InferenceContext create(Correlation correlation, EventSink sink) {
+    return create(correlation, sink, Cancellation.create());
+  }
+
+  /**
+   * Makes the context of one inference, cancelled through {@code cancellation}, which the caller keeps.
+   *
+   * @param correlation the inference's correlation, with inference and turn ids
+   * @param sink where published events go
+   * @param cancellation the inference's cancellation; the context can only read it
+   * @return the context
+   * @throws IllegalArgumentException if the correlation lacks the inference or turn id
+   */
+  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation) {
     Objects.requireNonNull(correlation, "correlation");
     Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(cancellation, "cancellation");
     if (correlation.inferenceId() == null || correlation.turnId() == null) {
       throw new IllegalArgumentException(
           "an inference context needs a correlation with inference and turn ids, but got " + correlation);
     }
-    return new InferenceContext(correlation, sink);
+    return new InferenceContext(correlation, sink, cancellation);
   }
 
   /**
@@ -82,7 +93,8 @@ public final class InferenceContext {
   }
 
   /**
-   * Publishes an event stamped with this inference's correlation.
+   * Publishes an event stamped with this inference's correlation. Events published after the
+   * inference ended are dropped by the session that runs it.
    *
    * @param event the event; its meta may leave the ids and message id unset
    * @throws IllegalArgumentException if the event already carries the id of another session
@@ -106,7 +118,7 @@ public final class InferenceContext {
    * @return true once cancelled
    */
   public boolean isCancelled() {
-    return cancelled;
+    return cancellation.isCancelled();
   }
 
   /**
@@ -115,7 +127,7 @@ public final class InferenceContext {
    * @throws CancellationException if cancelled
    */
   public void throwIfCancelled() {
-    if (cancelled) {
+    if (cancellation.isCancelled()) {
       throw new CancellationException(
           "inference " + correlation.inferenceId() + " in session " + correlation.sessionId() + " was cancelled");
     }
@@ -123,37 +135,13 @@ public final class InferenceContext {
 
   /**
    * Registers a callback that runs once when the inference is cancelled, on the cancelling thread;
-   * at once if it already was. Engines use it to abort a request in flight.
+   * at once if it already was. Engines use it to abort a request in flight. What the callback
+   * throws is logged and never stops the cancellation.
    *
    * @param callback the callback
    */
   public void onCancel(Runnable callback) {
-    Objects.requireNonNull(callback, "callback");
-    cancelCallbacks.add(callback);
-    if (cancelled && cancelCallbacks.remove(callback)) {
-      runCallback(callback);
-    }
-  }
-
-  /**
-   * Cancels the inference: {@link #isCancelled()} turns true and the callbacks run. Usually called
-   * through the session's {@code Inference.cancel()}, which also interrupts the running thread.
-   */
-  public void cancel() {
-    cancelled = true;
-    for (Runnable callback : cancelCallbacks) {
-      if (cancelCallbacks.remove(callback)) {
-        runCallback(callback);
-      }
-    }
-  }
-
-  private void runCallback(Runnable callback) {
-    try {
-      callback.run();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "cancel callback of inference " + correlation.inferenceId() + " failed", e);
-    }
+    cancellation.onCancel(callback);
   }
 
   @Override

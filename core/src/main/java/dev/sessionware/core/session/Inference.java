@@ -15,12 +15,13 @@ import java.util.concurrent.TimeoutException;
  * A handle on one inference a {@link Session} started: its ids, its result, and a way to cancel it.
  *
  * <p>The result completes with the output turn (which is then the newest turn of the history),
- * with an {@link InferenceException}, or with a {@link CancellationException}.
+ * with an {@link InferenceException}, or with a {@link CancellationException}, after the session
+ * was freed and the inference's terminal event was published.
  */
 public final class Inference {
-  private final Session.Run run;
+  private final InferenceRun run;
 
-  Inference(Session.Run run) {
+  Inference(InferenceRun run) {
     this.run = run;
   }
 
@@ -43,7 +44,10 @@ public final class Inference {
   }
 
   /**
-   * Returns the result as a future; cancelling the future cancels the inference.
+   * Returns the result as a future; cancelling the future cancels the inference. Only the session
+   * completes it: {@code complete}, {@code obtrude*}, {@code orTimeout} and the like fail with
+   * {@link UnsupportedOperationException} (use {@link #await(Duration)}, or {@code copy()} for a
+   * future of your own).
    *
    * @return the future
    */

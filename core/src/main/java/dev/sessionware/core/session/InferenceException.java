@@ -11,7 +11,13 @@ public final class InferenceException extends RuntimeException {
 
   private final transient Correlation correlation;
 
-  InferenceException(Correlation correlation, Throwable cause) {
+  /**
+   * Makes the exception of a failed inference.
+   *
+   * @param correlation the inference's correlation
+   * @param cause what made it fail
+   */
+  public InferenceException(Correlation correlation, Throwable cause) {
     super("inference " + correlation.inferenceId() + " in session " + correlation.sessionId() + " failed: "
         + describe(cause), cause);
     this.correlation = correlation;

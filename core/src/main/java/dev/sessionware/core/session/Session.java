@@ -4,13 +4,7 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
-import dev.sessionware.core.event.ErrorEvent;
-import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Engine;
-import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;
@@ -25,55 +19,38 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One conversation: a session id, an append-only history of turns, and the pipeline its
- * inferences run through.
+ * inferences run through. Sessions come from a {@link SessionRuntime}, which owns the threads,
+ * the timer and the shared sinks; {@link #create} and {@link #builder} use {@link
+ * SessionRuntime#defaults()}.
  *
  * <p>At most one inference runs at a time: starting another, or appending to the history, while
  * one runs fails at once with {@link SessionBusyException}. Each inference gets a new {@link
  * InferenceId}; its input turn gets a {@link TurnId} when it has none and carries the session and
  * inference ids in its metadata ({@link MetadataKeys#SESSION_ID}, {@link MetadataKeys#INFERENCE_ID}).
- * A successful inference's output becomes the newest turn of the history. A failed or cancelled
- * one leaves the history exactly as it was, publishes an {@code error} or {@code interrupt} event,
- * and the session can start the next inference at once. With a {@linkplain Builder#timeout timeout},
- * an inference that runs too long is ended the same way, as a failure.
  *
- * <p>Events published during an inference go to the session's sinks, stamped with its ids; a
- * failing sink never fails an inference. The {@code interrupt} event of a cancelled inference
- * carries the text the engine had streamed so far (its last {@code partial} completion). Events an engine publishes after its inference was
- * cancelled are dropped. Thread-safe.
+ * <p>Every inference ends exactly once, and ends the same way whatever its engine, middleware,
+ * sinks or abort hooks throw (an {@link Error} too) or however they hang:
+ * <ul>
+ *   <li>success: the output becomes the newest turn of the history, and a {@code final} event is
+ *       published (the engine's own, or one with the text the output added);
+ *   <li>failure, timeout ({@linkplain Builder#timeout}) or refusal by the executor: the history is
+ *       unchanged and an {@code error} event is published (the engine's own, if it published one);
+ *   <li>cancel ({@link Inference#cancel()}, or the runtime closing): the history is unchanged and an
+ *       {@code interrupt} event carries the text streamed so far.
+ * </ul>
+ * The session is free before the result completes, the terminal event is the last event of the
+ * inference that any sink sees (events published after it are dropped), and the result completes
+ * once the terminal event reached the sinks (or, should another thread be stuck in a sink, after
+ * two seconds at most). A failing sink never fails an inference. Thread-safe.
  */
 public final class Session {
-  private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final ExecutorService DEFAULT_EXECUTOR = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "sessionware-inference-" + THREADS.incrementAndGet());
-    thread.setDaemon(true);
-    return thread;
-  });
-
-  private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(task -> {
-    Thread thread = new Thread(task, "sessionware-inference-timer");
-    thread.setDaemon(true);
-    return thread;
-  });
-  private static final ExecutorService EXPIRIES = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "sessionware-inference-expiry-" + THREADS.incrementAndGet());
-    thread.setDaemon(true);
-    return thread;
-  });
-
+  private final SessionRuntime runtime;
   private final SessionId id;
   private final Pipeline pipeline;
   private final Duration timeout;
@@ -81,20 +58,25 @@ public final class Session {
   private final Executor executor;
   private final Object lock = new Object();
   private List<Turn> history; // guarded by lock; replaced, never changed
-  private Run active; // guarded by lock
+  private InferenceRun active; // guarded by lock
 
   private Session(Builder builder) {
+    this.runtime = builder.runtime;
     this.id = builder.id == null ? SessionId.random() : builder.id;
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);
-    this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
-    this.executor = builder.executor == null ? DEFAULT_EXECUTOR : builder.executor;
+    List<EventSink> sinks = new ArrayList<>(builder.sinks.size() + 1);
+    sinks.add(runtime.sink());
+    sinks.addAll(builder.sinks);
+    this.sink = FanOutSink.of(sinks.toArray(EventSink[]::new));
+    this.executor = builder.executor == null ? runtime.executor() : builder.executor;
     this.timeout = builder.timeout;
     this.history = List.of();
   }
 
   /**
-   * Returns a new session with a random id, running inferences on {@code engine} (usually a
-   * {@link Pipeline}) and publishing no events anywhere.
+   * Returns a new session of the {@linkplain SessionRuntime#defaults() default runtime} with a
+   * random id, running inferences on {@code engine} (usually a {@link Pipeline}) and publishing no
+   * events anywhere.
    *
    * @param engine the engine or pipeline
    * @return the session
@@ -104,13 +86,13 @@ public final class Session {
   }
 
   /**
-   * Returns a builder for a session running inferences on {@code engine}.
+   * Returns a builder for a session of the {@linkplain SessionRuntime#defaults() default runtime}.
    *
    * @param engine the engine or pipeline
    * @return the builder
    */
   public static Builder builder(Engine engine) {
-    return new Builder(Objects.requireNonNull(engine, "engine"));
+    return SessionRuntime.defaults().newSession(engine);
   }
 
   /**
@@ -196,9 +178,10 @@ public final class Session {
    * @throws InferenceException if the inference failed
    * @throws CancellationException if it was cancelled
    * @throws SessionBusyException if an inference already runs
+   * @throws IllegalStateException if the runtime is closed
    */
   public Turn run(Turn input) {
-    Run run = begin(input);
+    InferenceRun run = begin(input);
     run.execute();
     return new Inference(run).await();
   }
@@ -209,14 +192,17 @@ public final class Session {
    * @param input the input turn
    * @return the handle on the inference
    * @throws SessionBusyException if an inference already runs
-   * @throws RejectedExecutionException if the executor refuses the work; the session stays usable
+   * @throws RejectedExecutionException if the executor refuses the work; the inference ends with
+   *     an {@code error} event and the session stays usable
+   * @throws IllegalStateException if the runtime is closed
    */
   public Inference start(Turn input) {
-    Run run = begin(input);
+    InferenceRun run = begin(input);
     try {
       executor.execute(run::execute);
     } catch (RejectedExecutionException e) {
-      run.abandon();
+      run.refused(new RejectedExecutionException("the executor of session " + id + " refused inference "
+          + run.correlation().inferenceId() + ": " + e.getMessage(), e));
       throw e;
     }
     return new Inference(run);
@@ -249,19 +235,65 @@ public final class Session {
     return "Session[" + id + "]";
   }
 
-  private Run begin(Turn input) {
+  // ---- for InferenceRun
+
+  SessionRuntime runtime() {
+    return runtime;
+  }
+
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
+  EventSink sink() {
+    return sink;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  /** Makes {@code output} the newest turn and frees the session; the run has already ended. */
+  void commit(InferenceRun run, Turn output) {
+    synchronized (lock) {
+      if (active == run) {
+        history = appended(history, output);
+        active = null;
+      }
+    }
+  }
+
+  /** Frees the session if {@code run} is its inference; the run has already ended. */
+  void release(InferenceRun run) {
+    synchronized (lock) {
+      if (active == run) {
+        active = null;
+      }
+    }
+  }
+
+  Turn checkedOutput(Turn output, Correlation correlation) {
+    checkOwn(output, MetadataKeys.SESSION_ID, id);
+    checkOwn(output, MetadataKeys.INFERENCE_ID, correlation.inferenceId());
+    Turn stamped = output.findId().isPresent() ? output : output.withId(correlation.turnId());
+    return stamped.with(MetadataKeys.SESSION_ID, id).with(MetadataKeys.INFERENCE_ID, correlation.inferenceId());
+  }
+
+  private InferenceRun begin(Turn input) {
     Objects.requireNonNull(input, "input");
+    runtime.checkOpen();
     TurnId turnId = input.findId().orElseGet(TurnId::random);
     Correlation correlation = Correlation.of(id, InferenceId.random(), turnId);
     Turn stamped = stampSession(input.withId(turnId)).with(MetadataKeys.INFERENCE_ID, correlation.inferenceId());
-    Run run;
+    InferenceRun run;
     synchronized (lock) {
       if (active != null) {
         throw busy("start an inference");
       }
-      run = new Run(correlation, stamped);
+      run = new InferenceRun(this, correlation, stamped);
       active = run;
     }
+    runtime.started(run);
     run.startTimer();
     return run;
   }
@@ -291,197 +323,9 @@ public final class Session {
     return List.copyOf(copy);
   }
 
-  /** Ends {@code run} if it is still the active inference; returns whether it was. */
-  private boolean release(Run run, Turn resultOrNull) {
-    synchronized (lock) {
-      if (active != run) {
-        return false;
-      }
-      if (resultOrNull != null) {
-        history = appended(history, resultOrNull);
-      }
-      active = null;
-      return true;
-    }
-  }
-
-  /** The state of one inference; {@link Inference} is its public face. */
-  final class Run {
-    private final Correlation correlation;
-    private final Turn input;
-    private final InferenceContext context;
-    private final CompletableFuture<Turn> result = new CompletableFuture<>() {
-      @Override
-      public boolean cancel(boolean mayInterruptIfRunning) {
-        Run.this.cancel();
-        return isCancelled();
-      }
-    };
-    private final Object runnerLock = new Object();
-    private Thread runner; // guarded by runnerLock
-    private volatile boolean ended;
-    private volatile boolean terminalEventSeen;
-    private volatile String streamedSoFar = ""; // the latest partial completion, for the interrupt event
-    private volatile RuntimeException failure;
-
-    Run(Correlation correlation, Turn input) {
-      this.correlation = correlation;
-      this.input = input;
-      this.context = InferenceContext.create(correlation, this::publish);
-    }
-
-    Correlation correlation() {
-      return correlation;
-    }
-
-    CompletableFuture<Turn> result() {
-      return result;
-    }
-
-    /**
-     * Returns the exception this inference ended with, as it was made: futures may wrap it (newer
-     * JDKs wrap even a cancellation), and callers of {@link Inference#await()} deserve the original.
-     */
-    RuntimeException failure(Exception fromFuture) {
-      RuntimeException ended = failure;
-      if (ended != null) {
-        return ended;
-      }
-      return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture.getCause());
-    }
-
-    private void endWith(RuntimeException error) {
-      failure = error;
-      result.completeExceptionally(error);
-    }
-
-    void startTimer() {
-      if (timeout != null) {
-        // The timer thread only hands the expiry over: a sink that blocks while the expiry is
-        // reported must not stop the timeouts of every other session.
-        ScheduledFuture<?> timer = TIMEOUTS.schedule(() -> EXPIRIES.execute(this::expire), timeout.toNanos(),
-            TimeUnit.NANOSECONDS);
-        result.whenComplete((turn, error) -> timer.cancel(false));
-      }
-    }
-
-    private void publish(InferenceEvent event) {
-      if (context.isCancelled()) {
-        return; // the inference was cancelled or timed out, and that end is reported already
-      }
-      if (event instanceof ErrorEvent || event instanceof InterruptEvent) {
-        terminalEventSeen = true;
-      } else if (event instanceof PartialEvent partial) {
-        streamedSoFar = partial.completion();
-      }
-      sink.publish(event);
-    }
-
-    void execute() {
-      synchronized (runnerLock) {
-        if (ended) {
-          return; // cancelled before it started
-        }
-        runner = Thread.currentThread();
-      }
-      Turn output = null;
-      Throwable thrown = null;
-      try {
-        output = checkedOutput(pipeline.run(context, input));
-      } catch (Throwable t) {
-        thrown = t;
-      } finally {
-        synchronized (runnerLock) {
-          runner = null;
-          if (context.isCancelled()) {
-            Thread.interrupted(); // the interrupt was ours: don't leak it to the caller or pool thread
-          }
-        }
-      }
-      if (thrown == null) {
-        succeed(output);
-      } else {
-        fail(thrown);
-      }
-    }
-
-    private Turn checkedOutput(Turn output) {
-      checkOwn(output, MetadataKeys.SESSION_ID, id);
-      checkOwn(output, MetadataKeys.INFERENCE_ID, correlation.inferenceId());
-      Turn stamped = output.findId().isPresent() ? output : output.withId(correlation.turnId());
-      return stamped.with(MetadataKeys.SESSION_ID, id).with(MetadataKeys.INFERENCE_ID, correlation.inferenceId());
-    }
-
-    private void succeed(Turn output) {
-      if (release(this, output)) {
-        ended = true;
-        result.complete(output);
-      }
-    }
-
-    private void fail(Throwable thrown) {
-      // Report while still the active inference: should a sink block here, the timeout can still
-      // end the inference and free the session.
-      if (!ended && !terminalEventSeen) {
-        publish(new ErrorEvent(metaForSessionEvent(), InferenceException.describe(thrown)));
-      }
-      if (release(this, null)) {
-        ended = true;
-        endWith(new InferenceException(correlation, thrown));
-      }
-    }
-
-    boolean cancel() {
-      return abort(new InterruptEvent(metaForSessionEvent(), streamedSoFar), new CancellationException(
-          "inference " + correlation.inferenceId() + " in session " + id + " was cancelled"));
-    }
-
-    /** Ends an inference that ran longer than the session's timeout. */
-    void expire() {
-      String message = "timed out after " + timeout.toMillis() + " ms";
-      abort(new ErrorEvent(metaForSessionEvent(), "TimeoutException: " + message),
-          new InferenceException(correlation, new TimeoutException(message)));
-    }
-
-    /**
-     * Ends the inference from outside: the session is free, the engine sees the cancellation and
-     * its thread is interrupted, the result completes, and then the end is reported (unless the
-     * engine already did). Reporting comes last because a sink may block; nothing else waits for it.
-     */
-    private boolean abort(InferenceEvent report, RuntimeException outcome) {
-      if (!release(this, null)) {
-        return false;
-      }
-      ended = true;
-      boolean reported = terminalEventSeen;
-      context.cancel();
-      synchronized (runnerLock) {
-        if (runner != null) {
-          runner.interrupt();
-        }
-      }
-      endWith(outcome);
-      if (!reported) {
-        sink.publish(report);
-      }
-      return true;
-    }
-
-    /** Gives up an inference whose executor refused it. */
-    void abandon() {
-      if (release(this, null)) {
-        ended = true;
-        endWith(new RejectedExecutionException("the session's executor refused the inference"));
-      }
-    }
-
-    private EventMetadata metaForSessionEvent() {
-      return EventMetadata.builder().messageId(context.messageId()).build().withCorrelation(correlation);
-    }
-  }
-
-  /** Configures a {@link Session}. */
+  /** Configures a {@link Session}; made by {@link SessionRuntime#newSession(Engine)}. */
   public static final class Builder {
+    private final SessionRuntime runtime;
     private final Engine engine;
     private final List<EventSink> sinks = new ArrayList<>();
     private final List<Turn> history = new ArrayList<>();
@@ -489,7 +333,8 @@ public final class Session {
     private Executor executor;
     private Duration timeout;
 
-    private Builder(Engine engine) {
+    Builder(SessionRuntime runtime, Engine engine) {
+      this.runtime = runtime;
       this.engine = engine;
     }
 
@@ -505,7 +350,8 @@ public final class Session {
     }
 
     /**
-     * Adds sinks for the session's events; each event goes to every sink, in the order added.
+     * Adds sinks for this session's events, after the runtime's own; each event goes to every
+     * sink, in the order added. The caller keeps these sinks and closes them.
      *
      * @param more the sinks
      * @return this builder
@@ -518,7 +364,7 @@ public final class Session {
     }
 
     /**
-     * Sets where {@link Session#start} runs inferences; default a shared pool of daemon threads.
+     * Sets where {@link Session#start} runs this session's inferences; default the runtime's executor.
      *
      * @param executor the executor
      * @return this builder

@@ -1,7 +1,6 @@
 package dev.sessionware.core.sink;
 
 import dev.sessionware.core.event.InferenceEvent;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -10,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.sessionware.core.internal.EventLogging;
 
 /**
  * Hands events to another sink on a thread of its own, so that a slow sink (a file, a network
@@ -18,12 +20,13 @@ import java.util.function.BiConsumer;
  * <p>Events are delivered by one thread in the order they were accepted, so the events of a
  * session are never reordered. The queue is bounded: when it is full, {@link OverflowPolicy#BLOCK}
  * (the default) makes the publisher wait, so nothing is lost; {@link OverflowPolicy#DROP} drops the
- * new event and counts it in {@link #dropped()}. A delegate that throws is counted in {@link
- * #failures()} and reported; delivery goes on. {@link #close()} stops accepting events, delivers
- * every event already accepted, then closes the delegate.
+ * new event and counts it in {@link #dropped()}. A delegate that throws, an {@link Error}
+ * included, is counted in {@link #failures()} and reported; delivery goes on. {@link #close()}
+ * stops accepting events, delivers every event already accepted, then closes the delegate; called
+ * by the delegate itself (on the delivering thread) it does not wait for itself.
  */
 public final class AsyncEventSink implements EventSink {
-  private static final System.Logger LOG = System.getLogger(AsyncEventSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(AsyncEventSink.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   /** What a publisher meets when the queue is full. */
@@ -37,7 +40,7 @@ public final class AsyncEventSink implements EventSink {
   private final EventSink delegate;
   private final BlockingQueue<InferenceEvent> queue;
   private final OverflowPolicy overflow;
-  private final BiConsumer<EventSink, RuntimeException> onFailure;
+  private final BiConsumer<EventSink, Throwable> onFailure;
   private final Thread worker;
   private final AtomicInteger publishing = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
@@ -87,7 +90,12 @@ public final class AsyncEventSink implements EventSink {
         return;
       }
       try {
-        queue.put(event);
+        while (!queue.offer(event, 50, TimeUnit.MILLISECONDS)) {
+          if (!worker.isAlive() || closed) { // nobody will make room: fail rather than wait forever
+            throw new IllegalStateException("async sink in front of " + delegate + " is "
+                + (closed ? "closed" : "no longer delivering") + "; the " + event.type() + " event was not accepted");
+          }
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new java.util.concurrent.CancellationException(
@@ -122,6 +130,9 @@ public final class AsyncEventSink implements EventSink {
   @Override
   public void close() {
     closed = true;
+    if (Thread.currentThread() == worker) {
+      return; // called by the delegate: the delivering thread finishes the job once it returns
+    }
     boolean interrupted = false;
     while (worker.isAlive()) {
       try {
@@ -145,6 +156,9 @@ public final class AsyncEventSink implements EventSink {
    */
   public boolean close(Duration timeout) throws InterruptedException {
     closed = true;
+    if (Thread.currentThread() == worker) {
+      return false;
+    }
     worker.join(Math.max(1, timeout.toMillis()));
     return !worker.isAlive();
   }
@@ -168,24 +182,29 @@ public final class AsyncEventSink implements EventSink {
     }
     try {
       delegate.close();
-    } catch (RuntimeException e) {
-      failed(e);
+    } catch (Throwable e) {
+      failed(null, e);
     }
   }
 
   private void deliver(InferenceEvent event) {
     try {
       delegate.publish(event);
-    } catch (RuntimeException e) {
-      failed(e);
+    } catch (Throwable e) { // an Error too: this thread must outlive any delegate
+      failed(event, e);
     }
   }
 
-  private void failed(RuntimeException error) {
+  private void failed(InferenceEvent event, Throwable error) {
     failures.incrementAndGet();
     try {
-      onFailure.accept(delegate, error);
-    } catch (RuntimeException ignored) {
+      if (onFailure == null) {
+        EventLogging.warn(LOG, event == null ? null : event.meta(), "event sink " + delegate + " failed"
+            + (event == null ? " to close" : " on a " + event.type() + " event; delivery goes on"), error);
+      } else {
+        onFailure.accept(delegate, error);
+      }
+    } catch (Throwable ignored) {
       // a failing failure handler must not stop the delivery
     }
   }
@@ -201,8 +220,7 @@ public final class AsyncEventSink implements EventSink {
     private int capacity = 8192;
     private OverflowPolicy overflow = OverflowPolicy.BLOCK;
     private String threadName = "sessionware-async-sink";
-    private BiConsumer<EventSink, RuntimeException> onFailure = (sink, error) ->
-        LOG.log(Level.WARNING, "event sink " + sink + " failed; delivery goes on", error);
+    private BiConsumer<EventSink, Throwable> onFailure; // null: a warning with the event's ids
     private boolean capacitySet;
     private boolean overflowSet;
     private boolean threadNameSet;
@@ -256,12 +274,12 @@ public final class AsyncEventSink implements EventSink {
     }
 
     /**
-     * Sets what is told of a failing delegate; default a warning through {@link System.Logger}.
+     * Sets what is told of a failing delegate; default a warning through SLF4J with the event's ids in the MDC.
      *
-     * @param onFailure called on the delivering thread with the delegate and its exception
+     * @param onFailure called on the delivering thread with the delegate and what it threw
      * @return this builder
      */
-    public Builder onFailure(BiConsumer<EventSink, RuntimeException> onFailure) {
+    public Builder onFailure(BiConsumer<EventSink, Throwable> onFailure) {
       onFailureSet = once(onFailureSet, "onFailure");
       this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
       return this;

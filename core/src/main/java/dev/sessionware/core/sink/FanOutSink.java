@@ -1,27 +1,29 @@
 package dev.sessionware.core.sink;
 
 import dev.sessionware.core.event.InferenceEvent;
-import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.sessionware.core.internal.EventLogging;
 
 /**
- * Passes each event to several sinks, in order. A sink that throws neither stops the others nor
- * the publisher: the failure is counted and reported to a handler (by default a warning through
- * {@link System.Logger}), and publishing goes on.
+ * Passes each event to several sinks, in order. A sink that throws, an {@link Error} included,
+ * neither stops the others nor the publisher: the failure is counted and reported to a handler (by
+ * default a warning through SLF4J, logged with the event's ids in the MDC), and publishing goes on.
  */
 public final class FanOutSink implements EventSink {
-  private static final System.Logger LOG = System.getLogger(FanOutSink.class.getName());
+  private static final Logger LOG = LoggerFactory.getLogger(FanOutSink.class);
 
   private final List<EventSink> sinks;
-  private final BiConsumer<EventSink, RuntimeException> onFailure;
+  private final BiConsumer<EventSink, Throwable> onFailure;
   private final AtomicLong failures = new AtomicLong();
 
-  private FanOutSink(List<EventSink> sinks, BiConsumer<EventSink, RuntimeException> onFailure) {
-    this.sinks = List.copyOf(sinks);
+  private FanOutSink(List<EventSink> sinks, BiConsumer<EventSink, Throwable> onFailure) {
+    this.sinks = List.copyOf(sinks); // null sinks are refused here
     this.onFailure = onFailure;
   }
 
@@ -32,18 +34,18 @@ public final class FanOutSink implements EventSink {
    * @return the fan-out sink
    */
   public static FanOutSink of(EventSink... sinks) {
-    return of(Arrays.asList(sinks), (sink, error) -> LOG.log(Level.WARNING,
-        "event sink " + sink + " failed; the event was still passed to the other sinks", error));
+    return new FanOutSink(Arrays.asList(sinks), null);
   }
 
   /**
    * Returns a sink that passes each event to {@code sinks}, reporting failures to {@code onFailure}.
    *
    * @param sinks the sinks, called in this order
-   * @param onFailure called with the failing sink and its exception; what it throws is ignored
+   * @param onFailure called with the failing sink and what it threw; what the handler throws is ignored
    * @return the fan-out sink
    */
-  public static FanOutSink of(List<EventSink> sinks, BiConsumer<EventSink, RuntimeException> onFailure) {
+  public static FanOutSink of(List<EventSink> sinks, BiConsumer<EventSink, Throwable> onFailure) {
+    Objects.requireNonNull(sinks, "sinks");
     return new FanOutSink(sinks, Objects.requireNonNull(onFailure, "onFailure"));
   }
 
@@ -53,8 +55,8 @@ public final class FanOutSink implements EventSink {
     for (EventSink sink : sinks) {
       try {
         sink.publish(event);
-      } catch (RuntimeException e) {
-        failed(sink, e);
+      } catch (Throwable e) {
+        failed(sink, event, e);
       }
     }
   }
@@ -74,17 +76,22 @@ public final class FanOutSink implements EventSink {
     for (EventSink sink : sinks) {
       try {
         sink.close();
-      } catch (RuntimeException e) {
-        failed(sink, e);
+      } catch (Throwable e) {
+        failed(sink, null, e);
       }
     }
   }
 
-  private void failed(EventSink sink, RuntimeException error) {
+  private void failed(EventSink sink, InferenceEvent event, Throwable error) {
     failures.incrementAndGet();
     try {
-      onFailure.accept(sink, error);
-    } catch (RuntimeException ignored) {
+      if (onFailure == null) {
+        EventLogging.warn(LOG, event == null ? null : event.meta(), "event sink " + sink + " failed"
+            + (event == null ? " to close" : " on a " + event.type() + " event; the other sinks still got it"), error);
+      } else {
+        onFailure.accept(sink, error);
+      }
+    } catch (Throwable ignored) {
       // a failing failure handler must not fail the publisher either
     }
   }

@@ -1,6 +1,6 @@
 package dev.sessionware.core.turn;
 
-import java.util.Collections;
+import dev.sessionware.core.internal.Frozen;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -9,6 +9,10 @@ import java.util.UUID;
 
 /**
  * One immutable piece of a {@link Turn}: a user message, model text, a tool call, a system prompt.
+ *
+ * <p>A block is deeply immutable: the payload, and every map, list or set inside it, is copied into
+ * an unmodifiable one when the block is made, so changing what was passed in never changes the
+ * block; arrays are refused, and other values must be immutable (strings, numbers, booleans).
  *
  * <p>The payload holds the block's content under well-known keys ({@link #TEXT}, {@link #ID},
  * {@link #NAME}, {@link #ARGS}, {@link #RESULT}, {@link #ERROR}); the factories fill them for the
@@ -52,11 +56,7 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(metadata, "metadata");
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(payload.size());
-    payload.forEach((key, value) -> copy.put(
-        Objects.requireNonNull(key, "payload key"),
-        Objects.requireNonNull(value, () -> "payload value of " + key)));
-    payload = Collections.unmodifiableMap(copy);
+    payload = Frozen.map(payload, "payload of block " + id);
   }
 
   /**
@@ -182,8 +182,8 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, () -> "payload value of " + key);
     LinkedHashMap<String, Object> copy = new LinkedHashMap<>(payload);
-    copy.put(key, value);
-    return new Block(id, kind, role, copy, metadata);
+    copy.put(key, Frozen.value(value, "payload of block " + id, key));
+    return new Block(id, kind, role, Frozen.adopt(copy), metadata);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.sessionware.core.turn;
 
-import java.util.Collections;
+import dev.sessionware.core.internal.Frozen;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -8,6 +8,10 @@ import java.util.Optional;
 
 /**
  * An immutable map from {@link MetadataKey} identities to values, on turns and blocks.
+ *
+ * <p>Deeply immutable: maps, lists and sets among the values are copied into unmodifiable ones
+ * when the metadata is made, arrays are refused, and other values must be immutable themselves
+ * (records, ids, strings, numbers).
  *
  * <p>Entries are stored by key identity ({@code namespace.name@vN}), so a key defined twice with the
  * same identity reads the same entry. Reading with a key whose type does not match the stored value
@@ -25,11 +29,7 @@ public record Metadata(Map<String, Object> entries) {
    */
   public Metadata {
     Objects.requireNonNull(entries, "entries");
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(entries.size());
-    entries.forEach((id, value) -> copy.put(
-        Objects.requireNonNull(id, "metadata key"),
-        Objects.requireNonNull(value, () -> "metadata value of " + id)));
-    entries = Collections.unmodifiableMap(copy);
+    entries = Frozen.map(entries, "metadata");
   }
 
   /**
@@ -90,8 +90,8 @@ public record Metadata(Map<String, Object> entries) {
       return this;
     }
     LinkedHashMap<String, Object> copy = new LinkedHashMap<>(entries);
-    copy.put(key.id(), value);
-    return new Metadata(copy);
+    copy.put(key.id(), Frozen.value(value, "metadata", key.id()));
+    return new Metadata(Frozen.adopt(copy));
   }
 
   /**
@@ -106,7 +106,7 @@ public record Metadata(Map<String, Object> entries) {
     }
     LinkedHashMap<String, Object> copy = new LinkedHashMap<>(entries);
     copy.remove(key.id());
-    return new Metadata(copy);
+    return new Metadata(Frozen.adopt(copy));
   }
 
   /**

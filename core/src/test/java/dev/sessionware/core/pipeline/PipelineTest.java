@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class PipelineTest {
   private final Correlation correlation = Correlation.of(SessionId.of("s1"), InferenceId.of("i1"), TurnId.of("t1"));
   private final RecordingSink events = new RecordingSink();
-  private final InferenceContext context = InferenceContext.create(correlation, events);
+  private final Cancellation cancellation = Cancellation.create();
+  private final InferenceContext context = InferenceContext.create(correlation, events, cancellation);
   private final List<String> trace = new ArrayList<>();
 
   private Middleware tracing(String name) {
@@ -123,7 +124,7 @@ class PipelineTest {
   @Test
   void cancellationStopsThePipelineBeforeTheNextHandler() {
     Middleware cancelling = chain -> {
-      chain.context().cancel();
+      cancellation.cancel(); // as the session does from another thread
       return chain.proceed(chain.turn());
     };
     assertThatThrownBy(() -> Pipeline.of((ctx, turn) -> turn, cancelling).run(context, Turn.empty()))
@@ -152,11 +153,29 @@ class PipelineTest {
   void cancelCallbacksRunOnceAndLateRegistrationsRunAtOnce() {
     List<String> calls = new ArrayList<>();
     context.onCancel(() -> calls.add("early"));
-    context.cancel();
-    context.cancel();
+    assertThat(cancellation.cancel()).isTrue();
+    assertThat(cancellation.cancel()).isFalse();
     context.onCancel(() -> calls.add("late"));
     assertThat(calls).containsExactly("early", "late");
     assertThat(context.isCancelled()).isTrue();
+  }
+
+  @Test
+  void aThrowingCancelCallbackNeitherStopsTheOthersNorTheCancellation() {
+    List<String> calls = new ArrayList<>();
+    context.onCancel(() -> {
+      throw new AssertionError("abort hook broke");
+    });
+    context.onCancel(() -> calls.add("second"));
+    assertThat(cancellation.cancel()).isTrue();
+    assertThat(calls).containsExactly("second");
+    assertThat(context.isCancelled()).isTrue();
+  }
+
+  @Test
+  void theContextOffersNoWayToEndTheInference() {
+    assertThat(InferenceContext.class.getMethods()).extracting(java.lang.reflect.Method::getName)
+        .doesNotContain("cancel", "complete", "fail", "end");
   }
 
   @Test

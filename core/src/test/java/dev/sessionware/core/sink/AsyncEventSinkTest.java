@@ -103,7 +103,7 @@ class AsyncEventSinkTest extends EventSinkContract {
   @Test
   void aFailingDelegateIsCountedAndDeliveryGoesOn() {
     List<InferenceEvent> kept = new ArrayList<>();
-    List<RuntimeException> reported = new ArrayList<>();
+    List<Throwable> reported = new ArrayList<>();
     AsyncEventSink sink = AsyncEventSink.builder(event -> {
       if (((PartialEvent) event).delta().equals("1")) {
         throw new IllegalStateException("bad event");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,9 +56,18 @@ import java.util.function.Function;
  * and {@code meta} members of newer versions in {@link EventMetadata#otherMembers()}. It rejects the legacy {@code meta.run_id} with a message that points to
  * {@link RunIdMigration}. Every problem is an {@link EventDecodingException} that names the member.
  *
+ * <p>What the codec writes, it reads: one limit, {@link #MAX_EVENT_LENGTH} characters of JSON per
+ * event, holds in both directions (an event that would encode longer is refused with an {@link
+ * IllegalArgumentException}; longer text is refused when decoding). Strings holding a lone UTF-16
+ * surrogate are written with it as a {@code \}{@code uXXXX} escape, so every line is valid UTF-8
+ * and reads back to the same value.
+ *
  * <p>Instances are immutable and thread-safe; {@link #standard()} is the one to share.
  */
 public final class EventCodec {
+  /** The most characters of JSON one event may take, written or read: 16 MiB. */
+  public static final int MAX_EVENT_LENGTH = 16 * 1024 * 1024;
+
   private static final EventCodec STANDARD = new EventCodec();
 
   /** The legacy alias of session_id that input may still carry; rejected with a migration path. */
@@ -76,6 +86,9 @@ public final class EventCodec {
         // numbers in kept trees (unknown members, extra) keep their exact value: 1e400 is no Infinity
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .build();
+    // our own limit is the event's whole length; no string inside one can be longer
+    mapper.getFactory().setStreamReadConstraints(
+        StreamReadConstraints.builder().maxStringLength(MAX_EVENT_LENGTH).build());
     this.factory = mapper.getFactory();
   }
 
@@ -93,26 +106,39 @@ public final class EventCodec {
    *
    * @param event the event
    * @return the JSON text
+   * @throws IllegalArgumentException if the JSON would be longer than {@link #MAX_EVENT_LENGTH}
    */
   public String encode(InferenceEvent event) {
+    Objects.requireNonNull(event, "event");
     StringWriter out = new StringWriter(256);
-    encode(event, out);
-    return out.toString();
+    try (JsonGenerator json = factory.createGenerator(out)) {
+      writeEvent(json, event);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write " + event.type() + " event", e); // no I/O: cannot happen
+    }
+    String text = JsonText.escapeLoneSurrogates(out.toString());
+    if (text.length() > MAX_EVENT_LENGTH) {
+      throw new IllegalArgumentException("cannot encode " + event.type() + " event: its JSON would take "
+          + text.length() + " characters, over the limit of " + MAX_EVENT_LENGTH
+          + " (EventCodec.MAX_EVENT_LENGTH) that decoding enforces too");
+    }
+    return text;
   }
 
   /**
    * Writes an event as JSON (no line break) to a writer; the writer is not flushed or closed.
+   * Nothing is written when the event cannot be encoded.
    *
    * @param event the event
    * @param out where to write
    * @throws UncheckedIOException if writing fails
+   * @throws IllegalArgumentException if the JSON would be longer than {@link #MAX_EVENT_LENGTH}
    */
   public void encode(InferenceEvent event, Writer out) {
-    Objects.requireNonNull(event, "event");
     Objects.requireNonNull(out, "out");
-    try (JsonGenerator json = factory.createGenerator(out)) {
-      json.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-      writeEvent(json, event);
+    String text = encode(event);
+    try {
+      out.write(text);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + event.type() + " event", e);
     }
@@ -139,6 +165,10 @@ public final class EventCodec {
    */
   public InferenceEvent decode(String json, long lineNumber) {
     Objects.requireNonNull(json, "json");
+    if (json.length() > MAX_EVENT_LENGTH) {
+      throw new EventDecodingException(Problem.TOO_LONG, null, lineNumber, "event is " + json.length()
+          + " characters long, over the limit of " + MAX_EVENT_LENGTH + " (EventCodec.MAX_EVENT_LENGTH)", null);
+    }
     try (JsonParser parser = mapper.createParser(json)) {
       return new Decoder(parser, lineNumber).event();
     } catch (JsonProcessingException e) {

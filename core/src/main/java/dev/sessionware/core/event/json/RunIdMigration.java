@@ -3,18 +3,19 @@ package dev.sessionware.core.event.json;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.FileSystemException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Rewrites archived JSON Lines event files that still carry the legacy {@code meta.run_id} alias of
@@ -26,10 +27,20 @@ import java.util.Objects;
  * number, and nothing is guessed. Only the {@code run_id} member is touched: every other byte of a
  * line is kept as it was. Lines end with {@code \n} in the output.
  *
- * <p>The input is never changed. The output is written to a temporary file beside it and moved into
- * place only when complete, so a failure leaves no half-written output behind.
+ * <p>Every input line is counted exactly once: migrated, unchanged, or in conflict; and no output
+ * line carries a member named {@code run_id} (in any letter case, anywhere in the line) unless it
+ * is reported as a conflict. Lines that are not valid UTF-8, and lines that are not JSON but
+ * mention {@code run_id}, are conflicts too. Conflicts are handed to a callback as they are found;
+ * the report keeps the first {@value #CONFLICTS_KEPT}, so memory does not grow with the file.
+ *
+ * <p>The input is never changed. The output is written to a temporary file beside it and linked
+ * into place only when complete, never replacing a file, even one that appeared while the
+ * migration ran; a failure leaves no half-written output behind.
  */
 public final class RunIdMigration {
+  /** How many conflicts a {@link MigrationReport} lists; the rest are only counted. */
+  public static final int CONFLICTS_KEPT = 100;
+
   private static final JsonFactory JSON = new JsonFactory();
 
   private RunIdMigration() {}
@@ -38,29 +49,42 @@ public final class RunIdMigration {
    * Migrates a file into a new file.
    *
    * @param input the archived JSON Lines file (UTF-8)
-   * @param output where to write the migrated lines; must not exist yet
+   * @param output where to write the migrated lines; must not exist, now or when the migration ends
    * @return what was done
    * @throws FileAlreadyExistsException if {@code output} exists (including when it is {@code input})
-   * @throws IOException if reading or writing fails, or the input is not UTF-8; no output is left behind
+   * @throws IOException if reading or writing fails; no output is left behind
    */
   public static MigrationReport migrate(Path input, Path output) throws IOException {
+    return migrate(input, output, conflict -> {});
+  }
+
+  /**
+   * Migrates a file into a new file, telling each conflict as it is found.
+   *
+   * @param input the archived JSON Lines file (UTF-8)
+   * @param output where to write the migrated lines; must not exist, now or when the migration ends
+   * @param onConflict called with each conflict, in line order
+   * @return what was done
+   * @throws FileAlreadyExistsException if {@code output} exists (including when it is {@code input})
+   * @throws IOException if reading or writing fails; no output is left behind
+   */
+  public static MigrationReport migrate(Path input, Path output, Consumer<MigrationReport.Conflict> onConflict)
+      throws IOException {
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(onConflict, "onConflict");
     if (Files.exists(output)) {
-      String why = Files.exists(input) && Files.isSameFile(input, output)
-          ? "the migration never rewrites its input in place; name a new output file"
-          : "the migration does not overwrite files; name a new output file";
-      throw new FileAlreadyExistsException(output.toString(), null, why);
+      throw alreadyThere(input, output);
     }
     Path directory = output.toAbsolutePath().getParent();
     Path temporary = Files.createTempFile(directory, "." + output.getFileName(), ".partial");
     try {
       MigrationReport report;
-      try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8);
-          BufferedWriter out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-        report = migrate(in, out);
+      try (InputStream in = Files.newInputStream(input);
+          OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), 64 * 1024)) {
+        report = migrate(in, out, onConflict);
       }
-      Files.move(temporary, output, StandardCopyOption.ATOMIC_MOVE);
+      placeWithoutReplacing(temporary, input, output);
       return report;
     } finally {
       Files.deleteIfExists(temporary);
@@ -68,34 +92,85 @@ public final class RunIdMigration {
   }
 
   /**
-   * Migrates lines from a reader to a writer; the writer is flushed, neither is closed.
+   * Migrates lines from a stream to a stream; the output is flushed, neither is closed.
    *
-   * @param in the archived lines
+   * @param in the archived lines (UTF-8)
    * @param out where the migrated lines go
+   * @param onConflict called with each conflict, in line order
    * @return what was done
    * @throws IOException if reading or writing fails
    */
-  public static MigrationReport migrate(BufferedReader in, Writer out) throws IOException {
-    long read = 0;
+  public static MigrationReport migrate(InputStream in, OutputStream out, Consumer<MigrationReport.Conflict> onConflict)
+      throws IOException {
+    Objects.requireNonNull(onConflict, "onConflict");
+    JsonLinesReader reader = new JsonLinesReader(in);
     long migrated = 0;
     long unchanged = 0;
-    List<MigrationReport.Conflict> conflicts = new ArrayList<>();
-    String line;
-    while ((line = in.readLine()) != null) {
-      read++;
-      LineMigration result = migrateLine(line);
-      if (result.conflict != null) {
-        conflicts.add(new MigrationReport.Conflict(read, result.conflict));
-      } else if (result.changed) {
-        migrated++;
-      } else {
-        unchanged++;
+    long conflicts = 0;
+    List<MigrationReport.Conflict> kept = new ArrayList<>();
+    JsonLinesReader.Line line;
+    while ((line = reader.next()) != null) {
+      LineMigration result = line.isText()
+          ? migrateLine(line.text())
+          : new LineMigration(null, false, "line is not valid UTF-8; copied unchanged");
+      if (result.conflict == null && mentionsRunId(result.line)) {
+        result = new LineMigration(null, false, "a member named run_id is left outside meta (or the line is not an"
+            + " event object); copied unchanged");
       }
-      out.write(result.line);
+      if (result.conflict != null) {
+        conflicts++;
+        MigrationReport.Conflict conflict = new MigrationReport.Conflict(line.number(), result.conflict);
+        if (kept.size() < CONFLICTS_KEPT) {
+          kept.add(conflict);
+        }
+        onConflict.accept(conflict);
+        out.write(line.bytes());
+      } else {
+        if (result.changed) {
+          migrated++;
+        } else {
+          unchanged++;
+        }
+        out.write(result.changed ? result.line.getBytes(StandardCharsets.UTF_8) : line.bytes());
+      }
       out.write('\n');
     }
     out.flush();
-    return new MigrationReport(read, migrated, unchanged, conflicts);
+    return new MigrationReport(migrated + unchanged + conflicts, migrated, unchanged, conflicts, kept);
+  }
+
+  private static FileAlreadyExistsException alreadyThere(Path input, Path output) throws IOException {
+    String why = Files.exists(input) && Files.exists(output) && Files.isSameFile(input, output)
+        ? "the migration never rewrites its input in place; name a new output file"
+        : "the migration does not overwrite files; name a new output file";
+    return new FileAlreadyExistsException(output.toString(), null, why);
+  }
+
+  /** Links the finished file into place: unlike a move, a link never replaces what is there. */
+  private static void placeWithoutReplacing(Path finished, Path input, Path output) throws IOException {
+    try {
+      Files.createLink(output, finished);
+    } catch (FileAlreadyExistsException e) {
+      throw alreadyThere(input, output);
+    } catch (UnsupportedOperationException | FileSystemException noLinks) {
+      Files.move(finished, output); // no REPLACE_EXISTING: fails if the output appeared
+    }
+  }
+
+  /** Whether a line has a member named run_id (any case, any depth), or is not JSON but mentions it. */
+  static boolean mentionsRunId(String line) {
+    try (JsonParser parser = JSON.createParser(line)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        if (token == JsonToken.FIELD_NAME && parser.currentName().equalsIgnoreCase(EventCodec.LEGACY_RUN_ID)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException notJson) {
+      String lower = line.toLowerCase(java.util.Locale.ROOT);
+      return lower.contains(EventCodec.LEGACY_RUN_ID) || lower.contains("run\\u005fid");
+    }
   }
 
   /** The outcome for one line: its new text, and whether it changed or conflicts. */

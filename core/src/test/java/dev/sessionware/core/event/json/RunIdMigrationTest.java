@@ -84,13 +84,37 @@ class RunIdMigrationTest {
   }
 
   @Test
-  void aFailedMigrationLeavesNoOutputBehind() throws Exception {
+  void aLineThatIsNotUtf8IsAConflictCopiedByteForByteAndTheRestIsMigrated() throws Exception {
     Path in = dir.resolve("latin1.jsonl");
-    Files.write(in, new byte[] {'{', '"', (byte) 0xE9, '"', ':', '1', '}', '\n'});
+    byte[] latin1 = {'{', '"', (byte) 0xE9, '"', ':', '1', '}'};
+    byte[] legacy = "{\"type\":\"start\",\"meta\":{\"run_id\":\"a\"}}".getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+    content.write(latin1);
+    content.write('\n');
+    content.write(legacy);
+    content.write('\n');
+    Files.write(in, content.toByteArray());
     Path out = dir.resolve("out.jsonl");
-    assertThatThrownBy(() -> RunIdMigration.migrate(in, out)).isInstanceOf(java.nio.charset.MalformedInputException.class);
+
+    MigrationReport report = RunIdMigration.migrate(in, out);
+
+    assertThat(report.summary()).isEqualTo("2 lines read: 1 migrated, 0 unchanged, 1 in conflict");
+    assertThat(report.conflicts()).containsExactly(
+        new MigrationReport.Conflict(1, "line is not valid UTF-8; copied unchanged"));
+    byte[] written = Files.readAllBytes(out);
+    assertThat(java.util.Arrays.copyOf(written, latin1.length + 1)).isEqualTo(
+        java.util.Arrays.copyOf(content.toByteArray(), latin1.length + 1));
+    assertThat(new String(written, latin1.length + 1, written.length - latin1.length - 1, StandardCharsets.UTF_8))
+        .isEqualTo("{\"type\":\"start\",\"meta\":{\"session_id\":\"a\"}}\n");
+  }
+
+  @Test
+  void aFailedMigrationLeavesNoOutputBehind() throws Exception {
+    Path in = dir.resolve("missing.jsonl");
+    Path out = dir.resolve("out.jsonl");
+    assertThatThrownBy(() -> RunIdMigration.migrate(in, out)).isInstanceOf(java.nio.file.NoSuchFileException.class);
     try (var files = Files.list(dir)) {
-      assertThat(files).containsExactly(in);
+      assertThat(files).isEmpty();
     }
   }
 }

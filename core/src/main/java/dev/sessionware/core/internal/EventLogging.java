@@ -1,0 +1,54 @@
+package dev.sessionware.core.internal;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.event.EventMetadata;
+import org.slf4j.Logger;
+import org.slf4j.MDC;
+
+/**
+ * Writes the library's own warnings about an event with that event's ids in the MDC, whatever
+ * thread reports them (a sink's delivery thread, a timer), and restores the MDC exactly after.
+ */
+public final class EventLogging {
+  private EventLogging() {}
+
+  /**
+   * Logs a warning with the ids of {@code meta} in the MDC.
+   *
+   * @param log the logger
+   * @param meta the event's metadata, or null when there is no event
+   * @param message the message
+   * @param error the failure, or null
+   */
+  public static void warn(Logger log, EventMetadata meta, String message, Throwable error) {
+    if (!log.isWarnEnabled()) {
+      return;
+    }
+    Correlation correlation = meta == null ? null : meta.correlation().orElse(null);
+    if (correlation == null) {
+      log.warn(message, error);
+      return;
+    }
+    String session = MDC.get(Correlation.SESSION_ID_KEY);
+    String inference = MDC.get(Correlation.INFERENCE_ID_KEY);
+    String turn = MDC.get(Correlation.TURN_ID_KEY);
+    try {
+      set(Correlation.SESSION_ID_KEY, correlation.sessionId().value());
+      set(Correlation.INFERENCE_ID_KEY, correlation.inferenceId() == null ? null : correlation.inferenceId().value());
+      set(Correlation.TURN_ID_KEY, correlation.turnId() == null ? null : correlation.turnId().value());
+      log.warn(message, error);
+    } finally {
+      set(Correlation.SESSION_ID_KEY, session);
+      set(Correlation.INFERENCE_ID_KEY, inference);
+      set(Correlation.TURN_ID_KEY, turn);
+    }
+  }
+
+  private static void set(String key, String value) {
+    if (value == null) {
+      MDC.remove(key);
+    } else {
+      MDC.put(key, value);
+    }
+  }
+}

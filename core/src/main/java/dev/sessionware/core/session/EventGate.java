@@ -1,0 +1,92 @@
+package dev.sessionware.core.session;
+
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.sink.EventSink;
+import java.util.ArrayDeque;
+
+/**
+ * Delivers the events of one inference to its sinks, one at a time and in order, and closes behind
+ * the terminal event: once {@link #seal} has accepted it, nothing else gets through, so the
+ * terminal event is the last event of the inference that any sink sees.
+ *
+ * <p>The thread that finds nobody delivering delivers, until the queue is empty; others only queue
+ * and return. So a sink that blocks holds up one thread, never the thread that ends the inference
+ * while another is delivering.
+ */
+final class EventGate {
+  private final EventSink sink; // must not throw
+  private final ArrayDeque<InferenceEvent> pending = new ArrayDeque<>(); // guarded by this
+  private boolean sealed; // guarded by this
+  private boolean delivering; // guarded by this
+  private InferenceEvent terminal; // guarded by this
+  private Runnable afterTerminal; // guarded by this
+
+  EventGate(EventSink sink) {
+    this.sink = sink;
+  }
+
+  /** Queues an event and delivers it unless another thread is delivering; false if sealed (dropped). */
+  boolean offer(InferenceEvent event) {
+    synchronized (this) {
+      if (sealed) {
+        return false;
+      }
+      pending.add(event);
+      if (delivering) {
+        return true;
+      }
+      delivering = true;
+    }
+    deliver();
+    return true;
+  }
+
+  /**
+   * Queues the terminal event and closes the gate; {@code afterTerminal} runs once the terminal
+   * event has been handed to the sink, on the delivering thread.
+   *
+   * @return true if the terminal event was delivered when this returns (this thread delivered it)
+   */
+  boolean seal(InferenceEvent terminalEvent, Runnable afterTerminalDelivered) {
+    synchronized (this) {
+      if (sealed) {
+        throw new IllegalStateException("the events of this inference were sealed already");
+      }
+      sealed = true;
+      terminal = terminalEvent;
+      afterTerminal = afterTerminalDelivered;
+      pending.add(terminalEvent);
+      if (delivering) {
+        return false;
+      }
+      delivering = true;
+    }
+    deliver();
+    return true;
+  }
+
+  private void deliver() {
+    while (true) {
+      InferenceEvent next;
+      Runnable after = null;
+      synchronized (this) {
+        next = pending.poll();
+        if (next == null) {
+          delivering = false;
+          return;
+        }
+        if (next == terminal) {
+          after = afterTerminal;
+        }
+      }
+      try {
+        sink.publish(next);
+      } catch (Throwable ignored) {
+        // the session's sink reports its own failures; delivery of the rest goes on
+      }
+      if (after != null) {
+        after.run();
+      }
+    }
+  }
+}

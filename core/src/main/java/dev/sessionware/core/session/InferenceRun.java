@@ -1,0 +1,265 @@
+package dev.sessionware.core.session;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InterruptEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.pipeline.Cancellation;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.Turn;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The state machine of one inference. It ends in exactly one place, {@link #end}, whichever way it
+ * ends (success, failure, cancel, timeout, refusal by the executor, the runtime closing): the
+ * session is freed, the one terminal event is sealed into the {@link EventGate}, and the result
+ * completes once that event has reached the sinks.
+ *
+ * <p>Events flow one way: engine → {@link InferenceContext} → {@link #accept} → gate → sinks. The
+ * terminal events an engine publishes itself ({@code final}, {@code error}, {@code interrupt}) are
+ * held back and used as the inference's terminal event when its end matches, so that nothing an
+ * outer middleware does afterwards can follow them.
+ */
+final class InferenceRun {
+  /** How long a caller waits for the terminal event when another thread is stuck delivering. */
+  static final long TERMINAL_DELIVERY_GRACE_MS = 2_000;
+  /** How long ending an inference waits for the engine's abort hooks. */
+  static final long ABORT_HOOKS_GRACE_MS = 1_000;
+
+  private final Session session;
+  private final Correlation correlation;
+  private final Turn input;
+  private final Cancellation cancellation = Cancellation.create();
+  private final InferenceContext context;
+  private final EventGate gate;
+  private final ResultFuture result = new ResultFuture(this);
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final Object runnerLock = new Object();
+  private Thread runner; // guarded by runnerLock
+  private boolean interruptedByUs; // guarded by runnerLock
+  private volatile String streamedSoFar = ""; // the latest partial completion, for the interrupt event
+  private volatile FinalEvent engineFinal;
+  private volatile ErrorEvent engineError;
+  private volatile InterruptEvent engineInterrupt;
+  private volatile ScheduledFuture<?> timer;
+  private volatile RuntimeException failure;
+
+  InferenceRun(Session session, Correlation correlation, Turn input) {
+    this.session = session;
+    this.correlation = correlation;
+    this.input = input;
+    this.gate = new EventGate(session.sink());
+    this.context = InferenceContext.create(correlation, this::accept, cancellation);
+  }
+
+  Correlation correlation() {
+    return correlation;
+  }
+
+  ResultFuture result() {
+    return result;
+  }
+
+  boolean isEnded() {
+    return ended.get();
+  }
+
+  /** The exception the inference ended with, as it was made: futures may wrap it. */
+  RuntimeException failure(Throwable fromFuture) {
+    RuntimeException original = failure;
+    if (original != null) {
+      return original;
+    }
+    if (fromFuture instanceof CompletionException && fromFuture.getCause() instanceof RuntimeException cause) {
+      return cause;
+    }
+    return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture);
+  }
+
+  void startTimer() {
+    if (session.timeout() != null) {
+      // The timer thread only hands the expiry over: ending an inference may run an engine's abort
+      // hook, which must not hold up every other session's timeout.
+      timer = session.runtime().schedule(() -> session.runtime().control(this::expire), session.timeout());
+    }
+  }
+
+  private void accept(InferenceEvent event) {
+    if (ended.get()) {
+      return; // the end is decided; the gate would drop it anyway
+    }
+    if (event instanceof FinalEvent e) {
+      engineFinal = e;
+    } else if (event instanceof ErrorEvent e) {
+      engineError = e;
+    } else if (event instanceof InterruptEvent e) {
+      engineInterrupt = e;
+    } else {
+      if (event instanceof PartialEvent partial) {
+        streamedSoFar = partial.completion();
+      }
+      gate.offer(event);
+    }
+  }
+
+  /** Runs the pipeline on the calling thread and ends the inference with its outcome. */
+  void execute() {
+    synchronized (runnerLock) {
+      if (ended.get()) {
+        return; // ended before it started
+      }
+      runner = Thread.currentThread();
+    }
+    Turn output = null;
+    Throwable thrown = null;
+    try {
+      output = session.checkedOutput(session.pipeline().run(context, input), correlation);
+    } catch (Throwable t) {
+      thrown = t;
+    } finally {
+      synchronized (runnerLock) {
+        runner = null;
+        if (interruptedByUs) {
+          Thread.interrupted(); // the interrupt was ours: don't leak it to the caller or pool thread
+        }
+      }
+    }
+    if (thrown == null) {
+      succeed(output);
+    } else {
+      fail(thrown);
+    }
+  }
+
+  private void succeed(Turn output) {
+    if (!ended.compareAndSet(false, true)) {
+      return; // cancelled or timed out meanwhile: the late result is discarded
+    }
+    try {
+      session.commit(this, output);
+    } catch (Throwable storeFailure) {
+      session.release(this);
+      end(errorEvent(storeFailure), null, new InferenceException(correlation, storeFailure));
+      return;
+    }
+    FinalEvent held = engineFinal;
+    end(held != null ? held : new FinalEvent(meta(), newText(output)), output, null);
+  }
+
+  private void fail(Throwable thrown) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    session.release(this);
+    ErrorEvent held = engineError;
+    end(held != null ? held : errorEvent(thrown), null, new InferenceException(correlation, thrown));
+  }
+
+  boolean cancel() {
+    InterruptEvent held = engineInterrupt;
+    return abort(() -> held != null ? held : new InterruptEvent(meta(), streamedSoFar), new CancellationException(
+        "inference " + correlation.inferenceId() + " in session " + correlation.sessionId() + " was cancelled"));
+  }
+
+  /** Ends an inference that ran longer than the session's timeout. */
+  void expire() {
+    String message = "timed out after " + session.timeout().toMillis() + " ms";
+    abort(() -> new ErrorEvent(meta(), "TimeoutException: " + message),
+        new InferenceException(correlation, new TimeoutException(message)));
+  }
+
+  /** Gives up an inference whose executor refused it. */
+  void refused(RuntimeException why) {
+    if (ended.compareAndSet(false, true)) {
+      session.release(this);
+      end(errorEvent(why), null, why);
+    }
+  }
+
+  /**
+   * Ends the inference from outside: the session is free, the engine sees the cancellation (its
+   * abort hooks run, for {@value #ABORT_HOOKS_GRACE_MS} ms at most: one that hangs goes on alone),
+   * its thread is interrupted, and then the end is reported and the result completes.
+   */
+  private boolean abort(java.util.function.Supplier<InferenceEvent> report, RuntimeException outcome) {
+    if (!ended.compareAndSet(false, true)) {
+      return false;
+    }
+    session.release(this);
+    java.util.concurrent.CountDownLatch hooksDone = new java.util.concurrent.CountDownLatch(1);
+    session.runtime().control(() -> {
+      try {
+        cancellation.cancel();
+      } finally {
+        hooksDone.countDown();
+      }
+    });
+    boolean interrupted = false;
+    try {
+      hooksDone.await(ABORT_HOOKS_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      interrupted = true; // the caller's interrupt: finish ending the inference, then restore it
+    }
+    synchronized (runnerLock) {
+      if (runner != null) {
+        interruptedByUs = true;
+        runner.interrupt();
+      }
+    }
+    end(report.get(), null, outcome);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return true;
+  }
+
+  /** The one place an inference ends; called once, after the session was freed or committed. */
+  private void end(InferenceEvent terminal, Turn output, RuntimeException error) {
+    ScheduledFuture<?> pendingTimer = timer;
+    if (pendingTimer != null) {
+      pendingTimer.cancel(false);
+    }
+    failure = error;
+    session.runtime().ended(this);
+    Runnable complete = output != null ? () -> result.succeed(output) : () -> result.fail(error);
+    if (!gate.seal(terminal, complete)) {
+      // Another thread is delivering (perhaps stuck in a sink): it completes the result after the
+      // terminal event; should it not get there in time, the result completes anyway.
+      session.runtime().schedule(complete, java.time.Duration.ofMillis(TERMINAL_DELIVERY_GRACE_MS));
+    }
+  }
+
+  private ErrorEvent errorEvent(Throwable error) {
+    return new ErrorEvent(meta(), InferenceException.describe(error));
+  }
+
+  /** The text of the model's blocks that the output added to the input. */
+  private String newText(Turn output) {
+    Set<String> inputBlocks = new HashSet<>();
+    for (Block block : input.blocks()) {
+      inputBlocks.add(block.id());
+    }
+    StringBuilder text = new StringBuilder();
+    for (Block block : output.blocks()) {
+      if (block.kind() == BlockKind.LLM_TEXT && !inputBlocks.contains(block.id())) {
+        block.text().ifPresent(text::append);
+      }
+    }
+    return text.toString();
+  }
+
+  private EventMetadata meta() {
+    return EventMetadata.builder().messageId(context.messageId()).build().withCorrelation(correlation);
+  }
+}

@@ -1,0 +1,277 @@
+package dev.sessionware.core.session;
+
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.internal.DaemonThreads;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.sink.FanOutSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns what sessions share: the threads inferences run on, the timer that ends inferences past
+ * their timeout, and the event sinks every session of the runtime publishes to.
+ *
+ * <p>Build one per application, share it, and close it at shutdown, like an HTTP client. Sessions
+ * come from it ({@link #newSession(Engine)}). {@link #close()} ends every running inference as
+ * cancelled (each publishes its {@code interrupt} event), closes the runtime's sinks after they got
+ * every event, and stops the threads the runtime made; it is idempotent. A host-supplied executor
+ * is used but never shut down.
+ *
+ * <p>{@link #defaults()} is the runtime behind {@link Session#create} and {@link Session#builder}:
+ * daemon threads that end when idle, no sinks, never closed. Thread-safe.
+ */
+public final class SessionRuntime implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionRuntime.class);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  private final String name;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor; // null when the host supplied the executor
+  private final ExecutorService control;
+  private final ScheduledThreadPoolExecutor timer;
+  private final FanOutSink sink;
+  private final Set<InferenceRun> running = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private SessionRuntime(Builder builder) {
+    this.name = builder.name;
+    if (builder.executor == null) {
+      this.ownedExecutor = DaemonThreads.cachedPool(name + "-inference");
+      this.executor = ownedExecutor;
+    } else {
+      this.ownedExecutor = null;
+      this.executor = builder.executor;
+    }
+    this.control = DaemonThreads.cachedPool(name + "-control");
+    this.timer = DaemonThreads.timer(name + "-timer");
+    this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Returns the runtime behind {@link Session#create} and {@link Session#builder}: made when first
+   * used, with daemon threads that end when idle, no sinks, and never closed.
+   *
+   * @return the default runtime
+   */
+  public static SessionRuntime defaults() {
+    return DefaultHolder.INSTANCE;
+  }
+
+  /**
+   * Returns a builder for a session of this runtime, running inferences on {@code engine}.
+   *
+   * @param engine the engine or pipeline
+   * @return the session builder
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public Session.Builder newSession(Engine engine) {
+    checkOpen();
+    return new Session.Builder(this, Objects.requireNonNull(engine, "engine"));
+  }
+
+  /**
+   * Returns a session of this runtime with the given id and no history yet.
+   *
+   * @param engine the engine or pipeline
+   * @param id the session id
+   * @return the session
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public Session newSession(Engine engine, SessionId id) {
+    return newSession(engine).id(id).build();
+  }
+
+  /**
+   * Returns whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Ends every running inference as cancelled, closes the runtime's sinks, and stops the threads the
+   * runtime made, waiting a few seconds at most for engines that ignore interruption. A second call
+   * does nothing.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    for (InferenceRun run : running) {
+      run.cancel();
+    }
+    timer.shutdownNow();
+    control.shutdown();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    awaitTermination(control);
+    if (ownedExecutor != null) {
+      awaitTermination(ownedExecutor);
+    }
+    sink.close();
+  }
+
+  private void awaitTermination(ExecutorService service) {
+    try {
+      if (!service.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        service.shutdownNow();
+        LOG.warn("runtime {}: threads still busy {} ms after close (an engine or sink ignoring interruption)",
+            name, CLOSE_WAIT.toMillis());
+      }
+    } catch (InterruptedException e) {
+      service.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SessionRuntime[" + name + (closed ? ", closed]" : "]");
+  }
+
+  EventSink sink() {
+    return sink;
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("runtime " + name + " is closed; it starts no more inferences");
+    }
+  }
+
+  void started(InferenceRun run) {
+    running.add(run);
+    if (closed) { // closed while this run was being started: end it like the others
+      run.cancel();
+    }
+  }
+
+  void ended(InferenceRun run) {
+    running.remove(run);
+  }
+
+  ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    try {
+      return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      task.run(); // the runtime is closing: do it now rather than never
+      return null;
+    }
+  }
+
+  void control(Runnable task) {
+    try {
+      control.execute(task);
+    } catch (RejectedExecutionException closing) {
+      task.run();
+    }
+  }
+
+  /** Configures a {@link SessionRuntime}. */
+  public static final class Builder {
+    private final List<EventSink> sinks = new ArrayList<>();
+    private Executor executor;
+    private String name = "sessionware";
+    private boolean nameSet;
+
+    private Builder() {}
+
+    /**
+     * Sets where inferences run; default a pool of daemon threads the runtime owns and stops on
+     * close. A host-supplied executor is never shut down by the runtime.
+     *
+     * @param executor the executor
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder executor(Executor executor) {
+      Objects.requireNonNull(executor, "executor");
+      if (this.executor != null) {
+        throw new IllegalStateException("executor was already set");
+      }
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Adds sinks that receive the events of every session of the runtime, in the order added; the
+     * runtime closes them when it closes.
+     *
+     * @param more the sinks
+     * @return this builder
+     */
+    public Builder sink(EventSink... more) {
+      for (EventSink sink : more) {
+        sinks.add(Objects.requireNonNull(sink, "sink"));
+      }
+      return this;
+    }
+
+    /**
+     * Sets the prefix of the runtime's thread names; default {@code sessionware}.
+     *
+     * @param name the prefix: letters, digits, '-', '_' or '.', 1 to 64 characters
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (nameSet) {
+        throw new IllegalStateException("name was already set");
+      }
+      if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException(
+            "name must be 1 to 64 letters, digits, '-', '_' or '.', but was \"" + name.replaceAll("\\p{C}", "?") + "\"");
+      }
+      this.name = name;
+      nameSet = true;
+      return this;
+    }
+
+    /**
+     * Builds the runtime.
+     *
+     * @return the runtime; close it at shutdown
+     */
+    public SessionRuntime build() {
+      return new SessionRuntime(this);
+    }
+  }
+
+  private static final class DefaultHolder {
+    static final SessionRuntime INSTANCE = builder().name("sessionware-default").build();
+  }
+}
