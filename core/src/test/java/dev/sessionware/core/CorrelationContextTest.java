@@ -130,6 +130,29 @@ class CorrelationContextTest {
   }
 
   @Test
+  void closingAnOuterScopeFirstUnwindsBothNamesThemAndLeavesNoStaleId() {
+    Correlation outer = Correlation.of(SessionId.of("outer"), InferenceId.of("i-outer"), TurnId.of("t1"));
+    Correlation inner = Correlation.of(SessionId.of("inner"), InferenceId.of("i-inner"), TurnId.of("t2"));
+    List<String> mirrored = new ArrayList<>();
+    try (CorrelationContext.Registration ignored = CorrelationContext.addListener(correlation -> {
+      mirrored.add("open " + (correlation == null ? "none" : correlation.sessionId()));
+      return () -> mirrored.add("undo " + (correlation == null ? "none" : correlation.sessionId()));
+    })) {
+      CorrelationContext.Scope outerScope = CorrelationContext.open(outer);
+      CorrelationContext.Scope innerScope = CorrelationContext.open(inner);
+
+      assertThatIllegalStateException().isThrownBy(outerScope::close)
+          .withMessage("correlation scope of session outer, inference i-outer was closed while scope of session"
+              + " inner, inference i-inner, opened inside it, was still open; both are closed now and the thread is"
+              + " back to no scope. Close scopes in reverse order (try-with-resources)");
+      assertThat(CorrelationContext.current()).isEmpty();
+      innerScope.close(); // already unwound: nothing happens
+      assertThat(CorrelationContext.current()).isEmpty();
+      assertThat(mirrored).containsExactly("open outer", "open inner", "undo inner", "undo outer");
+    }
+  }
+
+  @Test
   void aScopeMustBeClosedOnItsOwnThread() throws Exception {
     CorrelationContext.Scope scope = CorrelationContext.open(one);
     try {

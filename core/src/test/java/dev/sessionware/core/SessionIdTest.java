@@ -62,6 +62,25 @@ class SessionIdTest {
         .withMessage("session id must not contain whitespace or control characters, but has U+0007 at index 4: \"bell\\u0007\"");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "a\u200bb, invisible format characters, U+200B, 1, \"a\\u200bb\"",
+      "\u202eevil, invisible format characters, U+202E, 0, \"\\u202eevil\"",
+      "\ufeffbom, invisible format characters, U+FEFF, 0, \"\\ufeffbom\"",
+      "x\ud800, unpaired surrogates, U+D800, 1, \"x\\ud800\"",
+      "\udc00x, unpaired surrogates, U+DC00, 0, \"\\udc00x\""
+  })
+  void rejectsInvisibleFormatCharactersAndUnpairedSurrogatesEscaped(
+      String value, String kind, String codePoint, int index, String shown) {
+    assertThatIllegalArgumentException().isThrownBy(() -> SessionId.of(value))
+        .withMessage("session id must not contain " + kind + ", but has " + codePoint + " at index " + index + ": " + shown);
+  }
+
+  @Test
+  void acceptsCharactersBeyondTheBasicPlaneAsWholePairs() {
+    assertThat(SessionId.of("chat-\ud83d\ude00").value()).isEqualTo("chat-\ud83d\ude00");
+  }
+
   @Test
   void inferenceAndTurnIdsNameThemselvesInErrors() {
     assertThatIllegalArgumentException().isThrownBy(() -> InferenceId.of("")).withMessage("inference id must not be empty");

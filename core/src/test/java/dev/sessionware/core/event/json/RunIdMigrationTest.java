@@ -117,4 +117,76 @@ class RunIdMigrationTest {
       assertThat(files).isEmpty();
     }
   }
+
+  @Test
+  void everyLineIsCountedOnceAndNoUnreportedLineKeepsARunId() throws Exception {
+    Path in = dir.resolve("mixed.jsonl");
+    List<String> lines = List.of(
+        "{\"type\":\"start\",\"meta\":{\"run_id\":\"a\"}}",                       // migrated
+        "{\"type\":\"start\",\"meta\":{\"session_id\":\"a\"}}",                   // unchanged
+        "{\"type\":\"start\",\"meta\":{\"run_id\":\"a\",\"session_id\":\"b\"}}", // conflict
+        "{\"type\":\"start\",\"meta\":{\"extra\":{\"run_id\":\"x\"}}}",           // run_id nested elsewhere
+        "{\"type\":\"start\",\"meta\":{\"RUN_ID\":\"a\"}}",                         // another spelling
+        "{\"type\":\"start\",\"meta\":{\"run_id\":\"a\"}} trailing",                // not one JSON value
+        "not json at all, but run_id=a",
+        "{\"type\":\"start\",\"meta\":{\"run\\u005fid\":\"a\"}}",                 // escaped name
+        "");
+    Files.writeString(in, String.join("\n", lines) + "\n");
+    Path out = dir.resolve("out.jsonl");
+
+    MigrationReport report = RunIdMigration.migrate(in, out);
+
+    assertThat(report.linesRead()).isEqualTo(lines.size());
+    assertThat(report.migrated() + report.unchanged() + report.conflictCount()).isEqualTo(report.linesRead());
+    assertThat(report.conflicts()).extracting(MigrationReport.Conflict::lineNumber).containsExactly(3L, 4L, 5L, 6L, 7L);
+    List<String> written = Files.readAllLines(out, StandardCharsets.UTF_8);
+    assertThat(written).hasSize(lines.size());
+    for (int i = 0; i < written.size(); i++) {
+      long number = i + 1;
+      boolean reported = report.conflicts().stream().anyMatch(c -> c.lineNumber() == number);
+      if (!reported) {
+        assertThat(RunIdMigration.mentionsRunId(written.get(i))).as("line %d: %s", number, written.get(i)).isFalse();
+      }
+    }
+    assertThat(written.get(7)).isEqualTo("{\"type\":\"start\",\"meta\":{\"session_id\":\"a\"}}");
+  }
+
+  @Test
+  void aFileThatAppearsAtTheOutputWhileTheMigrationRunsIsNeverReplaced() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    Files.writeString(in, "{\"meta\":{\"run_id\":\"a\",\"session_id\":\"b\"}}\n");
+    Path out = dir.resolve("out.jsonl");
+
+    assertThatThrownBy(() -> RunIdMigration.migrate(in, out, conflict -> {
+      try {
+        Files.writeString(out, "someone else's file"); // appears while the migration runs
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    })).isInstanceOf(FileAlreadyExistsException.class);
+
+    assertThat(Files.readString(out)).isEqualTo("someone else's file");
+    try (var files = Files.list(dir)) {
+      assertThat(files).containsExactlyInAnyOrder(in, out); // no temporary left behind
+    }
+  }
+
+  @Test
+  void theReportKeepsTheFirstConflictsAndCountsTheRestWhileTheCallbackSeesAll() throws Exception {
+    Path in = dir.resolve("in.jsonl");
+    StringBuilder content = new StringBuilder();
+    for (int i = 0; i < 1_000; i++) {
+      content.append("{\"meta\":{\"run_id\":\"a\",\"session_id\":\"b\"}}\n");
+    }
+    Files.writeString(in, content);
+    List<MigrationReport.Conflict> seen = new java.util.ArrayList<>();
+
+    MigrationReport report = RunIdMigration.migrate(in, dir.resolve("out.jsonl"), seen::add);
+
+    assertThat(report.conflictCount()).isEqualTo(1_000);
+    assertThat(report.conflicts()).hasSize(RunIdMigration.CONFLICTS_KEPT);
+    assertThat(seen).hasSize(1_000);
+    assertThat(report.summary())
+        .isEqualTo("1000 lines read: 0 migrated, 0 unchanged, 1000 in conflict (the first 100 listed, 900 more not listed)");
+  }
 }
