@@ -1,6 +1,7 @@
 package dev.sessionware.core.internal;
 
 import dev.sessionware.core.Correlation;
+import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
@@ -42,6 +43,33 @@ public final class EventLogging {
       set(Correlation.INFERENCE_ID_KEY, inference);
       set(Correlation.TURN_ID_KEY, turn);
     }
+  }
+
+  /**
+   * Puts a correlation's ids into the MDC until the returned scope closes, unless they are there
+   * already; for library lines written where no {@code ScopeListener} may have mirrored them.
+   *
+   * @param correlation the correlation
+   * @return the scope that restores the three entries exactly
+   */
+  public static CorrelationContext.Scope withIds(Correlation correlation) {
+    String session = MDC.get(Correlation.SESSION_ID_KEY);
+    String inference = MDC.get(Correlation.INFERENCE_ID_KEY);
+    String turn = MDC.get(Correlation.TURN_ID_KEY);
+    String wantedInference = correlation.inferenceId() == null ? null : correlation.inferenceId().value();
+    String wantedTurn = correlation.turnId() == null ? null : correlation.turnId().value();
+    if (correlation.sessionId().value().equals(session) && java.util.Objects.equals(wantedInference, inference)
+        && java.util.Objects.equals(wantedTurn, turn)) {
+      return () -> {};
+    }
+    set(Correlation.SESSION_ID_KEY, correlation.sessionId().value());
+    set(Correlation.INFERENCE_ID_KEY, wantedInference);
+    set(Correlation.TURN_ID_KEY, wantedTurn);
+    return () -> {
+      set(Correlation.SESSION_ID_KEY, session);
+      set(Correlation.INFERENCE_ID_KEY, inference);
+      set(Correlation.TURN_ID_KEY, turn);
+    };
   }
 
   private static void set(String key, String value) {

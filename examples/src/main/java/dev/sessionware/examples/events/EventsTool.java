@@ -18,9 +18,9 @@ import dev.sessionware.core.event.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.ToolResultEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.event.json.EventDecodingException;
+import dev.sessionware.core.event.json.JsonLinesReader;
 import dev.sessionware.core.event.json.MigrationReport;
 import dev.sessionware.core.event.json.RunIdMigration;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -106,23 +106,26 @@ public final class EventsTool {
     return 2;
   }
 
-  /** One decoded line, or the error it had. */
-  private record Line(long number, InferenceEvent event, EventDecodingException error) {}
+  /** One decoded line, or the error it had (a message that starts with {@code line N:}). */
+  private record Line(long number, InferenceEvent event, String error) {}
 
+  /** Reads every line; one that is not UTF-8 or not an event is an error of its own, and reading goes on. */
   private List<Line> read(Path file) throws IOException {
     List<Line> lines = new ArrayList<>();
-    try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String text;
-      long number = 0;
-      while ((text = reader.readLine()) != null) {
-        number++;
-        if (text.isBlank()) {
+    try (JsonLinesReader reader = new JsonLinesReader(Files.newInputStream(file))) {
+      JsonLinesReader.Line line;
+      while ((line = reader.next()) != null) {
+        if (!line.isText()) {
+          lines.add(new Line(line.number(), null, "line " + line.number() + ": not valid UTF-8"));
+          continue;
+        }
+        if (line.text().isBlank()) {
           continue;
         }
         try {
-          lines.add(new Line(number, codec.decode(text, number), null));
+          lines.add(new Line(line.number(), codec.decode(line.text(), line.number()), null));
         } catch (EventDecodingException e) {
-          lines.add(new Line(number, null, e));
+          lines.add(new Line(line.number(), null, e.getMessage()));
         }
       }
     }
@@ -136,7 +139,7 @@ public final class EventsTool {
     for (Line line : lines) {
       if (line.error() != null) {
         errors++;
-        out.println(file + ":" + line.error().getMessage());
+        out.println(file + ":" + line.error());
       } else if (line.event().meta().sessionId() == null) {
         withoutSession++;
       }
@@ -150,7 +153,7 @@ public final class EventsTool {
     int status = 0;
     for (Line line : read(file)) {
       if (line.error() != null) {
-        err.println(file + ":" + line.error().getMessage());
+        err.println(file + ":" + line.error());
         status = 1;
       } else if (session.equals(line.event().meta().sessionId())) {
         out.println(codec.encode(line.event()));
@@ -173,7 +176,7 @@ public final class EventsTool {
     Map<SessionId, List<InferenceEvent>> bySession = new LinkedHashMap<>();
     for (Line line : read(file)) {
       if (line.error() != null) {
-        err.println(file + ":" + line.error().getMessage());
+        err.println(file + ":" + line.error());
         status = 1;
         continue;
       }
@@ -198,7 +201,8 @@ public final class EventsTool {
       }
       String line = describe(event);
       if (line != null) {
-        out.println("    " + line);
+        // everything on the line came from the file: no raw line breaks or terminal escapes
+        out.println("    " + SafeText.escape(line));
       }
     }
   }

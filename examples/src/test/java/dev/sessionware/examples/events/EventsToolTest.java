@@ -109,4 +109,46 @@ class EventsToolTest {
         "error: session id must not contain whitespace or control characters");
     assertThat(run("validate", dir.resolve("missing.jsonl").toString())).isEqualTo(2);
   }
+
+  @Test
+  void aLineThatIsNotUtf8IsReportedWithItsNumberAndTheRestIsChecked() throws Exception {
+    java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < 54; i++) {
+      if (i == 29) {
+        content.write(new byte[] {'{', '"', (byte) 0xC3, '"', '}'});
+      } else {
+        content.write(LINES.get(0).getBytes(StandardCharsets.UTF_8));
+      }
+      content.write('\n');
+    }
+    Path mixed = dir.resolve("mixed.jsonl");
+    Files.write(mixed, content.toByteArray());
+
+    assertThat(run("validate", mixed.toString())).isEqualTo(1);
+
+    assertThat(outLines()).containsExactly(
+        mixed + ":line 30: not valid UTF-8",
+        mixed + ": 54 events read, 53 valid, 1 with errors, 0 without a session id");
+  }
+
+  @Test
+  void showEscapesLineBreaksAndTerminalEscapesFromTheFile() throws Exception {
+    Path hostile = dir.resolve("hostile.jsonl");
+    Files.writeString(hostile, String.join("\n",
+        "{\"type\":\"start\",\"meta\":{\"model\":\"gpt\\nFAKE LINE\\u001b[31mred\"," + MID
+            + ",\"session_id\":\"s-1\",\"inference_id\":\"i-1\",\"turn_id\":\"t-1\"}}",
+        "{\"type\":\"tool-call\",\"meta\":{" + MID + ",\"session_id\":\"s-1\",\"inference_id\":\"i-1\","
+            + "\"turn_id\":\"t-1\"},\"tool_call\":{\"id\":\"c\\r1\",\"name\":\"calc\\u001b]0;title\\u0007\",\"input\":\"{}\"}}")
+        + "\n");
+
+    assertThat(run("show", hostile.toString())).isEqualTo(0);
+
+    String shown = out.toString(StandardCharsets.UTF_8);
+    assertThat(shown).doesNotContain("\u001b", "\r", "\u0007");
+    assertThat(outLines()).containsExactly(
+        "session s-1",
+        "  turn t-1 (inference i-1)",
+        "    start model=gpt\\nFAKE LINE\\u001b[31mred",
+        "    tool call calc\\u001b]0;title\\u0007({}) id=c\\r1");
+  }
 }

@@ -87,8 +87,8 @@ public record ContentPolicy(Mode mode, int previewLength) {
     }
     String redacted = redactor.redact(text);
     if (mode == Mode.PREVIEW) {
-      return SafeText.escape(SafeText.preview(redacted, previewLength));
+      return SafeText.logValue(SafeText.preview(redacted, previewLength));
     }
-    return SafeText.escape(redacted);
+    return SafeText.logValue(redacted);
   }
 }

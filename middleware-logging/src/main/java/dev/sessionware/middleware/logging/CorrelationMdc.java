@@ -19,11 +19,11 @@ import org.slf4j.MDC;
  */
 public final class CorrelationMdc implements ScopeListener {
   /** MDC key of the session id. */
-  public static final String SESSION_ID = "session_id";
+  public static final String SESSION_ID = Correlation.SESSION_ID_KEY;
   /** MDC key of the inference id. */
-  public static final String INFERENCE_ID = "inference_id";
+  public static final String INFERENCE_ID = Correlation.INFERENCE_ID_KEY;
   /** MDC key of the turn id. */
-  public static final String TURN_ID = "turn_id";
+  public static final String TURN_ID = Correlation.TURN_ID_KEY;
 
   /** Made by {@link java.util.ServiceLoader}; there is no state. */
   public CorrelationMdc() {}

@@ -32,11 +32,16 @@ import org.slf4j.spi.LoggingEventBuilder;
  * correlated even when the sink runs on another thread (behind an async sink, say). Key/values:
  * {@code event_type}, {@code message_id}, and per type the model, usage, stop reason and duration,
  * the tool's name and call id, the error text (redacted, escaped), and text lengths; the text itself
- * only when the {@link ContentPolicy} allows. Nothing is built when the level is off.
+ * only when the {@link ContentPolicy} allows. A streamed {@code partial} line never shows its delta:
+ * it shows {@code delta_length}, and in {@code lines} the lines of the completion finished since the
+ * previous line, redacted as whole lines, so that no secret can be put back together from the
+ * pieces it was streamed in. All text is escaped ({@link SafeText#logValue}) so it can neither break
+ * the line nor pass for another field. Nothing is built when the level is off.
  */
 public final class LoggingEventSink implements EventSink {
   private final LoggingConfig config;
   private final Logger logger;
+  private final StreamedText streamed = new StreamedText();
   private volatile boolean closed;
 
   private LoggingEventSink(LoggingConfig config) {
@@ -75,30 +80,33 @@ public final class LoggingEventSink implements EventSink {
       throw new IllegalStateException(this + " is closed");
     }
     Level level = config.eventLevel(event.type());
+    if (event instanceof FinalEvent || event instanceof ErrorEvent || event instanceof InterruptEvent) {
+      streamed.end(streamKey(event.meta(), ""));
+    }
     if (!logger.isEnabledForLevel(level)) {
       return;
     }
     EventMetadata meta = event.meta();
     try (CorrelationContext.Scope ignored = CorrelationMdc.put(meta.correlation().orElse(null))) {
       LoggingEventBuilder line = logger.atLevel(level)
-          .addKeyValue("event_type", SafeText.escape(event.type()))
+          .addKeyValue("event_type", SafeText.logValue(event.type()))
           .addKeyValue("message_id", meta.messageId().toString());
       addMeta(line, meta);
       addMembers(line, event);
-      line.log("event: " + SafeText.escape(event.type()));
+      line.log("event: " + SafeText.logValue(event.type()));
     }
   }
 
   private static void addMeta(LoggingEventBuilder line, EventMetadata meta) {
     if (meta.model() != null) {
-      line.addKeyValue("model", SafeText.escape(meta.model()));
+      line.addKeyValue("model", SafeText.logValue(meta.model()));
     }
     if (meta.usage() != null) {
       line.addKeyValue("input_tokens", meta.usage().inputTokens());
       line.addKeyValue("output_tokens", meta.usage().outputTokens());
     }
     if (meta.stopReason() != null) {
-      line.addKeyValue("stop_reason", SafeText.escape(meta.stopReason()));
+      line.addKeyValue("stop_reason", SafeText.logValue(meta.stopReason()));
     }
     if (meta.durationMs() != null) {
       line.addKeyValue("duration_ms", meta.durationMs());
@@ -107,15 +115,15 @@ public final class LoggingEventSink implements EventSink {
 
   private void addMembers(LoggingEventBuilder line, InferenceEvent event) {
     if (event instanceof PartialEvent e) {
-      addText(line, "delta", e.delta());
+      addStreamed(line, streamKey(e.meta(), "text"), e.delta(), e.completion());
     } else if (event instanceof PartialThinkingEvent e) {
-      addText(line, "delta", e.delta());
+      addStreamed(line, streamKey(e.meta(), "thinking"), e.delta(), e.completion());
     } else if (event instanceof FinalEvent e) {
       addText(line, "text", e.text());
     } else if (event instanceof InterruptEvent e) {
       addText(line, "text", e.text());
     } else if (event instanceof ErrorEvent e) {
-      line.addKeyValue("error", SafeText.escape(config.redactor().redact(e.errorString())));
+      line.addKeyValue("error", SafeText.logValue(config.redactor().redact(e.errorString())));
     } else if (event instanceof ToolCallEvent e) {
       addToolCall(line, e.toolCall());
     } else if (event instanceof ToolCallExecuteEvent e) {
@@ -125,7 +133,7 @@ public final class LoggingEventSink implements EventSink {
     } else if (event instanceof ToolCallExecutionResultEvent e) {
       addToolResult(line, e.toolResult());
     } else if (event instanceof LogEvent e) {
-      line.addKeyValue("event_level", SafeText.escape(e.level()));
+      line.addKeyValue("event_level", SafeText.logValue(e.level()));
       addText(line, "event_message", e.message());
     } else if (event instanceof InfoEvent e) {
       addText(line, "event_message", e.message());
@@ -133,13 +141,31 @@ public final class LoggingEventSink implements EventSink {
   }
 
   private void addToolCall(LoggingEventBuilder line, ToolCall call) {
-    line.addKeyValue("tool_call_id", SafeText.escape(call.id())).addKeyValue("tool_name", SafeText.escape(call.name()));
+    line.addKeyValue("tool_call_id", SafeText.logValue(call.id())).addKeyValue("tool_name", SafeText.logValue(call.name()));
     addText(line, "tool_input", call.input());
   }
 
   private void addToolResult(LoggingEventBuilder line, ToolResult result) {
-    line.addKeyValue("tool_call_id", SafeText.escape(result.id()));
+    line.addKeyValue("tool_call_id", SafeText.logValue(result.id()));
     addText(line, "tool_result", result.result());
+  }
+
+  /**
+   * Adds the delta's length always, and, when the content policy allows, the lines of the completion
+   * that were completed since the last line ({@link StreamedText}): never the delta itself.
+   */
+  private void addStreamed(LoggingEventBuilder line, String stream, String delta, String completion) {
+    line.addKeyValue("delta_length", delta.length());
+    if (config.content().logsText()) {
+      String lines = streamed.release(stream, completion, config.redactor());
+      if (!lines.isEmpty()) {
+        line.addKeyValue("lines", config.content().apply(lines, Redactor.none()));
+      }
+    }
+  }
+
+  private static String streamKey(EventMetadata meta, String kind) {
+    return (meta.inferenceId() == null ? meta.messageId().toString() : meta.inferenceId().value()) + "/" + kind;
   }
 
   /** Adds the length of a text always, and the text itself when the content policy allows. */

@@ -132,10 +132,10 @@ public final class TurnLoggingMiddleware implements Middleware {
     for (BlockKind kind : BlockKind.values()) {
       line.addKeyValue(kind.stableName() + "_blocks", counts[kind.ordinal()]);
     }
-    result.metadata().get(MetadataKeys.MODEL).ifPresent(model -> line.addKeyValue("model", SafeText.escape(model)));
+    result.metadata().get(MetadataKeys.MODEL).ifPresent(model -> line.addKeyValue("model", SafeText.logValue(model)));
     result.metadata().get(MetadataKeys.USAGE).ifPresent(usage -> addUsage(line, usage));
     result.metadata().get(MetadataKeys.STOP_REASON)
-        .ifPresent(reason -> line.addKeyValue("stop_reason", SafeText.escape(reason)));
+        .ifPresent(reason -> line.addKeyValue("stop_reason", SafeText.logValue(reason)));
     if (config.content().logsText()) {
       result.last(BlockKind.LLM_TEXT).flatMap(Block::text)
           .ifPresent(text -> line.addKeyValue("completion", config.content().apply(text, config.redactor())));
@@ -160,7 +160,7 @@ public final class TurnLoggingMiddleware implements Middleware {
 
   static String errorText(Throwable error, Redactor redactor) {
     String message = error.getMessage();
-    return message == null ? "" : SafeText.escape(redactor.redact(message));
+    return message == null ? "" : SafeText.logValue(redactor.redact(message));
   }
 
   private static long millisSince(long startNanos) {

@@ -1,5 +1,9 @@
 package dev.sessionware.middleware.systemprompt;
 
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.internal.EventLogging;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.SafeText;
 import dev.sessionware.core.pipeline.Middleware;
@@ -9,11 +13,9 @@ import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Role;
 import dev.sessionware.core.turn.Turn;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * Makes the system prompt of every call exactly what the host configured, whatever history the
@@ -29,8 +31,8 @@ import java.util.Optional;
  *
  * <p>Every block it writes also records the prompt's {@link #PROMPT_FINGERPRINT} and, for templates,
  * {@link #PROMPT_TEMPLATE}, so an audit can tell which prompt version answered. It logs at DEBUG
- * through {@link System.Logger} (logger {@code dev.sessionware.middleware.systemprompt}) with the
- * ids, the prompt length and a preview cut on a character boundary.
+ * through SLF4J (logger {@code dev.sessionware.middleware.systemprompt}) with the inference's ids in
+ * the MDC and, as key/values, the prompt length and a preview cut on a character boundary.
  */
 public final class SystemPromptMiddleware implements Middleware {
   /** The value of {@code geppetto.middleware@v1} on the blocks this middleware writes. */
@@ -42,7 +44,7 @@ public final class SystemPromptMiddleware implements Middleware {
   public static final MetadataKey<String> PROMPT_TEMPLATE =
       MetadataKey.of("sessionware", "systemprompt_template", 1, String.class);
 
-  private static final System.Logger LOG = System.getLogger(SystemPromptMiddleware.class.getPackageName());
+  private static final Logger LOG = LoggerFactory.getLogger(SystemPromptMiddleware.class.getPackageName());
 
   private final SystemPromptConfig config;
 
@@ -200,15 +202,16 @@ public final class SystemPromptMiddleware implements Middleware {
   }
 
   private void log(String what, Prompt prompt, Correlation correlation) {
-    if (!LOG.isLoggable(Level.DEBUG)) {
+    if (!LOG.isDebugEnabled()) {
       return;
     }
     String text = prompt.text();
-    LOG.log(Level.DEBUG, "systemprompt: " + what + " session_id=" + correlation.sessionId() + " inference_id="
-        + Optional.ofNullable(correlation.inferenceId()).map(Object::toString).orElse("")
-        + " turn_id=" + Optional.ofNullable(correlation.turnId()).map(Object::toString).orElse("")
-        + " prompt_length=" + text.codePointCount(0, text.length())
-        + " prompt_preview=\"" + SafeText.escape(SafeText.preview(text, config.previewLength())) + "\"");
+    try (CorrelationContext.Scope ignored = EventLogging.withIds(correlation)) {
+      LOG.atDebug()
+          .addKeyValue("prompt_length", text.codePointCount(0, text.length()))
+          .addKeyValue("prompt_preview", SafeText.logValue(SafeText.preview(text, config.previewLength())))
+          .log("systemprompt: " + what);
+    }
   }
 
   @Override
