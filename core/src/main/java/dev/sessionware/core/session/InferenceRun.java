@@ -232,12 +232,15 @@ final class InferenceRun {
     }
     failure = error;
     session.runtime().ended(this);
-    Runnable complete = output != null ? () -> result.succeed(output) : () -> result.fail(error);
-    if (!gate.seal(terminal, complete)) {
-      // Another thread is delivering (perhaps stuck in a sink): it completes the result after the
-      // terminal event; should it not get there in time, the result completes anyway.
-      session.runtime().schedule(complete, java.time.Duration.ofMillis(TERMINAL_DELIVERY_GRACE_MS));
-    }
+    Runnable completeResult = output != null ? () -> result.succeed(output) : () -> result.fail(error);
+    // The result completes once the terminal event reached the sinks; should a sink hang, the
+    // runtime's watchdog completes it after the grace period instead.
+    Runnable complete = () -> {
+      session.runtime().terminalDelivered(this);
+      completeResult.run();
+    };
+    session.runtime().awaitTerminal(this, complete, TERMINAL_DELIVERY_GRACE_MS);
+    gate.seal(terminal, complete);
   }
 
   private ErrorEvent errorEvent(Throwable error) {

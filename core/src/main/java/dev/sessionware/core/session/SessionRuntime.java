@@ -8,6 +8,7 @@ import dev.sessionware.core.sink.FanOutSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,8 @@ public final class SessionRuntime implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final FanOutSink sink;
   private final Set<InferenceRun> running = ConcurrentHashMap.newKeySet();
+  private final Map<InferenceRun, PendingEnd> awaitingTerminal = new ConcurrentHashMap<>();
+  private final AtomicBoolean watchdogStarted = new AtomicBoolean();
   private volatile boolean closed;
 
   private SessionRuntime(Builder builder) {
@@ -137,6 +141,7 @@ public final class SessionRuntime implements AutoCloseable {
     if (ownedExecutor != null) {
       awaitTermination(ownedExecutor);
     }
+    awaitingTerminal.values().forEach(pending -> pending.complete().run());
     sink.close();
   }
 
@@ -190,6 +195,36 @@ public final class SessionRuntime implements AutoCloseable {
       task.run(); // the runtime is closing: do it now rather than never
       return null;
     }
+  }
+
+  /** An ended inference whose result waits for its terminal event to reach the sinks. */
+  private record PendingEnd(long deadlineNanos, Runnable complete) {}
+
+  void awaitTerminal(InferenceRun run, Runnable complete, long graceMillis) {
+    awaitingTerminal.put(run, new PendingEnd(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis), complete));
+    if (!watchdogStarted.get() && watchdogStarted.compareAndSet(false, true)) {
+      try {
+        timer.scheduleWithFixedDelay(this::completeOverdue, 250, 250, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        // closing: close() completes whatever still waits
+      }
+    }
+  }
+
+  void terminalDelivered(InferenceRun run) {
+    awaitingTerminal.remove(run);
+  }
+
+  /** Completes the results of inferences whose terminal event is stuck behind a sink that hangs. */
+  private void completeOverdue() {
+    long now = System.nanoTime();
+    awaitingTerminal.forEach((run, pending) -> {
+      if (now - pending.deadlineNanos() >= 0) {
+        LOG.warn("runtime {}: the terminal event of inference {} is stuck in a sink; its result completes without"
+            + " waiting any longer", name, run.correlation().inferenceId());
+        pending.complete().run();
+      }
+    });
   }
 
   void control(Runnable task) {
