@@ -3,6 +3,9 @@ package dev.sessionware.core.internal;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.sink.EventSink;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 
@@ -42,6 +45,31 @@ public final class EventLogging {
       set(Correlation.SESSION_ID_KEY, session);
       set(Correlation.INFERENCE_ID_KEY, inference);
       set(Correlation.TURN_ID_KEY, turn);
+    }
+  }
+
+  /**
+   * Reports a sink's failure: to {@code handler} when the host gave one, else as a warning with the
+   * event's ids in the MDC. Never throws: a failing report must not stop a publisher or delivery.
+   *
+   * @param log the logger for the warning
+   * @param handler the host's failure handler, or null
+   * @param sink the sink that failed
+   * @param event the event it failed on, or null when it failed to close
+   * @param error what it threw
+   * @param consequence what happens next, for the warning (for example "delivery goes on")
+   */
+  public static void sinkFailed(Logger log, BiConsumer<EventSink, Throwable> handler, EventSink sink,
+      InferenceEvent event, Throwable error, String consequence) {
+    try {
+      if (handler != null) {
+        handler.accept(sink, error);
+      } else {
+        warn(log, event == null ? null : event.meta(), "event sink " + sink + " failed"
+            + (event == null ? " to close" : " on a " + event.type() + " event; " + consequence), error);
+      }
+    } catch (Throwable ignored) {
+      // nothing more can be done about a failing report
     }
   }
 

@@ -197,17 +197,9 @@ public final class AsyncEventSink implements EventSink {
 
   private void failed(InferenceEvent event, Throwable error) {
     failures.incrementAndGet();
-    try {
-      if (onFailure == null) {
-        EventLogging.warn(LOG, event == null ? null : event.meta(), "event sink " + delegate + " failed"
-            + (event == null ? " to close" : " on a " + event.type() + " event; delivery goes on"), error);
-      } else {
-        onFailure.accept(delegate, error);
-      }
-    } catch (Throwable ignored) {
-      // a failing failure handler must not stop the delivery
-    }
+    EventLogging.sinkFailed(LOG, onFailure, delegate, event, error, "delivery goes on");
   }
+
 
   @Override
   public String toString() {

@@ -84,15 +84,7 @@ public final class FanOutSink implements EventSink {
 
   private void failed(EventSink sink, InferenceEvent event, Throwable error) {
     failures.incrementAndGet();
-    try {
-      if (onFailure == null) {
-        EventLogging.warn(LOG, event == null ? null : event.meta(), "event sink " + sink + " failed"
-            + (event == null ? " to close" : " on a " + event.type() + " event; the other sinks still got it"), error);
-      } else {
-        onFailure.accept(sink, error);
-      }
-    } catch (Throwable ignored) {
-      // a failing failure handler must not fail the publisher either
-    }
+    EventLogging.sinkFailed(LOG, onFailure, sink, event, error, "the other sinks still got it");
   }
+
 }
