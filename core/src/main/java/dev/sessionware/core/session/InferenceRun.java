@@ -12,7 +12,12 @@ import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
+import dev.sessionware.core.internal.EventLogging;
+import dev.sessionware.core.store.SessionLease;
+import dev.sessionware.core.store.SnapshotPhase;
 import java.util.HashSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -32,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * outer middleware does afterwards can follow them.
  */
 final class InferenceRun {
+  private static final Logger LOG = LoggerFactory.getLogger(InferenceRun.class);
+
   /** How long a caller waits for the terminal event when another thread is stuck delivering. */
   static final long TERMINAL_DELIVERY_GRACE_MS = 2_000;
   /** How long ending an inference waits for the engine's abort hooks. */
@@ -54,6 +61,7 @@ final class InferenceRun {
   private volatile InterruptEvent engineInterrupt;
   private volatile ScheduledFuture<?> timer;
   private volatile RuntimeException failure;
+  private volatile SessionLease lease;
 
   InferenceRun(Session session, Correlation correlation, Turn input) {
     this.session = session;
@@ -85,6 +93,10 @@ final class InferenceRun {
       return cause;
     }
     return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture);
+  }
+
+  void holdLease(SessionLease held) {
+    lease = held;
   }
 
   void startTimer() {
@@ -124,7 +136,9 @@ final class InferenceRun {
     Turn output = null;
     Throwable thrown = null;
     try {
+      snapshot(SnapshotPhase.PRE_INFERENCE, input);
       output = session.checkedOutput(session.pipeline().run(context, input), correlation);
+      snapshot(SnapshotPhase.POST_INFERENCE, output);
     } catch (Throwable t) {
       thrown = t;
     } finally {
@@ -153,6 +167,7 @@ final class InferenceRun {
       end(errorEvent(storeFailure), null, new InferenceException(correlation, storeFailure));
       return;
     }
+    snapshot(SnapshotPhase.FINAL, output);
     FinalEvent held = engineFinal;
     end(held != null ? held : new FinalEvent(meta(), newText(output)), output, null);
   }
@@ -232,6 +247,7 @@ final class InferenceRun {
     }
     failure = error;
     session.runtime().ended(this);
+    releaseLease();
     Runnable completeResult = output != null ? () -> result.succeed(output) : () -> result.fail(error);
     // The result completes once the terminal event reached the sinks; should a sink hang, the
     // runtime's watchdog completes it after the grace period instead.
@@ -241,6 +257,30 @@ final class InferenceRun {
     };
     session.runtime().awaitTerminal(this, complete, TERMINAL_DELIVERY_GRACE_MS);
     gate.seal(terminal, complete);
+  }
+
+  private void releaseLease() {
+    SessionLease held = lease;
+    if (held != null) {
+      lease = null;
+      try {
+        held.close();
+      } catch (RuntimeException e) {
+        EventLogging.warn(LOG, meta(), "could not release the lease of session " + correlation.sessionId()
+            + "; it expires by itself", e);
+      }
+    }
+  }
+
+  private void snapshot(String phase, Turn turn) {
+    if (!session.runtime().keepsSnapshots()) {
+      return;
+    }
+    try {
+      session.runtime().store().saveSnapshot(correlation.sessionId(), phase, turn);
+    } catch (RuntimeException e) {
+      EventLogging.warn(LOG, meta(), "could not keep the " + phase + " snapshot of turn " + turn.id(), e);
+    }
   }
 
   private ErrorEvent errorEvent(Throwable error) {

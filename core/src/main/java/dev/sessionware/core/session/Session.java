@@ -8,6 +8,9 @@ import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;
+import dev.sessionware.core.store.SessionLease;
+import dev.sessionware.core.store.TurnStoreConflictException;
+import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.MetadataKeys;
@@ -139,6 +142,7 @@ public final class Session {
       if (active != null) {
         throw busy("append to the history");
       }
+      store(history.size(), stamped);
       history = appended(history, stamped);
     }
   }
@@ -166,6 +170,7 @@ public final class Session {
    * @throws SessionBusyException if an inference already runs
    */
   public Turn prompt(String userText) {
+    catchUp();
     return run(nextTurn(Block.userText(userText)));
   }
 
@@ -216,7 +221,34 @@ public final class Session {
    * @throws SessionBusyException if an inference already runs
    */
   public Inference startPrompt(String userText) {
+    catchUp();
     return start(nextTurn(Block.userText(userText)));
+  }
+
+  /**
+   * Loads the history again from the store, for turns another instance of the app appended; does
+   * nothing for sessions of the default runtime, which keep their history only in memory.
+   *
+   * @throws SessionBusyException if an inference runs
+   */
+  public void reload() {
+    if (!runtime.keepsHistories()) {
+      return; // the history lives only here
+    }
+    List<Turn> stored = runtime.store().history(id);
+    synchronized (lock) {
+      if (active != null) {
+        throw busy("reload the history");
+      }
+      history = List.copyOf(stored);
+    }
+  }
+
+  /** Reloads when another instance appended since: a prompt builds on the newest turn. */
+  private void catchUp() {
+    if (runtime.keepsHistories() && runtime.store().length(id) != history().size()) {
+      reload();
+    }
   }
 
   /**
@@ -253,13 +285,44 @@ public final class Session {
     return timeout;
   }
 
-  /** Makes {@code output} the newest turn and frees the session; the run has already ended. */
+  /**
+   * Stores {@code output}, then makes it the newest turn and frees the session; the run has
+   * already ended. If the store refuses it, the history is unchanged and the session stays busy
+   * for the caller to {@link #release} it.
+   *
+   * @throws dev.sessionware.core.store.TurnStoreException if the store fails or another instance appended first
+   */
   void commit(InferenceRun run, Turn output) {
+    List<Turn> before = history(); // only this run changes the history while it is active
+    try {
+      store(before.size(), output);
+    } catch (TurnStoreConflictException conflict) {
+      try {
+        List<Turn> stored = runtime.store().history(id);
+        synchronized (lock) {
+          history = List.copyOf(stored); // the winner's turns: the next prompt builds on them
+        }
+      } catch (RuntimeException cannotReload) {
+        conflict.addSuppressed(cannotReload);
+      }
+      throw conflict;
+    }
     synchronized (lock) {
       if (active == run) {
         history = appended(history, output);
         active = null;
       }
+    }
+  }
+
+  private void store(long expectedLength, Turn turn) {
+    try {
+      runtime.store().append(id, expectedLength, turn);
+    } catch (TurnStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new TurnStoreException(id, "could not store turn " + turn.id() + " of session " + id + " in "
+          + runtime.store() + ": " + e.getMessage(), e);
     }
   }
 
@@ -293,9 +356,22 @@ public final class Session {
       run = new InferenceRun(this, correlation, stamped);
       active = run;
     }
+    try {
+      run.holdLease(lease(correlation));
+    } catch (RuntimeException e) {
+      release(run);
+      throw e;
+    }
     runtime.started(run);
     run.startTimer();
     return run;
+  }
+
+  private SessionLease lease(Correlation correlation) {
+    return runtime.store().tryLease(id, runtime.instanceId(), runtime.leaseDuration())
+        .orElseThrow(() -> new SessionBusyException("cannot start inference " + correlation.inferenceId()
+            + " in session " + id + ": another instance of the app runs an inference of this session (its lease in "
+            + runtime.store() + " has not expired); wait for it, or open the session there"));
   }
 
   private SessionBusyException busy(String action) {
@@ -392,8 +468,9 @@ public final class Session {
     }
 
     /**
-     * Adds turns to the history the session starts with, for example a conversation restored from a
-     * database.
+     * Adds turns to the history of a session the store has no turns of yet, for example a
+     * conversation imported from elsewhere; they are written to the store when the session is built.
+     * A session the store already keeps loads its history by itself.
      *
      * @param turns the turns, oldest first
      * @return this builder
@@ -410,14 +487,23 @@ public final class Session {
      *
      * @return the session
      * @throws IllegalArgumentException if a history turn belongs to another session
+     * @throws IllegalStateException if {@link #history} was given for a session the store keeps turns of
+     * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be read or written
      */
     public Session build() {
       Session session = new Session(this);
-      List<Turn> stamped = new ArrayList<>(history.size());
-      for (Turn turn : history) {
-        stamped.add(session.stampSession(turn.findId().isPresent() ? turn : turn.withId(TurnId.random())));
+      List<Turn> stored = runtime.keepsHistories() ? runtime.store().history(session.id) : List.of();
+      if (history.isEmpty()) {
+        session.history = List.copyOf(stored);
+        return session;
       }
-      session.history = List.copyOf(stamped);
+      if (!stored.isEmpty()) {
+        throw new IllegalStateException("session " + session.id + " already has " + stored.size() + " turns in "
+            + runtime.store() + "; open it without history(...) to continue it");
+      }
+      for (Turn turn : history) {
+        session.append(turn);
+      }
       return session;
     }
   }

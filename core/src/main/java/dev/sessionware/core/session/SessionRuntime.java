@@ -19,6 +19,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.UUID;
+import dev.sessionware.core.store.InMemoryTurnStore;
+import dev.sessionware.core.store.TurnStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +30,17 @@ import org.slf4j.LoggerFactory;
  * their timeout, and the event sinks every session of the runtime publishes to.
  *
  * <p>Build one per application, share it, and close it at shutdown, like an HTTP client. Sessions
- * come from it ({@link #newSession(Engine)}). {@link #close()} ends every running inference as
+ * come from it ({@link #newSession(Engine)}, {@link #openSession(Engine, SessionId)}), and their
+ * histories live in its {@link TurnStore} (in memory by default, a database with {@code
+ * sessionware-store-jdbc}), so a session survives a restart and can be run by any instance of the
+ * app; when the store keeps leases, only one instance runs an inference of a session at a time. {@link #close()} ends every running inference as
  * cancelled (each publishes its {@code interrupt} event), closes the runtime's sinks after they got
  * every event, and stops the threads the runtime made; it is idempotent. A host-supplied executor
  * is used but never shut down.
  *
  * <p>{@link #defaults()} is the runtime behind {@link Session#create} and {@link Session#builder}:
- * daemon threads that end when idle, no sinks, never closed. Thread-safe.
+ * daemon threads that end when idle, no sinks, never closed, and no shared store: each of its
+ * sessions keeps its history in memory, for itself only. Thread-safe.
  */
 public final class SessionRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRuntime.class);
@@ -45,6 +52,10 @@ public final class SessionRuntime implements AutoCloseable {
   private final ExecutorService control;
   private final ScheduledThreadPoolExecutor timer;
   private final FanOutSink sink;
+  private final TurnStore store;
+  private final String instanceId;
+  private final Duration leaseDuration;
+  private final boolean snapshots;
   private final Set<InferenceRun> running = ConcurrentHashMap.newKeySet();
   private final Map<InferenceRun, PendingEnd> awaitingTerminal = new ConcurrentHashMap<>();
   private final AtomicBoolean watchdogStarted = new AtomicBoolean();
@@ -62,6 +73,11 @@ public final class SessionRuntime implements AutoCloseable {
     this.control = DaemonThreads.cachedPool(name + "-control");
     this.timer = DaemonThreads.timer(name + "-timer");
     this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
+    this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
+    this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
+    this.leaseDuration = builder.leaseDuration;
+    this.snapshots = builder.snapshots;
+
   }
 
   /**
@@ -96,15 +112,35 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
-   * Returns a session of this runtime with the given id and no history yet.
+   * Opens a session of this runtime by id: a new one, or one whose history the store keeps
+   * (written by this instance before a restart, or by another instance of the app).
    *
    * @param engine the engine or pipeline
    * @param id the session id
-   * @return the session
+   * @return the session, its history loaded from the store
    * @throws IllegalStateException if the runtime is closed
+   * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be read
    */
-  public Session newSession(Engine engine, SessionId id) {
+  public Session openSession(Engine engine, SessionId id) {
     return newSession(engine).id(id).build();
+  }
+
+  /**
+   * Returns the store that keeps the sessions' histories.
+   *
+   * @return the store
+   */
+  public TurnStore store() {
+    return store;
+  }
+
+  /**
+   * Returns the id this runtime takes session leases under.
+   *
+   * @return the instance id
+   */
+  public String instanceId() {
+    return instanceId;
   }
 
   /**
@@ -143,6 +179,11 @@ public final class SessionRuntime implements AutoCloseable {
     }
     awaitingTerminal.values().forEach(pending -> pending.complete().run());
     sink.close();
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      LOG.warn("runtime {}: closing the turn store {} failed", name, store, e);
+    }
   }
 
   private void awaitTermination(ExecutorService service) {
@@ -165,6 +206,19 @@ public final class SessionRuntime implements AutoCloseable {
 
   EventSink sink() {
     return sink;
+  }
+
+  /** Whether sessions are kept in the store; false for the default runtime, whose sessions are private. */
+  boolean keepsHistories() {
+    return !(store instanceof NoTurnStore);
+  }
+
+  Duration leaseDuration() {
+    return leaseDuration;
+  }
+
+  boolean keepsSnapshots() {
+    return snapshots;
   }
 
   Executor executor() {
@@ -241,6 +295,10 @@ public final class SessionRuntime implements AutoCloseable {
     private Executor executor;
     private String name = "sessionware";
     private boolean nameSet;
+    private TurnStore store;
+    private String instanceId;
+    private Duration leaseDuration = Duration.ofMinutes(5);
+    private boolean snapshots;
 
     private Builder() {}
 
@@ -297,6 +355,63 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
+     * Sets the store that keeps the sessions' histories; the runtime closes it when it closes.
+     * Default: an {@link InMemoryTurnStore}.
+     *
+     * @param store the store
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder store(TurnStore store) {
+      Objects.requireNonNull(store, "store");
+      if (this.store != null) {
+        throw new IllegalStateException("store was already set to " + this.store);
+      }
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * Sets the id this instance of the app takes session leases under; default the name and a random UUID.
+     *
+     * @param instanceId the id, 1 to 128 characters without whitespace or control characters
+     * @return this builder
+     */
+    public Builder instanceId(String instanceId) {
+      this.instanceId = SessionId.of(Objects.requireNonNull(instanceId, "instanceId")).value(); // same rules as ids
+      return this;
+    }
+
+    /**
+     * Sets how long a session's lease lasts when a store keeps leases: while an inference runs, other
+     * instances refuse to start one of the same session, until the inference ends or the lease
+     * expires (an instance that crashed). Default 5 minutes; make it longer than your longest inference.
+     *
+     * @param leaseDuration the duration, > 0
+     * @return this builder
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      Objects.requireNonNull(leaseDuration, "leaseDuration");
+      if (leaseDuration.isNegative() || leaseDuration.isZero()) {
+        throw new IllegalArgumentException("leaseDuration must be > 0, but was " + leaseDuration);
+      }
+      this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /**
+     * Keeps snapshots of every inference's turn at the phases {@code pre_inference}, {@code
+     * post_inference} and {@code final} in the store, to see what the model saw; default off.
+     *
+     * @param keep whether to keep them
+     * @return this builder
+     */
+    public Builder snapshots(boolean keep) {
+      this.snapshots = keep;
+      return this;
+    }
+
+    /**
      * Builds the runtime.
      *
      * @return the runtime; close it at shutdown
@@ -307,6 +422,10 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   private static final class DefaultHolder {
-    static final SessionRuntime INSTANCE = builder().name("sessionware-default").build();
+    static final SessionRuntime INSTANCE = defaultBuilder().build();
+
+    private static Builder defaultBuilder() {
+      return builder().name("sessionware-default").store(new NoTurnStore());
+    }
   }
 }

@@ -1,0 +1,67 @@
+package dev.sessionware.core.store;
+
+import dev.sessionware.core.SessionId;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A session's lease, held by one app instance while it runs an inference of that session.
+ * Closing it releases the lease.
+ */
+public interface SessionLease extends AutoCloseable {
+  /**
+   * Returns the leased session.
+   *
+   * @return the session
+   */
+  SessionId session();
+
+  /**
+   * Returns who holds it.
+   *
+   * @return the owner
+   */
+  String owner();
+
+  /**
+   * Returns when it expires unless released; {@link Instant#MAX} for leases that never expire.
+   *
+   * @return the expiry
+   */
+  Instant expiresAt();
+
+  /** Releases the lease; what releasing throws is the store's failure. */
+  @Override
+  void close();
+
+  /**
+   * Returns a lease of a store that keeps none: it holds nothing and releases nothing.
+   *
+   * @param session the session
+   * @param owner the owner
+   * @return the lease
+   */
+  static SessionLease unheld(SessionId session, String owner) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(owner, "owner");
+    return new SessionLease() {
+      @Override
+      public SessionId session() {
+        return session;
+      }
+
+      @Override
+      public String owner() {
+        return owner;
+      }
+
+      @Override
+      public Instant expiresAt() {
+        return Instant.MAX;
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+}

@@ -1,0 +1,122 @@
+package dev.sessionware.core.store;
+
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.turn.Turn;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where sessions' histories are kept: in memory ({@link InMemoryTurnStore}), or in a database
+ * ({@code sessionware-store-jdbc}). A {@code SessionRuntime} writes every turn a session adds, and
+ * loads a session's history when it is opened again, perhaps by another instance of the app.
+ *
+ * <p>Appending is conditional: {@link #append} names the history length the caller has seen, so
+ * two instances that run the same session at once cannot both add the next turn; the loser gets a
+ * {@link TurnStoreConflictException} and reloads. Turns come back equal to what was appended.
+ * Snapshots ({@link #saveSnapshot}) keep what a model saw at each phase of an inference, for
+ * debugging; they are not part of the history.
+ *
+ * <p>Implementations are thread-safe and fail with {@link TurnStoreException} (naming the session
+ * and the store) when the storage fails. Every implementation runs the abstract contract test
+ * {@code TurnStoreContract} of core's test-jar.
+ */
+public interface TurnStore extends AutoCloseable {
+  /**
+   * Appends a turn as the next turn of a session's history, if the history still has {@code
+   * expectedLength} turns; a session with no turns yet is created.
+   *
+   * @param session the session
+   * @param expectedLength the number of turns the caller knows the history to have
+   * @param turn the turn, with an id
+   * @throws TurnStoreConflictException if the stored history has another length: another instance
+   *     appended first, or the session was deleted
+   * @throws TurnStoreException if the storage fails; nothing was appended
+   */
+  void append(SessionId session, long expectedLength, Turn turn);
+
+  /**
+   * Returns a session's whole history.
+   *
+   * @param session the session
+   * @return the turns, oldest first; empty for an unknown session
+   */
+  List<Turn> history(SessionId session);
+
+  /**
+   * Returns the newest turns of a session's history.
+   *
+   * @param session the session
+   * @param last how many turns at most, > 0
+   * @return the turns, oldest first
+   */
+  List<Turn> history(SessionId session, int last);
+
+  /**
+   * Returns a session's newest turn.
+   *
+   * @param session the session
+   * @return the turn, or empty for an unknown session
+   */
+  Optional<Turn> latest(SessionId session);
+
+  /**
+   * Returns how many turns a session's history has.
+   *
+   * @param session the session
+   * @return the number of turns; 0 for an unknown session
+   */
+  long length(SessionId session);
+
+  /**
+   * Keeps a turn as it was at a phase of an inference (see {@link SnapshotPhase}).
+   *
+   * @param session the session
+   * @param phase the phase, for example {@link SnapshotPhase#PRE_INFERENCE}
+   * @param turn the turn, with an id
+   */
+  void saveSnapshot(SessionId session, String phase, Turn turn);
+
+  /**
+   * Lists snapshots, newest first.
+   *
+   * @param query which snapshots
+   * @return the snapshots
+   */
+  List<Snapshot> snapshots(SnapshotQuery query);
+
+  /**
+   * Deletes everything kept of a session: history, snapshots, lease.
+   *
+   * @param session the session
+   * @return true if the store held anything of it
+   */
+  boolean delete(SessionId session);
+
+  /**
+   * Lists sessions by last activity, newest first, a page at a time.
+   *
+   * @param limit the most sessions to return, > 0
+   * @param after the last session of the previous page, or null for the first page
+   * @return the sessions
+   */
+  List<SessionSummary> sessions(int limit, SessionSummary after);
+
+  /**
+   * Takes the lease of a session for {@code owner} (an app instance), so that other instances
+   * refuse to run it meanwhile; an expired lease, or one {@code owner} holds already, is taken over.
+   * Stores that keep no leases (one process, like {@link InMemoryTurnStore}) always grant it.
+   *
+   * @param session the session
+   * @param owner who takes it, for example an instance id
+   * @param duration how long it holds unless released
+   * @return the lease, or empty when another owner holds an unexpired lease
+   */
+  default Optional<SessionLease> tryLease(SessionId session, String owner, Duration duration) {
+    return Optional.of(SessionLease.unheld(session, owner));
+  }
+
+  /** Releases what the store holds (connections it made); a second call does nothing. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,8 @@
+package dev.sessionware.core.store;
+
+class InMemoryTurnStoreTest extends TurnStoreContract {
+  @Override
+  protected TurnStore newStore() {
+    return InMemoryTurnStore.create();
+  }
+}

@@ -1,0 +1,278 @@
+package dev.sessionware.core.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.MetadataKey;
+import dev.sessionware.core.turn.MetadataKeys;
+import dev.sessionware.core.turn.Role;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.core.turn.Usage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link TurnStore} keeps; shipped in core's test-jar so that each
+ * implementation (and a user's own) extends it.
+ */
+public abstract class TurnStoreContract {
+  private static final MetadataKey<Long> COUNTER = MetadataKey.of("test", "counter", 1, Long.class);
+  private static final MetadataKey<List> TAGS = MetadataKey.of("test", "tags", 1, List.class);
+
+  /** The store under test. */
+  protected TurnStore store;
+
+  /**
+   * Makes an empty store for one test.
+   *
+   * @return the store
+   * @throws Exception if it cannot be made
+   */
+  protected abstract TurnStore newStore() throws Exception;
+
+  /**
+   * Returns whether the store keeps leases that exclude other owners.
+   *
+   * @return true when {@link TurnStore#tryLease} can refuse
+   */
+  protected boolean keepsLeases() {
+    return false;
+  }
+
+  @BeforeEach
+  void open() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  /**
+   * Returns the {@code n}th turn of a conversation: every turn holds the whole conversation so far,
+   * with typed metadata of every kind the turn format stores.
+   *
+   * @param session the session
+   * @param n the turn's number, from 1
+   * @return the turn
+   */
+  protected static Turn conversationTurn(SessionId session, int n) {
+    List<Block> blocks = new ArrayList<>();
+    blocks.add(new Block("sys", BlockKind.SYSTEM, Role.SYSTEM, Map.of("text", "Be brief."), dev.sessionware.core.turn.Metadata.empty()));
+    for (int i = 1; i <= n; i++) {
+      blocks.add(new Block("u" + i, BlockKind.USER, Role.USER, Map.of("text", "question " + i), dev.sessionware.core.turn.Metadata.empty()));
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("text", "answer " + i + " \ud83d\ude00 \"quoted\"");
+      payload.put("scores", List.of(1, 2.5, 3_000_000_000L, Map.of("$odd", "key")));
+      blocks.add(new Block("a" + i, BlockKind.LLM_TEXT, Role.ASSISTANT, payload,
+          dev.sessionware.core.turn.Metadata.empty().with(MetadataKeys.MODEL, "m-" + i)));
+    }
+    return Turn.of(blocks).withId(TurnId.of("turn-" + n))
+        .with(MetadataKeys.SESSION_ID, session)
+        .with(MetadataKeys.INFERENCE_ID, InferenceId.of("inf-" + n))
+        .with(MetadataKeys.USAGE, new Usage(10 * n, n, 0, 0, 0))
+        .with(COUNTER, (long) n)
+        .with(TAGS, List.of("a", n))
+        .withData(MetadataKey.of("app", "user", 1, String.class), "alice");
+  }
+
+  private void appendConversation(SessionId session, int turns) {
+    for (int n = 1; n <= turns; n++) {
+      store.append(session, n - 1, conversationTurn(session, n));
+    }
+  }
+
+  @Test
+  void aHistoryComesBackEqualToWhatWasAppended() {
+    SessionId session = SessionId.of("s-equal");
+    appendConversation(session, 5);
+
+    List<Turn> history = store.history(session);
+
+    assertThat(history).hasSize(5);
+    for (int n = 1; n <= 5; n++) {
+      assertThat(history.get(n - 1)).isEqualTo(conversationTurn(session, n));
+    }
+    assertThat(history.get(4).metadata().get(MetadataKeys.USAGE)).contains(new Usage(50, 5, 0, 0, 0));
+    assertThat(history.get(4).metadata().get(COUNTER)).contains(5L);
+  }
+
+  @Test
+  void latestLengthAndTheLastTurnsReadOnlyWhatIsAsked() {
+    SessionId session = SessionId.of("s-latest");
+    appendConversation(session, 40);
+
+    assertThat(store.length(session)).isEqualTo(40);
+    assertThat(store.latest(session)).contains(conversationTurn(session, 40));
+    assertThat(store.history(session, 3)).containsExactly(
+        conversationTurn(session, 38), conversationTurn(session, 39), conversationTurn(session, 40));
+    assertThat(store.history(session, 100)).hasSize(40);
+  }
+
+  @Test
+  void anUnknownSessionHasNoHistory() {
+    SessionId unknown = SessionId.of("nobody");
+    assertThat(store.history(unknown)).isEmpty();
+    assertThat(store.latest(unknown)).isEmpty();
+    assertThat(store.length(unknown)).isZero();
+    assertThat(store.delete(unknown)).isFalse();
+  }
+
+  @Test
+  void anAppendThatExpectsAnotherLengthConflictsAndChangesNothing() {
+    SessionId session = SessionId.of("s-conflict");
+    appendConversation(session, 2);
+
+    assertThatThrownBy(() -> store.append(session, 1, conversationTurn(session, 3)))
+        .isInstanceOfSatisfying(TurnStoreConflictException.class, e -> {
+          assertThat(e.expectedLength()).isEqualTo(1);
+          assertThat(e.actualLength()).isEqualTo(2);
+          assertThat(e.session()).isEqualTo(session);
+          assertThat(e.getMessage()).startsWith("cannot append turn 2 to session s-conflict in ");
+        });
+    assertThatThrownBy(() -> store.append(SessionId.of("s-new"), 1, conversationTurn(session, 1)))
+        .isInstanceOf(TurnStoreConflictException.class);
+    assertThat(store.history(session)).hasSize(2);
+    assertThat(store.length(SessionId.of("s-new"))).isZero();
+  }
+
+  @Test
+  void concurrentWritersOfOneSessionNeverBothAppendTheSameTurn() throws Exception {
+    SessionId session = SessionId.of("s-race");
+    int writers = 8;
+    int rounds = 10;
+    AtomicInteger conflicts = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      for (int round = 0; round < rounds; round++) {
+        CyclicBarrier together = new CyclicBarrier(writers);
+        int n = round + 1;
+        List<Future<?>> attempts = new ArrayList<>();
+        for (int w = 0; w < writers; w++) {
+          attempts.add(pool.submit(() -> {
+            together.await(10, TimeUnit.SECONDS);
+            try {
+              store.append(session, n - 1, conversationTurn(session, n));
+            } catch (TurnStoreConflictException e) {
+              conflicts.incrementAndGet();
+            }
+            return null;
+          }));
+        }
+        for (Future<?> attempt : attempts) {
+          attempt.get(30, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(conflicts).hasValue(rounds * (writers - 1));
+    List<Turn> history = store.history(session);
+    assertThat(history).hasSize(rounds);
+    for (int n = 1; n <= rounds; n++) {
+      assertThat(history.get(n - 1)).isEqualTo(conversationTurn(session, n));
+    }
+  }
+
+  @Test
+  void deletingASessionForgetsItsHistoryAndSnapshots() {
+    SessionId session = SessionId.of("s-erase");
+    appendConversation(session, 3);
+    store.saveSnapshot(session, SnapshotPhase.FINAL, conversationTurn(session, 3));
+    SessionId other = SessionId.of("s-keep");
+    appendConversation(other, 1);
+
+    assertThat(store.delete(session)).isTrue();
+
+    assertThat(store.history(session)).isEmpty();
+    assertThat(store.snapshots(SnapshotQuery.of(session, 10))).isEmpty();
+    assertThat(store.delete(session)).isFalse();
+    assertThat(store.history(other)).hasSize(1);
+    store.append(session, 0, conversationTurn(session, 1)); // the id can be used again
+    assertThat(store.length(session)).isEqualTo(1);
+  }
+
+  @Test
+  void snapshotsAreListedNewestFirstByPhaseTimeAndLimit() throws Exception {
+    SessionId session = SessionId.of("s-snap");
+    store.saveSnapshot(session, SnapshotPhase.PRE_INFERENCE, conversationTurn(session, 1));
+    Thread.sleep(5);
+    Instant between = Instant.now();
+    Thread.sleep(5);
+    store.saveSnapshot(session, SnapshotPhase.POST_INFERENCE, conversationTurn(session, 1));
+    store.saveSnapshot(session, SnapshotPhase.FINAL, conversationTurn(session, 1));
+    store.saveSnapshot(SessionId.of("s-other"), SnapshotPhase.FINAL, conversationTurn(session, 1));
+
+    assertThat(store.snapshots(SnapshotQuery.of(session, 10))).extracting(Snapshot::phase)
+        .containsExactly(SnapshotPhase.FINAL, SnapshotPhase.POST_INFERENCE, SnapshotPhase.PRE_INFERENCE);
+    assertThat(store.snapshots(new SnapshotQuery(session, SnapshotPhase.PRE_INFERENCE, null, 10))).singleElement()
+        .satisfies(snapshot -> {
+          assertThat(snapshot.turnId()).isEqualTo("turn-1");
+          assertThat(snapshot.format()).isEqualTo(Snapshot.JSON);
+          assertThat(snapshot.turn()).contains(conversationTurn(session, 1));
+        });
+    assertThat(store.snapshots(new SnapshotQuery(session, null, between, 10))).hasSize(2);
+    assertThat(store.snapshots(SnapshotQuery.of(session, 1))).extracting(Snapshot::phase)
+        .containsExactly(SnapshotPhase.FINAL);
+  }
+
+  @Test
+  void sessionsArePagedByLastActivityNewestFirst() throws Exception {
+    for (int s = 0; s < 5; s++) {
+      store.append(SessionId.of("page-" + s), 0, conversationTurn(SessionId.of("page-" + s), 1));
+      Thread.sleep(3);
+    }
+    store.append(SessionId.of("page-1"), 1, conversationTurn(SessionId.of("page-1"), 2)); // most recent now
+
+    List<SessionSummary> first = store.sessions(2, null);
+    List<SessionSummary> second = store.sessions(2, first.get(1));
+    List<SessionSummary> third = store.sessions(2, second.get(1));
+
+    assertThat(first).extracting(summary -> summary.session().value()).containsExactly("page-1", "page-4");
+    assertThat(first.get(0).turns()).isEqualTo(2);
+    assertThat(second).extracting(summary -> summary.session().value()).containsExactly("page-3", "page-2");
+    assertThat(third).extracting(summary -> summary.session().value()).containsExactly("page-0");
+  }
+
+  @Test
+  void leasesExcludeOtherOwnersUntilReleasedOrExpired() throws Exception {
+    SessionId session = SessionId.of("s-lease");
+    Optional<SessionLease> first = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
+    assertThat(first).isPresent();
+    if (!keepsLeases()) {
+      first.get().close();
+      return;
+    }
+    assertThat(store.tryLease(session, "instance-b", Duration.ofMinutes(1))).isEmpty();
+    first.get().close();
+    Optional<SessionLease> second = store.tryLease(session, "instance-b", Duration.ofMillis(50));
+    assertThat(second).isPresent();
+    Thread.sleep(100); // instance-b crashes: its lease expires
+    Optional<SessionLease> takenOver = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
+    assertThat(takenOver).isPresent();
+    assertThat(takenOver.get().owner()).isEqualTo("instance-a");
+    second.get().close(); // a late release of an expired lease does not release the new owner's
+    assertThat(store.tryLease(session, "instance-b", Duration.ofMinutes(1))).isEmpty();
+    takenOver.get().close();
+  }
+}
