@@ -1,0 +1,501 @@
+package dev.sessionware.store.jdbc;
+
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.store.SessionLease;
+import dev.sessionware.core.store.SessionSummary;
+import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.SnapshotQuery;
+import dev.sessionware.core.store.TurnJson;
+import dev.sessionware.core.store.TurnStore;
+import dev.sessionware.core.store.TurnStoreException;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.store.jdbc.internal.Connections;
+import dev.sessionware.store.jdbc.internal.LegacyTurns;
+import dev.sessionware.store.jdbc.internal.Schema;
+import dev.sessionware.store.jdbc.internal.TurnRows;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * A {@link TurnStore} in a SQL database: SQLite (one file, {@link #sqlite(Path)}, the embedded
+ * default) or PostgreSQL (a host's {@link DataSource}, {@link #postgres(DataSource)}).
+ *
+ * <p>The store creates and upgrades its own tables (all named {@code sw_*}) when it is built,
+ * one schema version per transaction, recorded in {@code sw_schema_version}; {@code
+ * docs/store-schema.md} has the same SQL for a DBA to apply by hand (then build with {@link
+ * Builder#createSchema(boolean) createSchema(false)}). Each block is stored once per session and
+ * turns refer to their blocks, so storage grows with the conversation, not with its square.
+ * Appends are conditional on the history's length, in one transaction; leases are rows with an
+ * owner and an expiry. Snapshots of a migrated legacy Go database ({@link LegacyRunIdMigration}),
+ * kept in its {@code turns} table, are listed with their YAML payloads as they are. Thread-safe.
+ */
+public final class JdbcTurnStore implements TurnStore {
+  private final Connections connections;
+  private final Dialect dialect;
+  private final String name;
+  private final TurnRows rows;
+  private final boolean legacyTurns;
+
+  private JdbcTurnStore(Connections connections, Dialect dialect, String name, boolean createSchema) {
+    this.connections = connections;
+    this.dialect = dialect;
+    this.name = name;
+    this.rows = new TurnRows(dialect, name);
+    try {
+      this.legacyTurns = connections.with(connection -> {
+        if (createSchema) {
+          Schema.migrate(connection, dialect);
+        }
+        return LegacyTurns.hasSessionTable(connection);
+      });
+    } catch (SQLException e) {
+      throw failure(null, "could not prepare the schema", e);
+    }
+  }
+
+  /**
+   * Opens (creating when missing) a SQLite file as a store: WAL journal, a 10 s busy timeout,
+   * immediate transactions, so that several processes can share the file.
+   *
+   * @param file the database file; its directory must exist
+   * @return the store; close it (or the runtime that owns it) when done
+   * @throws TurnStoreException if the file cannot be opened or its schema prepared
+   */
+  public static JdbcTurnStore sqlite(Path file) {
+    Objects.requireNonNull(file, "file");
+    SQLiteDataSource source = sqliteDataSource(file);
+    try {
+      Connection connection = source.getConnection();
+      return new JdbcTurnStore(Connections.single(connection), Dialect.SQLITE, "SQLite store " + file, true);
+    } catch (SQLException e) {
+      throw new TurnStoreException(null, "could not open SQLite store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns a data source for a SQLite file with the settings {@link #sqlite(Path)} uses, for hosts
+   * that want to pool it themselves or run the legacy migration on it.
+   *
+   * @param file the database file
+   * @return the data source
+   */
+  public static SQLiteDataSource sqliteDataSource(Path file) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(10_000);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource source = new SQLiteDataSource(config);
+    source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    return source;
+  }
+
+  /**
+   * Returns a store over a PostgreSQL data source the host supplies (a pool such as HikariCP).
+   *
+   * @param dataSource the data source
+   * @return the store
+   * @throws TurnStoreException if the schema cannot be prepared
+   */
+  public static JdbcTurnStore postgres(DataSource dataSource) {
+    return builder(dataSource).dialect(Dialect.POSTGRESQL).build();
+  }
+
+  /**
+   * Returns a builder for a store over a data source.
+   *
+   * @param dataSource the data source; the host keeps and closes it
+   * @return the builder
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * Returns the dialect the store speaks.
+   *
+   * @return the dialect
+   */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public void append(SessionId session, long expectedLength, Turn turn) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(turn, "turn");
+    if (turn.id() == null) {
+      throw new IllegalArgumentException("a stored turn needs an id");
+    }
+    String head = TurnJson.encodeHead(turn); // refuse what the format cannot store before touching the database
+    Objects.requireNonNull(head);
+    try {
+      connections.with(connection -> {
+        rows.append(connection, session, expectedLength, turn);
+        return null;
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not append turn " + turn.id() + " to session " + session, e);
+    }
+  }
+
+  @Override
+  public List<Turn> history(SessionId session) {
+    return read(session, Long.MAX_VALUE);
+  }
+
+  @Override
+  public List<Turn> history(SessionId session, int last) {
+    if (last <= 0) {
+      throw new IllegalArgumentException("last must be > 0, but was " + last);
+    }
+    return read(session, last);
+  }
+
+  @Override
+  public Optional<Turn> latest(SessionId session) {
+    List<Turn> turns = read(session, 1);
+    return turns.isEmpty() ? Optional.empty() : Optional.of(turns.get(0));
+  }
+
+  private List<Turn> read(SessionId session, long last) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return connections.with(connection -> {
+        long length = length(connection, session);
+        return rows.read(connection, session, Math.max(0, length - last), length - 1);
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not read the history of session " + session, e);
+    }
+  }
+
+  @Override
+  public long length(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return connections.with(connection -> length(connection, session));
+    } catch (SQLException e) {
+      throw failure(session, "could not read the length of session " + session, e);
+    }
+  }
+
+  private static long length(Connection connection, SessionId session) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT turn_count FROM sw_sessions WHERE session_id = ?")) {
+      select.setString(1, session.value());
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? row.getLong(1) : 0;
+      }
+    }
+  }
+
+  @Override
+  public void saveSnapshot(SessionId session, String phase, Turn turn) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(phase, "phase");
+    Objects.requireNonNull(turn, "turn");
+    if (turn.id() == null) {
+      throw new IllegalArgumentException("a stored turn needs an id");
+    }
+    String payload = TurnJson.encodeTurn(turn);
+    try {
+      connections.with(connection -> {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO sw_snapshots (session_id, turn_id,"
+            + " phase, created_at_ms, format, payload) VALUES (?, ?, ?, ?, ?, ?)")) {
+          insert.setString(1, session.value());
+          insert.setString(2, turn.id().value());
+          insert.setString(3, phase);
+          insert.setLong(4, System.currentTimeMillis());
+          insert.setString(5, Snapshot.JSON);
+          insert.setString(6, payload);
+          return insert.executeUpdate();
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not keep a " + phase + " snapshot of session " + session, e);
+    }
+  }
+
+  @Override
+  public List<Snapshot> snapshots(SnapshotQuery query) {
+    Objects.requireNonNull(query, "query");
+    try {
+      return connections.with(connection -> {
+        List<Snapshot> found = new ArrayList<>(select(connection, query, "SELECT session_id, turn_id, phase,"
+            + " created_at_ms, format, payload FROM sw_snapshots", false));
+        if (legacyTurns) {
+          found.addAll(select(connection, query, "SELECT session_id, turn_id, phase, created_at_ms, '"
+              + Snapshot.YAML + "', payload FROM turns", true));
+          found.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+        }
+        return found.size() > query.limit() ? List.copyOf(found.subList(0, query.limit())) : found;
+      });
+    } catch (SQLException e) {
+      throw failure(query.session(), "could not list the snapshots of session " + query.session(), e);
+    }
+  }
+
+  private static List<Snapshot> select(Connection connection, SnapshotQuery query, String select, boolean legacy)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder(select).append(" WHERE session_id = ?");
+    if (query.phase() != null) {
+      sql.append(" AND phase = ?");
+    }
+    if (query.since() != null) {
+      sql.append(" AND created_at_ms >= ?");
+    }
+    sql.append(" ORDER BY created_at_ms DESC").append(legacy ? "" : ", id DESC").append(" LIMIT ?");
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      int i = 1;
+      statement.setString(i++, query.session().value());
+      if (query.phase() != null) {
+        statement.setString(i++, query.phase());
+      }
+      if (query.since() != null) {
+        statement.setLong(i++, query.since().toEpochMilli());
+      }
+      statement.setInt(i, query.limit());
+      List<Snapshot> found = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          found.add(new Snapshot(query.session(), rows.getString(2), rows.getString(3),
+              Instant.ofEpochMilli(rows.getLong(4)), rows.getString(5), rows.getString(6)));
+        }
+      }
+      return found;
+    }
+  }
+
+  @Override
+  public boolean delete(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return connections.with(connection -> {
+        connection.setAutoCommit(false);
+        try {
+          int deleted = 0;
+          for (String table : List.of("sw_turn_blocks", "sw_blocks", "sw_turns", "sw_snapshots", "sw_leases",
+              "sw_sessions")) {
+            try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM " + table + " WHERE session_id = ?")) {
+              delete.setString(1, session.value());
+              deleted += delete.executeUpdate();
+            }
+          }
+          connection.commit();
+          rows.forget(session);
+          return deleted > 0;
+        } catch (SQLException | RuntimeException e) {
+          TurnRows.rollback(connection, e);
+          throw e;
+        } finally {
+          connection.setAutoCommit(true);
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not delete session " + session, e);
+    }
+  }
+
+  @Override
+  public List<SessionSummary> sessions(int limit, SessionSummary after) {
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be > 0, but was " + limit);
+    }
+    String sql = "SELECT session_id, turn_count, last_activity_ms FROM sw_sessions WHERE turn_count > 0"
+        + (after == null ? "" : " AND (last_activity_ms < ? OR (last_activity_ms = ? AND session_id > ?))")
+        + " ORDER BY last_activity_ms DESC, session_id LIMIT ?";
+    try {
+      return connections.with(connection -> {
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+          int i = 1;
+          if (after != null) {
+            select.setLong(i++, after.lastActivity().toEpochMilli());
+            select.setLong(i++, after.lastActivity().toEpochMilli());
+            select.setString(i++, after.session().value());
+          }
+          select.setInt(i, limit);
+          List<SessionSummary> page = new ArrayList<>();
+          try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              page.add(new SessionSummary(SessionId.of(rows.getString(1)), rows.getLong(2),
+                  Instant.ofEpochMilli(rows.getLong(3))));
+            }
+          }
+          return page;
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(null, "could not list sessions", e);
+    }
+  }
+
+  @Override
+  public Optional<SessionLease> tryLease(SessionId session, String owner, Duration duration) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(owner, "owner");
+    Objects.requireNonNull(duration, "duration");
+    long now = System.currentTimeMillis();
+    long expires = now + Math.max(1, duration.toMillis());
+    try {
+      int taken = connections.with(connection -> {
+        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO sw_leases (session_id, owner,"
+            + " expires_at_ms) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner,"
+            + " expires_at_ms = excluded.expires_at_ms WHERE sw_leases.expires_at_ms < ?"
+            + " OR sw_leases.owner = excluded.owner")) {
+          upsert.setString(1, session.value());
+          upsert.setString(2, owner);
+          upsert.setLong(3, expires);
+          upsert.setLong(4, now);
+          return upsert.executeUpdate();
+        }
+      });
+      return taken == 0 ? Optional.empty() : Optional.of(new Lease(session, owner, expires));
+    } catch (SQLException e) {
+      throw failure(session, "could not take the lease of session " + session, e);
+    }
+  }
+
+  /** A lease row; releasing deletes it only while it is still this lease (same owner and expiry). */
+  private final class Lease implements SessionLease {
+    private final SessionId session;
+    private final String owner;
+    private final long expiresAtMillis;
+
+    Lease(SessionId session, String owner, long expiresAtMillis) {
+      this.session = session;
+      this.owner = owner;
+      this.expiresAtMillis = expiresAtMillis;
+    }
+
+    @Override
+    public SessionId session() {
+      return session;
+    }
+
+    @Override
+    public String owner() {
+      return owner;
+    }
+
+    @Override
+    public Instant expiresAt() {
+      return Instant.ofEpochMilli(expiresAtMillis);
+    }
+
+    @Override
+    public void close() {
+      try {
+        connections.with(connection -> {
+          try (PreparedStatement delete = connection.prepareStatement("DELETE FROM sw_leases WHERE session_id = ?"
+              + " AND owner = ? AND expires_at_ms = ?")) {
+            delete.setString(1, session.value());
+            delete.setString(2, owner);
+            delete.setLong(3, expiresAtMillis);
+            return delete.executeUpdate();
+          }
+        });
+      } catch (SQLException e) {
+        throw failure(session, "could not release the lease of session " + session, e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connections.close();
+    } catch (Exception e) {
+      throw failure(null, "could not close", e);
+    }
+  }
+
+  private TurnStoreException failure(SessionId session, String what, Exception cause) {
+    return new TurnStoreException(session, what + " in " + name + ": " + cause.getMessage(), cause);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+
+  /** Configures a {@link JdbcTurnStore} over a host's data source. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private Dialect dialect;
+    private boolean createSchema = true;
+    private String name;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    /**
+     * Sets the dialect; default: asked of the database.
+     *
+     * @param dialect the dialect
+     * @return this builder
+     */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * Sets whether the store creates and upgrades its tables when built; default true. Turn it off
+     * when a DBA applies {@code docs/store-schema.md} by hand.
+     *
+     * @param createSchema whether to create the schema
+     * @return this builder
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /**
+     * Sets the store's name in messages; default the dialect and the data source.
+     *
+     * @param name the name
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    /**
+     * Builds the store, preparing its schema.
+     *
+     * @return the store
+     * @throws TurnStoreException if the database cannot be reached or its schema prepared
+     */
+    public JdbcTurnStore build() {
+      Connections connections = Connections.pooled(dataSource);
+      Dialect resolved = dialect;
+      if (resolved == null) {
+        try {
+          resolved = connections.with(Dialect::of);
+        } catch (SQLException e) {
+          throw new TurnStoreException(null, "could not reach the database of " + dataSource + ": " + e.getMessage(), e);
+        }
+      }
+      String label = name != null ? name : (resolved == Dialect.POSTGRESQL ? "PostgreSQL" : "SQLite") + " store "
+          + dataSource.getClass().getSimpleName();
+      return new JdbcTurnStore(connections, resolved, label, createSchema);
+    }
+  }
+}

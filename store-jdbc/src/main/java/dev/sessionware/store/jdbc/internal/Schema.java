@@ -1,0 +1,113 @@
+package dev.sessionware.store.jdbc.internal;
+
+import dev.sessionware.store.jdbc.Dialect;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The store's tables, created and upgraded by the store itself: each version is a list of
+ * statements applied in one transaction and recorded in {@code sw_schema_version}. The same SQL is
+ * in {@code docs/store-schema.md}, for a DBA who applies it by hand.
+ */
+public final class Schema {
+  /** The schema version this code reads and writes. */
+  public static final int CURRENT = 1;
+
+  /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
+  public static final long OPEN = Long.MAX_VALUE;
+
+  private Schema() {}
+
+  /**
+   * Returns the statements of schema version 1.
+   *
+   * @param dialect the dialect
+   * @return the statements, in order
+   */
+  public static List<String> version1(Dialect dialect) {
+    return List.of(
+        "CREATE TABLE sw_sessions (session_id TEXT NOT NULL PRIMARY KEY, turn_count BIGINT NOT NULL,"
+            + " last_turn_id TEXT, created_at_ms BIGINT NOT NULL, last_activity_ms BIGINT NOT NULL)",
+        "CREATE INDEX sw_sessions_by_activity ON sw_sessions (last_activity_ms DESC, session_id)",
+        "CREATE TABLE sw_blocks (session_id TEXT NOT NULL, block_hash TEXT NOT NULL, body TEXT NOT NULL,"
+            + " PRIMARY KEY (session_id, block_hash))",
+        "CREATE TABLE sw_turns (session_id TEXT NOT NULL, seq BIGINT NOT NULL, turn_id TEXT NOT NULL,"
+            + " block_count INTEGER NOT NULL, head TEXT NOT NULL, created_at_ms BIGINT NOT NULL,"
+            + " PRIMARY KEY (session_id, seq))",
+        "CREATE TABLE sw_turn_blocks (session_id TEXT NOT NULL, position INTEGER NOT NULL, valid_from BIGINT NOT NULL,"
+            + " valid_to BIGINT NOT NULL, block_hash TEXT NOT NULL, PRIMARY KEY (session_id, position, valid_from))",
+        "CREATE INDEX sw_turn_blocks_by_validity ON sw_turn_blocks (session_id, valid_to, position)",
+        "CREATE TABLE sw_snapshots (id " + (dialect == Dialect.POSTGRESQL ? "BIGSERIAL PRIMARY KEY"
+            : "INTEGER PRIMARY KEY AUTOINCREMENT") + ", session_id TEXT NOT NULL,"
+            + " turn_id TEXT NOT NULL, phase TEXT NOT NULL, created_at_ms BIGINT NOT NULL, format TEXT NOT NULL,"
+            + " payload TEXT NOT NULL)",
+        "CREATE INDEX sw_snapshots_by_session ON sw_snapshots (session_id, created_at_ms DESC)",
+        "CREATE INDEX sw_snapshots_by_phase ON sw_snapshots (phase, created_at_ms DESC)",
+        "CREATE TABLE sw_leases (session_id TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL,"
+            + " expires_at_ms BIGINT NOT NULL)");
+  }
+
+  /**
+   * Brings the schema up to {@link #CURRENT}, one version per transaction; instances starting at
+   * once wait for each other (a lock on the version table) and apply each version once.
+   *
+   * @param connection a connection in auto-commit mode
+   * @param dialect the dialect
+   * @return the versions applied now (empty when the schema was current)
+   * @throws SQLException if a statement fails; the failing version is rolled back
+   * @throws IllegalStateException if the database has a newer schema than this code knows
+   */
+  public static List<Integer> migrate(Connection connection, Dialect dialect) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE IF NOT EXISTS sw_schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+          + " applied_at_ms BIGINT NOT NULL, description TEXT NOT NULL)");
+    }
+    List<Integer> applied = new java.util.ArrayList<>();
+    for (int version = 1; version <= CURRENT; version++) {
+      if (apply(connection, dialect, version)) {
+        applied.add(version);
+      }
+    }
+    return applied;
+  }
+
+  private static boolean apply(Connection connection, Dialect dialect, int version) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement statement = connection.createStatement()) {
+      if (dialect == Dialect.POSTGRESQL) {
+        statement.execute("LOCK TABLE sw_schema_version IN EXCLUSIVE MODE");
+      }
+      int current = currentVersion(statement);
+      if (current > CURRENT) {
+        throw new IllegalStateException("the database has turn store schema version " + current
+            + ", newer than the " + CURRENT + " this version of sessionware-store-jdbc knows; upgrade the library");
+      }
+      if (current >= version) {
+        connection.rollback();
+        return false;
+      }
+      for (String sql : version1(dialect)) {
+        statement.execute(sql);
+      }
+      statement.execute("INSERT INTO sw_schema_version (version, applied_at_ms, description) VALUES (" + version
+          + ", " + System.currentTimeMillis() + ", 'turns, blocks, snapshots, leases')");
+      connection.commit();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static int currentVersion(Statement statement) throws SQLException {
+    try (ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM sw_schema_version")) {
+      return rows.next() ? rows.getInt(1) : 0;
+    }
+  }
+}
