@@ -24,8 +24,8 @@ import javax.sql.DataSource;
  * and the new indexes created ({@code turns_by_conv}, {@code turns_by_session}, {@code
  * turns_by_phase}; {@code idx_agent_mode_changes_session_id_at}) — in this order, so that no index
  * names a column that does not exist yet, which is where the reference's own migration fails. A
- * table with both columns holding the same values loses the legacy one; with differing values the
- * migration refuses and changes nothing: a human decides. Everything happens in one transaction,
+ * table with both columns holding the same values keeps one of them, named {@code session_id}; with
+ * differing values the migration refuses and changes nothing: a human decides. Everything happens in one transaction,
  * after a consistent backup (SQLite: a copy of the file; PostgreSQL: copies of the tables named
  * {@code <table>_pre_session_id}). Running it again does nothing.
  */
@@ -166,12 +166,16 @@ public final class LegacyRunIdMigration {
         statement.execute("DROP INDEX IF EXISTS " + table.legacyIndex);
         actions.add(table.name + ": dropped index " + table.legacyIndex);
         if (both) {
-          statement.execute("ALTER TABLE " + table.name + " DROP COLUMN " + quote(legacy));
-          actions.add(table.name + ": dropped column " + legacy + " (session_id held the same values)");
-        } else {
-          statement.execute("ALTER TABLE " + table.name + " RENAME COLUMN " + quote(legacy) + " TO session_id");
-          actions.add(table.name + ": renamed column " + legacy + " to session_id");
+          // the legacy column may be part of the primary key, which SQLite cannot drop: drop the
+          // newer column, which holds the same values, and rename the legacy one in its place
+          for (String index : table.indexes) {
+            statement.execute("DROP INDEX IF EXISTS " + index.split(" ")[5]);
+          }
+          statement.execute("ALTER TABLE " + table.name + " DROP COLUMN session_id");
+          actions.add(table.name + ": dropped column session_id, which held the same values as " + legacy);
         }
+        statement.execute("ALTER TABLE " + table.name + " RENAME COLUMN " + quote(legacy) + " TO session_id");
+        actions.add(table.name + ": renamed column " + legacy + " to session_id");
         for (String index : table.indexes) {
           statement.execute(index);
           actions.add(table.name + ": " + index.replace("CREATE INDEX IF NOT EXISTS", "created index"));
