@@ -5,7 +5,10 @@ import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.SessionId;
 import dev.sessionware.core.session.Session;
+import dev.sessionware.core.session.SessionRuntime;
+import dev.sessionware.store.jdbc.JdbcTurnStore;
 import dev.sessionware.core.sink.JsonLinesSink;
 import dev.sessionware.core.sink.RecordingSink;
 import dev.sessionware.examples.openai.OpenAiChatEngine;
@@ -30,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It runs on {@link EmbeddedEngine} (no network, no key) unless {@code OPENAI_BASE_URL} is set,
  * in which case it talks to that OpenAI-compatible server ({@code OPENAI_API_KEY}, {@code
- * SESSIONWARE_MODEL}). The first argument, if any, is the events file to write.
+ * SESSIONWARE_MODEL}). The conversation is kept in a SQLite file (default {@code
+ * sessionware-demo.db} in the temporary directory); run it again with {@code --session ID} to
+ * continue that conversation. Arguments: {@code [--session ID] [--db FILE] [EVENTS_FILE]}.
  */
 public final class Demo {
   static final String SYSTEM_PROMPT = "You are the Sessionware demo assistant. Answer in one sentence.";
@@ -52,9 +57,11 @@ public final class Demo {
    * @param eventsFile where the events were written
    * @param linesWithSession log lines that carried a session id
    * @param linesWithoutSession log lines that did not (start-up and summary lines outside the conversation)
+   * @param database the SQLite file that keeps the conversation
+   * @param resumedTurns the turns the conversation had before this run (0 for a new one)
    */
   public record Summary(String sessionId, int turns, Map<String, Integer> eventsByType, Path eventsFile,
-      long linesWithSession, long linesWithoutSession) {}
+      long linesWithSession, long linesWithoutSession, Path database, int resumedTurns) {}
 
   /**
    * Runs the demo.
@@ -63,10 +70,29 @@ public final class Demo {
    * @throws IOException if the events file cannot be made
    */
   public static void main(String[] args) throws IOException {
-    Path eventsFile = args.length > 0 ? Path.of(args[0]) : Files.createTempFile("sessionware-demo-", ".jsonl");
+    SessionId resume = null;
+    Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-demo.db");
+    Path eventsFile = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--session" -> resume = SessionId.of(value(args, ++i, "--session"));
+        case "--db" -> database = Path.of(value(args, ++i, "--db"));
+        default -> eventsFile = Path.of(args[i]);
+      }
+    }
+    if (eventsFile == null) {
+      eventsFile = Files.createTempFile("sessionware-demo-", ".jsonl");
+    }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv()).<Engine>map(e -> e).orElseGet(EmbeddedEngine::new);
-    Summary summary = run(engine, eventsFile);
+    Summary summary = run(engine, eventsFile, database, resume);
     print(summary, System.out);
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
   }
 
   /**
@@ -76,14 +102,21 @@ public final class Demo {
    * @param eventsFile where the events go (appended)
    * @return what happened
    */
-  public static Summary run(Engine engine, Path eventsFile) {
+  public static Summary run(Engine engine, Path eventsFile, Path database, SessionId resume) {
     LogLineCounter.reset();
     LOG.atInfo().addKeyValue("engine", engine.getClass().getSimpleName()).log("demo: starting");
     RecordingSink recorded = new RecordingSink();
     Pipeline pipeline = Pipeline.of(engine, TurnLoggingMiddleware.create(), SystemPromptMiddleware.of(SYSTEM_PROMPT));
     Session session;
-    try (JsonLinesSink file = JsonLinesSink.append(eventsFile)) {
-      session = Session.builder(pipeline).sink(recorded, file, LoggingEventSink.create()).build();
+    int resumedTurns;
+    try (SessionRuntime runtime = SessionRuntime.builder().store(JdbcTurnStore.sqlite(database))
+        .sink(recorded, JsonLinesSink.append(eventsFile), LoggingEventSink.create()).build()) {
+      session = runtime.openSession(pipeline, resume == null ? SessionId.random() : resume);
+      resumedTurns = session.history().size();
+      if (resume != null && resumedTurns == 0) {
+        LOG.atWarn().addKeyValue("database", database.toString())
+            .log("demo: the database has no conversation with that session id; starting it now");
+      }
       // Host code between turns logs with the session id too: the whole conversation is in scope.
       try (CorrelationContext.Scope conversation = CorrelationContext.open(Correlation.of(session.id()))) {
         for (String question : QUESTIONS) {
@@ -99,14 +132,19 @@ public final class Demo {
     LOG.info("demo: conversation finished");
     long with = LogLineCounter.lines().stream().filter(line -> line.sessionId() != null).count();
     long without = LogLineCounter.lines().size() - with;
-    return new Summary(session.id().value(), session.history().size(), byType, eventsFile, with, without);
+    return new Summary(session.id().value(), session.history().size(), byType, eventsFile, with, without, database,
+        resumedTurns);
   }
 
   static void print(Summary summary, PrintStream out) {
     out.println();
     out.println("== Sessionware demo summary");
     out.println("session id:              " + summary.sessionId());
-    out.println("turns:                   " + summary.turns());
+    out.println("turns:                   " + summary.turns()
+        + (summary.resumedTurns() > 0 ? " (" + summary.resumedTurns() + " from an earlier run)" : ""));
+    out.println("kept in:                 " + summary.database());
+    out.println("continue it:             mvn -B -ntp -q -pl examples -am compile exec:java -Dexec.args=\"--session "
+        + summary.sessionId() + "\"");
     out.println("events by type:          " + summary.eventsByType());
     out.println("events written to:       " + summary.eventsFile());
     out.println("log lines with session:  " + summary.linesWithSession());

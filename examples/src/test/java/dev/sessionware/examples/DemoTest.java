@@ -30,7 +30,7 @@ class DemoTest {
     Demo.Summary summary;
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      summary = Demo.run(new EmbeddedEngine(), events);
+      summary = Demo.run(new EmbeddedEngine(), events, dir.resolve("demo.db"), null);
     } finally {
       System.setOut(original);
     }
@@ -65,6 +65,30 @@ class DemoTest {
         .allSatisfy(event -> assertThat(event.meta().sessionId().value()).isEqualTo(summary.sessionId()));
     assertThat(summary.eventsByType()).containsEntry("start", 3).containsEntry("final", 3);
     assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("sk-demo-0123456789abcdef");
+  }
+
+  @Test
+  void aSecondRunWithTheSessionIdContinuesTheConversationFromTheDatabase() throws Exception {
+    Path database = dir.resolve("resume.db");
+    PrintStream original = System.out;
+    Demo.Summary first;
+    Demo.Summary second;
+    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    try {
+      first = Demo.run(new EmbeddedEngine(), dir.resolve("first.jsonl"), database, null);
+      second = Demo.run(new EmbeddedEngine(), dir.resolve("second.jsonl"), database,
+          dev.sessionware.core.SessionId.of(first.sessionId()));
+    } finally {
+      System.setOut(original);
+    }
+    assertThat(second.sessionId()).isEqualTo(first.sessionId());
+    assertThat(second.resumedTurns()).isEqualTo(3);
+    assertThat(second.turns()).isEqualTo(6);
+    try (var store = dev.sessionware.store.jdbc.JdbcTurnStore.sqlite(database)) {
+      var latest = store.latest(dev.sessionware.core.SessionId.of(first.sessionId())).orElseThrow();
+      assertThat(latest.count(dev.sessionware.core.turn.BlockKind.USER)).isEqualTo(6); // one conversation
+      assertThat(latest.count(dev.sessionware.core.turn.BlockKind.SYSTEM)).isEqualTo(1);
+    }
   }
 
   @Test

@@ -1,12 +1,10 @@
 package dev.sessionware.core.sink;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.FileOutputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +24,9 @@ final class AppendFile {
   private static final Map<Path, AppendFile> OPEN = new HashMap<>(); // guarded by itself
 
   private final Path path;
-  private FileChannel channel; // guarded by this; null when it must be opened anew
+  // A stream, not a FileChannel: channels close when the writing thread is interrupted, and
+  // sessions interrupt the threads of inferences they cancel, which may be delivering events.
+  private FileOutputStream out; // guarded by this; null when it must be opened anew
   private Object fileKey; // guarded by this
   private int users; // guarded by OPEN
 
@@ -60,9 +60,9 @@ final class AppendFile {
       OPEN.remove(path);
     }
     synchronized (this) {
-      if (channel != null) {
-        FileChannel open = channel;
-        channel = null;
+      if (out != null) {
+        FileOutputStream open = out;
+        out = null;
         open.close();
       }
     }
@@ -76,24 +76,25 @@ final class AppendFile {
    */
   synchronized boolean append(byte[] line) throws IOException {
     boolean reopened = false;
-    if (channel == null || !stillAtPath()) {
-      reopened = channel != null;
+    BasicFileAttributes now = out == null ? null : attributes();
+    if (out == null || now == null || !Objects.equals(now.fileKey(), fileKey)) {
+      reopened = out != null;
       closeQuietly();
       open(true);
+      now = attributes();
     }
-    long before = channel.size();
+    long before = now == null ? -1 : now.size();
     try {
-      ByteBuffer buffer = ByteBuffer.wrap(line);
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
-      }
+      out.write(line); // one write call of an O_APPEND stream: the line lands whole at the end
     } catch (IOException e) {
-      try {
-        channel.truncate(before);
+      try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+        if (before >= 0 && file.length() > before) {
+          file.setLength(before); // cut the half line back out
+        }
       } catch (IOException | RuntimeException cannotUndo) {
         e.addSuppressed(cannotUndo);
-        closeQuietly(); // open anew next time rather than write after half a line
       }
+      closeQuietly(); // open anew next time
       throw e;
     }
     return reopened;
@@ -103,14 +104,12 @@ final class AppendFile {
     return path;
   }
 
-  private boolean stillAtPath() {
+  /** The file now at the path (its identity and size), or null when there is none. */
+  private BasicFileAttributes attributes() {
     try {
-      Object now = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-      return now == null || Objects.equals(now, fileKey);
-    } catch (NoSuchFileException e) {
-      return false;
+      return Files.readAttributes(path, BasicFileAttributes.class);
     } catch (IOException e) {
-      return true; // cannot tell: keep writing where we write
+      return null;
     }
   }
 
@@ -118,22 +117,19 @@ final class AppendFile {
     if (createDirectory && path.getParent() != null) {
       Files.createDirectories(path.getParent());
     }
-    channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-    try {
-      fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-    } catch (IOException e) {
-      fileKey = null;
-    }
+    out = new FileOutputStream(path.toFile(), true);
+    BasicFileAttributes opened = attributes();
+    fileKey = opened == null ? null : opened.fileKey();
   }
 
   private void closeQuietly() {
-    if (channel != null) {
+    if (out != null) {
       try {
-        channel.close();
+        out.close();
       } catch (IOException ignored) {
         // the file is given up either way
       }
-      channel = null;
+      out = null;
     }
   }
 

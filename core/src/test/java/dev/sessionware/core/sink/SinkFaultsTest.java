@@ -112,6 +112,23 @@ class SinkFaultsTest {
   }
 
   @Test
+  void aThreadThatWasInterruptedStillWritesWholeLines() throws Exception {
+    Path file = dir.resolve("interrupted.jsonl");
+    try (JsonLinesSink sink = JsonLinesSink.append(file)) {
+      sink.publish(event("s", "before"));
+      Thread.currentThread().interrupt(); // as a cancelled inference's thread is, while it delivers events
+      try {
+        sink.publish(event("s", "while interrupted"));
+      } finally {
+        assertThat(Thread.interrupted()).isTrue(); // the status is the caller's, untouched
+      }
+      sink.publish(event("s", "after"));
+    }
+    assertThat(Files.readAllLines(file, StandardCharsets.UTF_8)).hasSize(3)
+        .allSatisfy(line -> EventCodec.standard().decode(line));
+  }
+
+  @Test
   void aStreamThatFailsOnceLeavesTheNextLinesWhole() {
     ByteArrayOutputStream written = new ByteArrayOutputStream();
     boolean[] failNext = {false};
