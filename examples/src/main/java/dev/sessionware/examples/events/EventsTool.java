@@ -19,6 +19,7 @@ import dev.sessionware.core.event.ToolResultEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.event.json.EventDecodingException;
 import dev.sessionware.core.event.json.JsonLinesReader;
+import dev.sessionware.store.jdbc.LegacyRunIdMigration;
 import dev.sessionware.core.event.json.MigrationReport;
 import dev.sessionware.core.event.json.RunIdMigration;
 import java.io.IOException;
@@ -40,6 +41,7 @@ import java.util.Objects;
  * show FILE [--session ID]      a readable transcript: sessions, turns, text, tool calls, errors, timings
  * filter --session ID FILE      the events of one session, decoded and written back by the codec
  * migrate IN OUT                rewrite the legacy run_id into session_id (IN is never changed)
+ * migrate-store DB              upgrade a Go reference SQLite database from run_id to session_id (after a backup)
  * </pre>
  *
  * <p>Exit status: 0 on success, 1 when the input has errors (or migration conflicts), 2 on a usage
@@ -50,7 +52,8 @@ public final class EventsTool {
       "usage: EventsTool validate FILE",
       "       EventsTool show FILE [--session ID]",
       "       EventsTool filter --session ID FILE",
-      "       EventsTool migrate IN OUT");
+      "       EventsTool migrate IN OUT",
+      "       EventsTool migrate-store DB");
 
   private final PrintStream out;
   private final PrintStream err;
@@ -95,6 +98,15 @@ public final class EventsTool {
       if (args.length == 3 && command.equals("migrate")) {
         return tool.migrate(Path.of(args[1]), Path.of(args[2]));
       }
+      if (args.length == 2 && command.equals("migrate-store")) {
+        return tool.migrateStore(Path.of(args[1]));
+      }
+    } catch (LegacyRunIdMigration.RefusedException e) {
+      err.println("refused: " + e.getMessage());
+      return 1;
+    } catch (java.sql.SQLException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return 2;
@@ -169,6 +181,13 @@ public final class EventsTool {
       out.println(in + ":" + conflict.lineNumber() + ": left unchanged for a human: " + conflict.reason());
     }
     return report.isClean() ? 0 : 1;
+  }
+
+  private int migrateStore(Path database) throws java.sql.SQLException {
+    LegacyRunIdMigration.Report report = LegacyRunIdMigration.migrateSqlite(database);
+    out.println(database + ":");
+    out.println(report.summary());
+    return 0;
   }
 
   private int show(Path file, SessionId only) throws IOException {
