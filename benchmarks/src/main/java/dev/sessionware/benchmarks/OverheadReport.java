@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,7 +20,63 @@ public final class OverheadReport {
   private static final double MAX_PIPELINE_BYTES = 1_024;
   private static final double MAX_CODEC_RATIO = 1.5;
 
+  private static final double MIN_SQLITE_APPENDS = 5_000;
+  private static final double MIN_POSTGRES_PARALLEL_APPENDS = 3_000;
+  private static final double MAX_LOAD_LATEST_US = 1_000;
+
   private OverheadReport() {}
+
+  /** Benchmark parameters as a name suffix, for example {@code [sqlite,1000000]}. */
+  private static String paramSuffix(JsonNode params) {
+    List<String> values = new java.util.ArrayList<>();
+    params.fields().forEachRemaining(field -> values.add(field.getValue().asText()));
+    return values.toString().replace(" ", "");
+  }
+
+  /** The store targets: appends per second, and load-latest that does not grow with the table. */
+  private static boolean storeReport(Map<String, Result> results) {
+    boolean met = true;
+    System.out.println();
+    System.out.println("### Turn stores (the in-memory store is the baseline of the same run)");
+    System.out.println();
+    System.out.println("| benchmark | store | score | unit |");
+    System.out.println("|---|---|---:|---|");
+    for (String store : new String[] {"memory", "sqlite", "postgres"}) {
+      for (String bench : new String[] {"append", "appendEightSessions"}) {
+        Result r = results.get(bench + "[" + store + "]");
+        if (r != null) {
+          System.out.printf(Locale.ROOT, "| %s | %s | %.0f ± %.0f | %s |%n", bench, store, r.score, r.error, r.unit);
+        }
+      }
+    }
+    for (String store : new String[] {"sqlite", "postgres"}) {
+      for (String rows : new String[] {"10000", "1000000"}) {
+        Result r = results.get("loadLatest[" + store + "," + rows + "]");
+        if (r != null) {
+          System.out.printf(Locale.ROOT, "| loadLatest, %s stored turns | %s | %.1f ± %.1f | %s |%n", rows, store,
+              r.score, r.error, r.unit);
+        }
+      }
+    }
+    met &= check("SQLite appends/s, one thread", results.get("append[sqlite]"), MIN_SQLITE_APPENDS, true);
+    met &= check("PostgreSQL appends/s, 8 sessions", results.get("appendEightSessions[postgres]"),
+        MIN_POSTGRES_PARALLEL_APPENDS, true);
+    met &= check("SQLite load-latest at 1 M turns (us)", results.get("loadLatest[sqlite,1000000]"), MAX_LOAD_LATEST_US,
+        false);
+    met &= check("PostgreSQL load-latest at 1 M turns (us)", results.get("loadLatest[postgres,1000000]"),
+        MAX_LOAD_LATEST_US, false);
+    return met;
+  }
+
+  private static boolean check(String what, Result r, double limit, boolean atLeast) {
+    if (r == null) {
+      return true; // not measured in this run
+    }
+    boolean ok = atLeast ? r.score >= limit : r.score <= limit;
+    System.out.printf(Locale.ROOT, "%nTarget (%s %s %.0f): %.0f: %s", what, atLeast ? ">=" : "<=", limit, r.score,
+        ok ? "met" : "MISSED");
+    return ok;
+  }
 
   private record Result(double score, double error, String unit, double bytesPerOp) {}
 
@@ -39,7 +96,9 @@ public final class OverheadReport {
       String name = run.path("benchmark").asText();
       JsonNode primary = run.path("primaryMetric");
       JsonNode alloc = run.path("secondaryMetrics").path("gc.alloc.rate.norm").path("score");
-      results.put(name.substring(name.lastIndexOf('.') + 1), new Result(primary.path("score").asDouble(),
+      JsonNode params = run.path("params");
+      String suffix = params.isMissingNode() ? "" : paramSuffix(params);
+      results.put(name.substring(name.lastIndexOf('.') + 1) + suffix, new Result(primary.path("score").asDouble(),
           primary.path("scoreError").asDouble(), primary.path("scoreUnit").asText(), alloc.isMissingNode() ? Double.NaN
               : alloc.asDouble()));
     }
@@ -94,6 +153,7 @@ public final class OverheadReport {
         System.out.printf(Locale.ROOT, "| %s | %.0f ± %.0f |%n", sink, r.score, r.error);
       }
     }
+    met &= storeReport(results);
     System.out.println();
     System.out.println(met ? "All targets met." : "A target was MISSED.");
     System.exit(met ? 0 : 1);
