@@ -4,6 +4,7 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.turn.Turn;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -22,12 +23,29 @@ public final class InferenceContext {
   private final Correlation correlation;
   private final EventSink sink;
   private final Cancellation cancellation;
+  private final Snapshots snapshots;
   private volatile UUID messageId; // made on first use: many inferences publish nothing
 
-  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation) {
+  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation, Snapshots snapshots) {
     this.correlation = correlation;
     this.sink = sink;
     this.cancellation = cancellation;
+    this.snapshots = snapshots;
+  }
+
+  /** Where {@link #snapshot} keeps turns; a session hands its store's, when it keeps snapshots. */
+  @FunctionalInterface
+  public interface Snapshots {
+    /** Keeps nothing. */
+    Snapshots NONE = (phase, turn) -> {};
+
+    /**
+     * Keeps a turn as it was at a phase.
+     *
+     * @param phase the phase, for example {@code post_tools}
+     * @param turn the turn
+     */
+    void keep(String phase, Turn turn);
   }
 
   /**
@@ -53,6 +71,22 @@ public final class InferenceContext {
    * @throws IllegalArgumentException if the correlation lacks the inference or turn id
    */
   public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation) {
+    return create(correlation, sink, cancellation, Snapshots.NONE);
+  }
+
+  /**
+   * Makes the context of one inference that keeps snapshots.
+   *
+   * @param correlation the inference's correlation, with inference and turn ids
+   * @param sink where published events go
+   * @param cancellation the inference's cancellation; the context can only read it
+   * @param snapshots where {@link #snapshot} keeps turns
+   * @return the context
+   * @throws IllegalArgumentException if the correlation lacks the inference or turn id
+   */
+  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
+      Snapshots snapshots) {
+    Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(correlation, "correlation");
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(cancellation, "cancellation");
@@ -60,7 +94,7 @@ public final class InferenceContext {
       throw new IllegalArgumentException(
           "an inference context needs a correlation with inference and turn ids, but got " + correlation);
     }
-    return new InferenceContext(correlation, sink, cancellation);
+    return new InferenceContext(correlation, sink, cancellation, snapshots);
   }
 
   /**
@@ -142,6 +176,20 @@ public final class InferenceContext {
    */
   public void onCancel(Runnable callback) {
     cancellation.onCancel(callback);
+  }
+
+  /**
+   * Keeps a snapshot of the turn at a phase of the inference (see {@code SnapshotPhase}), when the
+   * session keeps snapshots; engines that call the model several times (a tool loop) call it at
+   * each step. A failure to keep it is logged, never thrown.
+   *
+   * @param phase the phase
+   * @param turn the turn as it is now
+   */
+  public void snapshot(String phase, Turn turn) {
+    Objects.requireNonNull(phase, "phase");
+    Objects.requireNonNull(turn, "turn");
+    snapshots.keep(phase, turn);
   }
 
   @Override

@@ -62,13 +62,14 @@ final class InferenceRun {
   private volatile ScheduledFuture<?> timer;
   private volatile RuntimeException failure;
   private volatile SessionLease lease;
+  private volatile boolean enginePostInferenceKept;
 
   InferenceRun(Session session, Correlation correlation, Turn input) {
     this.session = session;
     this.correlation = correlation;
     this.input = input;
     this.gate = new EventGate(session.sink());
-    this.context = InferenceContext.create(correlation, this::accept, cancellation);
+    this.context = InferenceContext.create(correlation, this::accept, cancellation, this::snapshot);
   }
 
   Correlation correlation() {
@@ -93,6 +94,12 @@ final class InferenceRun {
       return cause;
     }
     return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture);
+  }
+
+  private Thread runnerThread() {
+    synchronized (runnerLock) {
+      return runner;
+    }
   }
 
   void holdLease(SessionLease held) {
@@ -138,7 +145,9 @@ final class InferenceRun {
     try {
       snapshot(SnapshotPhase.PRE_INFERENCE, input);
       output = session.checkedOutput(session.pipeline().run(context, input), correlation);
-      snapshot(SnapshotPhase.POST_INFERENCE, output);
+      if (!enginePostInferenceKept) { // an engine that calls the model several times keeps its own
+        snapshot(SnapshotPhase.POST_INFERENCE, output);
+      }
     } catch (Throwable t) {
       thrown = t;
     } finally {
@@ -276,8 +285,12 @@ final class InferenceRun {
     if (!session.runtime().keepsSnapshots()) {
       return;
     }
+    if (phase.equals(SnapshotPhase.POST_INFERENCE) && Thread.currentThread() == runnerThread()) {
+      enginePostInferenceKept = true;
+    }
     try {
-      session.runtime().store().saveSnapshot(correlation.sessionId(), phase, turn);
+      Turn withId = turn.id() == null ? turn.withId(correlation.turnId()) : turn;
+      session.runtime().store().saveSnapshot(correlation.sessionId(), phase, withId);
     } catch (RuntimeException e) {
       EventLogging.warn(LOG, meta(), "could not keep the " + phase + " snapshot of turn " + turn.id(), e);
     }

@@ -3,7 +3,9 @@ package dev.sessionware.core.sink;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.EventMetadata;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * Stamps each event with the correlation in scope on the publishing thread ({@link
@@ -35,7 +37,11 @@ public final class CorrelatingSink implements EventSink {
   public void publish(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
     Correlation correlation = CorrelationContext.require("publish a " + event.type() + " event");
-    delegate.publish(event.withMeta(event.meta().stampedWith(correlation)));
+    EventMetadata stamped = event.meta().stampedWith(correlation);
+    if (stamped.messageId().equals(EventMetadata.NO_MESSAGE_ID)) {
+      stamped = stamped.toBuilder().messageId(UUID.randomUUID()).build(); // a real id, never the zero UUID
+    }
+    delegate.publish(event.withMeta(stamped));
   }
 
   /** Closes the delegate. */

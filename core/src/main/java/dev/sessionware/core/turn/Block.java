@@ -142,6 +142,40 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
   }
 
   /**
+   * Returns the result of a tool call, handed back to the model, with the tool's name (some clients,
+   * LangChain4j's among them, need it beside the call id).
+   *
+   * @param callId the id of the call this answers
+   * @param toolName the tool's name
+   * @param result the result as text
+   * @return the block
+   */
+  public static Block toolUse(String callId, String toolName, String result) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put(ID, Objects.requireNonNull(callId, "callId"));
+    payload.put(NAME, Objects.requireNonNull(toolName, "toolName"));
+    payload.put(RESULT, Objects.requireNonNull(result, "result"));
+    return of(BlockKind.TOOL_USE, Role.USER, payload);
+  }
+
+  /**
+   * Returns a failed tool call, handed back to the model so that it can react: the tool threw, ran
+   * too long, was unknown, or got arguments that do not match its schema.
+   *
+   * @param callId the id of the call this answers
+   * @param toolName the tool's name
+   * @param error what went wrong, for the model
+   * @return the block
+   */
+  public static Block toolError(String callId, String toolName, String error) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put(ID, Objects.requireNonNull(callId, "callId"));
+    payload.put(NAME, Objects.requireNonNull(toolName, "toolName"));
+    payload.put(ERROR, Objects.requireNonNull(error, "error"));
+    return of(BlockKind.TOOL_USE, Role.USER, payload);
+  }
+
+  /**
    * Returns the text payload, if the block has one.
    *
    * @return the text or empty

@@ -1,5 +1,6 @@
 package dev.sessionware.middleware.logging;
 
+import dev.sessionware.core.tool.ToolLoop;
 import dev.sessionware.core.SafeText;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
@@ -27,8 +28,9 @@ import org.slf4j.spi.LoggingEventBuilder;
  *   <li>{@code turn: inference completed} with {@code duration_ms}, {@code result_block_count}, one
  *       count per block kind ({@code user_blocks}, {@code llm_text_blocks}, {@code tool_call_blocks},
  *       {@code tool_use_blocks}, {@code system_blocks}, {@code reasoning_blocks}, {@code other_blocks}),
- *       and {@code model}, {@code input_tokens}, {@code output_tokens}, {@code stop_reason} when the
- *       result carries them (and {@code completion} when the policy allows);
+ *       and {@code tool_iterations} (model calls of a {@link ToolLoop}), {@code model}, {@code
+ *       input_tokens}, {@code output_tokens}, {@code stop_reason} when the result carries them (and
+ *       {@code completion} when the policy allows);
  *   <li>{@code turn: inference failed} with {@code duration_ms}, {@code error_type} and {@code error}
  *       (redacted, escaped); or {@code turn: inference cancelled} with {@code duration_ms}.
  * </ul>
@@ -132,6 +134,7 @@ public final class TurnLoggingMiddleware implements Middleware {
     for (BlockKind kind : BlockKind.values()) {
       line.addKeyValue(kind.stableName() + "_blocks", counts[kind.ordinal()]);
     }
+    result.metadata().get(ToolLoop.ITERATIONS).ifPresent(iterations -> line.addKeyValue("tool_iterations", iterations));
     result.metadata().get(MetadataKeys.MODEL).ifPresent(model -> line.addKeyValue("model", SafeText.logValue(model)));
     result.metadata().get(MetadataKeys.USAGE).ifPresent(usage -> addUsage(line, usage));
     result.metadata().get(MetadataKeys.STOP_REASON)

@@ -1,0 +1,351 @@
+package dev.sessionware.core.tool;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.ToolCall;
+import dev.sessionware.core.event.ToolCallEvent;
+import dev.sessionware.core.event.ToolCallExecuteEvent;
+import dev.sessionware.core.event.ToolCallExecutionResultEvent;
+import dev.sessionware.core.event.ToolResult;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.store.SnapshotPhase;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.MetadataKey;
+import dev.sessionware.core.turn.Turn;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An engine that runs the model and the tools it asks for until it answers: engine → pending
+ * {@code tool_call} blocks → tools → {@code tool_use} blocks appended → engine again, at most
+ * {@link Builder#maxIterations} model calls (default {@value #DEFAULT_MAX_ITERATIONS}); hitting the
+ * cap fails the inference with a {@link ToolLoopLimitException} that carries the turn so far.
+ *
+ * <p>Failures the model can react to go back to it as a {@code tool_use} block with an {@code
+ * error} payload, and the loop goes on: a tool that throws, one that runs past its {@linkplain
+ * Builder#toolTimeout timeout}, an unknown tool name, arguments that are not JSON or do not match
+ * the tool's schema. Cancelling the inference stops the loop between and during tool calls (running
+ * tools are interrupted and see {@link ToolContext#isCancelled()}).
+ *
+ * <p>For each call, in the inference's event stream, stamped with its session, inference and turn
+ * ids: {@code tool-call} when the model asks, {@code tool-call-execute} before the tool runs, and
+ * {@code tool-call-execution-result} after (exactly one per call). Tools of one iteration run in
+ * parallel on the {@linkplain Builder#executor executor} when one is given, each with the
+ * inference's correlation (and MDC ids) in scope; pool threads come back clean. Snapshots are kept
+ * at {@code pre_inference} (from the second model call on), {@code post_inference} and {@code
+ * post_tools}. The output turn carries {@link #ITERATIONS}. Immutable and thread-safe.
+ */
+public final class ToolLoop implements Engine {
+  /** The default most model calls per inference. */
+  public static final int DEFAULT_MAX_ITERATIONS = 20;
+
+  /** How many model calls the inference made: {@code sessionware.tool_iterations@v1}. */
+  public static final MetadataKey<Integer> ITERATIONS = MetadataKey.of("sessionware", "tool_iterations", 1, Integer.class);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Engine engine;
+  private final ToolRegistry registry;
+  private final int maxIterations;
+  private final Executor executor; // null: tools run one after another on the inference's thread
+  private final Duration toolTimeout; // null: no limit
+
+  private ToolLoop(Builder builder) {
+    this.engine = builder.engine;
+    this.registry = builder.registry;
+    this.maxIterations = builder.maxIterations;
+    this.executor = builder.executor == null ? null : CorrelationContext.wrap(builder.executor);
+    this.toolTimeout = builder.toolTimeout;
+  }
+
+  /**
+   * Returns a loop of an engine and tools with the defaults: at most {@value #DEFAULT_MAX_ITERATIONS}
+   * model calls, tools run one after another on the inference's thread, no tool timeout.
+   *
+   * @param engine the engine that calls the model (or a pipeline around it)
+   * @param registry the tools
+   * @return the loop
+   */
+  public static ToolLoop of(Engine engine, ToolRegistry registry) {
+    return builder(engine, registry).build();
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @param engine the engine that calls the model (or a pipeline around it)
+   * @param registry the tools
+   * @return the builder
+   */
+  public static Builder builder(Engine engine, ToolRegistry registry) {
+    return new Builder(Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(registry, "registry"));
+  }
+
+  /**
+   * Returns the tools.
+   *
+   * @return the registry
+   */
+  public ToolRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public Turn run(InferenceContext context, Turn turn) throws Exception {
+    Turn current = turn;
+    for (int iteration = 1; ; iteration++) {
+      context.throwIfCancelled();
+      if (iteration > 1) {
+        context.snapshot(SnapshotPhase.PRE_INFERENCE, current);
+      }
+      Turn output = engine.run(context, current);
+      if (output == null) {
+        throw new IllegalStateException("engine (" + engine.getClass().getName() + ") returned null instead of a turn"
+            + " in iteration " + iteration + " of the tool loop");
+      }
+      output = output.with(ITERATIONS, iteration);
+      context.snapshot(SnapshotPhase.POST_INFERENCE, output);
+      List<Block> pending = pendingCalls(output);
+      if (pending.isEmpty()) {
+        return output;
+      }
+      if (iteration >= maxIterations) {
+        throw new ToolLoopLimitException(output, iteration, pending.size());
+      }
+      for (Block call : pending) {
+        context.publish(new ToolCallEvent(EventMetadata.empty(), toolCall(call)));
+      }
+      List<Block> results = runAll(context, pending);
+      current = output.append(results.toArray(Block[]::new));
+      context.snapshot(SnapshotPhase.POST_TOOLS, current);
+    }
+  }
+
+  /** The tool calls of a turn that no {@code tool_use} block answers yet, in order. */
+  static List<Block> pendingCalls(Turn turn) {
+    Set<String> answered = new HashSet<>();
+    for (Block block : turn.blocks()) {
+      if (block.kind() == BlockKind.TOOL_USE) {
+        block.payloadString(Block.ID).ifPresent(answered::add);
+      }
+    }
+    List<Block> pending = new ArrayList<>();
+    for (Block block : turn.blocks()) {
+      if (block.kind() == BlockKind.TOOL_CALL && !answered.contains(block.payloadString(Block.ID).orElse(""))) {
+        pending.add(block);
+      }
+    }
+    return pending;
+  }
+
+  private List<Block> runAll(InferenceContext context, List<Block> calls) throws Exception {
+    if (executor == null) {
+      List<Block> results = new ArrayList<>(calls.size());
+      for (Block call : calls) {
+        context.throwIfCancelled();
+        Call running = new Call(context, call);
+        results.add(running.report(running.run()));
+      }
+      return results;
+    }
+    List<Call> running = new ArrayList<>(calls.size());
+    for (Block block : calls) {
+      Call call = new Call(context, block);
+      running.add(call);
+      executor.execute(call.task);
+    }
+    context.onCancel(() -> running.forEach(call -> call.task.cancel(true)));
+    List<Block> results = new ArrayList<>(running.size());
+    long deadline = toolTimeout == null ? Long.MAX_VALUE : System.nanoTime() + toolTimeout.toNanos();
+    try {
+      for (Call call : running) {
+        results.add(call.report(call.await(deadline)));
+      }
+    } catch (InterruptedException | CancellationException e) {
+      running.forEach(call -> call.task.cancel(true));
+      context.throwIfCancelled();
+      throw e;
+    }
+    return results;
+  }
+
+  private static ToolCall toolCall(Block block) {
+    return new ToolCall(block.payloadString(Block.ID).orElse(""), block.payloadString(Block.NAME).orElse(""),
+        block.payloadString(Block.ARGS).orElse(""));
+  }
+
+  /**
+   * One tool call. It runs on a tool thread; its result is reported by the inference's thread
+   * alone, once, whether the tool finished, failed or timed out, so that a tool that finishes
+   * after its timeout can never report a second result.
+   */
+  private final class Call {
+    private final InferenceContext context;
+    private final ToolCall call;
+    final FutureTask<Block> task;
+
+    Call(InferenceContext context, Block block) {
+      this.context = context;
+      this.call = toolCall(block);
+      this.task = new FutureTask<>(this::run);
+    }
+
+    Block run() throws Exception {
+      context.publish(new ToolCallExecuteEvent(EventMetadata.empty(), call));
+      ToolRegistry.Entry entry = registry.entry(call.name());
+      if (entry == null) {
+        return failed("unknown tool \"" + call.name() + "\"; the tools are: " + String.join(", ", registry.names()));
+      }
+      JsonNode arguments;
+      try {
+        arguments = call.input().isBlank() ? JSON.createObjectNode() : JSON.readTree(call.input());
+      } catch (JsonProcessingException e) {
+        return failed("the arguments are not JSON: " + e.getOriginalMessage());
+      }
+      if (arguments == null || !arguments.isObject()) {
+        return failed("the arguments must be a JSON object, but were " + call.input());
+      }
+      String problem = entry.schema().check(arguments).orElse(null);
+      if (problem != null) {
+        return failed("the arguments do not match the schema of " + call.name() + ": " + problem);
+      }
+      Map<String, Object> parsed = JSON.convertValue(arguments, LINKED_MAP);
+      String result;
+      try {
+        result = Objects.requireNonNull(entry.tool().execute(parsed, new ToolContext(context, call.id(), call.name())),
+            () -> "tool " + call.name() + " returned null instead of a result");
+      } catch (Throwable e) {
+        if (context.isCancelled()) {
+          throw new CancellationException("tool " + call.name() + " was stopped: the inference was cancelled");
+        }
+        return failed(describe(e));
+      }
+      return Block.toolUse(call.id(), call.name(), result);
+    }
+
+    Block await(long deadlineNanos) throws Exception {
+      try {
+        long left = deadlineNanos - System.nanoTime();
+        return deadlineNanos == Long.MAX_VALUE ? task.get() : task.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        task.cancel(true);
+        return failed("timed out after " + toolTimeout.toMillis() + " ms");
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof CancellationException cancelled) {
+          throw cancelled;
+        }
+        return failed(describe(e.getCause()));
+      }
+    }
+
+    private Block failed(String error) {
+      return Block.toolError(call.id(), call.name(), error);
+    }
+
+    Block report(Block block) {
+      String text = block.payloadString(Block.RESULT).orElseGet(() -> "error: " + block.payloadString(Block.ERROR).orElse(""));
+      context.publish(new ToolCallExecutionResultEvent(EventMetadata.empty(), new ToolResult(call.id(), text)));
+      return block;
+    }
+  }
+
+  private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> LINKED_MAP =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+
+  private static String describe(Throwable error) {
+    String message = error.getMessage();
+    return error.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+  }
+
+  @Override
+  public String toString() {
+    return "ToolLoop[" + engine + ", " + registry + "]";
+  }
+
+  /** Configures a {@link ToolLoop}. */
+  public static final class Builder {
+    private final Engine engine;
+    private final ToolRegistry registry;
+    private int maxIterations = DEFAULT_MAX_ITERATIONS;
+    private Executor executor;
+    private Duration toolTimeout;
+
+    private Builder(Engine engine, ToolRegistry registry) {
+      this.engine = engine;
+      this.registry = registry;
+    }
+
+    /**
+     * Sets the most model calls per inference; default {@value #DEFAULT_MAX_ITERATIONS}.
+     *
+     * @param maxIterations the most iterations, >= 1
+     * @return this builder
+     */
+    public Builder maxIterations(int maxIterations) {
+      if (maxIterations < 1) {
+        throw new IllegalArgumentException("maxIterations must be >= 1, but was " + maxIterations);
+      }
+      this.maxIterations = maxIterations;
+      return this;
+    }
+
+    /**
+     * Runs the tool calls of one iteration in parallel on a host's executor, each with the
+     * inference's correlation in scope; default: one after another on the inference's thread.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /**
+     * Sets the longest one iteration's tools may run; a tool still running then is interrupted and
+     * the model is told it timed out. Needs an {@link #executor}, as the tools must run on threads
+     * of their own to be timed.
+     *
+     * @param toolTimeout the limit, > 0
+     * @return this builder
+     */
+    public Builder toolTimeout(Duration toolTimeout) {
+      Objects.requireNonNull(toolTimeout, "toolTimeout");
+      if (toolTimeout.isNegative() || toolTimeout.isZero()) {
+        throw new IllegalArgumentException("toolTimeout must be > 0, but was " + toolTimeout);
+      }
+      this.toolTimeout = toolTimeout;
+      return this;
+    }
+
+    /**
+     * Builds the loop.
+     *
+     * @return the loop
+     * @throws IllegalStateException if a tool timeout is set without an executor
+     */
+    public ToolLoop build() {
+      if (toolTimeout != null && executor == null) {
+        throw new IllegalStateException("a tool timeout needs an executor to run the tools on: call executor(...)");
+      }
+      return new ToolLoop(this);
+    }
+  }
+}
