@@ -23,6 +23,8 @@ public final class OverheadReport {
   private static final double MIN_SQLITE_APPENDS = 5_000;
   private static final double MIN_POSTGRES_PARALLEL_APPENDS = 3_000;
   private static final double MAX_LOAD_LATEST_US = 1_000;
+  private static final double MAX_TOOL_LOOP_NS = 2_000;
+  private static final double MAX_TOOL_LOOP_BYTES = 2_048;
 
   private OverheadReport() {}
 
@@ -154,6 +156,19 @@ public final class OverheadReport {
       }
     }
     met &= storeReport(results);
+    Result directTool = results.get("directToolCall");
+    Result loop = results.get("toolLoop");
+    if (directTool != null && loop != null) {
+      double ns = loop.score - directTool.score;
+      double bytes = loop.bytesPerOp - directTool.bytesPerOp;
+      boolean ok = ns <= MAX_TOOL_LOOP_NS && (Double.isNaN(bytes) || bytes <= MAX_TOOL_LOOP_BYTES);
+      met &= ok;
+      System.out.printf(Locale.ROOT, "%n### Tool loop%n%n| variant | ns/op | B/op |%n|---|---:|---:|%n"
+          + "| directToolCall | %.0f ± %.0f | %.0f |%n| toolLoop | %.0f ± %.0f | %.0f |%n%n"
+          + "Target (loop overhead per tool call <= %.0f ns and <= %.0f B): %.0f ns, %.0f B: %s%n",
+          directTool.score, directTool.error, directTool.bytesPerOp, loop.score, loop.error, loop.bytesPerOp,
+          MAX_TOOL_LOOP_NS, MAX_TOOL_LOOP_BYTES, ns, bytes, ok ? "met" : "MISSED");
+    }
     System.out.println();
     System.out.println(met ? "All targets met." : "A target was MISSED.");
     System.exit(met ? 0 : 1);

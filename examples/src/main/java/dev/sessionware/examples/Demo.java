@@ -7,6 +7,8 @@ import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.session.Session;
+import dev.sessionware.core.tool.ToolLoop;
+import dev.sessionware.core.tool.ToolRegistry;
 import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.store.jdbc.JdbcTurnStore;
 import dev.sessionware.core.sink.JsonLinesSink;
@@ -26,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The main demo: a three-turn conversation in one session through the system prompt and logging
+ * The main demo: a four-turn conversation, one turn with a tool call, in one session through the system prompt and logging
  * middleware. JSON log lines go to stdout, every line of the conversation with {@code session_id},
  * {@code inference_id} and {@code turn_id}; the session's events go to a JSON Lines file; a summary
  * closes the output.
@@ -42,9 +44,11 @@ public final class Demo {
   static final List<String> QUESTIONS = List.of(
       "What is a session id for?",
       "Does it survive a thread hop while streaming?",
-      "What happens to a secret like sk-demo-0123456789abcdef in my prompt?");
+      "What happens to a secret like sk-demo-0123456789abcdef in my prompt?",
+      "What time is it on the server?");
 
   private static final Logger LOG = LoggerFactory.getLogger(Demo.class);
+  private static final ToolRegistry TOOLS = ToolRegistry.of(EmbeddedEngine.CLOCK);
 
   private Demo() {}
 
@@ -83,7 +87,8 @@ public final class Demo {
     if (eventsFile == null) {
       eventsFile = Files.createTempFile("sessionware-demo-", ".jsonl");
     }
-    Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv()).<Engine>map(e -> e).orElseGet(EmbeddedEngine::new);
+    Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
+        .orElseGet(EmbeddedEngine::new);
     Summary summary = run(engine, eventsFile, database, resume);
     print(summary, System.out);
   }
@@ -106,7 +111,9 @@ public final class Demo {
     LogLineCounter.reset();
     LOG.atInfo().addKeyValue("engine", engine.getClass().getSimpleName()).log("demo: starting");
     RecordingSink recorded = new RecordingSink();
-    Pipeline pipeline = Pipeline.of(engine, TurnLoggingMiddleware.create(), SystemPromptMiddleware.of(SYSTEM_PROMPT));
+    // the model and the tools it asks for, in a loop; the middleware wrap the whole inference
+    Pipeline pipeline = Pipeline.of(ToolLoop.of(engine, TOOLS), TurnLoggingMiddleware.create(),
+        SystemPromptMiddleware.of(SYSTEM_PROMPT));
     Session session;
     int resumedTurns;
     try (SessionRuntime runtime = SessionRuntime.builder().store(JdbcTurnStore.sqlite(database))

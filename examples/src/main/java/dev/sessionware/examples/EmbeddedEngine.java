@@ -1,5 +1,8 @@
 package dev.sessionware.examples;
 
+import dev.sessionware.core.tool.Tool;
+import java.util.List;
+import java.util.Optional;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.FinalEvent;
@@ -40,13 +43,26 @@ public final class EmbeddedEngine implements Engine {
 
   private final Executor callbacks = CorrelationContext.wrap(STREAM_THREADS);
 
+  /** The tool the engine asks for when a question is about the time. */
+  public static final Tool CLOCK = Tool.of("clock", "Tells the server's current time (UTC, ISO-8601).",
+      "{\"type\":\"object\",\"properties\":{}}", (arguments, context) -> {
+        LOG.atInfo().addKeyValue("tool_call_id", context.callId()).log("tool: read the clock");
+        return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+      });
+
   @Override
   public Turn run(InferenceContext context, Turn turn) throws Exception {
     long started = System.nanoTime();
     String question = turn.last(BlockKind.USER).flatMap(Block::text).orElse("");
-    String answer = answer(question);
     EventMetadata meta = EventMetadata.builder().model(MODEL).temperature(0.0).build();
     context.publish(new StartEvent(meta));
+    Optional<String> clockResult = resultSinceLastQuestion(turn);
+    if (question.toLowerCase(java.util.Locale.ROOT).contains("time") && clockResult.isEmpty()) {
+      // ask for the tool, as a real model does: the tool loop runs it and calls again
+      return turn.append(Block.toolCall("call-" + context.correlation().inferenceId().value(), CLOCK.name(), "{}"))
+          .with(MetadataKeys.MODEL, MODEL).with(MetadataKeys.STOP_REASON, "tool_calls");
+    }
+    String answer = clockResult.map(now -> "The server's clock says " + now + ".").orElseGet(() -> answer(question));
 
     // Stream from another thread: what a real SDK's callback would do. The wrapped executor carries
     // the correlation there, so this thread's log lines and events belong to the right inference.
@@ -67,6 +83,21 @@ public final class EmbeddedEngine implements Engine {
         .durationMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).build(), answer));
     return turn.append(Block.assistantText(answer))
         .with(MetadataKeys.MODEL, MODEL).with(MetadataKeys.USAGE, usage).with(MetadataKeys.STOP_REASON, "stop");
+  }
+
+  /** The result of a tool call made after the newest user message, if any. */
+  private static Optional<String> resultSinceLastQuestion(Turn turn) {
+    List<Block> blocks = turn.blocks();
+    for (int i = blocks.size() - 1; i >= 0; i--) {
+      Block block = blocks.get(i);
+      if (block.kind() == BlockKind.USER) {
+        return Optional.empty();
+      }
+      if (block.kind() == BlockKind.TOOL_USE) {
+        return block.payloadString(Block.RESULT);
+      }
+    }
+    return Optional.empty();
   }
 
   static String answer(String question) {

@@ -42,20 +42,22 @@ class DemoTest {
     List<JsonNode> conversation = lines.subList(1, lines.size() - 1); // between "demo: starting" and "finished"
     assertThat(lines.get(0).path("message").asText()).isEqualTo("demo: starting");
     assertThat(lines.get(lines.size() - 1).path("message").asText()).isEqualTo("demo: conversation finished");
-    assertThat(conversation).hasSize(12).allSatisfy(line ->
+    assertThat(conversation).hasSize(17).allSatisfy(line ->
         assertThat(line.path("session_id").asText()).isEqualTo(summary.sessionId()));
     List<JsonNode> inferenceLines = conversation.stream()
         .filter(line -> !line.path("message").asText().startsWith("host:")).toList();
-    assertThat(inferenceLines).hasSize(9).allSatisfy(line -> {
+    assertThat(inferenceLines).hasSize(13).allSatisfy(line -> {
       assertThat(line.path("inference_id").asText()).isNotEmpty();
       assertThat(line.path("turn_id").asText()).isNotEmpty();
     });
     assertThat(inferenceLines).filteredOn(line -> line.path("thread_name").asText().startsWith("embedded-stream"))
-        .hasSize(3);
-    assertThat(inferenceLines.stream().map(line -> line.path("inference_id").asText()).distinct()).hasSize(3);
+        .hasSize(4);
+    assertThat(inferenceLines).filteredOn(line -> line.path("message").asText().equals("tool: read the clock"))
+        .singleElement().satisfies(line -> assertThat(line.path("tool_call_id").asText()).startsWith("call-"));
+    assertThat(inferenceLines.stream().map(line -> line.path("inference_id").asText()).distinct()).hasSize(4);
 
-    assertThat(summary.turns()).isEqualTo(3);
-    assertThat(summary.linesWithSession()).isEqualTo(12);
+    assertThat(summary.turns()).isEqualTo(4);
+    assertThat(summary.linesWithSession()).isEqualTo(17);
     assertThat(summary.linesWithoutSession()).isEqualTo(2);
     List<InferenceEvent> written = new ArrayList<>();
     for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
@@ -63,7 +65,8 @@ class DemoTest {
     }
     assertThat(written).hasSize(summary.eventsByType().values().stream().mapToInt(Integer::intValue).sum())
         .allSatisfy(event -> assertThat(event.meta().sessionId().value()).isEqualTo(summary.sessionId()));
-    assertThat(summary.eventsByType()).containsEntry("start", 3).containsEntry("final", 3);
+    assertThat(summary.eventsByType()).containsEntry("start", 5).containsEntry("final", 4)
+        .containsEntry("tool-call", 1).containsEntry("tool-call-execute", 1).containsEntry("tool-call-execution-result", 1);
     assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("sk-demo-0123456789abcdef");
   }
 
@@ -82,11 +85,11 @@ class DemoTest {
       System.setOut(original);
     }
     assertThat(second.sessionId()).isEqualTo(first.sessionId());
-    assertThat(second.resumedTurns()).isEqualTo(3);
-    assertThat(second.turns()).isEqualTo(6);
+    assertThat(second.resumedTurns()).isEqualTo(4);
+    assertThat(second.turns()).isEqualTo(8);
     try (var store = dev.sessionware.store.jdbc.JdbcTurnStore.sqlite(database)) {
       var latest = store.latest(dev.sessionware.core.SessionId.of(first.sessionId())).orElseThrow();
-      assertThat(latest.count(dev.sessionware.core.turn.BlockKind.USER)).isEqualTo(6); // one conversation
+      assertThat(latest.count(dev.sessionware.core.turn.BlockKind.USER)).isEqualTo(8); // one conversation
       assertThat(latest.count(dev.sessionware.core.turn.BlockKind.SYSTEM)).isEqualTo(1);
     }
   }

@@ -163,6 +163,31 @@ public record EventMetadata(
     return withCorrelation(correlation);
   }
 
+  /**
+   * Returns this metadata stamped with a correlation and, when it has none, a message id: one new
+   * metadata (or this one, when nothing changes), for the path every published event takes.
+   *
+   * @param correlation the correlation of the inference publishing the event
+   * @param messageIdWhenUnset the message id to set when this metadata has {@link #NO_MESSAGE_ID}; may be null
+   * @return the stamped metadata
+   * @throws IllegalArgumentException if this metadata already carries another session's id
+   */
+  public EventMetadata stampedWith(Correlation correlation, UUID messageIdWhenUnset) {
+    if (sessionId != null && !sessionId.equals(correlation.sessionId())) {
+      throw new IllegalArgumentException("an event of session " + sessionId + " cannot be published in session "
+          + correlation.sessionId());
+    }
+    UUID id = messageIdWhenUnset != null && messageId.equals(NO_MESSAGE_ID) ? messageIdWhenUnset : messageId;
+    InferenceId inference = correlation.inferenceId() != null ? correlation.inferenceId() : inferenceId;
+    TurnId turn = correlation.turnId() != null ? correlation.turnId() : turnId;
+    if (id == messageId && correlation.sessionId().equals(sessionId) && Objects.equals(inference, inferenceId)
+        && Objects.equals(turn, turnId)) {
+      return this;
+    }
+    return new EventMetadata(model, temperature, topP, maxTokens, stopReason, usage, durationMs, id,
+        correlation.sessionId(), inference, turn, extra, otherMembers);
+  }
+
   private static void requireFinite(String name, Double value) {
     if (value != null && !Double.isFinite(value)) {
       throw new IllegalArgumentException(name + " must be a finite number, but was " + value);

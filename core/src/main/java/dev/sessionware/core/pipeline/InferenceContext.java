@@ -139,11 +139,10 @@ public final class InferenceContext {
   }
 
   private InferenceEvent stamp(InferenceEvent event) {
-    EventMetadata stamped = event.meta().stampedWith(correlation);
-    if (stamped.messageId().equals(EventMetadata.NO_MESSAGE_ID)) {
-      stamped = stamped.toBuilder().messageId(messageId()).build();
-    }
-    return event.withMeta(stamped);
+    EventMetadata meta = event.meta();
+    EventMetadata stamped = meta.stampedWith(correlation,
+        meta.messageId().equals(EventMetadata.NO_MESSAGE_ID) ? messageId() : null);
+    return stamped == meta ? event : event.withMeta(stamped);
   }
 
   /**

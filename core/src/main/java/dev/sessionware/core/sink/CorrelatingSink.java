@@ -37,11 +37,10 @@ public final class CorrelatingSink implements EventSink {
   public void publish(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
     Correlation correlation = CorrelationContext.require("publish a " + event.type() + " event");
-    EventMetadata stamped = event.meta().stampedWith(correlation);
-    if (stamped.messageId().equals(EventMetadata.NO_MESSAGE_ID)) {
-      stamped = stamped.toBuilder().messageId(UUID.randomUUID()).build(); // a real id, never the zero UUID
-    }
-    delegate.publish(event.withMeta(stamped));
+    EventMetadata meta = event.meta();
+    EventMetadata stamped = meta.stampedWith(correlation, // a real message id, never the zero UUID
+        meta.messageId().equals(EventMetadata.NO_MESSAGE_ID) ? UUID.randomUUID() : null);
+    delegate.publish(stamped == meta ? event : event.withMeta(stamped));
   }
 
   /** Closes the delegate. */

@@ -3,7 +3,6 @@ package dev.sessionware.core.tool;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -92,12 +91,12 @@ final class ArgumentSchema {
     return schema;
   }
 
-  /** Returns the first way the arguments break the schema, or empty when they fit. */
-  Optional<String> check(JsonNode arguments) {
+  /** Returns the first way the parsed arguments break the schema, or empty when they fit. */
+  Optional<String> check(Map<String, Object> arguments) {
     return check(schema, arguments, "");
   }
 
-  private static Optional<String> check(JsonNode schema, JsonNode value, String path) {
+  private static Optional<String> check(JsonNode schema, Object value, String path) {
     String name = path.isEmpty() ? "the arguments" : "argument \"" + path + "\"";
     JsonNode type = schema.get("type");
     if (type != null && !fits(type, value)) {
@@ -105,43 +104,45 @@ final class ArgumentSchema {
     }
     JsonNode choices = schema.get("enum");
     if (choices != null) {
+      JsonNode actual = JSON.valueToTree(value);
       boolean found = false;
       for (JsonNode choice : choices) {
-        found |= choice.equals(value);
+        found |= choice.equals(actual) || choice.isNumber() && actual.isNumber()
+            && choice.decimalValue().compareTo(actual.decimalValue()) == 0;
       }
       if (!found) {
-        return Optional.of(name + " must be one of " + choices + ", but was " + value);
+        return Optional.of(name + " must be one of " + choices + ", but was " + actual);
       }
     }
-    if (value.isObject()) {
+    if (value instanceof Map<?, ?> object) {
       JsonNode required = schema.get("required");
       if (required != null) {
         for (JsonNode field : required) {
-          if (!value.has(field.asText())) {
+          if (!object.containsKey(field.asText())) {
             return Optional.of("argument \"" + join(path, field.asText()) + "\" is required");
           }
         }
       }
       JsonNode properties = schema.path("properties");
       boolean closed = schema.path("additionalProperties").isBoolean() && !schema.path("additionalProperties").asBoolean();
-      for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        JsonNode propertySchema = properties.get(field.getKey());
+      for (Map.Entry<?, ?> field : object.entrySet()) {
+        String key = String.valueOf(field.getKey());
+        JsonNode propertySchema = properties.get(key);
         if (propertySchema == null) {
           if (closed) {
-            return Optional.of("argument \"" + join(path, field.getKey()) + "\" is not a parameter of the tool");
+            return Optional.of("argument \"" + join(path, key) + "\" is not a parameter of the tool");
           }
           continue;
         }
-        Optional<String> problem = check(propertySchema, field.getValue(), join(path, field.getKey()));
+        Optional<String> problem = check(propertySchema, field.getValue(), join(path, key));
         if (problem.isPresent()) {
           return problem;
         }
       }
     }
-    if (value.isArray() && schema.has("items")) {
-      for (int i = 0; i < value.size(); i++) {
-        Optional<String> problem = check(schema.get("items"), value.get(i), path + "[" + i + "]");
+    if (value instanceof java.util.List<?> list && schema.has("items")) {
+      for (int i = 0; i < list.size(); i++) {
+        Optional<String> problem = check(schema.get("items"), list.get(i), path + "[" + i + "]");
         if (problem.isPresent()) {
           return problem;
         }
@@ -154,23 +155,39 @@ final class ArgumentSchema {
     return path.isEmpty() ? field : path + "." + field;
   }
 
-  private static boolean fits(JsonNode type, JsonNode value) {
-    for (JsonNode one : type.isArray() ? type : java.util.List.of(type)) {
-      boolean fits = switch (one.asText()) {
-        case "object" -> value.isObject();
-        case "array" -> value.isArray();
-        case "string" -> value.isTextual();
-        case "number" -> value.isNumber();
-        case "integer" -> value.isIntegralNumber() || value.isNumber() && value.asDouble() == Math.rint(value.asDouble());
-        case "boolean" -> value.isBoolean();
-        case "null" -> value.isNull();
-        default -> false;
-      };
-      if (fits) {
+  private static boolean fits(JsonNode type, Object value) {
+    if (type.isTextual()) {
+      return fits(type.asText(), value);
+    }
+    for (JsonNode one : type) {
+      if (fits(one.asText(), value)) {
         return true;
       }
     }
     return false;
+  }
+
+  private static boolean fits(String type, Object value) {
+    return switch (type) {
+      case "object" -> value instanceof Map<?, ?>;
+      case "array" -> value instanceof java.util.List<?>;
+      case "string" -> value instanceof String;
+      case "number" -> value instanceof Number;
+      case "integer" -> isWhole(value);
+      case "boolean" -> value instanceof Boolean;
+      case "null" -> value == null;
+      default -> false;
+    };
+  }
+
+  private static boolean isWhole(Object value) {
+    if (value instanceof Integer || value instanceof Long || value instanceof java.math.BigInteger) {
+      return true;
+    }
+    if (value instanceof Double d) {
+      return d == Math.rint(d) && !Double.isInfinite(d);
+    }
+    return value instanceof java.math.BigDecimal decimal && decimal.stripTrailingZeros().scale() <= 0;
   }
 
   private static String describe(JsonNode type) {
@@ -190,15 +207,22 @@ final class ArgumentSchema {
     };
   }
 
-  private static String kind(JsonNode value) {
-    return switch (value.getNodeType()) {
-      case OBJECT -> "an object";
-      case ARRAY -> "an array";
-      case STRING -> "a string";
-      case NUMBER -> value.isIntegralNumber() ? "an integer" : "a number";
-      case BOOLEAN -> "a boolean";
-      case NULL -> "null";
-      default -> value.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
-    };
+  private static String kind(Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof Map<?, ?>) {
+      return "an object";
+    }
+    if (value instanceof java.util.List<?>) {
+      return "an array";
+    }
+    if (value instanceof String) {
+      return "a string";
+    }
+    if (value instanceof Boolean) {
+      return "a boolean";
+    }
+    return isWhole(value) ? "an integer" : "a number";
   }
 }

@@ -1,7 +1,6 @@
 package dev.sessionware.core.tool;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
@@ -120,14 +119,13 @@ public final class ToolLoop implements Engine {
         throw new IllegalStateException("engine (" + engine.getClass().getName() + ") returned null instead of a turn"
             + " in iteration " + iteration + " of the tool loop");
       }
-      output = output.with(ITERATIONS, iteration);
       context.snapshot(SnapshotPhase.POST_INFERENCE, output);
       List<Block> pending = pendingCalls(output);
       if (pending.isEmpty()) {
-        return output;
+        return output.with(ITERATIONS, iteration);
       }
       if (iteration >= maxIterations) {
-        throw new ToolLoopLimitException(output, iteration, pending.size());
+        throw new ToolLoopLimitException(output.with(ITERATIONS, iteration), iteration, pending.size());
       }
       for (Block call : pending) {
         context.publish(new ToolCallEvent(EventMetadata.empty(), toolCall(call)));
@@ -140,19 +138,43 @@ public final class ToolLoop implements Engine {
 
   /** The tool calls of a turn that no {@code tool_use} block answers yet, in order. */
   static List<Block> pendingCalls(Turn turn) {
-    Set<String> answered = new HashSet<>();
-    for (Block block : turn.blocks()) {
-      if (block.kind() == BlockKind.TOOL_USE) {
-        block.payloadString(Block.ID).ifPresent(answered::add);
+    List<Block> blocks = turn.blocks();
+    List<Block> pending = null;
+    Set<Object> answered = null; // made only for long turns: a scan is cheaper for the usual few calls
+    for (int i = 0; i < blocks.size(); i++) {
+      Block block = blocks.get(i);
+      if (block.kind() != BlockKind.TOOL_CALL) {
+        continue;
       }
-    }
-    List<Block> pending = new ArrayList<>();
-    for (Block block : turn.blocks()) {
-      if (block.kind() == BlockKind.TOOL_CALL && !answered.contains(block.payloadString(Block.ID).orElse(""))) {
+      Object id = block.payload().get(Block.ID);
+      boolean isAnswered;
+      if (blocks.size() > 64) {
+        if (answered == null) {
+          answered = new HashSet<>();
+          for (Block candidate : blocks) {
+            if (candidate.kind() == BlockKind.TOOL_USE) {
+              answered.add(candidate.payload().get(Block.ID));
+            }
+          }
+        }
+        isAnswered = answered.contains(id);
+      } else {
+        isAnswered = false;
+        for (Block candidate : blocks) {
+          if (candidate.kind() == BlockKind.TOOL_USE && Objects.equals(candidate.payload().get(Block.ID), id)) {
+            isAnswered = true;
+            break;
+          }
+        }
+      }
+      if (!isAnswered) {
+        if (pending == null) {
+          pending = new ArrayList<>(2);
+        }
         pending.add(block);
       }
     }
-    return pending;
+    return pending == null ? List.of() : pending;
   }
 
   private List<Block> runAll(InferenceContext context, List<Block> calls) throws Exception {
@@ -168,6 +190,7 @@ public final class ToolLoop implements Engine {
     List<Call> running = new ArrayList<>(calls.size());
     for (Block block : calls) {
       Call call = new Call(context, block);
+      call.task = new FutureTask<>(call::run);
       running.add(call);
       executor.execute(call.task);
     }
@@ -187,8 +210,13 @@ public final class ToolLoop implements Engine {
   }
 
   private static ToolCall toolCall(Block block) {
-    return new ToolCall(block.payloadString(Block.ID).orElse(""), block.payloadString(Block.NAME).orElse(""),
-        block.payloadString(Block.ARGS).orElse(""));
+    Map<String, Object> payload = block.payload();
+    return new ToolCall(text(payload, Block.ID), text(payload, Block.NAME), text(payload, Block.ARGS));
+  }
+
+  private static String text(Map<String, Object> payload, String key) {
+    Object value = payload.get(key);
+    return value == null ? "" : value.toString();
   }
 
   /**
@@ -199,12 +227,11 @@ public final class ToolLoop implements Engine {
   private final class Call {
     private final InferenceContext context;
     private final ToolCall call;
-    final FutureTask<Block> task;
+    FutureTask<Block> task; // only when tools run in parallel
 
     Call(InferenceContext context, Block block) {
       this.context = context;
       this.call = toolCall(block);
-      this.task = new FutureTask<>(this::run);
     }
 
     Block run() throws Exception {
@@ -213,20 +240,21 @@ public final class ToolLoop implements Engine {
       if (entry == null) {
         return failed("unknown tool \"" + call.name() + "\"; the tools are: " + String.join(", ", registry.names()));
       }
-      JsonNode arguments;
+      Object arguments;
       try {
-        arguments = call.input().isBlank() ? JSON.createObjectNode() : JSON.readTree(call.input());
+        arguments = call.input().isBlank() ? new LinkedHashMap<>() : JSON.readValue(call.input(), Object.class);
       } catch (JsonProcessingException e) {
         return failed("the arguments are not JSON: " + e.getOriginalMessage());
       }
-      if (arguments == null || !arguments.isObject()) {
+      if (!(arguments instanceof Map<?, ?>)) {
         return failed("the arguments must be a JSON object, but were " + call.input());
       }
-      String problem = entry.schema().check(arguments).orElse(null);
+      @SuppressWarnings("unchecked")
+      Map<String, Object> parsed = (Map<String, Object>) arguments;
+      String problem = entry.schema().check(parsed).orElse(null);
       if (problem != null) {
         return failed("the arguments do not match the schema of " + call.name() + ": " + problem);
       }
-      Map<String, Object> parsed = JSON.convertValue(arguments, LINKED_MAP);
       String result;
       try {
         result = Objects.requireNonNull(entry.tool().execute(parsed, new ToolContext(context, call.id(), call.name())),
@@ -265,9 +293,6 @@ public final class ToolLoop implements Engine {
       return block;
     }
   }
-
-  private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> LINKED_MAP =
-      new com.fasterxml.jackson.core.type.TypeReference<>() {};
 
   private static String describe(Throwable error) {
     String message = error.getMessage();

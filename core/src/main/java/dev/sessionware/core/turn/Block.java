@@ -71,6 +71,11 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
     return new Block(UUID.randomUUID().toString(), kind, role, payload, Metadata.empty());
   }
 
+  /** A block of the factories: the payload holds strings only, so it needs no second copy. */
+  private static Block ofStrings(BlockKind kind, Role role, LinkedHashMap<String, Object> payload) {
+    return new Block(UUID.randomUUID().toString(), kind, role, Frozen.adopt(payload), Metadata.empty());
+  }
+
   /**
    * Returns a user message.
    *
@@ -120,11 +125,11 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
    * @return the block
    */
   public static Block toolCall(String callId, String name, String args) {
-    Map<String, Object> payload = new LinkedHashMap<>();
+    LinkedHashMap<String, Object> payload = new LinkedHashMap<>();
     payload.put(ID, Objects.requireNonNull(callId, "callId"));
     payload.put(NAME, Objects.requireNonNull(name, "name"));
     payload.put(ARGS, Objects.requireNonNull(args, "args"));
-    return of(BlockKind.TOOL_CALL, Role.ASSISTANT, payload);
+    return ofStrings(BlockKind.TOOL_CALL, Role.ASSISTANT, payload);
   }
 
   /**
@@ -135,10 +140,10 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
    * @return the block
    */
   public static Block toolUse(String callId, String result) {
-    Map<String, Object> payload = new LinkedHashMap<>();
+    LinkedHashMap<String, Object> payload = new LinkedHashMap<>();
     payload.put(ID, Objects.requireNonNull(callId, "callId"));
     payload.put(RESULT, Objects.requireNonNull(result, "result"));
-    return of(BlockKind.TOOL_USE, Role.USER, payload);
+    return ofStrings(BlockKind.TOOL_USE, Role.USER, payload);
   }
 
   /**
@@ -151,11 +156,11 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
    * @return the block
    */
   public static Block toolUse(String callId, String toolName, String result) {
-    Map<String, Object> payload = new LinkedHashMap<>();
+    LinkedHashMap<String, Object> payload = new LinkedHashMap<>();
     payload.put(ID, Objects.requireNonNull(callId, "callId"));
     payload.put(NAME, Objects.requireNonNull(toolName, "toolName"));
     payload.put(RESULT, Objects.requireNonNull(result, "result"));
-    return of(BlockKind.TOOL_USE, Role.USER, payload);
+    return ofStrings(BlockKind.TOOL_USE, Role.USER, payload);
   }
 
   /**
@@ -168,11 +173,11 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
    * @return the block
    */
   public static Block toolError(String callId, String toolName, String error) {
-    Map<String, Object> payload = new LinkedHashMap<>();
+    LinkedHashMap<String, Object> payload = new LinkedHashMap<>();
     payload.put(ID, Objects.requireNonNull(callId, "callId"));
     payload.put(NAME, Objects.requireNonNull(toolName, "toolName"));
     payload.put(ERROR, Objects.requireNonNull(error, "error"));
-    return of(BlockKind.TOOL_USE, Role.USER, payload);
+    return ofStrings(BlockKind.TOOL_USE, Role.USER, payload);
   }
 
   /**

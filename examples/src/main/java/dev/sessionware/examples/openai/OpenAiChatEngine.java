@@ -3,7 +3,10 @@ package dev.sessionware.examples.openai;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionware.core.tool.Tool;
+import dev.sessionware.core.tool.ToolRegistry;
 import dev.sessionware.core.SafeText;
 import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
@@ -11,7 +14,6 @@ import dev.sessionware.core.event.FinalEvent;
 import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.event.ToolCall;
-import dev.sessionware.core.event.ToolCallEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.turn.Block;
@@ -75,6 +77,7 @@ public final class OpenAiChatEngine implements Engine {
   private final Integer maxTokens;
   private final Duration timeout;
   private final HttpClient client;
+  private final ToolRegistry tools;
 
   private OpenAiChatEngine(Builder builder) {
     String base = builder.baseUrl.toString();
@@ -86,6 +89,7 @@ public final class OpenAiChatEngine implements Engine {
     this.timeout = builder.timeout;
     this.client = builder.client != null ? builder.client
         : HttpClient.newBuilder().connectTimeout(builder.connectTimeout).build();
+    this.tools = builder.tools;
   }
 
   /**
@@ -106,12 +110,23 @@ public final class OpenAiChatEngine implements Engine {
    * @return the engine, or empty when {@code OPENAI_BASE_URL} is not set
    */
   public static Optional<OpenAiChatEngine> fromEnvironment(Map<String, String> environment) {
+    return fromEnvironment(environment, ToolRegistry.empty());
+  }
+
+  /**
+   * Like {@link #fromEnvironment(Map)}, with tools the model may call.
+   *
+   * @param environment the environment, usually {@code System.getenv()}
+   * @param tools the tools
+   * @return the engine, or empty when {@code OPENAI_BASE_URL} is not set
+   */
+  public static Optional<OpenAiChatEngine> fromEnvironment(Map<String, String> environment, ToolRegistry tools) {
     String baseUrl = environment.get("OPENAI_BASE_URL");
     if (baseUrl == null || baseUrl.isBlank()) {
       return Optional.empty();
     }
     Builder builder = builder().baseUrl(URI.create(baseUrl.strip()))
-        .model(environment.getOrDefault("SESSIONWARE_MODEL", "gpt-4o-mini"));
+        .model(environment.getOrDefault("SESSIONWARE_MODEL", "gpt-4o-mini")).tools(tools);
     String key = environment.get("OPENAI_API_KEY");
     if (key != null && !key.isBlank()) {
       builder.apiKey(key.strip());
@@ -141,8 +156,7 @@ public final class OpenAiChatEngine implements Engine {
       if (!answer.text.isEmpty()) {
         blocks.add(Block.assistantText(answer.text));
       }
-      for (ToolCall call : answer.toolCalls) {
-        context.publish(new ToolCallEvent(meta, call));
+      for (ToolCall call : answer.toolCalls) { // the tool loop publishes the tool-call events
         blocks.add(Block.toolCall(call.id(), call.name(), call.input()));
       }
       context.publish(new FinalEvent(done, answer.text));
@@ -228,6 +242,14 @@ public final class OpenAiChatEngine implements Engine {
     }
     if (maxTokens != null) {
       body.put("max_tokens", maxTokens);
+    }
+    if (!tools.isEmpty()) {
+      ArrayNode definitions = body.putArray("tools");
+      for (Tool tool : tools.tools()) {
+        ObjectNode function = definitions.addObject().put("type", "function").putObject("function");
+        function.put("name", tool.name()).put("description", tool.description());
+        function.set("parameters", JSON.readTree(tool.parametersSchema()));
+      }
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
         .timeout(timeout)
@@ -397,8 +419,22 @@ public final class OpenAiChatEngine implements Engine {
     private Duration timeout = Duration.ofSeconds(120);
     private Duration connectTimeout = Duration.ofSeconds(10);
     private HttpClient client;
+    private ToolRegistry tools = ToolRegistry.empty();
 
     private Builder() {}
+
+    /**
+     * Sets the tools whose definitions every request carries, so that the model may call them;
+     * run the engine in a {@link dev.sessionware.core.tool.ToolLoop} with the same registry to
+     * execute the calls. Default: none.
+     *
+     * @param tools the tools
+     * @return this builder
+     */
+    public Builder tools(ToolRegistry tools) {
+      this.tools = Objects.requireNonNull(tools, "tools");
+      return this;
+    }
 
     /**
      * Sets the API's base, for example {@code https://api.openai.com/v1}.
