@@ -30,6 +30,18 @@ class CorrelatingSinkTest {
   }
 
   @Test
+  void eventsWithoutAMessageIdGetARealOneNeverTheZeroUuid() {
+    RecordingSink recorded = new RecordingSink();
+    CorrelatingSink sink = CorrelatingSink.of(recorded);
+    try (CorrelationContext.Scope ignored = CorrelationContext.open(
+        Correlation.of(SessionId.of("s"), InferenceId.of("i"), TurnId.of("t")))) {
+      sink.publish(new ToolCallExecuteEvent(EventMetadata.empty(), new ToolCall("c", "n", "{}")));
+    }
+    assertThat(recorded.events()).singleElement().satisfies(event ->
+        assertThat(event.meta().messageId()).isNotEqualTo(EventMetadata.NO_MESSAGE_ID));
+  }
+
+  @Test
   void publishingWithNoSessionInScopeIsAClearError() {
     assertThatIllegalStateException().isThrownBy(() -> sink.publish(toolEvent))
         .withMessageStartingWith("cannot publish a tool-call-execute event: no session in scope on thread");
