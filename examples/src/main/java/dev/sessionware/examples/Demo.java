@@ -13,7 +13,7 @@ import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.store.jdbc.JdbcTurnStore;
 import dev.sessionware.core.sink.JsonLinesSink;
 import dev.sessionware.core.sink.RecordingSink;
-import dev.sessionware.examples.openai.OpenAiChatEngine;
+import dev.sessionware.openai.OpenAiChatEngine;
 import dev.sessionware.middleware.logging.LoggingEventSink;
 import dev.sessionware.middleware.logging.TurnLoggingMiddleware;
 import dev.sessionware.middleware.systemprompt.SystemPromptMiddleware;
@@ -156,7 +156,7 @@ public final class Demo {
     out.println("events written to:       " + summary.eventsFile());
     out.println("log lines with session:  " + summary.linesWithSession());
     out.println("log lines without:       " + summary.linesWithoutSession() + " (start-up and wrap-up, outside the conversation)");
-    out.println("read it back:            mvn -q -pl examples -am compile exec:java"
-        + " -Dexec.mainClass=dev.sessionware.examples.events.EventsTool -Dexec.args=\"show " + summary.eventsFile() + "\"");
+    out.println("read it back:            mvn -B -ntp -q -pl cli -am package -DskipTests && java -jar"
+        + " cli/target/sessionware-cli.jar show " + summary.eventsFile());
   }
 }

@@ -76,7 +76,7 @@ public final class EventCodec {
   static final String LEGACY_RUN_ID_MESSAGE =
       "member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and"
           + " \"session_id\" replaced it; migrate archived event files with"
-          + " dev.sessionware.core.event.json.RunIdMigration (or the events tool's \"migrate IN OUT\")";
+          + " dev.sessionware.core.event.json.RunIdMigration (or \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)";
 
   private final ObjectMapper mapper;
   private final JsonFactory factory;

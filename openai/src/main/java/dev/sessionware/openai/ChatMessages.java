@@ -1,4 +1,4 @@
-package dev.sessionware.examples.openai;
+package dev.sessionware.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,4 +1,4 @@
-package dev.sessionware.examples.events;
+package dev.sessionware.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +54,7 @@ class EventsToolTest {
         file + ":line 8: event is not valid JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
         file + ":line 9: member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and \"session_id\""
             + " replaced it; migrate archived event files with dev.sessionware.core.event.json.RunIdMigration"
-            + " (or the events tool's \"migrate IN OUT\")",
+            + " (or \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)",
         file + ": 9 events read, 7 valid, 2 with errors, 1 without a session id");
   }
 
@@ -105,7 +105,7 @@ class EventsToolTest {
     assertThat(run()).isEqualTo(2);
     assertThat(run("frobnicate")).isEqualTo(2);
     assertThat(run("filter", "--session", "bad id", file.toString())).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: EventsTool validate FILE",
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("usage: java -jar sessionware-cli.jar COMMAND",
         "error: session id must not contain whitespace or control characters");
     assertThat(run("validate", dir.resolve("missing.jsonl").toString())).isEqualTo(2);
   }
@@ -169,5 +169,18 @@ class EventsToolTest {
     out.reset();
     assertThat(run("migrate-store", database.toString())).isEqualTo(0);
     assertThat(outLines()).containsExactly(database + ":", "nothing to do: no table has the legacy run_id column");
+  }
+
+  @Test
+  void helpListsEveryCommandAndExitsZero() {
+    assertThat(run("--help")).isEqualTo(0);
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("usage: java -jar sessionware-cli.jar COMMAND")
+        .contains("  validate FILE", "  show FILE", "  filter --session ID FILE", "  migrate IN OUT", "  migrate-store DB");
+  }
+
+  @Test
+  void anUnknownCommandPrintsTheUsageAndExitsTwo() {
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("usage: java -jar sessionware-cli.jar");
   }
 }

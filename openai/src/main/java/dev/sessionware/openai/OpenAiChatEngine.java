@@ -1,4 +1,4 @@
-package dev.sessionware.examples.openai;
+package dev.sessionware.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +20,7 @@ import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
-import dev.sessionware.examples.openai.ModelCallException.Kind;
+import dev.sessionware.openai.ModelCallException.Kind;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

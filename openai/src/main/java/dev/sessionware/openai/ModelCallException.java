@@ -1,4 +1,4 @@
-package dev.sessionware.examples.openai;
+package dev.sessionware.openai;
 
 /**
  * A call to an OpenAI-compatible server failed. {@link #kind()} says how, so that callers can tell a

@@ -1,4 +1,4 @@
-package dev.sessionware.examples.events;
+package dev.sessionware.cli;
 
 import dev.sessionware.core.SafeText;
 import dev.sessionware.core.SessionId;
@@ -34,7 +34,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A command-line tool for JSON Lines event files.
+ * The command-line tool for JSON Lines event files and Go reference databases; {@code java -jar
+ * sessionware-cli.jar --help} lists the commands.
  *
  * <pre>
  * validate FILE                 decode every line; report errors with line numbers; exit 1 on any error
@@ -49,11 +50,18 @@ import java.util.Objects;
  */
 public final class EventsTool {
   private static final String USAGE = String.join("\n",
-      "usage: EventsTool validate FILE",
-      "       EventsTool show FILE [--session ID]",
-      "       EventsTool filter --session ID FILE",
-      "       EventsTool migrate IN OUT",
-      "       EventsTool migrate-store DB");
+      "usage: java -jar sessionware-cli.jar COMMAND ...",
+      "",
+      "  validate FILE               decode every line; report errors with line numbers; exit 1 on any error",
+      "  show FILE [--session ID]    a readable transcript: sessions, turns, text, tool calls, errors, timings",
+      "  filter --session ID FILE    the events of one session, decoded and written back by the codec",
+      "  migrate IN OUT              rewrite the legacy run_id alias into session_id (IN is never changed)",
+      "  migrate-store DB            upgrade a Go reference SQLite database from the legacy run_id column",
+      "                              to session_id, after a backup copy",
+      "  --help                      this text",
+      "",
+      "exit status: 0 on success, 1 when the input has errors or migration conflicts, 2 on a usage error",
+      "or an unreadable file");
 
   private final PrintStream out;
   private final PrintStream err;
@@ -85,6 +93,10 @@ public final class EventsTool {
     Objects.requireNonNull(args, "args");
     EventsTool tool = new EventsTool(out, err);
     String command = args.length == 0 ? "" : args[0];
+    if (command.equals("--help") || command.equals("-h") || command.equals("help")) {
+      out.println(USAGE);
+      return 0;
+    }
     try {
       if (args.length == 2 && command.equals("validate")) {
         return tool.validate(Path.of(args[1]));

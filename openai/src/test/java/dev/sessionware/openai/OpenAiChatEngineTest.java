@@ -1,4 +1,4 @@
-package dev.sessionware.examples.openai;
+package dev.sessionware.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.FinalEvent;
@@ -23,7 +22,7 @@ import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
-import dev.sessionware.examples.openai.ModelCallException.Kind;
+import dev.sessionware.openai.ModelCallException.Kind;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -35,7 +34,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,59 +43,34 @@ class OpenAiChatEngineTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "sk-test-0123456789abcdefghij";
 
-  private HttpServer server;
-  private final AtomicReference<JsonNode> requestBody = new AtomicReference<>();
-  private final AtomicReference<String> authorization = new AtomicReference<>();
+  private LoopbackOpenAiServer server;
   private final RecordingSink events = new RecordingSink();
 
-  /** What the fake server does with one request. */
-  @FunctionalInterface
-  interface Handler {
-    void handle(HttpExchange exchange) throws Exception;
-  }
-
   @BeforeEach
-  void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.start();
+  void start() {
+    server = LoopbackOpenAiServer.start();
   }
 
   @AfterEach
   void stop() {
-    server.stop(0);
+    server.close();
   }
 
-  private void serve(Handler handler) {
-    server.createContext("/v1/chat/completions", exchange -> {
-      try {
-        requestBody.set(JSON.readTree(exchange.getRequestBody()));
-        authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
-        handler.handle(exchange);
-      } catch (Exception e) {
-        // the client went away: nothing to answer
-      } finally {
-        exchange.close();
-      }
-    });
+  private void serve(LoopbackOpenAiServer.Handler handler) {
+    server.serve(handler);
   }
 
   private static void stream(HttpExchange exchange, String... chunks) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-    exchange.sendResponseHeaders(200, 0);
-    OutputStream out = exchange.getResponseBody();
-    for (String chunk : chunks) {
-      out.write(chunk.getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    }
+    LoopbackOpenAiServer.stream(exchange, chunks);
   }
 
   private static String data(String json) {
-    return "data: " + json + "\n\n";
+    return LoopbackOpenAiServer.data(json);
   }
 
   private OpenAiChatEngine engine(Duration timeout) {
     return OpenAiChatEngine.builder()
-        .baseUrl(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1"))
+        .baseUrl(server.baseUrl())
         .apiKey(KEY).model("test-model").temperature(0.2).maxTokens(64).timeout(timeout).build();
   }
 
@@ -136,14 +109,14 @@ class OpenAiChatEngineTest {
       assertThat(event.meta().messageId()).isEqualTo(published.get(0).meta().messageId());
     });
 
-    JsonNode body = requestBody.get();
+    JsonNode body = server.lastRequest();
     assertThat(body.path("model").asText()).isEqualTo("test-model");
     assertThat(body.path("stream").asBoolean()).isTrue();
     assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
     assertThat(body.path("max_tokens").asInt()).isEqualTo(64);
     assertThat(body.path("messages").toString())
         .isEqualTo("[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"Hi\"}]");
-    assertThat(authorization.get()).isEqualTo("Bearer " + KEY);
+    assertThat(server.lastAuthorization()).isEqualTo("Bearer " + KEY);
   }
 
   @Test
@@ -173,7 +146,7 @@ class OpenAiChatEngineTest {
     Turn turn = Turn.of(Block.userText("2+2?"), Block.assistantText("Let me compute."),
         Block.toolCall("call_1", "calc", "{\"expr\":\"2+2\"}"), Block.toolUse("call_1", "4"), Block.reasoning("hidden"));
     session(Duration.ofSeconds(10)).run(turn);
-    assertThat(requestBody.get().path("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":\"2+2?\"},"
+    assertThat(server.lastRequest().path("messages").toString()).isEqualTo("[{\"role\":\"user\",\"content\":\"2+2?\"},"
         + "{\"role\":\"assistant\",\"content\":\"Let me compute.\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
         + "\"function\":{\"name\":\"calc\",\"arguments\":\"{\\\"expr\\\":\\\"2+2\\\"}\"}}]},"
         + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"4\"}]");
@@ -190,7 +163,7 @@ class OpenAiChatEngineTest {
   void aToolRoundTripThroughTheLoopSendsDefinitionsAndResultsAndGetsTheAnswer() {
     List<com.fasterxml.jackson.databind.JsonNode> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
     serve(exchange -> {
-      bodies.add(requestBody.get());
+      bodies.add(server.lastRequest());
       if (bodies.size() == 1) {
         stream(exchange,
             data("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_9\",\"type\":\"function\","
@@ -206,7 +179,7 @@ class OpenAiChatEngineTest {
             "{\"type\":\"object\",\"properties\":{\"expr\":{\"type\":\"string\"}},\"required\":[\"expr\"]}",
             (args, context) -> "42"));
     OpenAiChatEngine engine = OpenAiChatEngine.builder()
-        .baseUrl(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1"))
+        .baseUrl(server.baseUrl())
         .apiKey(KEY).model("test-model").tools(tools).build();
     Session session = Session.builder(dev.sessionware.core.tool.ToolLoop.of(engine, tools)).id(SessionId.of("s-tools"))
         .sink(events).build();
@@ -253,7 +226,6 @@ class OpenAiChatEngineTest {
     ModelCallException serverError = failure(session(Duration.ofSeconds(10)));
     assertThat(serverError.kind()).isEqualTo(Kind.SERVER_ERROR);
     assertThat(serverError.getMessage()).endsWith("returned 503: upstream overloaded");
-    server.removeContext("/v1/chat/completions");
     answer(400, "{\"error\":{\"message\":\"model not found\"}}");
     ModelCallException clientError = failure(session(Duration.ofSeconds(10)));
     assertThat(clientError.kind()).isEqualTo(Kind.CLIENT_ERROR);
