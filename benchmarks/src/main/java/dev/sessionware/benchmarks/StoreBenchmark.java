@@ -81,10 +81,20 @@ public class StoreBenchmark {
       pool.close();
     }
     if (dir != null) {
-      try (Stream<Path> files = Files.walk(dir)) {
-        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(file);
-        }
+      deleteTree(dir);
+    }
+  }
+
+  /**
+   * Deletes a directory and everything in it.
+   *
+   * @param dir the directory
+   * @throws IOException if a file cannot be deleted
+   */
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
       }
     }
   }

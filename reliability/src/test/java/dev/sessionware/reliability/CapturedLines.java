@@ -59,6 +59,27 @@ final class CapturedLines extends AppenderBase<ILoggingEvent> implements AutoClo
     }
   }
 
+  /**
+   * Asserts that every captured line carries a session, inference and turn id, and that they are the
+   * inference's own: its session as {@code sessionOf} says, and the inference it claims to log for.
+   *
+   * @param sessionOf the session of each inference id
+   */
+  void assertEveryLineHasItsOwnIds(java.util.Map<String, String> sessionOf) {
+    int missing = 0;
+    int foreign = 0;
+    for (Line line : lines()) {
+      if (line.sessionId() == null || line.inferenceId() == null || line.turnId() == null) {
+        missing++;
+      } else if (!line.sessionId().equals(sessionOf.get(line.inferenceId()))
+          || (line.claimedInference() != null && !line.claimedInference().equals(line.inferenceId()))) {
+        foreign++;
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(missing).as("log lines without ids").isZero();
+    org.assertj.core.api.Assertions.assertThat(foreign).as("log lines with another inference's ids").isZero();
+  }
+
   @Override
   public void close() {
     root.detachAppender(this);

@@ -92,18 +92,7 @@ class IsolationUnderLoadTest {
 
       List<CapturedLines.Line> lines = logs.lines();
       assertThat(lines).hasSize(SESSIONS * INFERENCES * 4); // start, 2 chunks, completed
-      int missing = 0;
-      int foreign = 0;
-      for (CapturedLines.Line line : lines) {
-        if (line.sessionId() == null || line.inferenceId() == null || line.turnId() == null) {
-          missing++;
-        } else if (!line.sessionId().equals(sessionOf.get(line.inferenceId()))
-            || (line.claimedInference() != null && !line.claimedInference().equals(line.inferenceId()))) {
-          foreign++;
-        }
-      }
-      assertThat(missing).as("log lines without ids").isZero();
-      assertThat(foreign).as("log lines with another inference's ids").isZero();
+      logs.assertEveryLineHasItsOwnIds(sessionOf);
 
       List<InferenceEvent> published = events.events();
       assertThat(published).hasSize(SESSIONS * INFERENCES * 4);

@@ -92,18 +92,7 @@ class ToolIsolationTest {
       List<CapturedLines.Line> toolLines = logs.lines().stream()
           .filter(line -> line.message().equals("tool lookup ran")).toList();
       assertThat(toolLines).hasSize(SESSIONS * INFERENCES * 2);
-      int missing = 0;
-      int foreign = 0;
-      for (CapturedLines.Line line : logs.lines()) {
-        if (line.sessionId() == null || line.inferenceId() == null) {
-          missing++;
-        } else if (!line.sessionId().equals(sessionOf.get(line.inferenceId()))
-            || (line.claimedInference() != null && !line.claimedInference().equals(line.inferenceId()))) {
-          foreign++;
-        }
-      }
-      assertThat(missing).as("log lines without ids").isZero();
-      assertThat(foreign).as("log lines with another inference's ids").isZero();
+      logs.assertEveryLineHasItsOwnIds(sessionOf);
 
       List<InferenceEvent> published = events.events();
       assertThat(published.stream().filter(e -> e.type().startsWith("tool-call"))).hasSize(SESSIONS * INFERENCES * 6);

@@ -10,7 +10,9 @@ import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.store.jdbc.internal.Connections;
+import dev.sessionware.store.jdbc.internal.LeaseRows;
 import dev.sessionware.store.jdbc.internal.LegacyTurns;
+import dev.sessionware.store.jdbc.internal.SnapshotRows;
 import dev.sessionware.store.jdbc.internal.Schema;
 import dev.sessionware.store.jdbc.internal.TurnRows;
 import java.nio.file.Path;
@@ -47,12 +49,14 @@ public final class JdbcTurnStore implements TurnStore {
   private final String name;
   private final TurnRows rows;
   private final boolean legacyTurns;
+  private final LeaseRows leases;
 
   private JdbcTurnStore(Connections connections, Dialect dialect, String name, boolean createSchema) {
     this.connections = connections;
     this.dialect = dialect;
     this.name = name;
     this.rows = new TurnRows(dialect, name);
+    this.leases = new LeaseRows(connections, name);
     try {
       this.legacyTurns = connections.with(connection -> {
         if (createSchema) {
@@ -234,48 +238,10 @@ public final class JdbcTurnStore implements TurnStore {
     Objects.requireNonNull(query, "query");
     try {
       return connections.with(connection -> {
-        List<Snapshot> found = new ArrayList<>(select(connection, query, "SELECT session_id, turn_id, phase,"
-            + " created_at_ms, format, payload FROM sw_snapshots", false));
-        if (legacyTurns) {
-          found.addAll(select(connection, query, "SELECT session_id, turn_id, phase, created_at_ms, '"
-              + Snapshot.YAML + "', payload FROM turns", true));
-          found.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
-        }
-        return found.size() > query.limit() ? List.copyOf(found.subList(0, query.limit())) : found;
+        return SnapshotRows.select(connection, query, legacyTurns);
       });
     } catch (SQLException e) {
       throw failure(query.session(), "could not list the snapshots of session " + query.session(), e);
-    }
-  }
-
-  private static List<Snapshot> select(Connection connection, SnapshotQuery query, String select, boolean legacy)
-      throws SQLException {
-    StringBuilder sql = new StringBuilder(select).append(" WHERE session_id = ?");
-    if (query.phase() != null) {
-      sql.append(" AND phase = ?");
-    }
-    if (query.since() != null) {
-      sql.append(" AND created_at_ms >= ?");
-    }
-    sql.append(" ORDER BY created_at_ms DESC").append(legacy ? "" : ", id DESC").append(" LIMIT ?");
-    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
-      int i = 1;
-      statement.setString(i++, query.session().value());
-      if (query.phase() != null) {
-        statement.setString(i++, query.phase());
-      }
-      if (query.since() != null) {
-        statement.setLong(i++, query.since().toEpochMilli());
-      }
-      statement.setInt(i, query.limit());
-      List<Snapshot> found = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          found.add(new Snapshot(query.session(), rows.getString(2), rows.getString(3),
-              Instant.ofEpochMilli(rows.getLong(4)), rows.getString(5), rows.getString(6)));
-        }
-      }
-      return found;
     }
   }
 
@@ -348,69 +314,10 @@ public final class JdbcTurnStore implements TurnStore {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(duration, "duration");
-    long now = System.currentTimeMillis();
-    long expires = now + Math.max(1, duration.toMillis());
     try {
-      int taken = connections.with(connection -> {
-        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO sw_leases (session_id, owner,"
-            + " expires_at_ms) VALUES (?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner,"
-            + " expires_at_ms = excluded.expires_at_ms WHERE sw_leases.expires_at_ms < ?"
-            + " OR sw_leases.owner = excluded.owner")) {
-          upsert.setString(1, session.value());
-          upsert.setString(2, owner);
-          upsert.setLong(3, expires);
-          upsert.setLong(4, now);
-          return upsert.executeUpdate();
-        }
-      });
-      return taken == 0 ? Optional.empty() : Optional.of(new Lease(session, owner, expires));
+      return leases.tryTake(session, owner, duration);
     } catch (SQLException e) {
       throw failure(session, "could not take the lease of session " + session, e);
-    }
-  }
-
-  /** A lease row; releasing deletes it only while it is still this lease (same owner and expiry). */
-  private final class Lease implements SessionLease {
-    private final SessionId session;
-    private final String owner;
-    private final long expiresAtMillis;
-
-    Lease(SessionId session, String owner, long expiresAtMillis) {
-      this.session = session;
-      this.owner = owner;
-      this.expiresAtMillis = expiresAtMillis;
-    }
-
-    @Override
-    public SessionId session() {
-      return session;
-    }
-
-    @Override
-    public String owner() {
-      return owner;
-    }
-
-    @Override
-    public Instant expiresAt() {
-      return Instant.ofEpochMilli(expiresAtMillis);
-    }
-
-    @Override
-    public void close() {
-      try {
-        connections.with(connection -> {
-          try (PreparedStatement delete = connection.prepareStatement("DELETE FROM sw_leases WHERE session_id = ?"
-              + " AND owner = ? AND expires_at_ms = ?")) {
-            delete.setString(1, session.value());
-            delete.setString(2, owner);
-            delete.setLong(3, expiresAtMillis);
-            return delete.executeUpdate();
-          }
-        });
-      } catch (SQLException e) {
-        throw failure(session, "could not release the lease of session " + session, e);
-      }
     }
   }
 
