@@ -97,7 +97,13 @@ public final class CorrelatingHttpClientBuilder implements HttpClientBuilder {
     @Override
     public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
       Correlation captured = CorrelationContext.current().orElse(null);
-      delegate.execute(request, parser, new CorrelatingListener(listener, captured));
+      try {
+        delegate.execute(request, parser, new CorrelatingListener(listener, captured));
+      } finally {
+        // the stream has the correlation now: a scope the listener opened for this call on the
+        // calling thread must not outlive the call there
+        PendingScope.closeIfOpen();
+      }
     }
   }
 
