@@ -1,6 +1,6 @@
 package dev.sessionware.core;
 
-import java.util.UUID;
+
 
 /**
  * Identifies one inference: one pass of a turn through the pipeline inside a session.
@@ -38,12 +38,12 @@ public record InferenceId(String value) {
   }
 
   /**
-   * Returns a new random inference id (a UUID).
+   * Returns a new inference id: a time-ordered UUID (version 7), cheap to make, unique, not secret.
    *
    * @return the id
    */
   public static InferenceId random() {
-    return new InferenceId(UUID.randomUUID().toString());
+    return new InferenceId(dev.sessionware.core.internal.TimeOrderedIds.nextText());
   }
 
   /** Returns the id as text, so that ids format as themselves in messages and logs. */

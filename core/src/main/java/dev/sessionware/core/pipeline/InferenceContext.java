@@ -118,7 +118,7 @@ public final class InferenceContext {
       synchronized (this) {
         id = messageId;
         if (id == null) {
-          id = UUID.randomUUID();
+          id = dev.sessionware.core.internal.TimeOrderedIds.next();
           messageId = id;
         }
       }

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * One immutable piece of a {@link Turn}: a user message, model text, a tool call, a system prompt.
@@ -18,7 +17,7 @@ import java.util.UUID;
  * {@link #NAME}, {@link #ARGS}, {@link #RESULT}, {@link #ERROR}); the factories fill them for the
  * common kinds. Copy-with methods return new blocks and leave this one unchanged.
  *
- * @param id the block's id (a random UUID for blocks made by the factories)
+ * @param id the block's id (a time-ordered UUID for blocks made by the factories)
  * @param kind what the block holds
  * @param role who the block speaks for
  * @param payload the content by payload key, in insertion order; values are never null
@@ -41,7 +40,7 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
   /**
    * Validates the block and copies the payload.
    *
-   * @param id the block's id (a random UUID for blocks made by the factories)
+   * @param id the block's id (a time-ordered UUID for blocks made by the factories)
    * @param kind what the block holds
    * @param role who the block speaks for
    * @param payload the content by payload key, in insertion order; values are never null
@@ -68,12 +67,12 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
    * @return the block
    */
   public static Block of(BlockKind kind, Role role, Map<String, Object> payload) {
-    return new Block(UUID.randomUUID().toString(), kind, role, payload, Metadata.empty());
+    return new Block(dev.sessionware.core.internal.TimeOrderedIds.nextText(), kind, role, payload, Metadata.empty());
   }
 
   /** A block of the factories: the payload holds strings only, so it needs no second copy. */
   private static Block ofStrings(BlockKind kind, Role role, LinkedHashMap<String, Object> payload) {
-    return new Block(UUID.randomUUID().toString(), kind, role, Frozen.adopt(payload), Metadata.empty());
+    return new Block(dev.sessionware.core.internal.TimeOrderedIds.nextText(), kind, role, Frozen.adopt(payload), Metadata.empty());
   }
 
   /**
