@@ -1,0 +1,158 @@
+package dev.sessionware.springai;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import io.micrometer.context.ContextRegistry;
+import io.micrometer.context.ThreadLocalAccessor;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.springframework.ai.chat.client.ChatClientRequest;
+import org.springframework.ai.chat.client.ChatClientResponse;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
+import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
+import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
+import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.core.Ordered;
+import reactor.core.publisher.Flux;
+
+/**
+ * A {@code ChatClient} advisor (call and stream) that makes the conversation id ({@link
+ * ChatMemory#CONVERSATION_ID} in the request's context) the session id of the call, or keeps the
+ * correlation already in scope, and puts it in scope for the rest of the advisor chain and the
+ * model call, so that every log line of the call, its other advisors and its tool calls carries
+ * {@code session_id} (with the logging module, in the MDC).
+ *
+ * <p>On streams, the correlation travels in Reactor's context and is restored on Reactor's threads
+ * through Micrometer context-propagation, which Spring AI already uses: the advisor registers its
+ * accessor; enable automatic propagation once ({@code Hooks.enableAutomaticContextPropagation()}, or
+ * {@code spring.reactor.context-propagation=auto} in Spring Boot). Put it first
+ * ({@link Ordered#HIGHEST_PRECEDENCE}, its default order).
+ */
+public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
+  /** The key of the correlation in Reactor's context and in the request's context. */
+  public static final String CORRELATION = "sessionware.correlation";
+
+  static {
+    ContextRegistry.getInstance().registerThreadLocalAccessor(new CorrelationAccessor());
+  }
+
+  private final int order;
+
+  private SessionAdvisor(int order) {
+    this.order = order;
+  }
+
+  /**
+   * Returns the advisor, first in the chain.
+   *
+   * @return the advisor
+   */
+  public static SessionAdvisor create() {
+    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE);
+  }
+
+  @Override
+  public String getName() {
+    return "sessionware-session";
+  }
+
+  @Override
+  public int getOrder() {
+    return order;
+  }
+
+  @Override
+  public ChatClientResponse adviseCall(ChatClientRequest request, CallAdvisorChain chain) {
+    Correlation correlation = correlationOf(request);
+    if (correlation == null) {
+      return chain.nextCall(request);
+    }
+    try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+      return chain.nextCall(withCorrelation(request, correlation));
+    }
+  }
+
+  @Override
+  public Flux<ChatClientResponse> adviseStream(ChatClientRequest request, StreamAdvisorChain chain) {
+    Correlation correlation = correlationOf(request);
+    if (correlation == null) {
+      return chain.nextStream(request);
+    }
+    return Flux.defer(() -> {
+      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+        return chain.nextStream(withCorrelation(request, correlation));
+      }
+    }).contextWrite(context -> context.put(CORRELATION, correlation));
+  }
+
+  private static ChatClientRequest withCorrelation(ChatClientRequest request, Correlation correlation) {
+    java.util.Map<String, Object> context = new java.util.HashMap<>(request.context());
+    context.put(CORRELATION, correlation);
+    return new ChatClientRequest(request.prompt(), context);
+  }
+
+  private static Correlation correlationOf(ChatClientRequest request) {
+    Correlation current = CorrelationContext.current().orElse(null);
+    if (current != null) {
+      return current;
+    }
+    Object conversation = request.context().get(ChatMemory.CONVERSATION_ID);
+    if (conversation == null) {
+      return null;
+    }
+    try {
+      return Correlation.of(SessionId.of(conversation.toString()), InferenceId.random(), TurnId.random());
+    } catch (IllegalArgumentException notAnId) {
+      return null; // a conversation id that is no valid session id is left alone
+    }
+  }
+
+  /** Restores the correlation on threads Reactor hands the stream to, and restores the thread after. */
+  private static final class CorrelationAccessor implements ThreadLocalAccessor<Correlation> {
+    private static final ThreadLocal<Deque<CorrelationContext.Scope>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
+
+    @Override
+    public Object key() {
+      return CORRELATION;
+    }
+
+    @Override
+    public Correlation getValue() {
+      return CorrelationContext.current().orElse(null);
+    }
+
+    @Override
+    public void setValue(Correlation value) {
+      SCOPES.get().push(CorrelationContext.open(value));
+    }
+
+    @Override
+    public void setValue() {
+      SCOPES.get().push(CorrelationContext.clear());
+    }
+
+    @Override
+    public void restore(Correlation previous) {
+      closeNewest();
+    }
+
+    @Override
+    public void restore() {
+      closeNewest();
+    }
+
+    private static void closeNewest() {
+      Deque<CorrelationContext.Scope> scopes = SCOPES.get();
+      if (!scopes.isEmpty()) {
+        scopes.pop().close();
+      }
+      if (scopes.isEmpty()) {
+        SCOPES.remove();
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.sessionware.springai;
+
+import static dev.sessionware.openai.LoopbackOpenAiServer.data;
+import static dev.sessionware.openai.LoopbackOpenAiServer.stream;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.session.Session;
+import dev.sessionware.core.session.SessionRuntime;
+import dev.sessionware.core.sink.RecordingSink;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.MetadataKeys;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.core.turn.Usage;
+import dev.sessionware.openai.LoopbackOpenAiServer;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
+import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.ai.openai.OpenAiChatOptions;
+import reactor.core.publisher.Hooks;
+
+/** The real Spring AI OpenAI chat model, talking HTTP to a loopback OpenAI-compatible server. */
+class SpringAiTest {
+  private static final String COMPLETION = "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+      + "\"model\":\"test-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi!\"},"
+      + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1,\"total_tokens\":6}}";
+  private static final String CHUNKS = String.join("",
+      data(chunk("{\"role\":\"assistant\",\"content\":\"Hello\"}", null)),
+      data(chunk("{\"content\":\" there\"}", null)),
+      data(chunk("{}", "\"stop\"")),
+      "data: [DONE]\n\n");
+
+  private static String chunk(String delta, String finish) {
+    return "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"test-model\","
+        + "\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}";
+  }
+
+  private LoopbackOpenAiServer server;
+  private final RecordingSink events = new RecordingSink();
+  private final SessionRuntime runtime = SessionRuntime.builder().name("spring-ai").build();
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
+    @Override
+    protected void append(ILoggingEvent event) {
+      event.prepareForDeferredProcessing();
+      synchronized (this) {
+        super.append(event);
+      }
+    }
+  };
+  private Logger root;
+  private Level previous;
+
+  @BeforeEach
+  void start() {
+    server = LoopbackOpenAiServer.start();
+    root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    previous = root.getLevel();
+    root.setLevel(Level.DEBUG);
+    logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
+    logs.start();
+    root.addAppender(logs);
+  }
+
+  @AfterEach
+  void stop() {
+    root.detachAppender(logs);
+    root.setLevel(previous);
+    runtime.close();
+    server.close();
+  }
+
+  private OpenAiChatModel model() {
+    return OpenAiChatModel.builder().options(OpenAiChatOptions.builder().baseUrl(server.baseUrl().toString())
+        .apiKey("sk-test-key-0123456789").model("test-model").build()).build();
+  }
+
+  private List<ILoggingEvent> lines(String loggerPrefix) {
+    synchronized (logs) {
+      return logs.list.stream().filter(line -> line.getLoggerName().startsWith(loggerPrefix)).toList();
+    }
+  }
+
+  @Test
+  void aCallBecomesBlocksWithModelUsageAndFinishReason() {
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
+    Session session = runtime.newSession(SpringAiEngine.of(model())).id(SessionId.of("sai-call")).sink(events).build();
+
+    Turn output = session.prompt("Hello");
+
+    assertThat(output.last(BlockKind.LLM_TEXT).flatMap(Block::text)).contains("Hi!");
+    assertThat(output.metadata().get(MetadataKeys.USAGE)).contains(Usage.of(5, 1));
+    assertThat(output.metadata().get(MetadataKeys.STOP_REASON)).contains("stop");
+    assertThat(server.lastRequest().path("messages").get(0).path("content").toString()).contains("Hello");
+    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("start", "final");
+  }
+
+  @Test
+  void aStreamPublishesPartialEventsWithTheSession() {
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    Session session = runtime.newSession(SpringAiEngine.streaming(model())).id(SessionId.of("sai-stream")).sink(events)
+        .build();
+
+    Turn output = session.prompt("Hi");
+
+    assertThat(output.last(BlockKind.LLM_TEXT).flatMap(Block::text)).contains("Hello there");
+    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("start", "partial", "partial", "final");
+    assertThat(events.events()).allSatisfy(e -> assertThat(e.meta().sessionId()).isEqualTo(SessionId.of("sai-stream")));
+  }
+
+  @Test
+  void theAdvisorMakesTheConversationIdTheSessionOfEveryLogLineOfTheCall() {
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+        .build();
+
+    String answer = client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-42"))
+        .call().content();
+
+    assertThat(answer).isEqualTo("Hi!");
+    List<ILoggingEvent> advisorLines = lines("org.springframework.ai.chat.client.advisor");
+    assertThat(advisorLines).hasSizeGreaterThanOrEqualTo(2).allSatisfy(line ->
+        assertThat(line.getMDCPropertyMap()).containsEntry("session_id", "conv-42").containsKey("inference_id"));
+    assertThat(CorrelationContext.current()).isEmpty();
+  }
+
+  @Test
+  void onAStreamTheSessionTravelsToReactorsThreads() {
+    Hooks.enableAutomaticContextPropagation();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+        .build();
+
+    String answer = String.join("", client.prompt().user("hello")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-stream")).stream().content().collectList().block());
+
+    assertThat(answer).isEqualTo("Hello there");
+    List<ILoggingEvent> advisorLines = lines("org.springframework.ai.chat.client.advisor");
+    assertThat(advisorLines).isNotEmpty().allSatisfy(line ->
+        assertThat(line.getMDCPropertyMap()).containsEntry("session_id", "conv-stream"));
+    assertThat(CorrelationContext.current()).isEmpty();
+  }
+}
