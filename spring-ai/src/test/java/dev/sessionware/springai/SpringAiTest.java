@@ -153,4 +153,67 @@ class SpringAiTest {
         assertThat(line.getMDCPropertyMap()).containsEntry("session_id", "conv-stream"));
     assertThat(CorrelationContext.current()).isEmpty();
   }
+
+  @Test
+  void twentyConversationsStreamingAtOnceLogWithTheirOwnSessionOnReactorsThreads() throws Exception {
+    Hooks.enableAutomaticContextPropagation();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+        .build();
+    java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<String>> calls = new java.util.ArrayList<>();
+      for (int c = 0; c < 20; c++) {
+        String conversation = "conv-" + c;
+        calls.add(callers.submit(() -> String.join("", client.prompt().user("hello")
+            .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, conversation)).stream().content().collectList()
+            .block())));
+      }
+      for (java.util.concurrent.Future<String> call : calls) {
+        assertThat(call.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("Hello there");
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    List<ILoggingEvent> advisorLines = lines("org.springframework.ai.chat.client.advisor");
+    assertThat(advisorLines).hasSizeGreaterThanOrEqualTo(20);
+    assertThat(advisorLines).allSatisfy(line -> assertThat(line.getMDCPropertyMap().get("session_id")).startsWith("conv-"));
+    // each line's session is the conversation whose prompt or answer it logs
+    assertThat(advisorLines.stream().filter(line -> line.getFormattedMessage().contains("Hello there")
+        || line.getFormattedMessage().contains("hello")).map(line -> line.getMDCPropertyMap().get("session_id"))
+        .distinct()).hasSize(20);
+  }
+
+  @Test
+  void cancellingAStreamingInferenceDisposesOfTheStreamAndClosesTheConnection() throws Exception {
+    java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch clientGone = new java.util.concurrent.CountDownLatch(1);
+    server.serve(exchange -> {
+      stream(exchange, data(chunk("{\"role\":\"assistant\",\"content\":\"a\"}", null)));
+      streaming.countDown();
+      try {
+        for (int i = 0; i < 400; i++) {
+          Thread.sleep(25);
+          exchange.getResponseBody().write(data(chunk("{\"content\":\"a\"}", null))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          exchange.getResponseBody().flush();
+        }
+      } catch (java.io.IOException e) {
+        clientGone.countDown();
+      }
+    });
+    Session session = runtime.newSession(SpringAiEngine.streaming(model())).id(SessionId.of("sai-cancel")).sink(events)
+        .build();
+    dev.sessionware.core.session.Inference inference = session.startPrompt("long story");
+    assertThat(streaming.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    inference.cancel();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> inference.await(java.time.Duration.ofSeconds(5)))
+        .isInstanceOf(java.util.concurrent.CancellationException.class);
+    assertThat(clientGone.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the server sees the connection closed")
+        .isTrue();
+    assertThat(session.history()).isEmpty();
+    assertThat(events.events()).last().extracting(InferenceEvent::type).isEqualTo("interrupt");
+  }
 }
