@@ -107,21 +107,31 @@ final class Messages {
         blocks.add(Block.toolCall(call.id(), call.name(), call.arguments() == null ? "{}" : call.arguments()));
       }
     }
-    Turn result = turn.append(blocks.toArray(Block[]::new));
     ChatResponseMetadata metadata = response.metadata();
-    if (metadata != null) {
-      if (metadata.modelName() != null) {
-        result = result.with(MetadataKeys.MODEL, metadata.modelName());
-      }
-      Usage usage = usage(metadata.tokenUsage());
-      if (usage != null) {
-        result = result.with(MetadataKeys.USAGE, usage);
-      }
-      if (metadata.finishReason() != null) {
-        result = result.with(MetadataKeys.STOP_REASON, metadata.finishReason().name().toLowerCase(Locale.ROOT));
-      }
+    if (metadata == null) {
+      return turn.append(blocks.toArray(Block[]::new));
     }
-    return result;
+    // one new metadata for the three entries, not one copy each
+    java.util.LinkedHashMap<String, Object> entries = new java.util.LinkedHashMap<>(turn.metadata().entries());
+    if (metadata.modelName() != null) {
+      entries.put(MetadataKeys.MODEL.id(), metadata.modelName());
+    }
+    Usage usage = usage(metadata.tokenUsage());
+    if (usage != null) {
+      entries.put(MetadataKeys.USAGE.id(), usage);
+    }
+    if (metadata.finishReason() != null) {
+      entries.put(MetadataKeys.STOP_REASON.id(), metadata.finishReason().name().toLowerCase(Locale.ROOT));
+    }
+    return new Turn(turn.id(), append(turn.blocks(), blocks), new dev.sessionware.core.turn.Metadata(entries),
+        turn.data());
+  }
+
+  private static List<Block> append(List<Block> first, List<Block> more) {
+    List<Block> all = new ArrayList<>(first.size() + more.size());
+    all.addAll(first);
+    all.addAll(more);
+    return all;
   }
 
   static Usage usage(TokenUsage tokens) {

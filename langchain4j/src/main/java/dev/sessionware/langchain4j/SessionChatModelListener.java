@@ -18,6 +18,7 @@ import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Usage;
 import java.util.Objects;
+import dev.sessionware.core.internal.TimeOrderedIds;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,10 +80,14 @@ public final class SessionChatModelListener implements ChatModelListener {
       PendingScope.hold(CorrelationContext.open(correlation));
     }
     context.attributes().put(CORRELATION, correlation);
-    UUID messageId = UUID.randomUUID();
-    context.attributes().put(MESSAGE_ID, messageId);
-    LOG.atDebug().addKeyValue("message_count", context.chatRequest().messages().size()).log("langchain4j: chat request");
-    publish(correlation, messageId, new StartEvent(EventMetadata.empty()));
+    if (LOG.isDebugEnabled()) {
+      LOG.atDebug().addKeyValue("message_count", context.chatRequest().messages().size()).log("langchain4j: chat request");
+    }
+    if (sink != EventSink.DISCARD) {
+      UUID messageId = TimeOrderedIds.next();
+      context.attributes().put(MESSAGE_ID, messageId);
+      publish(correlation, messageId, new StartEvent(EventMetadata.empty()));
+    }
   }
 
   @Override
@@ -90,6 +95,10 @@ public final class SessionChatModelListener implements ChatModelListener {
     Correlation correlation = (Correlation) context.attributes().get(CORRELATION);
     if (correlation == null) {
       return;
+    }
+    if (sink == EventSink.DISCARD && !LOG.isInfoEnabled()) {
+      PendingScope.closeIfOpen();
+      return; // nothing to log or publish: nothing to build
     }
     try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
       ChatResponse response = context.chatResponse();

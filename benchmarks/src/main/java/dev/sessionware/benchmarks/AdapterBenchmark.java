@@ -1,0 +1,185 @@
+package dev.sessionware.benchmarks;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
+import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.langchain4j.LangChain4jEngine;
+import dev.sessionware.springai.SpringAiEngine;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.prompt.Prompt;
+
+/**
+ * The adapters' cost over each client's own direct call of an in-process fake model, side by side
+ * with the client's own instrumentation path, in one run, logging off: LangChain4j's {@code
+ * ChatModel.chat()} with two listeners, and Spring AI's {@code ChatClient} (no advisors). The
+ * Sessionware paths run the adapter engine with an inference context (turn → messages → fake model
+ * → blocks, start and final events to a discarding sink).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class AdapterBenchmark {
+  private static final dev.langchain4j.model.chat.response.ChatResponse LC4J_REPLY =
+      dev.langchain4j.model.chat.response.ChatResponse.builder().aiMessage(AiMessage.from("Hello there"))
+          .modelName("fake").tokenUsage(new TokenUsage(5, 2)).finishReason(FinishReason.STOP).build();
+  private static final ChatResponse SPRING_REPLY = new ChatResponse(List.of(new Generation(new AssistantMessage("Hello there"))));
+  private static final ChatRequest LC4J_REQUEST = ChatRequest.builder()
+      .messages(dev.langchain4j.data.message.UserMessage.from("Hi")).build();
+  private static final Prompt SPRING_PROMPT = new Prompt("Hi");
+  private static final Turn TURN = Turn.of(Block.userText("Hi"));
+
+  /** A LangChain4j model that answers at once, with or without listeners. */
+  private static final class FakeLangChain4jModel implements ChatModel {
+    private final List<ChatModelListener> listeners;
+
+    FakeLangChain4jModel(List<ChatModelListener> listeners) {
+      this.listeners = listeners;
+    }
+
+    @Override
+    public dev.langchain4j.model.chat.response.ChatResponse doChat(ChatRequest request) {
+      return LC4J_REPLY;
+    }
+
+    @Override
+    public List<ChatModelListener> listeners() {
+      return listeners;
+    }
+  }
+
+  private static final ChatModelListener NOOP = new ChatModelListener() {
+    @Override
+    public void onRequest(ChatModelRequestContext context) {}
+
+    @Override
+    public void onResponse(ChatModelResponseContext context) {}
+  };
+
+  private final ChatModel lc4jPlain = new FakeLangChain4jModel(List.of());
+  private final ChatModel lc4jTwoListeners = new FakeLangChain4jModel(List.of(NOOP, NOOP));
+  private final ChatModel lc4jSessionListener = new FakeLangChain4jModel(List.of(
+      dev.sessionware.langchain4j.SessionChatModelListener.create()));
+  private final org.springframework.ai.chat.model.ChatModel springModel = prompt -> SPRING_REPLY;
+  private final ChatClient springClient = ChatClient.builder(springModel).build();
+  private final LangChain4jEngine lc4jEngine = LangChain4jEngine.of(lc4jPlain);
+  private final SpringAiEngine springEngine = SpringAiEngine.of(springModel);
+  private final InferenceContext context = InferenceContext.create(
+      Correlation.of(SessionId.of("bench"), InferenceId.of("i"), TurnId.of("t")), EventSink.DISCARD);
+
+  /**
+   * LangChain4j's model, called directly: the baseline.
+   *
+   * @return the response
+   */
+  @Benchmark
+  public Object langChain4jDirect() {
+    return lc4jPlain.chat(LC4J_REQUEST);
+  }
+
+  /**
+   * LangChain4j's {@code chat()} with two no-op listeners.
+   *
+   * @return the response
+   */
+  @Benchmark
+  public Object langChain4jTwoListeners() {
+    return lc4jTwoListeners.chat(LC4J_REQUEST);
+  }
+
+  /** The correlation of an inference, in scope on the benchmark thread, as inside a session. */
+  @State(Scope.Thread)
+  public static class InScope {
+    dev.sessionware.core.CorrelationContext.Scope scope;
+
+    /** Opens the scope on the benchmark thread. */
+    @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Trial)
+    public void open() {
+      scope = dev.sessionware.core.CorrelationContext.open(
+          Correlation.of(SessionId.of("bench"), InferenceId.of("i"), TurnId.of("t")));
+    }
+
+    /** Closes it. */
+    @org.openjdk.jmh.annotations.TearDown(org.openjdk.jmh.annotations.Level.Trial)
+    public void close() {
+      scope.close();
+    }
+  }
+
+  /**
+   * LangChain4j's {@code chat()} with Sessionware's listener, inside a session's correlation: the
+   * path of an app that keeps calling LangChain4j directly.
+   *
+   * @param inScope the correlation in scope
+   * @return the response
+   */
+  @Benchmark
+  public Object langChain4jSessionListener(InScope inScope) {
+    return lc4jSessionListener.chat(LC4J_REQUEST);
+  }
+
+  /**
+   * The Sessionware LangChain4j engine over the same model.
+   *
+   * @return the output turn
+   * @throws Exception never
+   */
+  @Benchmark
+  public Object sessionwareLangChain4j() throws Exception {
+    return lc4jEngine.run(context, TURN);
+  }
+
+  /**
+   * Spring AI's model, called directly: the baseline.
+   *
+   * @return the response
+   */
+  @Benchmark
+  public Object springAiDirect() {
+    return springModel.call(SPRING_PROMPT);
+  }
+
+  /**
+   * Spring AI's {@code ChatClient}, no advisors.
+   *
+   * @return the content
+   */
+  @Benchmark
+  public Object springAiChatClient() {
+    return springClient.prompt().user("Hi").call().content();
+  }
+
+  /**
+   * The Sessionware Spring AI engine over the same model.
+   *
+   * @return the output turn
+   * @throws Exception never
+   */
+  @Benchmark
+  public Object sessionwareSpringAi() throws Exception {
+    return springEngine.run(context, TURN);
+  }
+}
