@@ -1,7 +1,7 @@
 /**
  * The command-line tool ({@code sessionware-cli.jar}): {@link dev.sessionware.cli.EventsTool}
  * validates, shows, filters and migrates JSON Lines event files, and upgrades Go reference databases
- * from run_id to session_id.
+ * from the legacy run_id to session_id.
  *
  * <p>Unless otherwise stated, null arguments cause a {@link java.lang.NullPointerException}.
  */
