@@ -2,11 +2,7 @@ package dev.sessionware.langchain4j;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
@@ -16,12 +12,12 @@ import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.sink.RecordingSink;
+import dev.sessionware.openai.CapturedLogs;
 import dev.sessionware.openai.LoopbackOpenAiServer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** An AI service's memory id becomes the session of every log line and event of its calls. */
@@ -32,17 +28,7 @@ class AiServiceSessionsTest {
 
   private LoopbackOpenAiServer server;
   private final RecordingSink events = new RecordingSink();
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      event.prepareForDeferredProcessing();
-      synchronized (this) {
-        super.append(event);
-      }
-    }
-  };
-  private Logger root;
-  private Level previous;
+  private CapturedLogs logs;
 
   @BeforeEach
   void start() {
@@ -50,18 +36,12 @@ class AiServiceSessionsTest {
     server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, "{\"id\":\"c1\",\"model\":\"test-model\","
         + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi!\"},\"finish_reason\":\"stop\"}],"
         + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}"));
-    root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    previous = root.getLevel();
-    root.setLevel(Level.DEBUG);
-    logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-    logs.start();
-    root.addAppender(logs);
+    logs = CapturedLogs.atDebug();
   }
 
   @AfterEach
   void stop() {
-    root.detachAppender(logs);
-    root.setLevel(previous);
+    logs.close();
     server.close();
     MDC.clear();
   }
@@ -80,13 +60,8 @@ class AiServiceSessionsTest {
 
     assertThat(CorrelationContext.current()).isEmpty();
     assertThat(MDC.get("session_id")).isNull();
-    List<ILoggingEvent> lines;
-    synchronized (logs) {
-      lines = List.copyOf(logs.list);
-    }
-    List<ILoggingEvent> clientLines = lines.stream()
-        .filter(line -> line.getLoggerName().startsWith("dev.langchain4j") || line.getLoggerName().startsWith("dev.sessionware"))
-        .toList();
+    List<ILoggingEvent> clientLines = new java.util.ArrayList<>(logs.lines("dev.langchain4j"));
+    clientLines.addAll(logs.lines("dev.sessionware"));
     assertThat(clientLines).hasSizeGreaterThanOrEqualTo(6);
     assertThat(clientLines.stream().map(line -> line.getMDCPropertyMap().get("session_id")).distinct())
         .containsExactlyInAnyOrder("alice", "bob");

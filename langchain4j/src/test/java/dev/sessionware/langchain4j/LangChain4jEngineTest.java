@@ -5,11 +5,7 @@ import static dev.sessionware.openai.LoopbackOpenAiServer.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.sessionware.core.SessionId;
@@ -28,6 +24,7 @@ import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
+import dev.sessionware.openai.CapturedLogs;
 import dev.sessionware.openai.LoopbackOpenAiServer;
 import java.io.IOException;
 import java.time.Duration;
@@ -40,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** The real LangChain4j OpenAI clients, talking HTTP to a loopback OpenAI-compatible server. */
 class LangChain4jEngineTest {
@@ -55,33 +51,17 @@ class LangChain4jEngineTest {
   private LoopbackOpenAiServer server;
   private final RecordingSink events = new RecordingSink();
   private final SessionRuntime runtime = SessionRuntime.builder().name("lc4j").build();
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      event.prepareForDeferredProcessing();
-      synchronized (this) {
-        super.append(event);
-      }
-    }
-  };
-  private Logger root;
-  private Level previousLevel;
+  private CapturedLogs logs;
 
   @BeforeEach
   void start() {
     server = LoopbackOpenAiServer.start();
-    root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    previousLevel = root.getLevel();
-    root.setLevel(Level.DEBUG);
-    logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-    logs.start();
-    root.addAppender(logs);
+    logs = CapturedLogs.atDebug();
   }
 
   @AfterEach
   void stop() {
-    root.detachAppender(logs);
-    root.setLevel(previousLevel);
+    logs.close();
     runtime.close();
     server.close();
   }
@@ -93,9 +73,7 @@ class LangChain4jEngineTest {
   }
 
   private List<ILoggingEvent> langChain4jLines() {
-    synchronized (logs) {
-      return logs.list.stream().filter(line -> line.getLoggerName().startsWith("dev.langchain4j")).toList();
-    }
+    return logs.lines("dev.langchain4j");
   }
 
   @Test

@@ -4,11 +4,7 @@ import static dev.sessionware.openai.LoopbackOpenAiServer.data;
 import static dev.sessionware.openai.LoopbackOpenAiServer.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.InferenceEvent;
@@ -20,12 +16,12 @@ import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
+import dev.sessionware.openai.CapturedLogs;
 import dev.sessionware.openai.LoopbackOpenAiServer;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
 import org.springframework.ai.chat.memory.ChatMemory;
@@ -52,33 +48,17 @@ class SpringAiTest {
   private LoopbackOpenAiServer server;
   private final RecordingSink events = new RecordingSink();
   private final SessionRuntime runtime = SessionRuntime.builder().name("spring-ai").build();
-  private final ListAppender<ILoggingEvent> logs = new ListAppender<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      event.prepareForDeferredProcessing();
-      synchronized (this) {
-        super.append(event);
-      }
-    }
-  };
-  private Logger root;
-  private Level previous;
+  private CapturedLogs logs;
 
   @BeforeEach
   void start() {
     server = LoopbackOpenAiServer.start();
-    root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    previous = root.getLevel();
-    root.setLevel(Level.DEBUG);
-    logs.setContext((LoggerContext) LoggerFactory.getILoggerFactory());
-    logs.start();
-    root.addAppender(logs);
+    logs = CapturedLogs.atDebug();
   }
 
   @AfterEach
   void stop() {
-    root.detachAppender(logs);
-    root.setLevel(previous);
+    logs.close();
     runtime.close();
     server.close();
   }
@@ -89,9 +69,7 @@ class SpringAiTest {
   }
 
   private List<ILoggingEvent> lines(String loggerPrefix) {
-    synchronized (logs) {
-      return logs.list.stream().filter(line -> line.getLoggerName().startsWith(loggerPrefix)).toList();
-    }
+    return logs.lines(loggerPrefix);
   }
 
   @Test
