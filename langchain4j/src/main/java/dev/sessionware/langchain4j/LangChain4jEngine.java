@@ -35,8 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Events: {@code start}, then for a streaming model a {@code partial} per delta, published from
  * LangChain4j's callback threads with the inference's correlation in scope there, then {@code
- * final}. Cancelling the inference cancels the stream. A failure of the model call fails the
- * inference with LangChain4j's exception as the cause.
+ * final}. Cancelling the inference cancels the stream. A failed model call fails the inference with
+ * a {@link dev.sessionware.core.pipeline.ModelCallException} whose kind says how (rate limit, server
+ * or client error, timeout, connection, malformed stream), with LangChain4j's exception as its cause.
  */
 public final class LangChain4jEngine implements Engine {
   private final ChatModel model;
@@ -98,7 +99,12 @@ public final class LangChain4jEngine implements Engine {
       request.toolSpecifications(tools);
     }
     context.publish(new StartEvent(EventMetadata.empty()));
-    ChatResponse response = model != null ? model.chat(request.build()) : stream(context, request.build());
+    ChatResponse response;
+    try {
+      response = model != null ? model.chat(request.build()) : stream(context, request.build());
+    } catch (Exception e) {
+      throw ModelErrors.typed(e);
+    }
     Turn result = Messages.withResponse(turn, response);
     EventMetadata meta = EventMetadata.builder()
         .model(result.metadata().get(MetadataKeys.MODEL).orElse(null))

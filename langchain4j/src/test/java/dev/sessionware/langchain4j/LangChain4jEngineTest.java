@@ -192,8 +192,31 @@ class LangChain4jEngineTest {
     Session session = runtime.newSession(LangChain4jEngine.of(model)).id(SessionId.of("lc4j-error")).sink(events).build();
 
     assertThatThrownBy(() -> session.prompt("x")).isInstanceOf(InferenceException.class)
-        .hasMessageContaining("in session lc4j-error failed").hasMessageContaining("upstream broke");
+        .hasMessageContaining("in session lc4j-error failed").hasMessageContaining("upstream broke")
+        .cause().isInstanceOfSatisfying(dev.sessionware.core.pipeline.ModelCallException.class, e -> {
+          assertThat(e.kind()).isEqualTo(dev.sessionware.core.pipeline.ModelCallException.Kind.SERVER_ERROR);
+          assertThat(e.status()).isEqualTo(500);
+          assertThat(e.isRetryable()).isTrue();
+        });
     assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("start", "error");
+  }
+
+  @Test
+  void aRateLimitAndAMalformedStreamAreTypedToo() {
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 429, "{\"error\":{\"message\":\"slow down\"}}"));
+    OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.baseUrl().toString()).apiKey("sk-test-key-0123456789")
+        .modelName("test-model").maxRetries(0).build();
+    Session limited = runtime.newSession(LangChain4jEngine.of(model)).id(SessionId.of("lc4j-429")).build();
+    assertThatThrownBy(() -> limited.prompt("x")).isInstanceOf(InferenceException.class).hasMessageContaining("lc4j-429")
+        .cause().isInstanceOfSatisfying(dev.sessionware.core.pipeline.ModelCallException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.sessionware.core.pipeline.ModelCallException.Kind.RATE_LIMITED));
+
+    server.serve(exchange -> stream(exchange, "data: {not json\n\n"));
+    Session broken = runtime.newSession(LangChain4jEngine.streaming(streamingModel())).id(SessionId.of("lc4j-bad"))
+        .build();
+    assertThatThrownBy(() -> broken.prompt("x")).isInstanceOf(InferenceException.class).hasMessageContaining("lc4j-bad")
+        .cause().isInstanceOfSatisfying(dev.sessionware.core.pipeline.ModelCallException.class,
+            e -> assertThat(e.kind()).isEqualTo(dev.sessionware.core.pipeline.ModelCallException.Kind.MALFORMED_STREAM));
   }
 
   @Test

@@ -26,7 +26,9 @@ import reactor.core.Disposable;
  * ({@link #streaming}): the turn becomes Spring AI messages (tool calls and results by call id), the
  * response becomes blocks with the model, usage and finish reason in the turn's metadata. Streamed
  * chunks are published as {@code partial} events from Reactor's threads with the inference's
- * correlation in scope there; cancelling the inference disposes of the stream.
+ * correlation in scope there; cancelling the inference disposes of the stream. A failed model call
+ * fails the inference with a {@link dev.sessionware.core.pipeline.ModelCallException} typed by the
+ * HTTP status the client saw.
  */
 public final class SpringAiEngine implements Engine {
   private final ChatModel model;
@@ -63,15 +65,19 @@ public final class SpringAiEngine implements Engine {
     context.publish(new StartEvent(EventMetadata.empty()));
     Turn result;
     String text;
-    if (streaming) {
-      Streamed streamed = stream(context, prompt);
-      text = streamed.text.toString();
-      result = SpringAiMessages.withResponse(turn, text, streamed.calls, streamed.last);
-    } else {
-      ChatResponse response = model.call(prompt);
-      AssistantMessage output = response.getResult().getOutput();
-      text = output.getText() == null ? "" : output.getText();
-      result = SpringAiMessages.withResponse(turn, text, output.getToolCalls(), response);
+    try {
+      if (streaming) {
+        Streamed streamed = stream(context, prompt);
+        text = streamed.text.toString();
+        result = SpringAiMessages.withResponse(turn, text, streamed.calls, streamed.last);
+      } else {
+        ChatResponse response = model.call(prompt);
+        AssistantMessage output = response.getResult().getOutput();
+        text = output.getText() == null ? "" : output.getText();
+        result = SpringAiMessages.withResponse(turn, text, output.getToolCalls(), response);
+      }
+    } catch (Exception e) {
+      throw ModelErrors.typed(e);
     }
     context.publish(new FinalEvent(EventMetadata.builder()
         .model(result.metadata().get(MetadataKeys.MODEL).orElse(null))

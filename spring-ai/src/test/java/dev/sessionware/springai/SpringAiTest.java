@@ -194,4 +194,20 @@ class SpringAiTest {
     assertThat(session.history()).isEmpty();
     assertThat(events.events()).last().extracting(InferenceEvent::type).isEqualTo("interrupt");
   }
+
+  @Test
+  void serverErrorsAndRateLimitsAreTypedAndNameTheSession() {
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 429, "{\"error\":{\"message\":\"slow down\"}}"));
+    OpenAiChatModel model = OpenAiChatModel.builder().options(OpenAiChatOptions.builder().baseUrl(server.baseUrl().toString())
+        .apiKey("sk-test-key-0123456789").model("test-model").maxRetries(0).build()).build();
+    Session session = runtime.newSession(SpringAiEngine.of(model)).id(SessionId.of("sai-429")).sink(events).build();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> session.prompt("x"))
+        .isInstanceOf(dev.sessionware.core.session.InferenceException.class).hasMessageContaining("sai-429")
+        .cause().isInstanceOfSatisfying(dev.sessionware.core.pipeline.ModelCallException.class, e -> {
+          assertThat(e.kind()).isEqualTo(dev.sessionware.core.pipeline.ModelCallException.Kind.RATE_LIMITED);
+          assertThat(e.status()).isEqualTo(429);
+        });
+    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("start", "error");
+  }
 }

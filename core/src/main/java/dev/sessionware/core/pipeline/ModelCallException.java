@@ -1,9 +1,10 @@
-package dev.sessionware.openai;
+package dev.sessionware.core.pipeline;
 
 /**
- * A call to an OpenAI-compatible server failed. {@link #kind()} says how, so that callers can tell a
- * rate limit or a server error (worth a retry) from a bad request or a broken stream. Messages
- * never contain the API key.
+ * A call to a model failed, as engines report it whatever client they use (the OpenAI-compatible
+ * engine, LangChain4j, Spring AI): {@link #kind()} says how, so that callers can tell a rate limit
+ * or a server error (worth a retry) from a bad request or a broken stream. The session's {@code
+ * InferenceException} carries it as its cause. Messages never contain API keys.
  */
 public final class ModelCallException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -26,12 +27,30 @@ public final class ModelCallException extends RuntimeException {
     CONNECTION
   }
 
+  /**
+   * Returns the kind of failure an HTTP status means.
+   *
+   * @param status the status, 400 or above
+   * @return {@link Kind#RATE_LIMITED} for 429, {@link Kind#SERVER_ERROR} for 5xx, else {@link Kind#CLIENT_ERROR}
+   */
+  public static Kind kindOf(int status) {
+    return status == 429 ? Kind.RATE_LIMITED : status >= 500 ? Kind.SERVER_ERROR : Kind.CLIENT_ERROR;
+  }
+
   /** How the call failed. */
   private final Kind kind;
   /** The HTTP status, or 0. */
   private final int status;
 
-  ModelCallException(Kind kind, int status, String message, Throwable cause) {
+  /**
+   * Makes the exception.
+   *
+   * @param kind how the call failed
+   * @param status the HTTP status, or 0 when none was received
+   * @param message what failed, without secrets
+   * @param cause the client's own failure, or null
+   */
+  public ModelCallException(Kind kind, int status, String message, Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.status = status;
