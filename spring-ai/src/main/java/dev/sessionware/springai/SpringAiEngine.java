@@ -19,6 +19,11 @@ import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.model.tool.ToolCallingChatOptions;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
+import dev.sessionware.core.tool.Tool;
+import dev.sessionware.core.tool.ToolRegistry;
 import reactor.core.Disposable;
 
 /**
@@ -33,10 +38,45 @@ import reactor.core.Disposable;
 public final class SpringAiEngine implements Engine {
   private final ChatModel model;
   private final boolean streaming;
+  private final ToolCallingChatOptions options; // null without tools
 
-  private SpringAiEngine(ChatModel model, boolean streaming) {
+  private SpringAiEngine(ChatModel model, boolean streaming, ToolRegistry tools) {
     this.model = Objects.requireNonNull(model, "model");
     this.streaming = streaming;
+    this.options = tools.isEmpty() ? null : withTools(model, callbacks(tools));
+  }
+
+  /** The model's own options with the tools added: a model may accept only its own options type. */
+  private static ToolCallingChatOptions withTools(ChatModel model, List<ToolCallback> callbacks) {
+    if (model.getDefaultOptions() instanceof ToolCallingChatOptions defaults) {
+      return defaults.mutate().toolCallbacks(callbacks).build();
+    }
+    return ToolCallingChatOptions.builder().toolCallbacks(callbacks).build();
+  }
+
+  /**
+   * The registry's tools as Spring AI tool definitions, so that requests carry them; the model's tool
+   * calls come back as blocks for a {@code ToolLoop}, which runs the tools itself.
+   */
+  private static List<ToolCallback> callbacks(ToolRegistry tools) {
+    List<ToolCallback> callbacks = new ArrayList<>();
+    for (Tool tool : tools.tools()) {
+      ToolDefinition definition = ToolDefinition.builder().name(tool.name()).description(tool.description())
+          .inputSchema(tool.parametersSchema()).build();
+      callbacks.add(new ToolCallback() {
+        @Override
+        public ToolDefinition getToolDefinition() {
+          return definition;
+        }
+
+        @Override
+        public String call(String arguments) {
+          throw new UnsupportedOperationException("tool " + tool.name() + " runs in the Sessionware ToolLoop, not in"
+              + " Spring AI: run SpringAiEngine inside a ToolLoop with the same registry");
+        }
+      });
+    }
+    return callbacks;
   }
 
   /**
@@ -46,7 +86,19 @@ public final class SpringAiEngine implements Engine {
    * @return the engine
    */
   public static SpringAiEngine of(ChatModel model) {
-    return new SpringAiEngine(model, false);
+    return new SpringAiEngine(model, false, ToolRegistry.empty());
+  }
+
+  /**
+   * Returns an engine that calls the model and offers it tools; run it in a {@code ToolLoop} with
+   * the same registry.
+   *
+   * @param model the model
+   * @param tools the tools whose definitions every request carries
+   * @return the engine
+   */
+  public static SpringAiEngine of(ChatModel model, ToolRegistry tools) {
+    return new SpringAiEngine(model, false, Objects.requireNonNull(tools, "tools"));
   }
 
   /**
@@ -56,12 +108,12 @@ public final class SpringAiEngine implements Engine {
    * @return the engine
    */
   public static SpringAiEngine streaming(ChatModel model) {
-    return new SpringAiEngine(model, true);
+    return new SpringAiEngine(model, true, ToolRegistry.empty());
   }
 
   @Override
   public Turn run(InferenceContext context, Turn turn) throws Exception {
-    Prompt prompt = new Prompt(SpringAiMessages.of(turn));
+    Prompt prompt = options == null ? new Prompt(SpringAiMessages.of(turn)) : new Prompt(SpringAiMessages.of(turn), options);
     context.publish(new StartEvent(EventMetadata.empty()));
     Turn result;
     String text;

@@ -210,4 +210,37 @@ class SpringAiTest {
         });
     assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("start", "error");
   }
+
+  @Test
+  void aToolRoundTripThroughTheLoopSendsDefinitionsAndResultsByCallId() {
+    List<com.fasterxml.jackson.databind.JsonNode> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+    server.serve(exchange -> {
+      bodies.add(server.lastRequest());
+      if (bodies.size() == 1) {
+        LoopbackOpenAiServer.answer(exchange, 200, "{\"id\":\"c1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"test-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"id\":\"call_5\",\"type\":\"function\",\"function\":{\"name\":\"calc\","
+            + "\"arguments\":\"{\\\"expr\\\":\\\"6*7\\\"}\"}}]},\"finish_reason\":\"tool_calls\"}]}");
+      } else {
+        LoopbackOpenAiServer.answer(exchange, 200, COMPLETION.replace("Hi!", "42"));
+      }
+    });
+    dev.sessionware.core.tool.ToolRegistry tools = dev.sessionware.core.tool.ToolRegistry.of(
+        dev.sessionware.core.tool.Tool.of("calc", "Evaluates a product.",
+            "{\"type\":\"object\",\"properties\":{\"expr\":{\"type\":\"string\"}},\"required\":[\"expr\"]}",
+            (args, context) -> "42"));
+    Session session = runtime.newSession(dev.sessionware.core.tool.ToolLoop.of(SpringAiEngine.of(model(), tools), tools))
+        .id(SessionId.of("sai-tools")).sink(events).build();
+
+    Turn output = session.prompt("What is 6*7?");
+
+    assertThat(output.last(BlockKind.LLM_TEXT).flatMap(Block::text)).contains("42");
+    assertThat(bodies).hasSize(2);
+    assertThat(bodies.get(0).path("tools").get(0).path("function").path("name").asText()).isEqualTo("calc");
+    com.fasterxml.jackson.databind.JsonNode messages = bodies.get(1).path("messages");
+    com.fasterxml.jackson.databind.JsonNode toolMessage = messages.get(messages.size() - 1);
+    assertThat(toolMessage.path("role").asText()).isEqualTo("tool");
+    assertThat(toolMessage.path("tool_call_id").asText()).isEqualTo("call_5");
+    assertThat(toolMessage.path("content").asText()).isEqualTo("42");
+  }
 }
