@@ -9,6 +9,16 @@ import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.pipeline.Middleware;
+import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.sink.EventSink;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
@@ -41,9 +51,11 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
   }
 
   private final int order;
+  private final List<Middleware> middleware;
 
-  private SessionAdvisor(int order) {
+  private SessionAdvisor(int order, List<Middleware> middleware) {
     this.order = order;
+    this.middleware = List.copyOf(middleware);
   }
 
   /**
@@ -52,7 +64,21 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
    * @return the advisor
    */
   public static SessionAdvisor create() {
-    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE);
+    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of());
+  }
+
+  /**
+   * Returns the advisor running Sessionware middleware (the turn logging and system prompt
+   * middleware, say) around each call, first listed outermost: the prompt becomes a turn, the
+   * middleware see and may change it, the rest of the chain gets the changed prompt, and the
+   * middleware see the answer. On streams the advisor keeps the session in scope but runs no
+   * middleware.
+   *
+   * @param middleware the middleware, outermost first
+   * @return the advisor
+   */
+  public static SessionAdvisor withMiddleware(Middleware... middleware) {
+    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of(middleware));
   }
 
   @Override
@@ -72,8 +98,44 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
       return chain.nextCall(request);
     }
     try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
-      return chain.nextCall(withCorrelation(request, correlation));
+      ChatClientRequest correlated = withCorrelation(request, correlation);
+      return middleware.isEmpty() ? chain.nextCall(correlated) : throughMiddleware(correlated, chain, correlation);
     }
+  }
+
+  /** Runs the middleware around the rest of the chain, which is the pipeline's engine. */
+  private ChatClientResponse throughMiddleware(ChatClientRequest request, CallAdvisorChain chain, Correlation correlation) {
+    AtomicReference<ChatClientResponse> answered = new AtomicReference<>();
+    Engine rest = (context, turn) -> {
+      Prompt prompt = request.prompt().mutate().messages(SpringAiMessages.of(turn)).build();
+      ChatClientResponse response = chain.nextCall(new ChatClientRequest(prompt, request.context()));
+      answered.set(response);
+      ChatResponse chatResponse = response.chatResponse();
+      if (chatResponse == null || chatResponse.getResult() == null) {
+        return turn;
+      }
+      AssistantMessage output = chatResponse.getResult().getOutput();
+      return SpringAiMessages.withResponse(turn, output.getText(), output.getToolCalls(), chatResponse);
+    };
+    dev.sessionware.core.turn.Turn output;
+    try {
+      Correlation inference = correlation.inferenceId() == null
+          ? Correlation.of(correlation.sessionId(), InferenceId.random(), TurnId.random()) : correlation;
+      output = Pipeline.of(rest, middleware.toArray(Middleware[]::new))
+          .run(InferenceContext.create(inference, EventSink.DISCARD), SpringAiMessages.turnOf(request.prompt().getInstructions()));
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("Sessionware middleware failed: " + e.getMessage(), e);
+    }
+    if (answered.get() != null) {
+      return answered.get();
+    }
+    // a middleware answered without calling the model: its answer is the response
+    String text = output.last(dev.sessionware.core.turn.BlockKind.LLM_TEXT)
+        .flatMap(dev.sessionware.core.turn.Block::text).orElse("");
+    return new ChatClientResponse(new ChatResponse(List.of(new org.springframework.ai.chat.model.Generation(
+        new AssistantMessage(text)))), request.context());
   }
 
   @Override

@@ -84,6 +84,38 @@ final class SpringAiMessages {
     }
   }
 
+  /**
+   * The prompt's messages as a turn: system, user and assistant text, tool calls and tool results
+   * by call id. Other kinds of message are not part of the turn.
+   */
+  static Turn turnOf(List<Message> messages) {
+    List<Block> blocks = new ArrayList<>();
+    for (Message message : messages) {
+      switch (message.getMessageType()) {
+        case SYSTEM -> blocks.add(Block.systemText(message.getText() == null ? "" : message.getText()));
+        case USER -> blocks.add(Block.userText(message.getText() == null ? "" : message.getText()));
+        case ASSISTANT -> {
+          AssistantMessage assistant = (AssistantMessage) message;
+          if (assistant.getText() != null && !assistant.getText().isEmpty()) {
+            blocks.add(Block.assistantText(assistant.getText()));
+          }
+          for (AssistantMessage.ToolCall call : assistant.getToolCalls()) {
+            blocks.add(Block.toolCall(call.id(), call.name(), call.arguments() == null ? "{}" : call.arguments()));
+          }
+        }
+        case TOOL -> {
+          for (ToolResponseMessage.ToolResponse response : ((ToolResponseMessage) message).getResponses()) {
+            blocks.add(Block.toolUse(response.id(), response.name(), response.responseData()));
+          }
+        }
+        default -> {
+          // not conversation the middleware work on
+        }
+      }
+    }
+    return Turn.of(blocks);
+  }
+
   /** The turn with the response's text and tool calls as blocks, and its model, usage and finish reason. */
   static Turn withResponse(Turn turn, String text, List<AssistantMessage.ToolCall> calls, ChatResponse last) {
     List<Block> blocks = new ArrayList<>();

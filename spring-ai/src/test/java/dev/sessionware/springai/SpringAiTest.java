@@ -243,4 +243,26 @@ class SpringAiTest {
     assertThat(toolMessage.path("tool_call_id").asText()).isEqualTo("call_5");
     assertThat(toolMessage.path("content").asText()).isEqualTo("42");
   }
+
+  @Test
+  void theAdvisorRunsSessionwareMiddlewareAroundTheCall() {
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
+        dev.sessionware.middleware.logging.TurnLoggingMiddleware.create(),
+        dev.sessionware.middleware.systemprompt.SystemPromptMiddleware.of("Be terse."))).build();
+
+    String answer = client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-mw"))
+        .call().content();
+
+    assertThat(answer).isEqualTo("Hi!");
+    com.fasterxml.jackson.databind.JsonNode messages = server.lastRequest().path("messages");
+    assertThat(messages.get(0).path("role").asText()).isEqualTo("system");
+    assertThat(messages.get(0).path("content").toString()).contains("Be terse.");
+    assertThat(messages.get(messages.size() - 1).path("content").toString()).contains("hello");
+    List<ILoggingEvent> turnLines = lines("dev.sessionware.turn");
+    assertThat(turnLines).extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly("turn: starting inference", "turn: inference completed");
+    assertThat(turnLines).allSatisfy(line ->
+        assertThat(line.getMDCPropertyMap()).containsEntry("session_id", "conv-mw").containsKey("inference_id"));
+  }
 }
