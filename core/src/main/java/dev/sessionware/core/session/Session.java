@@ -11,7 +11,9 @@ import dev.sessionware.core.sink.FanOutSink;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
+import dev.sessionware.core.internal.Frozen;
 import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.Metadata;
 import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
@@ -60,7 +62,7 @@ public final class Session {
   private final EventSink sink;
   private final Executor executor;
   private final Object lock = new Object();
-  private List<Turn> history; // guarded by lock; replaced, never changed
+  private History history; // guarded by lock; appended to, its snapshots never change
   private InferenceRun active; // guarded by lock
 
   private Session(Builder builder) {
@@ -73,7 +75,7 @@ public final class Session {
     this.sink = FanOutSink.of(sinks.toArray(EventSink[]::new));
     this.executor = builder.executor == null ? runtime.executor() : builder.executor;
     this.timeout = builder.timeout;
-    this.history = List.of();
+    this.history = History.of(List.of());
   }
 
   /**
@@ -114,7 +116,7 @@ public final class Session {
    */
   public List<Turn> history() {
     synchronized (lock) {
-      return history;
+      return history.snapshot();
     }
   }
 
@@ -143,7 +145,7 @@ public final class Session {
         throw busy("append to the history");
       }
       store(history.size(), stamped);
-      history = appended(history, stamped);
+      history.append(stamped);
     }
   }
 
@@ -240,7 +242,7 @@ public final class Session {
       if (active != null) {
         throw busy("reload the history");
       }
-      history = List.copyOf(stored);
+      history = History.of(stored);
     }
   }
 
@@ -300,7 +302,7 @@ public final class Session {
       try {
         List<Turn> stored = runtime.store().history(id);
         synchronized (lock) {
-          history = List.copyOf(stored); // the winner's turns: the next prompt builds on them
+          history = History.of(stored); // the winner's turns: the next prompt builds on them
         }
       } catch (RuntimeException cannotReload) {
         conflict.addSuppressed(cannotReload);
@@ -309,7 +311,7 @@ public final class Session {
     }
     synchronized (lock) {
       if (active == run) {
-        history = appended(history, output);
+        history.append(output);
         active = null;
       }
     }
@@ -336,10 +338,27 @@ public final class Session {
   }
 
   Turn checkedOutput(Turn output, Correlation correlation) {
-    checkOwn(output, MetadataKeys.SESSION_ID, id);
-    checkOwn(output, MetadataKeys.INFERENCE_ID, correlation.inferenceId());
-    Turn stamped = output.findId().isPresent() ? output : output.withId(correlation.turnId());
-    return stamped.with(MetadataKeys.SESSION_ID, id).with(MetadataKeys.INFERENCE_ID, correlation.inferenceId());
+    return stamped(output, output.id() != null ? output.id() : correlation.turnId(), correlation.inferenceId());
+  }
+
+  /**
+   * The turn with an id and the session and inference ids in its metadata, made in one step (one new
+   * metadata, one new turn, none when it carries them already).
+   *
+   * @throws IllegalArgumentException if the turn carries another session's or inference's id
+   */
+  private Turn stamped(Turn turn, TurnId turnId, InferenceId inferenceId) {
+    checkOwn(turn, MetadataKeys.SESSION_ID, id);
+    checkOwn(turn, MetadataKeys.INFERENCE_ID, inferenceId);
+    java.util.Map<String, Object> entries = turn.metadata().entries();
+    if (turnId.equals(turn.id()) && id.equals(entries.get(MetadataKeys.SESSION_ID.id()))
+        && inferenceId.equals(entries.get(MetadataKeys.INFERENCE_ID.id()))) {
+      return turn;
+    }
+    java.util.LinkedHashMap<String, Object> stamped = new java.util.LinkedHashMap<>(entries);
+    stamped.put(MetadataKeys.SESSION_ID.id(), id);
+    stamped.put(MetadataKeys.INFERENCE_ID.id(), inferenceId);
+    return new Turn(turnId, turn.blocks(), new Metadata(Frozen.adopt(stamped)), turn.data());
   }
 
   private InferenceRun begin(Turn input) {
@@ -347,7 +366,7 @@ public final class Session {
     runtime.checkOpen();
     TurnId turnId = input.findId().orElseGet(TurnId::random);
     Correlation correlation = Correlation.of(id, InferenceId.random(), turnId);
-    Turn stamped = stampSession(input.withId(turnId)).with(MetadataKeys.INFERENCE_ID, correlation.inferenceId());
+    Turn stamped = stamped(input, turnId, correlation.inferenceId());
     InferenceRun run;
     synchronized (lock) {
       if (active != null) {
@@ -392,12 +411,6 @@ public final class Session {
     }
   }
 
-  private static List<Turn> appended(List<Turn> turns, Turn turn) {
-    List<Turn> copy = new ArrayList<>(turns.size() + 1);
-    copy.addAll(turns);
-    copy.add(turn);
-    return List.copyOf(copy);
-  }
 
   /** Configures a {@link Session}; made by {@link SessionRuntime#newSession(Engine)}. */
   public static final class Builder {
@@ -494,7 +507,7 @@ public final class Session {
       Session session = new Session(this);
       List<Turn> stored = runtime.keepsHistories() ? runtime.store().history(session.id) : List.of();
       if (history.isEmpty()) {
-        session.history = List.copyOf(stored);
+        session.history = History.of(stored);
         return session;
       }
       if (!stored.isEmpty()) {
