@@ -100,7 +100,13 @@ public final class EmbeddedEngine implements Engine {
     return Optional.empty();
   }
 
-  static String answer(String question) {
+  /**
+   * Returns the answer this engine gives to a question (without a tool call).
+   *
+   * @param question the user's question
+   * @return the answer
+   */
+  public static String answer(String question) {
     String q = question.toLowerCase(java.util.Locale.ROOT);
     if (q.contains("session")) {
       return "A session id names the whole conversation: every turn, event and log line carries it.";

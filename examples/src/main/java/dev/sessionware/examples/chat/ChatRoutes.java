@@ -1,0 +1,270 @@
+package dev.sessionware.examples.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.SnapshotQuery;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.Turn;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The HTTP API and the page: requests in, JSON and event streams out. */
+final class ChatRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatRoutes.class);
+  private static final String HANDLED = "sessionware.chat.error";
+  private static final int DEFAULT_TURN_LIMIT = 100;
+  private static final int MAX_TURN_LIMIT = 1_000;
+
+  private final ChatServer server;
+  private final ObjectMapper json;
+  private final ChatRequests requests;
+  private final EventStreams streams;
+  private final String page;
+
+  private ChatRoutes(ChatServer server, ObjectMapper json) {
+    this.server = server;
+    this.json = json;
+    this.requests = new ChatRequests(json);
+    this.streams = new EventStreams(server);
+    this.page = resource("index.html");
+  }
+
+  static Javalin install(ChatServer server, ObjectMapper json) {
+    ChatRoutes routes = new ChatRoutes(server, json);
+    Javalin app = Javalin.create(config -> config.showJavalinBanner = false);
+    app.before("/api/*", routes::refuseRunId);
+    app.get("/", ctx -> ctx.header("Cache-Control", "no-store").html(routes.page));
+    app.post("/api/sessions", routes::createSession);
+    app.get("/api/sessions/{id}", routes::sessionState);
+    app.get("/api/sessions/{id}/turns", routes::turns);
+    app.post("/api/sessions/{id}/messages", routes::message);
+    app.delete("/api/sessions/{id}/inference", routes::cancel);
+    app.get("/api/sessions/{id}/events", ctx -> routes.streams.stream(ctx, routes.session(ctx)));
+    app.exception(ApiException.class, routes::error);
+    app.exception(Exception.class, (e, ctx) -> {
+      LOG.atError().setCause(e).addKeyValue("path", ctx.path()).log("chat: request failed");
+      routes.error(new ApiException(500, "internal_error", null, "the server could not handle the request;"
+          + " its log has the details"), ctx);
+    });
+    app.error(404, ctx -> {
+      if (ctx.attribute(HANDLED) == null) {
+        routes.error(new ApiException(404, "not_found", null, "no such endpoint: " + ctx.method() + " "
+            + ctx.path()), ctx);
+      }
+    });
+    return app;
+  }
+
+  private void refuseRunId(Context ctx) {
+    if (ctx.queryParamMap().containsKey("run_id")) {
+      throw ApiException.runIdRemoved("the query parameter");
+    }
+  }
+
+  private void createSession(Context ctx) {
+    ObjectNode body = requests.body(ctx, true, Set.of("session_id"));
+    JsonNode given = body.get("session_id");
+    SessionId id;
+    if (given == null || given.isNull()) {
+      id = SessionId.random();
+    } else if (!given.isTextual()) {
+      throw ApiException.badRequest("invalid_session_id", "session_id", "session_id must be a string");
+    } else {
+      id = ChatRequests.sessionId(given.textValue(), "session_id");
+    }
+    boolean created = server.open(id);
+    ObjectNode answer = state(id, server.find(id).orElseThrow());
+    answer.put("created", created);
+    send(ctx, created ? 201 : 200, answer);
+  }
+
+  private void sessionState(Context ctx) {
+    ChatSession session = session(ctx);
+    send(ctx, 200, state(session.session().id(), session));
+  }
+
+  private ObjectNode state(SessionId id, ChatSession session) {
+    ChatSession.Status status = session.status();
+    ObjectNode node = json.createObjectNode();
+    node.put("session_id", id.value());
+    node.put("state", status.running() ? "running" : "idle");
+    node.put("queue_depth", status.queueDepth());
+    node.put("turn_count", status.turns());
+    node.put("last_event_id", session.events().lastId());
+    return node;
+  }
+
+  private void turns(Context ctx) {
+    ChatSession session = session(ctx);
+    String phase = ctx.queryParam("phase");
+    if (phase != null && phase.isBlank()) {
+      throw ApiException.badRequest("invalid_parameter", "phase", "phase must not be blank; leave it out for every phase");
+    }
+    long sinceMs = number(ctx, "since_ms", 0, 0, Long.MAX_VALUE);
+    int limit = (int) number(ctx, "limit", DEFAULT_TURN_LIMIT, 1, MAX_TURN_LIMIT);
+    SnapshotQuery query = new SnapshotQuery(session.session().id(), phase,
+        sinceMs == 0 ? null : Instant.ofEpochMilli(sinceMs), limit);
+    ArrayNode list = json.createArrayNode();
+    for (Snapshot snapshot : server.store().snapshots(query)) {
+      ObjectNode item = list.addObject();
+      item.put("turn_id", snapshot.turnId());
+      item.put("phase", snapshot.phase());
+      item.put("created_at_ms", snapshot.createdAt().toEpochMilli());
+      snapshot.turn().ifPresent(turn -> item.set("messages", messages(turn)));
+      item.set("turn", parse(snapshot.payload()));
+    }
+    ObjectNode answer = json.createObjectNode();
+    answer.put("session_id", session.session().id().value());
+    answer.set("turns", list);
+    send(ctx, 200, answer);
+  }
+
+  private ArrayNode messages(Turn turn) {
+    ArrayNode messages = json.createArrayNode();
+    for (Block block : turn.blocks()) {
+      String role = block.kind() == BlockKind.USER ? "user" : block.kind() == BlockKind.LLM_TEXT ? "assistant" : null;
+      if (role != null) {
+        messages.addObject().put("role", role).put("text", block.text().orElse(""));
+      }
+    }
+    return messages;
+  }
+
+  private void message(Context ctx) {
+    ChatSession session = session(ctx);
+    String key = ChatRequests.idempotencyKey(ctx);
+    String prompt = ChatRequests.prompt(requests.body(ctx, false, Set.of("prompt")));
+    ChatSession.Submission submission = session.submit(key, prompt);
+    send(ctx, submission.prompt().status, describe(session, submission));
+  }
+
+  private ObjectNode describe(ChatSession session, ChatSession.Submission submission) {
+    ChatSession.Prompt prompt = submission.prompt();
+    ObjectNode node = json.createObjectNode();
+    synchronized (session) {
+      node.put("status", prompt.status == 200 ? "started" : "queued");
+      node.put("session_id", session.session().id().value());
+      Correlation correlation = ChatSession.correlation(prompt);
+      if (correlation != null) {
+        node.put("inference_id", correlation.inferenceId().value());
+        node.put("turn_id", correlation.turnId().value());
+      }
+      if (prompt.status == 202) {
+        node.put("queue_position", submission.replayed() ? session.positionOf(prompt) : prompt.position);
+      }
+      node.put("queue_depth", submission.queueDepth());
+      if (prompt.key != null) {
+        node.put("idempotency_key", prompt.key);
+      }
+      if (submission.replayed()) {
+        node.put("replayed", true);
+        node.put("state", prompt.state.name().toLowerCase(Locale.ROOT));
+        if (prompt.answer != null) {
+          node.put("answer", prompt.answer);
+        }
+        if (prompt.error != null) {
+          node.put("error", prompt.error);
+        }
+      }
+    }
+    return node;
+  }
+
+  private void cancel(Context ctx) {
+    ChatSession session = session(ctx);
+    ChatSession.Prompt cancelled = session.cancelRunning();
+    if (cancelled == null) {
+      throw new ApiException(409, "not_running", null, "this session has no running inference to cancel");
+    }
+    ObjectNode node = json.createObjectNode();
+    node.put("status", "cancelled");
+    node.put("session_id", session.session().id().value());
+    node.put("inference_id", cancelled.inference.id().value());
+    node.put("queue_depth", session.status().queueDepth());
+    send(ctx, 200, node);
+  }
+
+  private ChatSession session(Context ctx) {
+    SessionId id = ChatRequests.sessionId(ctx.pathParam("id"), "session_id");
+    return server.find(id).orElseThrow(() -> new ApiException(404, "unknown_session", "session_id",
+        "there is no session " + id.value() + "; create it with POST /api/sessions"));
+  }
+
+  private static long number(Context ctx, String name, long fallback, long min, long max) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isEmpty()) {
+      return fallback;
+    }
+    try {
+      long number = Long.parseLong(value);
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.badRequest("invalid_parameter", name, name + " must be an integer from " + min + " to "
+        + max + ", but was \"" + dev.sessionware.core.SafeText.escape(dev.sessionware.core.SafeText.preview(value, 64))
+        + "\"");
+  }
+
+  private JsonNode parse(String payload) {
+    try {
+      return json.readTree(payload);
+    } catch (IOException e) {
+      throw new UncheckedIOException("a stored turn is not valid JSON", e);
+    }
+  }
+
+  private void error(ApiException e, Context ctx) {
+    ObjectNode error = json.createObjectNode();
+    error.put("code", e.code());
+    error.put("message", e.getMessage());
+    if (e.field() == null) {
+      error.putNull("field");
+    } else {
+      error.put("field", e.field());
+    }
+    ObjectNode body = json.createObjectNode();
+    body.set("error", error);
+    if (e.status() == 429) {
+      ctx.header("Retry-After", "1");
+    }
+    ctx.attribute(HANDLED, Boolean.TRUE);
+    send(ctx, e.status(), body);
+  }
+
+  private void send(Context ctx, int status, ObjectNode body) {
+    try {
+      ctx.status(status).contentType("application/json").result(json.writeValueAsString(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = ChatRoutes.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("the page " + name + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

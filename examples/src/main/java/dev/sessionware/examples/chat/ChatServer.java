@@ -1,0 +1,276 @@
+package dev.sessionware.examples.chat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.json.EventCodec;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.session.SessionRuntime;
+import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.store.TurnStore;
+import dev.sessionware.core.tool.ToolLoop;
+import dev.sessionware.core.tool.ToolRegistry;
+import dev.sessionware.examples.EmbeddedEngine;
+import dev.sessionware.middleware.logging.LoggingEventSink;
+import dev.sessionware.middleware.logging.TurnLoggingMiddleware;
+import dev.sessionware.middleware.systemprompt.SystemPromptMiddleware;
+import dev.sessionware.openai.OpenAiChatEngine;
+import dev.sessionware.store.jdbc.JdbcTurnStore;
+import io.javalin.Javalin;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat server: the library's {@link SessionRuntime} (engine, middleware, store, sinks) behind a
+ * JSON API, a Server-Sent Events stream per session and a page at {@code /}, on an embedded Javalin
+ * server. It owns the runtime and the HTTP server; {@link #close()} stops both.
+ *
+ * <p>Run it with {@code mvn -pl examples -am compile exec:java
+ * -Dexec.mainClass=dev.sessionware.examples.chat.ChatServer} and open {@code http://127.0.0.1:8080/}.
+ * Arguments: {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N]}. It runs on {@link
+ * EmbeddedEngine} unless {@code OPENAI_BASE_URL} is set, and keeps conversations in SQLite.
+ */
+public final class ChatServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
+  static final String SYSTEM_PROMPT = "You are the Sessionware chat example. Answer briefly.";
+  static final ToolRegistry TOOLS = ToolRegistry.of(EmbeddedEngine.CLOCK);
+
+  private final SessionRuntime runtime;
+  private final Pipeline pipeline;
+  private final int queueLimit;
+  private final int eventBuffer;
+  private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
+  private final EventCodec codec = EventCodec.standard();
+  private final String host;
+  private final Javalin http;
+  private volatile boolean closed;
+
+  private ChatServer(Builder builder) {
+    this.host = builder.host;
+    this.queueLimit = builder.queueLimit;
+    this.eventBuffer = builder.eventBuffer;
+    this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
+        SystemPromptMiddleware.of(SYSTEM_PROMPT));
+    this.runtime = SessionRuntime.builder().name("chat").store(builder.store).snapshots(true)
+        .sink(routeToSessions(), LoggingEventSink.create()).build();
+    try {
+      this.http = ChatRoutes.install(this, new ObjectMapper()).start(builder.host, builder.port);
+    } catch (RuntimeException | Error e) {
+      runtime.close();
+      throw e;
+    }
+    LOG.atInfo().addKeyValue("url", uri().toString()).log("chat: server listening");
+  }
+
+  /**
+   * Returns a builder; {@link Builder#start()} starts the server.
+   *
+   * @param engine the engine that answers prompts
+   * @param store where conversations are kept (the server closes it)
+   * @return the builder
+   */
+  public static Builder builder(Engine engine, TurnStore store) {
+    return new Builder(engine, store);
+  }
+
+  /**
+   * Starts the server on the embedded engine (or an OpenAI-compatible one when {@code
+   * OPENAI_BASE_URL} is set) and a SQLite file, and runs it until the JVM stops.
+   *
+   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N]}
+   */
+  public static void main(String[] args) {
+    String host = "127.0.0.1";
+    int port = 8080;
+    int queueLimit = Builder.DEFAULT_QUEUE_LIMIT;
+    Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-chat.db");
+    for (int i = 0; i < args.length; i++) {
+      String option = args[i];
+      String value = i + 1 < args.length ? args[++i] : null;
+      if (value == null) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      switch (option) {
+        case "--host" -> host = value;
+        case "--port" -> port = Integer.parseInt(value);
+        case "--db" -> database = Path.of(value);
+        case "--queue-limit" -> queueLimit = Integer.parseInt(value);
+        default -> throw new IllegalArgumentException("unknown option " + option
+            + "; the options are --host, --port, --db and --queue-limit");
+      }
+    }
+    Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
+        .orElseGet(EmbeddedEngine::new);
+    ChatServer server = builder(engine, JdbcTurnStore.sqlite(database)).host(host).port(port)
+        .queueLimit(queueLimit).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-server-shutdown"));
+    System.out.println("Sessionware chat: open " + server.uri() + " (database " + database + ")");
+  }
+
+  /**
+   * Returns the address the server listens on, such as {@code http://127.0.0.1:8080/}.
+   *
+   * @return the base URI
+   */
+  public URI uri() {
+    return URI.create("http://" + hostForUri() + ":" + http.port() + "/");
+  }
+
+  private String hostForUri() {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  /** Stops accepting requests, ends every event stream, and closes the runtime and its store. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    sessions.values().forEach(session -> session.events().close());
+    try {
+      http.stop();
+    } finally {
+      runtime.close();
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  int queueLimit() {
+    return queueLimit;
+  }
+
+  /**
+   * Opens a session, resuming one the store keeps. Returns whether it was new.
+   */
+  boolean open(SessionId id) {
+    boolean[] created = {false};
+    sessions.computeIfAbsent(id, key -> {
+      created[0] = runtime.store().length(key) == 0;
+      return newChatSession(key);
+    });
+    return created[0];
+  }
+
+  /** The session, loaded from the store if this instance has not seen it since it started. */
+  Optional<ChatSession> find(SessionId id) {
+    ChatSession known = sessions.get(id);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    if (runtime.store().length(id) == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(sessions.computeIfAbsent(id, this::newChatSession));
+  }
+
+  TurnStore store() {
+    return runtime.store();
+  }
+
+  private ChatSession newChatSession(SessionId id) {
+    return new ChatSession(runtime.openSession(pipeline, id), new SessionEventLog(eventBuffer), queueLimit);
+  }
+
+  /** Each event goes to the log of the session its metadata names, and to no other. */
+  private EventSink routeToSessions() {
+    return event -> {
+      SessionId id = event.meta().sessionId();
+      ChatSession session = id == null ? null : sessions.get(id);
+      if (session != null) {
+        session.events().append(event.type(), codec.encode(event));
+      }
+    };
+  }
+
+  /** How the server is set up. */
+  public static final class Builder {
+    /** Prompts that may wait per session unless {@link #queueLimit(int)} says otherwise. */
+    public static final int DEFAULT_QUEUE_LIMIT = 16;
+    /** Events kept per session for resuming streams unless {@link #eventBuffer(int)} says otherwise. */
+    public static final int DEFAULT_EVENT_BUFFER = 2_048;
+
+    private final Engine engine;
+    private final TurnStore store;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private int queueLimit = DEFAULT_QUEUE_LIMIT;
+    private int eventBuffer = DEFAULT_EVENT_BUFFER;
+
+    private Builder(Engine engine, TurnStore store) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /**
+     * Sets the address to listen on; default {@code 127.0.0.1}.
+     *
+     * @param host a host name or address
+     * @return this builder
+     */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /**
+     * Sets the port; 0 picks a free one. Default 8080.
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port must be from 0 to 65535, but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sets how many prompts may wait per session while one runs; more are refused with 429.
+     *
+     * @param queueLimit 0 or more
+     * @return this builder
+     */
+    public Builder queueLimit(int queueLimit) {
+      if (queueLimit < 0) {
+        throw new IllegalArgumentException("queueLimit must be >= 0, but was " + queueLimit);
+      }
+      this.queueLimit = queueLimit;
+      return this;
+    }
+
+    /**
+     * Sets how many recent events each session keeps for streams that resume.
+     *
+     * @param eventBuffer 1 or more
+     * @return this builder
+     */
+    public Builder eventBuffer(int eventBuffer) {
+      if (eventBuffer < 1) {
+        throw new IllegalArgumentException("eventBuffer must be >= 1, but was " + eventBuffer);
+      }
+      this.eventBuffer = eventBuffer;
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @return the running server
+     */
+    public ChatServer start() {
+      return new ChatServer(this);
+    }
+  }
+}

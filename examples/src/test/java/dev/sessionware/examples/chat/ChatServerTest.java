@@ -1,0 +1,280 @@
+package dev.sessionware.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.examples.EmbeddedEngine;
+import dev.sessionware.store.jdbc.JdbcTurnStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chat server over real HTTP on a loopback port, with the embedded engine and a SQLite store. */
+class ChatServerTest {
+  @TempDir Path dir;
+  private final CountDownLatch gate = new CountDownLatch(1);
+  private final EmbeddedEngine embedded = new EmbeddedEngine();
+  private ChatServer server;
+  private ChatHttp http;
+
+  /** Answers once the gate opens; a prompt that says "hang" waits until it is interrupted. */
+  private final Engine gated = (context, turn) -> {
+    String prompt = turn.last(BlockKind.USER).flatMap(Block::text).orElse("");
+    if (prompt.contains("hang")) {
+      new CountDownLatch(1).await();
+    }
+    if (!gate.await(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the test never opened the gate");
+    }
+    return embedded.run(context, turn);
+  };
+
+  private void start(Engine engine, int queueLimit) {
+    server = ChatServer.builder(engine, JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0)
+        .queueLimit(queueLimit).start();
+    http = new ChatHttp(server.uri());
+  }
+
+  @AfterEach
+  void stop() {
+    gate.countDown();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void threePromptsAtOnceStartOneQueueTwoInOrderAndAnswerAll() throws Exception {
+    start(gated, 16);
+    String session = http.newSession();
+    ExecutorService clients = Executors.newFixedThreadPool(3);
+    List<String> prompts = List.of("first question", "second question", "third question");
+    List<Future<ChatHttp.Reply>> replies = new ArrayList<>();
+    for (String prompt : prompts) {
+      replies.add(clients.submit(() -> http.prompt(session, prompt, null)));
+    }
+    String startedPrompt = null;
+    String[] queuedPrompts = new String[2];
+    for (int i = 0; i < prompts.size(); i++) {
+      ChatHttp.Reply reply = replies.get(i).get(30, TimeUnit.SECONDS);
+      if (reply.status() == 200) {
+        assertThat(startedPrompt).as("a second prompt started while one ran").isNull();
+        assertThat(reply.body().get("status").asText()).isEqualTo("started");
+        assertThat(reply.body().get("inference_id").asText()).isNotBlank();
+        startedPrompt = prompts.get(i);
+      } else {
+        assertThat(reply.status()).isEqualTo(202);
+        assertThat(reply.body().get("status").asText()).isEqualTo("queued");
+        int position = reply.body().get("queue_position").asInt();
+        assertThat(position).isBetween(1, 2);
+        assertThat(queuedPrompts[position - 1]).as("two prompts at position %d", position).isNull();
+        queuedPrompts[position - 1] = prompts.get(i);
+      }
+    }
+    clients.shutdown();
+    assertThat(startedPrompt).isNotNull();
+    assertThat(http.state(session).get("queue_depth").asInt()).isEqualTo(2);
+
+    gate.countDown();
+    http.awaitIdle(session, 3);
+    // all three answered, in queue order: the started prompt, then position 1, then position 2
+    assertThat(userPrompts(session)).containsExactly(startedPrompt, queuedPrompts[0], queuedPrompts[1]);
+  }
+
+  @Test
+  void aKnownIdempotencyKeyReplaysTheAnswerInsteadOfRunningAgain() throws Exception {
+    start(gated, 16);
+    String session = http.newSession();
+    ChatHttp.Reply first = http.prompt(session, "What is a session id for?", "key-1");
+    ChatHttp.Reply again = http.prompt(session, "What is a session id for?", "key-1");
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.body().get("replayed").asBoolean()).isTrue();
+    assertThat(again.body().get("inference_id")).isEqualTo(first.body().get("inference_id"));
+
+    gate.countDown();
+    http.awaitIdle(session, 1);
+    ChatHttp.Reply afterwards = http.prompt(session, "What is a session id for?", "key-1");
+    assertThat(afterwards.status()).isEqualTo(200);
+    assertThat(afterwards.body().get("state").asText()).isEqualTo("completed");
+    assertThat(afterwards.body().get("answer").asText()).contains("session id");
+    assertThat(http.state(session).get("turn_count").asInt()).isEqualTo(1);
+
+    ChatHttp.Reply otherPrompt = http.prompt(session, "Something else", "key-1");
+    assertThat(otherPrompt.status()).isEqualTo(409);
+    assertThat(otherPrompt.errorField()).isEqualTo("Idempotency-Key");
+  }
+
+  @Test
+  void aFullQueueAnswers429WithRetryAfter() {
+    start(gated, 2);
+    String session = http.newSession();
+    assertThat(http.prompt(session, "one", null).status()).isEqualTo(200);
+    assertThat(http.prompt(session, "two", null).status()).isEqualTo(202);
+    assertThat(http.prompt(session, "three", null).status()).isEqualTo(202);
+    ChatHttp.Reply full = http.prompt(session, "four", null);
+    assertThat(full.status()).isEqualTo(429);
+    assertThat(full.errorCode()).isEqualTo("queue_full");
+    assertThat(full.raw().headers().firstValue("Retry-After")).hasValueSatisfying(v -> assertThat(v).matches("\\d+"));
+    assertThat(http.state(session).get("queue_depth").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void cancelEndsTheRunningInferenceAndTheQueueGoesOn() throws Exception {
+    start(gated, 16);
+    String session = http.newSession();
+    assertThat(http.prompt(session, "please hang", null).status()).isEqualTo(200);
+    assertThat(http.prompt(session, "What is a session id for?", null).status()).isEqualTo(202);
+    gate.countDown();
+
+    ChatHttp.Reply cancelled = http.send("DELETE", "/api/sessions/" + session + "/inference", null);
+    assertThat(cancelled.status()).isEqualTo(200);
+    assertThat(cancelled.body().get("status").asText()).isEqualTo("cancelled");
+
+    http.awaitIdle(session, 1); // the cancelled prompt left no turn; the queued one ran
+    assertThat(userPrompts(session)).containsExactly("What is a session id for?");
+    ChatHttp.Reply nothing = http.send("DELETE", "/api/sessions/" + session + "/inference", null);
+    assertThat(nothing.status()).isEqualTo(409);
+    assertThat(nothing.errorCode()).isEqualTo("not_running");
+  }
+
+  @Test
+  void aStreamResumedWithLastEventIdHasNoGapAndNoDuplicate() throws Exception {
+    start(embedded, 16);
+    String session = http.newSession();
+    List<ChatHttp.Sse> before;
+    try (ChatHttp.Stream stream = http.stream(session, null)) {
+      assertThat(stream.status).isEqualTo(200);
+      http.prompt(session, "What is a session id for?", null);
+      before = stream.until("final", 1);
+    } // the client drops the connection
+    http.prompt(session, "Does it survive a thread hop while streaming?", null);
+    http.awaitIdle(session, 2);
+    long last = before.get(before.size() - 1).id();
+    List<ChatHttp.Sse> after;
+    try (ChatHttp.Stream resumed = http.stream(session, Long.toString(last))) {
+      after = resumed.until("final", 1);
+    }
+    List<Long> ids = new ArrayList<>();
+    before.forEach(e -> ids.add(e.id()));
+    after.forEach(e -> ids.add(e.id()));
+    for (int i = 0; i < ids.size(); i++) {
+      assertThat(ids.get(i)).as("event #%d", i).isEqualTo(i + 1L);
+    }
+    assertThat(after.get(after.size() - 1).json().get("text").asText()).contains("thread");
+  }
+
+  @Test
+  void everyBadInputGetsAJsonErrorNamingTheField() {
+    start(embedded, 16);
+    String session = http.newSession();
+    String messages = "/api/sessions/" + session + "/messages";
+    expect(http.send("POST", "/api/sessions", "{\"run_id\":\"abc\"}"), 400, "run_id_removed", "run_id");
+    expect(http.send("POST", messages, "{\"prompt\":\"hi\",\"run_id\":\"abc\"}"), 400, "run_id_removed", "run_id");
+    expect(http.send("GET", "/api/sessions/" + session + "/turns?run_id=abc", null), 400, "run_id_removed", "run_id");
+    expect(http.send("POST", messages, "{\"prompt\":"), 400, "malformed_json", "body");
+    expect(http.send("POST", messages, "[1]"), 400, "malformed_json", "body");
+    expect(http.send("POST", messages, "{}"), 400, "missing_field", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":\"  \"}"), 400, "invalid_field", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":42}"), 400, "invalid_field", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":\"a\\u0007b\"}"), 400, "invalid_field", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":\"a\\ud800b\"}"), 400, "invalid_field", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":\"hi\",\"conv_id\":\"x\"}"), 400, "unknown_field", "conv_id");
+    expect(http.prompt(session, "x".repeat(ChatRequests.MAX_PROMPT_CHARS + 1), null), 413, "prompt_too_long", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":\"" + "x".repeat(ChatRequests.MAX_BODY_BYTES) + "\"}"), 413,
+        "body_too_large", "body");
+    expect(http.send("POST", messages, "{\"prompt\":\"hi\"}", "Idempotency-Key", "k".repeat(129)), 400,
+        "invalid_header", "Idempotency-Key");
+    expect(http.send("GET", "/api/sessions/bad%20id", null), 400, "invalid_session_id", "session_id");
+    expect(http.send("POST", "/api/sessions", "{\"session_id\":\"a\\u200bb\"}"), 400, "invalid_session_id", "session_id");
+    expect(http.send("GET", "/api/sessions/no-such-session", null), 404, "unknown_session", "session_id");
+    expect(http.send("GET", "/api/sessions/" + session + "/turns?limit=0", null), 400, "invalid_parameter", "limit");
+    expect(http.send("GET", "/api/sessions/" + session + "/events", null, "Last-Event-ID", "abc"), 400,
+        "invalid_event_id", "Last-Event-ID");
+    expect(http.send("GET", "/api/sessions/" + session + "/events", null, "Last-Event-ID", "99"), 400,
+        "invalid_event_id", "Last-Event-ID");
+    ChatHttp.Reply unknownPath = http.send("GET", "/api/nothing-here", null);
+    assertThat(unknownPath.status()).isEqualTo(404);
+    assertThat(unknownPath.errorCode()).isEqualTo("not_found");
+    // nothing half-done: no refused prompt became a turn
+    assertThat(http.state(session).get("turn_count").asInt()).isZero();
+  }
+
+  @Test
+  void fiftySessionsWithFivePromptsEachSeeOnlyTheirOwnEvents() throws Exception {
+    start(embedded, 16);
+    int sessions = 50;
+    List<String> ids = new ArrayList<>();
+    List<ChatHttp.Stream> streams = new ArrayList<>();
+    ExecutorService clients = Executors.newFixedThreadPool(8);
+    try {
+      for (int i = 0; i < sessions; i++) {
+        String id = http.newSession();
+        ids.add(id);
+        streams.add(http.stream(id, null));
+      }
+      List<Future<?>> sent = new ArrayList<>();
+      for (String id : ids) {
+        for (int p = 0; p < 5; p++) {
+          String prompt = "Question " + p + " about the session";
+          sent.add(clients.submit(() -> assertThat(http.prompt(id, prompt, null).status()).isIn(200, 202)));
+        }
+      }
+      for (Future<?> f : sent) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      Set<String> foreign = new HashSet<>();
+      for (int i = 0; i < sessions; i++) {
+        for (ChatHttp.Sse event : streams.get(i).until("final", 5)) {
+          String owner = event.json().path("meta").path("session_id").asText();
+          if (!owner.equals(ids.get(i))) {
+            foreign.add(ids.get(i) + " got " + event);
+          }
+        }
+        http.awaitIdle(ids.get(i), 5);
+      }
+      assertThat(foreign).isEmpty();
+    } finally {
+      clients.shutdownNow();
+      for (ChatHttp.Stream stream : streams) {
+        stream.close();
+      }
+    }
+  }
+
+  private static void expect(ChatHttp.Reply reply, int status, String code, String field) {
+    assertThat(reply.status()).as("status of %s", reply.body()).isEqualTo(status);
+    assertThat(reply.errorCode()).as("code of %s", reply.body()).isEqualTo(code);
+    assertThat(reply.errorField()).as("field of %s", reply.body()).isEqualTo(field);
+    assertThat(reply.body().path("error").path("message").asText()).isNotBlank().doesNotContain("\tat ")
+        .doesNotContain("Exception");
+  }
+
+  /** The user's prompts in the conversation, from the newest final turn (a turn carries the conversation so far). */
+  private List<String> userPrompts(String session) {
+    JsonNode turns = http.send("GET", "/api/sessions/" + session + "/turns?phase=final&limit=1", null).body()
+        .get("turns");
+    List<String> prompts = new ArrayList<>();
+    for (JsonNode turn : turns) {
+      for (JsonNode message : turn.get("messages")) {
+        if (message.get("role").asText().equals("user")) {
+          prompts.add(message.get("text").asText());
+        }
+      }
+    }
+    return prompts;
+  }
+}
