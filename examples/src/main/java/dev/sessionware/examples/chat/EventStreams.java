@@ -36,6 +36,18 @@ final class EventStreams {
           : "last_event_id", "event " + cursor + " was never sent by this server for this session (the newest is "
           + log.lastId() + "); reconnect without it and reload the turns");
     }
+    if (!log.openStream()) {
+      throw new ApiException(429, "too_many_streams", null, "this session already has "
+          + SessionEventLog.MAX_STREAMS + " open event streams; close one first");
+    }
+    try {
+      send(ctx, session, log, cursor);
+    } finally {
+      log.closeStream();
+    }
+  }
+
+  private void send(Context ctx, ChatSession session, SessionEventLog log, long cursor) throws InterruptedException {
     HttpServletResponse response = ctx.res();
     response.setStatus(200);
     response.setContentType("text/event-stream");

@@ -24,10 +24,14 @@ final class SessionEventLog {
    */
   record Batch(List<Entry> entries, long missed, boolean closed) {}
 
+  /** Streams one session may have open at once: each holds a server thread while it is open. */
+  static final int MAX_STREAMS = 8;
+
   private final int capacity;
   private final ArrayDeque<Entry> buffer;
   private long lastId;
   private boolean closed;
+  private int streams;
 
   SessionEventLog(int capacity) {
     if (capacity < 1) {
@@ -80,6 +84,19 @@ final class SessionEventLog {
       }
     }
     return new Batch(entries, missed, closed && entries.isEmpty());
+  }
+
+  /** Counts a stream in; false when {@link #MAX_STREAMS} are open already. */
+  synchronized boolean openStream() {
+    if (streams >= MAX_STREAMS) {
+      return false;
+    }
+    streams++;
+    return true;
+  }
+
+  synchronized void closeStream() {
+    streams--;
   }
 
   synchronized void close() {

@@ -214,6 +214,34 @@ class ChatServerTest {
   }
 
   @Test
+  void aSessionHasAtMostEightOpenStreamsAndAClosedOneFreesItsPlace() throws Exception {
+    start(embedded, 16);
+    String session = http.newSession();
+    List<ChatHttp.Stream> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < SessionEventLog.MAX_STREAMS; i++) {
+        open.add(http.stream(session, null));
+      }
+      assertThat(open).allSatisfy(stream -> assertThat(stream.status).isEqualTo(200));
+      expect(http.send("GET", "/api/sessions/" + session + "/events", null), 429, "too_many_streams", null);
+      open.remove(0).close();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      ChatHttp.Stream again;
+      while ((again = http.stream(session, null)).status != 200) { // the server notices the drop on its next write
+        again.close();
+        assertThat(System.nanoTime()).as("a closed stream's place was never freed").isLessThan(deadline);
+        http.prompt(session, "What is a session id for?", null); // events make the server write to the dropped stream
+        Thread.sleep(100);
+      }
+      open.add(again);
+    } finally {
+      for (ChatHttp.Stream stream : open) {
+        stream.close();
+      }
+    }
+  }
+
+  @Test
   void fiftySessionsWithFivePromptsEachSeeOnlyTheirOwnEvents() throws Exception {
     start(embedded, 16);
     int sessions = 50;
