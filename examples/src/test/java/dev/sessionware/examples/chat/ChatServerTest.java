@@ -36,6 +36,9 @@ class ChatServerTest {
     if (prompt.contains("hang")) {
       new CountDownLatch(1).await();
     }
+    if (prompt.contains("explode")) {
+      throw new OutOfMemoryError("simulated: the engine threw an Error");
+    }
     if (!gate.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the test never opened the gate");
     }
@@ -149,6 +152,21 @@ class ChatServerTest {
     ChatHttp.Reply nothing = http.send("DELETE", "/api/sessions/" + session + "/inference", null);
     assertThat(nothing.status()).isEqualTo(409);
     assertThat(nothing.errorCode()).isEqualTo("not_running");
+  }
+
+  @Test
+  void aFailedInferenceLeavesNoTurnAndTheQueueGoesOn() throws Exception {
+    start(gated, 16);
+    String session = http.newSession();
+    ChatHttp.Reply failing = http.prompt(session, "please explode", "boom");
+    assertThat(failing.status()).isEqualTo(200);
+    assertThat(http.prompt(session, "What is a session id for?", null).status()).isEqualTo(202);
+    gate.countDown();
+    http.awaitIdle(session, 1);
+    assertThat(userPrompts(session)).containsExactly("What is a session id for?");
+    ChatHttp.Reply replay = http.prompt(session, "please explode", "boom");
+    assertThat(replay.body().get("state").asText()).isEqualTo("failed");
+    assertThat(replay.body().get("error").asText()).isNotBlank();
   }
 
   @Test
