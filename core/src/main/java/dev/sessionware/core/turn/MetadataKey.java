@@ -10,14 +10,19 @@ import java.util.regex.Pattern;
  * <p>A key is bound to a value type: {@link Metadata#get} returns values of that type and fails
  * clearly when an entry holds another type. Keys are validated when defined.
  *
- * @param namespace who owns the key, for example {@code geppetto}: letters, digits, {@code _} and {@code -}
- * @param name the key's name within its namespace: letters, digits, {@code _} and {@code -}
- * @param version the key's version, at least 1; a new version is a new key
- * @param type the type of the values the key holds
+ * <p>A value: keys with the same namespace, name, version and type are equal. (A class rather than
+ * a record only so that the identity, which every metadata read and write looks up, is built once.)
+ *
  * @param <T> the type of the values the key holds
  */
-public record MetadataKey<T>(String namespace, String name, int version, Class<T> type) {
+public final class MetadataKey<T> {
   private static final Pattern PART = Pattern.compile("[A-Za-z0-9_-]+");
+
+  private final String namespace;
+  private final String name;
+  private final int version;
+  private final Class<T> type;
+  private final String id;
 
   /**
    * Validates the key.
@@ -27,14 +32,18 @@ public record MetadataKey<T>(String namespace, String name, int version, Class<T
    * @param version the key's version, at least 1; a new version is a new key
    * @param type the type of the values the key holds
    */
-  public MetadataKey {
+  public MetadataKey(String namespace, String name, int version, Class<T> type) {
     checkPart("namespace", namespace);
     checkPart("name", name);
     if (version < 1) {
       throw new IllegalArgumentException(
           "metadata key version must be >= 1, but was " + version + " for " + namespace + "." + name);
     }
-    Objects.requireNonNull(type, "type");
+    this.namespace = namespace;
+    this.name = name;
+    this.version = version;
+    this.type = Objects.requireNonNull(type, "type");
+    this.id = namespace + "." + name + "@v" + version;
   }
 
   /**
@@ -57,7 +66,53 @@ public record MetadataKey<T>(String namespace, String name, int version, Class<T
    * @return the identity
    */
   public String id() {
-    return namespace + "." + name + "@v" + version;
+    return id;
+  }
+
+  /**
+   * Returns who owns the key.
+   *
+   * @return the namespace
+   */
+  public String namespace() {
+    return namespace;
+  }
+
+  /**
+   * Returns the key's name within its namespace.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * Returns the key's version.
+   *
+   * @return the version, at least 1
+   */
+  public int version() {
+    return version;
+  }
+
+  /**
+   * Returns the type of the values the key holds.
+   *
+   * @return the type
+   */
+  public Class<T> type() {
+    return type;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof MetadataKey<?> key && id.equals(key.id) && type == key.type;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * id.hashCode() + type.hashCode();
   }
 
   @Override

@@ -41,6 +41,11 @@ import org.slf4j.spi.LoggingEventBuilder;
  * API; nothing is computed when a line's level is off.
  */
 public final class TurnLoggingMiddleware implements Middleware {
+  private static final BlockKind[] KINDS = BlockKind.values();
+  /** The log key of each kind's count ({@code user_blocks}, …), built once. */
+  private static final String[] COUNT_KEYS = java.util.Arrays.stream(KINDS).map(kind -> kind.stableName() + "_blocks")
+      .toArray(String[]::new);
+
   private static final CorrelationContext.Scope NOTHING_TO_RESTORE = () -> {};
 
   private final LoggingConfig config;
@@ -80,7 +85,9 @@ public final class TurnLoggingMiddleware implements Middleware {
     InferenceContext context = chain.context();
     Turn turn = chain.turn();
     try (CorrelationContext.Scope ignored = ensureMdc(context.correlation())) {
-      long started = System.nanoTime();
+      // the clock is read only when a line could report the duration
+      long started = logger.isEnabledForLevel(config.completedLevel()) || logger.isEnabledForLevel(config.failedLevel())
+          ? System.nanoTime() : 0;
       if (logger.isEnabledForLevel(config.startLevel())) {
         logStart(turn);
       }
@@ -124,15 +131,15 @@ public final class TurnLoggingMiddleware implements Middleware {
   }
 
   private void logCompleted(Turn result, long durationMs) {
-    int[] counts = new int[BlockKind.values().length];
+    int[] counts = new int[KINDS.length];
     for (Block block : result.blocks()) {
       counts[block.kind().ordinal()]++;
     }
     LoggingEventBuilder line = logger.atLevel(config.completedLevel())
         .addKeyValue("duration_ms", durationMs)
         .addKeyValue("result_block_count", result.blocks().size());
-    for (BlockKind kind : BlockKind.values()) {
-      line.addKeyValue(kind.stableName() + "_blocks", counts[kind.ordinal()]);
+    for (BlockKind kind : KINDS) {
+      line.addKeyValue(COUNT_KEYS[kind.ordinal()], counts[kind.ordinal()]);
     }
     result.metadata().get(ToolLoop.ITERATIONS).ifPresent(iterations -> line.addKeyValue("tool_iterations", iterations));
     result.metadata().get(MetadataKeys.MODEL).ifPresent(model -> line.addKeyValue("model", SafeText.logValue(model)));
@@ -167,7 +174,8 @@ public final class TurnLoggingMiddleware implements Middleware {
   }
 
   private static long millisSince(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    // 0 when the level was switched on during the call, after the clock would have been read
+    return startNanos == 0 ? 0 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 
   @Override
