@@ -49,8 +49,10 @@ final class ChatRequests {
       throw ApiException.badRequest("malformed_json", "body", "the body must be a JSON object");
     }
     ObjectNode object = (ObjectNode) node;
-    if (object.has("run_id")) {
-      throw ApiException.runIdRemoved("the member");
+    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+      if (isRunId(names.next())) {
+        throw ApiException.runIdRemoved("the member");
+      }
     }
     for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
       String name = names.next();
@@ -158,7 +160,15 @@ final class ChatRequests {
     }
   }
 
-  /** Why a prompt cannot be sent (a control character other than tab and line breaks, a lone surrogate), or null. */
+  /** Whether a member or parameter name is the legacy alias, however it is spelled: run_id, RUN_ID, runId, run-id. */
+  static boolean isRunId(String name) {
+    return name.replace("_", "").replace("-", "").equalsIgnoreCase("runid");
+  }
+
+  /**
+   * Why a prompt cannot be sent, or null: a control character other than tab and line breaks, an
+   * invisible formatting character other than the zero-width (non-)joiner, a lone surrogate.
+   */
   private static String unprintable(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -168,6 +178,10 @@ final class ChatRequests {
         return "contains an unpaired surrogate U+" + String.format("%04X", (int) c) + " at index " + i;
       } else if (Character.isISOControl(c) && c != '\t' && c != '\n' && c != '\r') {
         return "contains the control character U+" + String.format("%04X", (int) c) + " at index " + i;
+      } else if (Character.getType(c) == Character.FORMAT && c != '\u200c' && c != '\u200d') {
+        // bidi overrides, zero-width spaces, byte order marks: text that reads differently than it is
+        return "contains the invisible formatting character U+" + String.format("%04X", (int) c) + " at index " + i
+            + " (zero-width joiners are allowed)";
       }
     }
     return null;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.SnapshotPhase;
 import dev.sessionware.core.store.SnapshotQuery;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -29,6 +30,8 @@ final class ChatRoutes {
   private static final String HANDLED = "sessionware.chat.error";
   private static final int DEFAULT_TURN_LIMIT = 100;
   private static final int MAX_TURN_LIMIT = 1_000;
+  private static final java.util.List<String> PHASES = java.util.List.of(SnapshotPhase.PRE_INFERENCE,
+      SnapshotPhase.POST_INFERENCE, SnapshotPhase.POST_TOOLS, SnapshotPhase.FINAL);
 
   private final ChatServer server;
   private final ObjectMapper json;
@@ -46,7 +49,10 @@ final class ChatRoutes {
 
   static Javalin install(ChatServer server, ObjectMapper json) {
     ChatRoutes routes = new ChatRoutes(server, json);
-    Javalin app = Javalin.create(config -> config.showJavalinBanner = false);
+    Javalin app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.http.prefer405over404 = true;
+    });
     app.before("/api/*", routes::refuseRunId);
     app.get("/", ctx -> ctx.header("Cache-Control", "no-store").html(routes.page));
     app.post("/api/sessions", routes::createSession);
@@ -67,12 +73,20 @@ final class ChatRoutes {
             + ctx.path()), ctx);
       }
     });
+    app.error(405, ctx -> {
+      if (ctx.attribute(HANDLED) == null) {
+        routes.error(new ApiException(405, "method_not_allowed", null, ctx.method() + " is not allowed on "
+            + ctx.path()), ctx);
+      }
+    });
     return app;
   }
 
   private void refuseRunId(Context ctx) {
-    if (ctx.queryParamMap().containsKey("run_id")) {
-      throw ApiException.runIdRemoved("the query parameter");
+    for (String name : ctx.queryParamMap().keySet()) {
+      if (ChatRequests.isRunId(name)) {
+        throw ApiException.runIdRemoved("the query parameter");
+      }
     }
   }
 
@@ -112,8 +126,9 @@ final class ChatRoutes {
   private void turns(Context ctx) {
     ChatSession session = session(ctx);
     String phase = ctx.queryParam("phase");
-    if (phase != null && phase.isBlank()) {
-      throw ApiException.badRequest("invalid_parameter", "phase", "phase must not be blank; leave it out for every phase");
+    if (phase != null && !PHASES.contains(phase)) {
+      throw ApiException.badRequest("invalid_parameter", "phase", "phase must be one of " + PHASES
+          + ", or left out for every phase");
     }
     long sinceMs = number(ctx, "since_ms", 0, 0, Long.MAX_VALUE);
     int limit = (int) number(ctx, "limit", DEFAULT_TURN_LIMIT, 1, MAX_TURN_LIMIT);

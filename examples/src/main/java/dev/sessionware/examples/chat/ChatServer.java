@@ -60,12 +60,18 @@ public final class ChatServer implements AutoCloseable {
     this.runtime = SessionRuntime.builder().name("chat").store(builder.store).snapshots(true)
         .sink(routeToSessions(), LoggingEventSink.create()).build();
     try {
-      this.http = ChatRoutes.install(this, new ObjectMapper()).start(builder.host, builder.port);
+      this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
       runtime.close();
       throw e;
     }
     LOG.atInfo().addKeyValue("url", uri().toString()).log("chat: server listening");
+  }
+
+  /** Duplicate members and anything after the JSON value are errors, not silently dropped. */
+  private static ObjectMapper strictJson() {
+    return new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /**

@@ -203,7 +203,13 @@ class ChatServerTest {
     expect(http.send("POST", "/api/sessions", "{\"run_id\":\"abc\"}"), 400, "run_id_removed", "run_id");
     expect(http.send("POST", messages, "{\"prompt\":\"hi\",\"run_id\":\"abc\"}"), 400, "run_id_removed", "run_id");
     expect(http.send("GET", "/api/sessions/" + session + "/turns?run_id=abc", null), 400, "run_id_removed", "run_id");
+    expect(http.send("POST", messages, "{\"prompt\":\"hi\",\"runId\":\"abc\"}"), 400, "run_id_removed", "run_id");
+    expect(http.send("GET", "/api/sessions/" + session + "?RUN_ID=abc", null), 400, "run_id_removed", "run_id");
     expect(http.send("POST", messages, "{\"prompt\":"), 400, "malformed_json", "body");
+    expect(http.send("POST", messages, "{\"prompt\":\"a\",\"prompt\":\"b\"}"), 400, "malformed_json", "body");
+    expect(http.send("POST", messages, "{\"prompt\":\"a\"} {\"prompt\":\"b\"}"), 400, "malformed_json", "body");
+    expect(http.send("POST", messages, "{\"prompt\":\"pay \u202egnp.exe\"}"), 400, "invalid_field", "prompt");
+    expect(http.send("POST", messages, "{\"prompt\":\"zero\u200bwidth\"}"), 400, "invalid_field", "prompt");
     expect(http.send("POST", messages, "[1]"), 400, "malformed_json", "body");
     expect(http.send("POST", messages, "{}"), 400, "missing_field", "prompt");
     expect(http.send("POST", messages, "{\"prompt\":\"  \"}"), 400, "invalid_field", "prompt");
@@ -220,6 +226,8 @@ class ChatServerTest {
     expect(http.send("POST", "/api/sessions", "{\"session_id\":\"a\\u200bb\"}"), 400, "invalid_session_id", "session_id");
     expect(http.send("GET", "/api/sessions/no-such-session", null), 404, "unknown_session", "session_id");
     expect(http.send("GET", "/api/sessions/" + session + "/turns?limit=0", null), 400, "invalid_parameter", "limit");
+    expect(http.send("GET", "/api/sessions/" + session + "/turns?phase=bogus", null), 400, "invalid_parameter", "phase");
+    expect(http.send("PUT", "/api/sessions/" + session, "{}"), 405, "method_not_allowed", null);
     expect(http.send("GET", "/api/sessions/" + session + "/events", null, "Last-Event-ID", "abc"), 400,
         "invalid_event_id", "Last-Event-ID");
     expect(http.send("GET", "/api/sessions/" + session + "/events", null, "Last-Event-ID", "99"), 400,
@@ -227,8 +235,17 @@ class ChatServerTest {
     ChatHttp.Reply unknownPath = http.send("GET", "/api/nothing-here", null);
     assertThat(unknownPath.status()).isEqualTo(404);
     assertThat(unknownPath.errorCode()).isEqualTo("not_found");
-    // nothing half-done: no refused prompt became a turn
-    assertThat(http.state(session).get("turn_count").asInt()).isZero();
+    // a family emoji (zero-width joiners) is text, not an attack
+    assertThat(http.prompt(session, "family \uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67", "emoji").status())
+        .isEqualTo(200);
+    // nothing half-done: no refused prompt became a turn (the accepted one may still be running)
+    ChatHttp.Reply replay = http.prompt(session, "family \uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67", "emoji");
+    assertThat(replay.body().get("replayed").asBoolean()).isTrue();
+    try {
+      http.awaitIdle(session, 1);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Test
