@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class CorrelationContext {
   private static final Logger LOG = LoggerFactory.getLogger(CorrelationContext.class);
   private static final ThreadLocal<Frame> TOP = new ThreadLocal<>();
-  private static final List<ScopeListener> LISTENERS = new CopyOnWriteArrayList<>(discoverListeners());
+  private static final Object LISTENERS_LOCK = new Object();
+  /** Replaced whole on every change, so opening a scope reads it without copying. */
+  private static volatile ScopeListener[] listeners = discoverListeners().toArray(new ScopeListener[0]);
 
   private CorrelationContext() {}
 
@@ -118,8 +120,21 @@ public final class CorrelationContext {
    */
   public static Registration addListener(ScopeListener listener) {
     Objects.requireNonNull(listener, "listener");
-    LISTENERS.add(listener);
-    return () -> LISTENERS.remove(listener);
+    synchronized (LISTENERS_LOCK) {
+      ScopeListener[] more = java.util.Arrays.copyOf(listeners, listeners.length + 1);
+      more[listeners.length] = listener;
+      listeners = more;
+    }
+    return () -> removeListener(listener);
+  }
+
+  private static void removeListener(ScopeListener listener) {
+    synchronized (LISTENERS_LOCK) {
+      List<ScopeListener> rest = new java.util.ArrayList<>(List.of(listeners));
+      if (rest.remove(listener)) {
+        listeners = rest.toArray(new ScopeListener[0]);
+      }
+    }
   }
 
   /**
@@ -203,12 +218,12 @@ public final class CorrelationContext {
     }
 
     void notifyListeners() {
-      if (LISTENERS.isEmpty()) {
+      ScopeListener[] current = listeners;
+      if (current.length == 0) {
         return;
       }
-      ScopeListener[] listeners = LISTENERS.toArray(new ScopeListener[0]);
-      undo = new Scope[listeners.length];
-      for (ScopeListener listener : listeners) {
+      undo = new Scope[current.length];
+      for (ScopeListener listener : current) {
         try {
           undo[undoCount] = Objects.requireNonNull(listener.onOpen(correlation), "listener returned null");
           undoCount++;
