@@ -30,17 +30,17 @@ class ChatServerTest {
   private ChatServer server;
   private ChatHttp http;
 
-  /** Answers once the gate opens; a prompt that says "hang" waits until it is interrupted. */
+  /** Answers once the gate opens ("explode": throws an Error then); "hang" waits until it is interrupted. */
   private final Engine gated = (context, turn) -> {
     String prompt = turn.last(BlockKind.USER).flatMap(Block::text).orElse("");
     if (prompt.contains("hang")) {
       new CountDownLatch(1).await();
     }
-    if (prompt.contains("explode")) {
-      throw new OutOfMemoryError("simulated: the engine threw an Error");
-    }
     if (!gate.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the test never opened the gate");
+    }
+    if (prompt.contains("explode")) { // after the gate, so the test's next prompt finds it running
+      throw new OutOfMemoryError("simulated: the engine threw an Error");
     }
     return embedded.run(context, turn);
   };
