@@ -31,7 +31,10 @@ final class ChatSession {
   /** A prompt and what became of it; guarded by the session's lock. */
   static final class Prompt {
     final String key;
-    final String text;
+    /** What the key is checked against: a digest, so a remembered key does not keep a 32,000-char prompt. */
+    final byte[] digest;
+    /** The prompt until it starts; then only the turn keeps it. */
+    String text;
     final int status;
     final int position;
     State state;
@@ -41,6 +44,7 @@ final class ChatSession {
 
     Prompt(String key, String text, int status, int position) {
       this.key = key;
+      this.digest = key == null ? null : digest(text);
       this.text = text;
       this.status = status;
       this.position = position;
@@ -83,7 +87,7 @@ final class ChatSession {
     if (key != null) {
       Prompt earlier = byKey.get(key);
       if (earlier != null) {
-        if (!earlier.text.equals(text)) {
+        if (!java.security.MessageDigest.isEqual(earlier.digest, digest(text))) {
           throw new ApiException(409, "idempotency_key_reused", "Idempotency-Key",
               "this Idempotency-Key was already used with a different prompt in this session");
         }
@@ -135,6 +139,7 @@ final class ChatSession {
 
   private void start(Prompt prompt) {
     Inference inference = session.startPrompt(prompt.text);
+    prompt.text = null;
     prompt.inference = inference;
     prompt.state = State.RUNNING;
     running = prompt;
@@ -191,6 +196,14 @@ final class ChatSession {
           return;
         }
       }
+    }
+  }
+
+  private static byte[] digest(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 
