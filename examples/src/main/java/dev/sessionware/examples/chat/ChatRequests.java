@@ -119,22 +119,38 @@ final class ChatRequests {
     return text;
   }
 
-  /** The {@code Idempotency-Key} header, or null without one. */
-  static String idempotencyKey(Context ctx) {
-    String key = ctx.header("Idempotency-Key");
-    if (key == null) {
-      return null;
+  /**
+   * The idempotency key: the {@code Idempotency-Key} header, or the body's {@code idempotency_key}
+   * member (as the reference took it), or null without either. Both, differing, is an error.
+   */
+  static String idempotencyKey(Context ctx, ObjectNode body) {
+    String header = ctx.header("Idempotency-Key");
+    JsonNode member = body.get("idempotency_key");
+    String fromBody = null;
+    if (member != null && !member.isNull()) {
+      if (!member.isTextual()) {
+        throw ApiException.badRequest("invalid_field", "idempotency_key", "idempotency_key must be a string");
+      }
+      fromBody = checkKey(member.textValue(), "idempotency_key", "invalid_field");
     }
+    String fromHeader = header == null ? null : checkKey(header, "Idempotency-Key", "invalid_header");
+    if (fromHeader != null && fromBody != null && !fromHeader.equals(fromBody)) {
+      throw ApiException.badRequest("invalid_field", "idempotency_key",
+          "idempotency_key differs from the Idempotency-Key header; send one of them");
+    }
+    return fromHeader != null ? fromHeader : fromBody;
+  }
+
+  private static String checkKey(String key, String field, String code) {
     if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-      throw ApiException.badRequest("invalid_header", "Idempotency-Key",
-          "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters, but was " + key.length());
+      throw ApiException.badRequest(code, field,
+          field + " must be 1 to " + MAX_KEY_LENGTH + " characters, but was " + key.length());
     }
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
       if (c < 0x21 || c > 0x7e) {
-        throw ApiException.badRequest("invalid_header", "Idempotency-Key",
-            "Idempotency-Key must be printable ASCII without spaces; found U+"
-                + String.format("%04X", (int) c) + " at index " + i);
+        throw ApiException.badRequest(code, field, field + " must be printable ASCII without spaces; found U+"
+            + String.format("%04X", (int) c) + " at index " + i);
       }
     }
     return key;

@@ -162,8 +162,9 @@ final class ChatRoutes {
 
   private void message(Context ctx) {
     ChatSession session = session(ctx);
-    String key = ChatRequests.idempotencyKey(ctx);
-    String prompt = ChatRequests.prompt(requests.body(ctx, false, Set.of("prompt")));
+    ObjectNode body = requests.body(ctx, false, Set.of("prompt", "idempotency_key"));
+    String key = ChatRequests.idempotencyKey(ctx, body);
+    String prompt = ChatRequests.prompt(body);
     ChatSession.Submission submission = session.submit(key, prompt);
     send(ctx, submission.prompt().status, describe(session, submission));
   }

@@ -116,6 +116,12 @@ class ChatServerTest {
     assertThat(afterwards.body().get("answer").asText()).contains("session id");
     assertThat(http.state(session).get("turn_count").asInt()).isEqualTo(1);
 
+    ChatHttp.Reply inBody = http.send("POST", "/api/sessions/" + session + "/messages",
+        "{\"prompt\":\"What is a session id for?\",\"idempotency_key\":\"key-1\"}");
+    assertThat(inBody.body().get("replayed").asBoolean()).as("the key in the body, as the reference sent it").isTrue();
+    expect(http.send("POST", "/api/sessions/" + session + "/messages",
+        "{\"prompt\":\"x\",\"idempotency_key\":\"key-2\"}", "Idempotency-Key", "key-3"), 400, "invalid_field",
+        "idempotency_key");
     ChatHttp.Reply otherPrompt = http.prompt(session, "Something else", "key-1");
     assertThat(otherPrompt.status()).isEqualTo(409);
     assertThat(otherPrompt.errorField()).isEqualTo("Idempotency-Key");
