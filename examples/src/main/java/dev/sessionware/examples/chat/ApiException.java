@@ -20,11 +20,6 @@ final class ApiException extends RuntimeException {
     return new ApiException(400, code, field, message);
   }
 
-  static ApiException runIdRemoved(String where) {
-    return badRequest("run_id_removed", "run_id", where + " run_id is no longer accepted: session_id replaced it."
-        + " Send the same value as session_id (in the path: /api/sessions/{session_id}/...)");
-  }
-
   int status() {
     return status;
   }

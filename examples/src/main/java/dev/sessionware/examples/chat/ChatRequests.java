@@ -49,11 +49,7 @@ final class ChatRequests {
       throw ApiException.badRequest("malformed_json", "body", "the body must be a JSON object");
     }
     ObjectNode object = (ObjectNode) node;
-    for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
-      if (isRunId(names.next())) {
-        throw ApiException.runIdRemoved("the member");
-      }
-    }
+    LegacyRunIdRejection.refuseInBody(object);
     for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!members.contains(name)) {
@@ -174,11 +170,6 @@ final class ChatRequests {
       throw ApiException.badRequest("invalid_event_id", field, field + " must be an event id this stream sent"
           + " (a non-negative integer), but was \"" + SafeText.escape(SafeText.preview(value, 64)) + "\"");
     }
-  }
-
-  /** Whether a member or parameter name is the legacy alias, however it is spelled: run_id, RUN_ID, runId, run-id. */
-  static boolean isRunId(String name) {
-    return name.replace("_", "").replace("-", "").equalsIgnoreCase("runid");
   }
 
   /**

@@ -53,7 +53,7 @@ final class ChatRoutes {
       config.showJavalinBanner = false;
       config.http.prefer405over404 = true;
     });
-    app.before("/api/*", routes::refuseRunId);
+    app.before("/api/*", LegacyRunIdRejection::refuseInQuery);
     app.get("/", ctx -> ctx.header("Cache-Control", "no-store").html(routes.page));
     app.post("/api/sessions", routes::createSession);
     app.get("/api/sessions/{id}", routes::sessionState);
@@ -80,14 +80,6 @@ final class ChatRoutes {
       }
     });
     return app;
-  }
-
-  private void refuseRunId(Context ctx) {
-    for (String name : ctx.queryParamMap().keySet()) {
-      if (ChatRequests.isRunId(name)) {
-        throw ApiException.runIdRemoved("the query parameter");
-      }
-    }
   }
 
   private void createSession(Context ctx) {
