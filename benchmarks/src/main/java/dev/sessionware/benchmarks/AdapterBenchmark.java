@@ -17,6 +17,7 @@ import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.langchain4j.LangChain4jEngine;
+import dev.sessionware.springai.SessionAdvisor;
 import dev.sessionware.springai.SpringAiEngine;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
+import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
@@ -35,9 +38,10 @@ import org.springframework.ai.chat.prompt.Prompt;
 /**
  * The adapters' cost over each client's own direct call of an in-process fake model, side by side
  * with the client's own instrumentation path, in one run, logging off: LangChain4j's {@code
- * ChatModel.chat()} with two listeners, and Spring AI's {@code ChatClient} (no advisors). The
- * Sessionware paths run the adapter engine with an inference context (turn → messages → fake model
- * → blocks, start and final events to a discarding sink).
+ * ChatModel.chat()} with two listeners, and Spring AI's {@code ChatClient} with and without its
+ * logger advisor. The Sessionware paths are the LangChain4j listener on {@code chat()}, the session
+ * advisor on a {@code ChatClient}, and the adapter engines run with an inference context (turn →
+ * messages → fake model → blocks, start and final events to a discarding sink).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -79,12 +83,43 @@ public class AdapterBenchmark {
     public void onResponse(ChatModelResponseContext context) {}
   };
 
+  /**
+   * A listener doing the least a metrics or tracing listener does: keep something in the call's
+   * attributes on the request and read it back on the response (592 B per call with two of them,
+   * as in the performance issue's own measurement of "two listeners").
+   */
+  private static final class KeepingListener implements ChatModelListener {
+    private final String key;
+
+    KeepingListener(String key) {
+      this.key = key;
+    }
+
+    @Override
+    public void onRequest(ChatModelRequestContext context) {
+      context.attributes().put(key, Boolean.TRUE);
+    }
+
+    @Override
+    public void onResponse(ChatModelResponseContext context) {
+      if (context.attributes().get(key) == null) {
+        throw new IllegalStateException("attribute lost");
+      }
+    }
+  }
+
   private final ChatModel lc4jPlain = new FakeLangChain4jModel(List.of());
-  private final ChatModel lc4jTwoListeners = new FakeLangChain4jModel(List.of(NOOP, NOOP));
+  private final ChatModel lc4jTwoNoOpListeners = new FakeLangChain4jModel(List.of(NOOP, NOOP));
+  private final ChatModel lc4jTwoListeners = new FakeLangChain4jModel(List.of(
+      new KeepingListener("metrics.start"), new KeepingListener("tracing.span")));
   private final ChatModel lc4jSessionListener = new FakeLangChain4jModel(List.of(
       dev.sessionware.langchain4j.SessionChatModelListener.create()));
   private final org.springframework.ai.chat.model.ChatModel springModel = prompt -> SPRING_REPLY;
   private final ChatClient springClient = ChatClient.builder(springModel).build();
+  private final ChatClient springClientLogger = ChatClient.builder(springModel)
+      .defaultAdvisors(new SimpleLoggerAdvisor()).build();
+  private final ChatClient springClientSession = ChatClient.builder(springModel)
+      .defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor()).build();
   private final LangChain4jEngine lc4jEngine = LangChain4jEngine.of(lc4jPlain);
   private final SpringAiEngine springEngine = SpringAiEngine.of(springModel);
   private final InferenceContext context = InferenceContext.create(
@@ -101,13 +136,24 @@ public class AdapterBenchmark {
   }
 
   /**
-   * LangChain4j's {@code chat()} with two no-op listeners.
+   * LangChain4j's {@code chat()} with two listeners that keep one attribute each: the comparison
+   * point of the adapter target.
    *
    * @return the response
    */
   @Benchmark
   public Object langChain4jTwoListeners() {
     return lc4jTwoListeners.chat(LC4J_REQUEST);
+  }
+
+  /**
+   * LangChain4j's {@code chat()} with two listeners that do nothing: the listener mechanism alone.
+   *
+   * @return the response
+   */
+  @Benchmark
+  public Object langChain4jTwoNoOpListeners() {
+    return lc4jTwoNoOpListeners.chat(LC4J_REQUEST);
   }
 
   /** The correlation of an inference, in scope on the benchmark thread, as inside a session. */
@@ -170,6 +216,28 @@ public class AdapterBenchmark {
   @Benchmark
   public Object springAiChatClient() {
     return springClient.prompt().user("Hi").call().content();
+  }
+
+  /**
+   * Spring AI's {@code ChatClient} with its logger advisor, logging off: the comparison point of the
+   * adapter target.
+   *
+   * @return the content
+   */
+  @Benchmark
+  public Object springAiChatClientLoggerAdvisor() {
+    return springClientLogger.prompt().user("Hi").call().content();
+  }
+
+  /**
+   * The same with Sessionware's advisor in front, the conversation id as the session.
+   *
+   * @return the content
+   */
+  @Benchmark
+  public Object springAiChatClientSessionAdvisor() {
+    return springClientSession.prompt().user("Hi").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "bench"))
+        .call().content();
   }
 
   /**

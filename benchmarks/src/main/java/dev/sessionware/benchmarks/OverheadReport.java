@@ -26,7 +26,56 @@ public final class OverheadReport {
   private static final double MAX_TOOL_LOOP_NS = 2_000;
   private static final double MAX_TOOL_LOOP_BYTES = 2_048;
 
+  private static final double MIN_SPRING_AI_SPEEDUP = 5;
+
   private OverheadReport() {}
+
+  /**
+   * The adapter targets: LangChain4j's {@code chat()} with Sessionware's listener no slower than
+   * with two listeners of its own, and the Spring AI engine at least 5× cheaper (overhead over the
+   * direct call) than a {@code ChatClient} with its logger advisor, logging off.
+   */
+  private static boolean adapterReport(Map<String, Result> results) {
+    Result lc4j = results.get("langChain4jDirect");
+    Result spring = results.get("springAiDirect");
+    if (lc4j == null && spring == null) {
+      return true;
+    }
+    System.out.printf(Locale.ROOT, "%n### Adapters (overhead over each client's direct call)%n%n"
+        + "| path | ns/op | overhead ns | B/op | overhead B |%n|---|---:|---:|---:|---:|%n");
+    String[][] rows = {{"langChain4jDirect", "langChain4jTwoNoOpListeners", "langChain4jTwoListeners",
+        "langChain4jSessionListener", "sessionwareLangChain4j"}, {"springAiDirect", "springAiChatClient",
+        "springAiChatClientLoggerAdvisor", "springAiChatClientSessionAdvisor", "sessionwareSpringAi"}};
+    for (String[] group : rows) {
+      Result base = results.get(group[0]);
+      for (String name : group) {
+        Result r = results.get(name);
+        if (base != null && r != null) {
+          System.out.printf(Locale.ROOT, "| %s | %.1f ± %.1f | %.1f | %.0f | %.0f |%n", name, r.score, r.error,
+              r.score - base.score, r.bytesPerOp, r.bytesPerOp - base.bytesPerOp);
+        }
+      }
+    }
+    boolean met = true;
+    Result ours = results.get("langChain4jSessionListener");
+    Result theirs = results.get("langChain4jTwoListeners");
+    if (ours != null && theirs != null) {
+      boolean ok = ours.score <= theirs.score;
+      met &= ok;
+      System.out.printf(Locale.ROOT, "%nTarget (LangChain4j chat() with Sessionware's listener no slower than with "
+          + "two listeners): %.1f vs %.1f ns: %s%n", ours.score, theirs.score, ok ? "met" : "MISSED");
+    }
+    Result engine = results.get("sessionwareSpringAi");
+    Result client = results.get("springAiChatClientLoggerAdvisor");
+    if (spring != null && engine != null && client != null) {
+      double speedup = (client.score - spring.score) / (engine.score - spring.score);
+      boolean ok = speedup >= MIN_SPRING_AI_SPEEDUP;
+      met &= ok;
+      System.out.printf(Locale.ROOT, "%nTarget (Spring AI engine >= %.0fx cheaper than ChatClient with its logger "
+          + "advisor): %.1fx: %s%n", MIN_SPRING_AI_SPEEDUP, speedup, ok ? "met" : "MISSED");
+    }
+    return met;
+  }
 
   /** Benchmark parameters as a name suffix, for example {@code [sqlite,1000000]}. */
   private static String paramSuffix(JsonNode params) {
@@ -156,6 +205,7 @@ public final class OverheadReport {
       }
     }
     met &= storeReport(results);
+    met &= adapterReport(results);
     Result directTool = results.get("directToolCall");
     Result loop = results.get("toolLoop");
     if (directTool != null && loop != null) {
