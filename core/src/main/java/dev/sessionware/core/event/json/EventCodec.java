@@ -1,6 +1,8 @@
 package dev.sessionware.core.event.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.io.SegmentedStringWriter;
+import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -37,7 +39,6 @@ import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.json.EventDecodingException.Problem;
 import dev.sessionware.core.turn.Usage;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.LinkedHashMap;
@@ -110,13 +111,20 @@ public final class EventCodec {
    */
   public String encode(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
-    StringWriter out = new StringWriter(256);
-    try (JsonGenerator json = factory.createGenerator(out)) {
-      writeEvent(json, event);
+    String written;
+    // Jackson's own pooled buffers, as ObjectMapper.writeValueAsString uses them: no growing copies
+    BufferRecycler buffers = factory._getBufferRecycler();
+    try (SegmentedStringWriter out = new SegmentedStringWriter(buffers)) {
+      try (JsonGenerator json = factory.createGenerator(out)) {
+        writeEvent(json, event);
+      }
+      written = out.getAndClear();
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + event.type() + " event", e); // no I/O: cannot happen
+    } finally {
+      buffers.releaseToPool();
     }
-    String text = JsonText.escapeLoneSurrogates(out.toString());
+    String text = JsonText.escapeLoneSurrogates(written);
     if (text.length() > MAX_EVENT_LENGTH) {
       throw new IllegalArgumentException("cannot encode " + event.type() + " event: its JSON would take "
           + text.length() + " characters, over the limit of " + MAX_EVENT_LENGTH
