@@ -47,33 +47,9 @@ import org.springframework.ai.chat.prompt.Prompt;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class AdapterBenchmark {
-  private static final dev.langchain4j.model.chat.response.ChatResponse LC4J_REPLY =
-      dev.langchain4j.model.chat.response.ChatResponse.builder().aiMessage(AiMessage.from("Hello there"))
-          .modelName("fake").tokenUsage(new TokenUsage(5, 2)).finishReason(FinishReason.STOP).build();
-  private static final ChatResponse SPRING_REPLY = new ChatResponse(List.of(new Generation(new AssistantMessage("Hello there"))));
-  private static final ChatRequest LC4J_REQUEST = ChatRequest.builder()
-      .messages(dev.langchain4j.data.message.UserMessage.from("Hi")).build();
-  private static final Prompt SPRING_PROMPT = new Prompt("Hi");
+  private static final ChatRequest LC4J_REQUEST = FakeModels.LC4J_REQUEST;
+  private static final Prompt SPRING_PROMPT = FakeModels.SPRING_PROMPT;
   private static final Turn TURN = Turn.of(Block.userText("Hi"));
-
-  /** A LangChain4j model that answers at once, with or without listeners. */
-  private static final class FakeLangChain4jModel implements ChatModel {
-    private final List<ChatModelListener> listeners;
-
-    FakeLangChain4jModel(List<ChatModelListener> listeners) {
-      this.listeners = listeners;
-    }
-
-    @Override
-    public dev.langchain4j.model.chat.response.ChatResponse doChat(ChatRequest request) {
-      return LC4J_REPLY;
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-      return listeners;
-    }
-  }
 
   private static final ChatModelListener NOOP = new ChatModelListener() {
     @Override
@@ -83,38 +59,13 @@ public class AdapterBenchmark {
     public void onResponse(ChatModelResponseContext context) {}
   };
 
-  /**
-   * A listener doing the least a metrics or tracing listener does: keep something in the call's
-   * attributes on the request and read it back on the response (592 B per call with two of them,
-   * as in the performance issue's own measurement of "two listeners").
-   */
-  private static final class KeepingListener implements ChatModelListener {
-    private final String key;
-
-    KeepingListener(String key) {
-      this.key = key;
-    }
-
-    @Override
-    public void onRequest(ChatModelRequestContext context) {
-      context.attributes().put(key, Boolean.TRUE);
-    }
-
-    @Override
-    public void onResponse(ChatModelResponseContext context) {
-      if (context.attributes().get(key) == null) {
-        throw new IllegalStateException("attribute lost");
-      }
-    }
-  }
-
-  private final ChatModel lc4jPlain = new FakeLangChain4jModel(List.of());
-  private final ChatModel lc4jTwoNoOpListeners = new FakeLangChain4jModel(List.of(NOOP, NOOP));
-  private final ChatModel lc4jTwoListeners = new FakeLangChain4jModel(List.of(
-      new KeepingListener("metrics.start"), new KeepingListener("tracing.span")));
-  private final ChatModel lc4jSessionListener = new FakeLangChain4jModel(List.of(
-      dev.sessionware.langchain4j.SessionChatModelListener.create()));
-  private final org.springframework.ai.chat.model.ChatModel springModel = prompt -> SPRING_REPLY;
+  private final ChatModel lc4jPlain = FakeModels.langChain4j();
+  private final ChatModel lc4jTwoNoOpListeners = FakeModels.langChain4j(NOOP, NOOP);
+  private final ChatModel lc4jTwoListeners = FakeModels.langChain4j(
+      new FakeModels.KeepingListener("metrics.start"), new FakeModels.KeepingListener("tracing.span"));
+  private final ChatModel lc4jSessionListener = FakeModels.langChain4j(
+      dev.sessionware.langchain4j.SessionChatModelListener.create());
+  private final org.springframework.ai.chat.model.ChatModel springModel = FakeModels.springAi();
   private final ChatClient springClient = ChatClient.builder(springModel).build();
   private final ChatClient springClientLogger = ChatClient.builder(springModel)
       .defaultAdvisors(new SimpleLoggerAdvisor()).build();

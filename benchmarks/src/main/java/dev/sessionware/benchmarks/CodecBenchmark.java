@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The event codec against a plain Jackson baseline: an {@link ObjectMapper} on records with the
  * same members ({@code plain*} benchmarks). The codec does more (validation, typed errors, unknown
- * types, the legacy check); the target is to stay within 1.5x of the baseline.
+ * types, the legacy check); the target is to stay within 1.1x of the baseline, both ways.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

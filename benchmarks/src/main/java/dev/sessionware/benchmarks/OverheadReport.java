@@ -11,14 +11,15 @@ import java.util.Map;
 
 /**
  * Reads a JMH JSON result file and prints, as Markdown, the overhead of each variant over its
- * baseline measured in the same run, and whether the targets are met: the pipeline with both
- * middleware and logging off under 1 microsecond and 1 KB allocated per inference over the direct
- * call; the codec within 1.5x of plain Jackson. Exits 1 when a target is missed.
+ * baseline measured in the same run, and whether the targets are met (each target is checked when
+ * its benchmarks are in the file): Sessionware side by side with LangChain4j, Spring AI and a
+ * hand-written floor (both middleware with logging off within 100 ns and 300 B, a whole prompt
+ * within 400 ns and 1 KB, a logged line within 333 ns and 1.6 KB); the codec within 1.1x of plain
+ * Jackson both ways; the JSON Lines sink at 1 million events a second or more; the stores, the tool
+ * loop and the adapters. Exits 1 when a target is missed.
  */
 public final class OverheadReport {
-  private static final double MAX_PIPELINE_NS = 1_000;
-  private static final double MAX_PIPELINE_BYTES = 1_024;
-  private static final double MAX_CODEC_RATIO = 1.5;
+  private static final double MAX_CODEC_RATIO = 1.1;
 
   private static final double MIN_SQLITE_APPENDS = 5_000;
   private static final double MIN_POSTGRES_PARALLEL_APPENDS = 3_000;
@@ -27,6 +28,107 @@ public final class OverheadReport {
   private static final double MAX_TOOL_LOOP_BYTES = 2_048;
 
   private static final double MIN_SPRING_AI_SPEEDUP = 5;
+
+  private static final double MAX_INSTRUMENTED_NS = 100;
+  private static final double MAX_INSTRUMENTED_BYTES = 300;
+  private static final double MAX_PROMPT_NS = 400;
+  private static final double MAX_PROMPT_BYTES = 1_024;
+  private static final double MAX_LINE_NS = 333;
+  private static final double MAX_LINE_BYTES = 1_600;
+  /** Lines written per inference by the turn logging middleware, by the floor and by LangChain4j's listener. */
+  private static final int SESSIONWARE_LINES = 2;
+  private static final int LANGCHAIN4J_LINES = 1;
+
+  /** The overhead of a variant over its baseline, in time and bytes. */
+  private record Overhead(double ns, double bytes) {
+    static Overhead of(Map<String, Result> results, String variant, String baseline) {
+      Result r = results.get(variant);
+      Result base = results.get(baseline);
+      return r == null || base == null ? null : new Overhead(r.score - base.score, r.bytesPerOp - base.bytesPerOp);
+    }
+
+    Overhead minus(Overhead other) {
+      return new Overhead(ns - other.ns, bytes - other.bytes);
+    }
+
+    Overhead per(int lines) {
+      return new Overhead(ns / lines, bytes / lines);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.0f ns, %.0f B", ns, bytes);
+    }
+  }
+
+  /**
+   * Sessionware, LangChain4j, Spring AI and the hand-written floor, each over its own direct call,
+   * on the four paths of {@link SideBySideBenchmark}, with the performance issue's targets.
+   */
+  private static boolean sideBySideReport(Map<String, Result> results) {
+    if (!results.containsKey("sessionwareDirect") || !results.containsKey("floorFramework")) {
+      return true;
+    }
+    System.out.printf(Locale.ROOT, "%n### Side by side (overhead over each library's direct call)%n%n"
+        + "| path | Sessionware | floor | LangChain4j | Spring AI | vs floor | vs LangChain4j | vs Spring AI |%n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|%n");
+    String[][] paths = {{"framework", "Framework"}, {"instrumented, logging off", "Instrumented"},
+        {"instrumented, logging on", "InstrumentedLoggingOn"}, {"prompt", "Prompt"}};
+    for (String[] path : paths) {
+      Overhead ours = Overhead.of(results, "sessionware" + path[1], "sessionwareDirect");
+      Overhead floor = Overhead.of(results, "floor" + path[1], "sessionwareDirect");
+      Overhead lc4j = Overhead.of(results, "langChain4j" + path[1], "langChain4jDirect");
+      Overhead spring = Overhead.of(results, "springAi" + path[1], "springAiDirect");
+      if (ours == null) {
+        continue;
+      }
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", path[0], ours, cell(floor),
+          cell(lc4j), cell(spring), floor == null ? "" : String.format(Locale.ROOT, "+%.0f ns", ours.ns - floor.ns),
+          ratio(ours, lc4j), ratio(ours, spring));
+    }
+    boolean met = true;
+    Overhead off = Overhead.of(results, "sessionwareInstrumented", "sessionwareDirect");
+    met &= target("both middleware, logging off", off, MAX_INSTRUMENTED_NS, MAX_INSTRUMENTED_BYTES);
+    met &= target("a whole prompt, logging off", Overhead.of(results, "sessionwarePrompt", "sessionwareDirect"),
+        MAX_PROMPT_NS, MAX_PROMPT_BYTES);
+    Overhead on = Overhead.of(results, "sessionwareInstrumentedLoggingOn", "sessionwareDirect");
+    Overhead floorOff = Overhead.of(results, "floorInstrumented", "sessionwareDirect");
+    Overhead floorOn = Overhead.of(results, "floorInstrumentedLoggingOn", "sessionwareDirect");
+    Overhead lc4jOff = Overhead.of(results, "langChain4jInstrumented", "langChain4jDirect");
+    Overhead lc4jOn = Overhead.of(results, "langChain4jInstrumentedLoggingOn", "langChain4jDirect");
+    if (on != null && off != null) {
+      Overhead perLine = on.minus(off).per(SESSIONWARE_LINES);
+      System.out.printf(Locale.ROOT, "%nPer line written: Sessionware %s (2 lines, ids in the MDC, 14 key/values)", perLine);
+      if (floorOn != null && floorOff != null) {
+        System.out.printf(Locale.ROOT, "; floor %s", floorOn.minus(floorOff).per(SESSIONWARE_LINES));
+      }
+      if (lc4jOn != null && lc4jOff != null) {
+        System.out.printf(Locale.ROOT, "; LangChain4j %s (1 line, no MDC, 4 key/values)",
+            lc4jOn.minus(lc4jOff).per(LANGCHAIN4J_LINES));
+      }
+      System.out.println();
+      met &= target("per line written, logging on", perLine, MAX_LINE_NS, MAX_LINE_BYTES);
+    }
+    return met;
+  }
+
+  private static String cell(Overhead overhead) {
+    return overhead == null ? "" : overhead.toString();
+  }
+
+  private static String ratio(Overhead ours, Overhead theirs) {
+    return theirs == null || theirs.ns <= 0 ? "" : String.format(Locale.ROOT, "%.2f×", ours.ns / theirs.ns);
+  }
+
+  private static boolean target(String what, Overhead overhead, double maxNs, double maxBytes) {
+    if (overhead == null) {
+      return true; // not measured in this run
+    }
+    boolean ok = overhead.ns <= maxNs && overhead.bytes <= maxBytes;
+    System.out.printf(Locale.ROOT, "%nTarget (%s: <= %.0f ns and <= %.0f B): %s: %s%n", what, maxNs, maxBytes, overhead,
+        ok ? "met" : "MISSED");
+    return ok;
+  }
 
   private OverheadReport() {}
 
@@ -172,10 +274,10 @@ public final class OverheadReport {
       if (off != null) {
         double ns = off.score - direct.score;
         double bytes = off.bytesPerOp - direct.bytesPerOp;
-        boolean ok = ns < MAX_PIPELINE_NS && (Double.isNaN(bytes) || bytes < MAX_PIPELINE_BYTES);
+        boolean ok = ns <= MAX_INSTRUMENTED_NS && (Double.isNaN(bytes) || bytes <= MAX_INSTRUMENTED_BYTES);
         met &= ok;
-        System.out.printf(Locale.ROOT, "%nTarget (both middleware, logging off): < %.0f ns and < %.0f B over direct: "
-            + "%.1f ns, %.0f B: %s%n", MAX_PIPELINE_NS, MAX_PIPELINE_BYTES, ns, bytes, ok ? "met" : "MISSED");
+        System.out.printf(Locale.ROOT, "%nTarget (both middleware, logging off): <= %.0f ns and <= %.0f B over direct: "
+            + "%.1f ns, %.0f B: %s%n", MAX_INSTRUMENTED_NS, MAX_INSTRUMENTED_BYTES, ns, bytes, ok ? "met" : "MISSED");
       }
     }
     System.out.println();
@@ -206,6 +308,7 @@ public final class OverheadReport {
     }
     met &= storeReport(results);
     met &= adapterReport(results);
+    met &= sideBySideReport(results);
     Result directTool = results.get("directToolCall");
     Result loop = results.get("toolLoop");
     if (directTool != null && loop != null) {

@@ -1,0 +1,290 @@
+package dev.sessionware.benchmarks;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.session.Session;
+import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.MetadataKeys;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.core.turn.Usage;
+import dev.sessionware.middleware.logging.LoggingConfig;
+import dev.sessionware.middleware.logging.TurnLoggingMiddleware;
+import dev.sessionware.middleware.systemprompt.SystemPromptMiddleware;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
+
+/**
+ * Sessionware, LangChain4j and Spring AI side by side in one run, each over its own direct call of
+ * an in-process fake model that returns a prebuilt reply, plus a hand-written floor of
+ * Sessionware's work, so that {@link OverheadReport} prints our ratio against both libraries and
+ * our distance from the floor. Four paths:
+ *
+ * <ul>
+ *   <li><b>framework</b>: Sessionware's empty pipeline, LangChain4j's {@code chat()} with no
+ *       listeners, Spring AI's {@code ChatClient} with no advisors;
+ *   <li><b>instrumented, logging off</b>: the turn logging and system prompt middleware, two
+ *       listeners (one keeping an attribute, one that logs the response), the logger advisor;
+ *   <li><b>instrumented, logging on</b>: the same, every line formatted with its MDC and key/values
+ *       by a Logback pattern encoder whose bytes are discarded ({@link DiscardingAppender});
+ *   <li><b>prompt</b>: a whole {@code Session.run} with both middleware, logging off.
+ * </ul>
+ *
+ * <p>The floor does the pipeline's work by hand: the correlation in a thread-local, the three ids
+ * put in the MDC and restored exactly, the system prompt checked, the logger's level checked, and
+ * (logging on) the same two lines with the same key/values.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class SideBySideBenchmark {
+  private static final String PROMPT = "You are a helpful assistant. Answer briefly.";
+  private static final String LOGGER = "bench.side";
+  private static final Logger LISTENER_LOG = LoggerFactory.getLogger(LOGGER + ".langchain4j");
+  private static final Logger FLOOR_LOG = LoggerFactory.getLogger(LOGGER + ".floor");
+  private static final ThreadLocal<Correlation> FLOOR_CORRELATION = new ThreadLocal<>();
+
+  private static final Turn INPUT = Turn.of(Block.systemText(PROMPT), Block.userText("What is the capital of France?"));
+  /** The fake model's prebuilt reply: the input, the answer, and what a model reports. */
+  private static final Turn REPLY = INPUT.append(Block.assistantText("Paris."))
+      .with(MetadataKeys.MODEL, "fake").with(MetadataKeys.USAGE, Usage.of(5, 2)).with(MetadataKeys.STOP_REASON, "stop");
+  private static final Engine MODEL = (context, turn) -> REPLY;
+
+  /** A listener that writes one line per response with four key/values, as a logging listener does. */
+  private static final ChatModelListener LOGGING_LISTENER = new ChatModelListener() {
+    @Override
+    public void onResponse(ChatModelResponseContext context) {
+      if (LISTENER_LOG.isInfoEnabled()) {
+        var response = context.chatResponse().metadata();
+        LISTENER_LOG.atInfo().addKeyValue("model", response.modelName())
+            .addKeyValue("input_tokens", response.tokenUsage().inputTokenCount())
+            .addKeyValue("output_tokens", response.tokenUsage().outputTokenCount())
+            .addKeyValue("finish_reason", response.finishReason()).log("chat response");
+      }
+    }
+  };
+
+  private final InferenceContext context = InferenceContext.create(
+      Correlation.of(SessionId.of("bench-session"), InferenceId.random(), TurnId.random()), EventSink.DISCARD);
+  private final Pipeline framework = Pipeline.of(MODEL);
+  private final Pipeline middleware = Pipeline.of(MODEL,
+      TurnLoggingMiddleware.of(LoggingConfig.custom().turnLoggerName(LOGGER + ".turns").build()),
+      SystemPromptMiddleware.of(PROMPT));
+  private final ChatModel lc4jFramework = FakeModels.langChain4j();
+  private final ChatModel lc4jListeners = FakeModels.langChain4j(new FakeModels.KeepingListener("metrics.start"),
+      LOGGING_LISTENER);
+  private final org.springframework.ai.chat.model.ChatModel springModel = FakeModels.springAi();
+  private final ChatClient springFramework = ChatClient.builder(springModel).build();
+  private final ChatClient springAdvisor = ChatClient.builder(springModel)
+      .defaultAdvisors(new SimpleLoggerAdvisor()).build();
+
+  /** Turns every benchmark logger on (INFO; DEBUG for Spring AI's logger advisor) for one trial. */
+  @State(Scope.Benchmark)
+  public static class LoggingOn {
+    private static final String[] LOGGERS = {LOGGER, "org.springframework.ai.chat.client.advisor"};
+
+    /** Turns the loggers on. */
+    @Setup(Level.Trial)
+    public void on() {
+      for (String name : LOGGERS) {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(
+            name.equals(LOGGER) ? ch.qos.logback.classic.Level.INFO : ch.qos.logback.classic.Level.DEBUG);
+      }
+    }
+
+    /** Turns them off again. */
+    @TearDown(Level.Trial)
+    public void off() {
+      for (String name : LOGGERS) {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(name)).setLevel(ch.qos.logback.classic.Level.OFF);
+      }
+    }
+  }
+
+  // ---- Sessionware
+
+  /** @return the reply; the baseline of the Sessionware and floor paths */
+  @Benchmark
+  public Turn sessionwareDirect() throws Exception {
+    return MODEL.run(context, INPUT);
+  }
+
+  /** @return the reply, through the empty pipeline */
+  @Benchmark
+  public Turn sessionwareFramework() throws Exception {
+    return framework.run(context, INPUT);
+  }
+
+  /** @return the reply, through both middleware, logging off */
+  @Benchmark
+  public Turn sessionwareInstrumented() throws Exception {
+    return middleware.run(context, INPUT);
+  }
+
+  /**
+   * @param on the loggers on
+   * @return the reply, through both middleware, two lines logged
+   */
+  @Benchmark
+  public Turn sessionwareInstrumentedLoggingOn(LoggingOn on) throws Exception {
+    return middleware.run(context, INPUT);
+  }
+
+  /** @return the reply of a whole session inference: new session, ids, stamped turn, history */
+  @Benchmark
+  public Turn sessionwarePrompt() {
+    return Session.create(middleware).run(INPUT);
+  }
+
+  // ---- the floor: the same work by hand
+
+  /** @return the reply with the correlation and the MDC ids in place around the call */
+  @Benchmark
+  public Turn floorFramework() throws Exception {
+    return floor(false);
+  }
+
+  /** @return the same with the system prompt and level checks of the two wrappers */
+  @Benchmark
+  public Turn floorInstrumented() throws Exception {
+    return floor(true);
+  }
+
+  /**
+   * @param on the loggers on
+   * @return the same, writing the middleware's two lines
+   */
+  @Benchmark
+  public Turn floorInstrumentedLoggingOn(LoggingOn on) throws Exception {
+    return floor(true);
+  }
+
+  private Turn floor(boolean wrappers) throws Exception {
+    Correlation correlation = context.correlation();
+    Correlation previous = FLOOR_CORRELATION.get();
+    FLOOR_CORRELATION.set(correlation);
+    String previousSession = MDC.get("session_id");
+    String previousInference = MDC.get("inference_id");
+    String previousTurn = MDC.get("turn_id");
+    MDC.put("session_id", correlation.sessionId().value());
+    MDC.put("inference_id", correlation.inferenceId().value());
+    MDC.put("turn_id", correlation.turnId().value());
+    try {
+      if (!wrappers) {
+        return MODEL.run(context, INPUT);
+      }
+      if (FLOOR_LOG.isInfoEnabled()) {
+        FLOOR_LOG.atInfo().addKeyValue("block_count", INPUT.blocks().size()).log("turn: starting inference");
+      }
+      Block first = INPUT.blocks().get(0);
+      if (first.kind() != BlockKind.SYSTEM || !PROMPT.equals(first.text().orElse(null))) {
+        throw new IllegalStateException("the floor's turn always carries the prompt");
+      }
+      Turn result = MODEL.run(context, INPUT);
+      if (FLOOR_LOG.isInfoEnabled()) {
+        Usage usage = result.metadata().get(MetadataKeys.USAGE).orElseThrow();
+        FLOOR_LOG.atInfo().addKeyValue("duration_ms", 0L).addKeyValue("result_block_count", result.blocks().size())
+            .addKeyValue("system_blocks", 1).addKeyValue("user_blocks", 1).addKeyValue("llm_text_blocks", 1)
+            .addKeyValue("tool_call_blocks", 0).addKeyValue("tool_use_blocks", 0).addKeyValue("reasoning_blocks", 0)
+            .addKeyValue("other_blocks", 0).addKeyValue("model", result.metadata().get(MetadataKeys.MODEL).orElse(""))
+            .addKeyValue("input_tokens", usage.inputTokens()).addKeyValue("output_tokens", usage.outputTokens())
+            .addKeyValue("stop_reason", result.metadata().get(MetadataKeys.STOP_REASON).orElse(""))
+            .log("turn: inference completed");
+      }
+      return result;
+    } finally {
+      restore("session_id", previousSession);
+      restore("inference_id", previousInference);
+      restore("turn_id", previousTurn);
+      FLOOR_CORRELATION.set(previous);
+    }
+  }
+
+  private static void restore(String key, String value) {
+    if (value == null) {
+      MDC.remove(key);
+    } else {
+      MDC.put(key, value);
+    }
+  }
+
+  // ---- LangChain4j
+
+  /** @return the reply of the model's own {@code doChat}: the LangChain4j baseline */
+  @Benchmark
+  public Object langChain4jDirect() {
+    return lc4jFramework.doChat(FakeModels.LC4J_REQUEST);
+  }
+
+  /** @return the reply through {@code chat()}, no listeners */
+  @Benchmark
+  public Object langChain4jFramework() {
+    return lc4jFramework.chat(FakeModels.LC4J_REQUEST);
+  }
+
+  /** @return the reply through {@code chat()} with two listeners, logging off */
+  @Benchmark
+  public Object langChain4jInstrumented() {
+    return lc4jListeners.chat(FakeModels.LC4J_REQUEST);
+  }
+
+  /**
+   * @param on the loggers on
+   * @return the reply through {@code chat()} with two listeners, one line logged
+   */
+  @Benchmark
+  public Object langChain4jInstrumentedLoggingOn(LoggingOn on) {
+    return lc4jListeners.chat(FakeModels.LC4J_REQUEST);
+  }
+
+  // ---- Spring AI
+
+  /** @return the model's own {@code call}: the Spring AI baseline */
+  @Benchmark
+  public Object springAiDirect() {
+    return springModel.call(FakeModels.SPRING_PROMPT);
+  }
+
+  /** @return the content through a {@code ChatClient}, no advisors */
+  @Benchmark
+  public Object springAiFramework() {
+    return springFramework.prompt().user("Hi").call().content();
+  }
+
+  /** @return the content through a {@code ChatClient} with its logger advisor, logging off */
+  @Benchmark
+  public Object springAiInstrumented() {
+    return springAdvisor.prompt().user("Hi").call().content();
+  }
+
+  /**
+   * @param on the loggers on
+   * @return the content through a {@code ChatClient} with its logger advisor, two lines logged
+   */
+  @Benchmark
+  public Object springAiInstrumentedLoggingOn(LoggingOn on) {
+    return springAdvisor.prompt().user("Hi").call().content();
+  }
+}
