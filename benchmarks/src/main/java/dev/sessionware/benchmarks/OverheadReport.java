@@ -28,6 +28,7 @@ public final class OverheadReport {
   private static final double MAX_TOOL_LOOP_BYTES = 2_048;
 
   private static final double MIN_SPRING_AI_SPEEDUP = 5;
+  private static final double MIN_BATCHED_EVENTS_PER_SECOND = 1_000_000;
 
   private static final double MAX_INSTRUMENTED_NS = 100;
   private static final double MAX_INSTRUMENTED_BYTES = 300;
@@ -300,12 +301,15 @@ public final class OverheadReport {
     System.out.println();
     System.out.println("| sink | events/s |");
     System.out.println("|---|---:|");
-    for (String sink : new String[] {"asyncOneProducer", "asyncTwoProducers", "asyncFourProducers", "jsonLinesToFile"}) {
+    for (String sink : new String[] {"asyncOneProducer", "asyncTwoProducers", "asyncFourProducers", "jsonLinesToFile",
+        "jsonLinesBatched"}) {
       Result r = results.get(sink);
       if (r != null) {
         System.out.printf(Locale.ROOT, "| %s | %.0f ± %.0f |%n", sink, r.score, r.error);
       }
     }
+    met &= check("batching JSON Lines sink, events/s", results.get("jsonLinesBatched"), MIN_BATCHED_EVENTS_PER_SECOND,
+        true);
     met &= storeReport(results);
     met &= adapterReport(results);
     met &= sideBySideReport(results);

@@ -37,7 +37,9 @@ public class SinkBenchmark {
   private final LongAdder delivered = new LongAdder();
   private AsyncEventSink async;
   private JsonLinesSink file;
+  private AsyncEventSink batched;
   private Path path;
+  private Path batchedPath;
 
   /**
    * Starts the sinks.
@@ -49,6 +51,8 @@ public class SinkBenchmark {
     async = AsyncEventSink.builder(event -> delivered.increment()).capacity(8192).build();
     path = Files.createTempFile("sessionware-bench-", ".jsonl");
     file = JsonLinesSink.append(path);
+    batchedPath = Files.createTempFile("sessionware-bench-batched-", ".jsonl");
+    batched = JsonLinesSink.appendBatched(batchedPath);
   }
 
   /**
@@ -60,7 +64,9 @@ public class SinkBenchmark {
   public void tearDown() throws IOException {
     async.close();
     file.close();
+    batched.close();
     Files.deleteIfExists(path);
+    Files.deleteIfExists(batchedPath);
   }
 
   /** One producer publishes to the async sink. */
@@ -82,6 +88,16 @@ public class SinkBenchmark {
   @Threads(4)
   public void asyncFourProducers() {
     async.publish(EVENT);
+  }
+
+  /**
+   * One producer publishes to the batching file sink: its thread encodes the events and writes
+   * them in batches (every accepted event is written by close).
+   */
+  @Benchmark
+  @Threads(1)
+  public void jsonLinesBatched() {
+    batched.publish(EVENT);
   }
 
   /** One producer writes and flushes events to a file. */

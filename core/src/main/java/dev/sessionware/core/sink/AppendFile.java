@@ -75,6 +75,16 @@ final class AppendFile {
    * @throws IOException if the line could not be written; the file holds none of it
    */
   synchronized boolean append(byte[] line) throws IOException {
+    return append(line, line.length);
+  }
+
+  /**
+   * Appends the first {@code length} bytes of {@code lines}, whole lines, with one write.
+   *
+   * @return true if the file had been deleted or replaced and was opened anew for them
+   * @throws IOException if they could not be written; the file holds none of them
+   */
+  synchronized boolean append(byte[] lines, int length) throws IOException {
     boolean reopened = false;
     BasicFileAttributes now = out == null ? null : attributes();
     if (out == null || now == null || !Objects.equals(now.fileKey(), fileKey)) {
@@ -85,11 +95,11 @@ final class AppendFile {
     }
     long before = now == null ? -1 : now.size();
     try {
-      out.write(line); // one write call of an O_APPEND stream: the line lands whole at the end
+      out.write(lines, 0, length); // one write call of an O_APPEND stream: the lines land whole at the end
     } catch (IOException e) {
       try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
         if (before >= 0 && file.length() > before) {
-          file.setLength(before); // cut the half line back out
+          file.setLength(before); // cut what was written of them back out
         }
       } catch (IOException | RuntimeException cannotUndo) {
         e.addSuppressed(cannotUndo);

@@ -2,6 +2,8 @@ package dev.sessionware.core.sink;
 
 import dev.sessionware.core.event.InferenceEvent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -21,13 +23,16 @@ import dev.sessionware.core.internal.EventLogging;
  * session are never reordered. The queue is bounded: when it is full, {@link OverflowPolicy#BLOCK}
  * (the default) makes the publisher wait, so nothing is lost; {@link OverflowPolicy#DROP} drops the
  * new event and counts it in {@link #dropped()}. A delegate that throws, an {@link Error}
- * included, is counted in {@link #failures()} and reported; delivery goes on. {@link #close()}
+ * included, is counted in {@link #failures()} and reported; delivery goes on. Whenever the queue
+ * runs empty the delegate is {@linkplain EventSink#flush() flushed}, so a batching delegate writes
+ * in large batches under load and at once when idle. {@link #close()}
  * stops accepting events, delivers every event already accepted, then closes the delegate; called
  * by the delegate itself (on the delivering thread) it does not wait for itself.
  */
 public final class AsyncEventSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(AsyncEventSink.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final int DRAIN_AT_ONCE = 256;
 
   /** What a publisher meets when the queue is full. */
   public enum OverflowPolicy {
@@ -164,6 +169,7 @@ public final class AsyncEventSink implements EventSink {
   }
 
   private void deliverUntilClosed() {
+    List<InferenceEvent> taken = new ArrayList<>(DRAIN_AT_ONCE);
     while (true) {
       InferenceEvent event;
       try {
@@ -173,6 +179,14 @@ public final class AsyncEventSink implements EventSink {
       }
       if (event != null) {
         deliver(event);
+        // whatever queued up meanwhile is taken in bulk: one lock per bulk, not per event
+        while (queue.drainTo(taken, DRAIN_AT_ONCE) > 0) {
+          for (InferenceEvent next : taken) {
+            deliver(next);
+          }
+          taken.clear();
+        }
+        flushDelegate(); // idle: a batching delegate writes out what it holds now
       } else if (closed) {
         if (publishing.get() == 0 && queue.isEmpty()) {
           break;
@@ -192,6 +206,14 @@ public final class AsyncEventSink implements EventSink {
       delegate.publish(event);
     } catch (Throwable e) { // an Error too: this thread must outlive any delegate
       failed(event, e);
+    }
+  }
+
+  private void flushDelegate() {
+    try {
+      delegate.flush();
+    } catch (Throwable e) {
+      failed(null, e);
     }
   }
 

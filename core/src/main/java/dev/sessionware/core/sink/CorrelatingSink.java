@@ -4,8 +4,8 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.internal.TimeOrderedIds;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Stamps each event with the correlation in scope on the publishing thread ({@link
@@ -39,8 +39,14 @@ public final class CorrelatingSink implements EventSink {
     Correlation correlation = CorrelationContext.require("publish a " + event.type() + " event");
     EventMetadata meta = event.meta();
     EventMetadata stamped = meta.stampedWith(correlation, // a real message id, never the zero UUID
-        meta.messageId().equals(EventMetadata.NO_MESSAGE_ID) ? UUID.randomUUID() : null);
+        meta.messageId().equals(EventMetadata.NO_MESSAGE_ID) ? TimeOrderedIds.next() : null);
     delegate.publish(stamped == meta ? event : event.withMeta(stamped));
+  }
+
+  /** Flushes the delegate. */
+  @Override
+  public void flush() {
+    delegate.flush();
   }
 
   /** Closes the delegate. */

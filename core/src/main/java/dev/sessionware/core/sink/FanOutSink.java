@@ -62,12 +62,24 @@ public final class FanOutSink implements EventSink {
   }
 
   /**
-   * Returns how many times a sink has failed so far, publishing or closing.
+   * Returns how many times a sink has failed so far, publishing, flushing or closing.
    *
    * @return the number of failures
    */
   public long failures() {
     return failures.get();
+  }
+
+  /** Flushes every sink, in order, even when one fails. */
+  @Override
+  public void flush() {
+    for (EventSink sink : sinks) {
+      try {
+        sink.flush();
+      } catch (Throwable e) {
+        failed(sink, null, e);
+      }
+    }
   }
 
   /** Closes every sink, in order, even when one fails. */

@@ -24,24 +24,40 @@ import org.slf4j.LoggerFactory;
  * deleted or replaced while the sink writes to it (log rotation, a cleanup) is noticed before the
  * next line, counted in {@link #failures()}, reported, and opened anew at its path.
  *
- * <p>Lines reach the operating system before {@link #publish} returns (no buffering in the JVM),
- * so a crash of the JVM loses at most the event being written; nothing is forced to disk.
- * Closing releases the file or closes the stream; publishing afterwards fails. Thread-safe.
+ * <p><b>Flush policy.</b> A sink from {@link #append} or {@link #to} writes each line before
+ * {@link #publish} returns (no buffering in the JVM), so a crash of the JVM loses at most the event
+ * being written; nothing is forced to disk. A sink from {@link #appendBatched} collects lines in
+ * memory and writes them with one write call when {@value #BATCH_BYTES} bytes wait, when its
+ * thread runs out of events (flush on idle), and on close: many times the throughput, at the price
+ * that a crash of the JVM loses the lines not yet written (under load, at most one batch).
+ * Closing writes what is held, then releases the file or closes the stream; publishing afterwards
+ * fails. Thread-safe.
  */
 public final class JsonLinesSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(JsonLinesSink.class);
+  /** A batching sink writes when this many bytes of lines wait. */
+  public static final int BATCH_BYTES = 64 * 1024;
+  /**
+   * The most bytes of lines a batching sink holds while its file keeps failing; beyond it, publish
+   * refuses new events rather than grow without bound.
+   */
+  public static final int MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
   private final AppendFile file; // null when writing to a stream
   private final OutputStream stream; // null when writing to a file
   private final EventCodec codec = EventCodec.standard();
   private final String description;
   private final AtomicLong failures = new AtomicLong();
+  private final PendingLines pending; // null unless batching; guarded by this
+  private IOException failing; // guarded by this; the last failure of a batching sink until a write succeeds
+  private int writeAt = BATCH_BYTES; // guarded by this; after a failure, the next try waits for another batch
   private boolean closed; // guarded by this
 
-  private JsonLinesSink(AppendFile file, OutputStream stream, String description) {
+  private JsonLinesSink(AppendFile file, OutputStream stream, String description, boolean batched) {
     this.file = file;
     this.stream = stream;
     this.description = description;
+    this.pending = batched ? new PendingLines(BATCH_BYTES + BATCH_BYTES / 4) : null;
   }
 
   /**
@@ -54,7 +70,35 @@ public final class JsonLinesSink implements EventSink {
   public static JsonLinesSink append(Path file) {
     Objects.requireNonNull(file, "file");
     try {
-      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString());
+      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString(), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not open event file " + file + " for appending", e);
+    }
+  }
+
+  /**
+   * Opens a file for appending in batches, behind an {@link AsyncEventSink} that flushes it whenever
+   * it runs out of events: publishing only queues the event; the sink's thread encodes it, collects
+   * its line, and writes the collected lines with one write call when {@value #BATCH_BYTES} bytes
+   * wait or no more events are queued. Every accepted event is written by {@link
+   * AsyncEventSink#close() close()}. A write that fails is cut back out of the file and its lines
+   * are kept and written with the next batch, failures are counted and reported by the async sink;
+   * only when {@value #MAX_PENDING_BYTES} bytes wait on a failing file are new events refused (and
+   * reported). Lines of other sinks on the same file never interleave with a batch's.
+   *
+   * @param file the file, created (but not its directory) when missing
+   * @return the sink; close it when done
+   * @throws UncheckedIOException if the file cannot be opened
+   */
+  public static AsyncEventSink appendBatched(Path file) {
+    return AsyncEventSink.builder(batching(file)).threadName("sessionware-jsonl").build();
+  }
+
+  /** The batching sink itself, flushed by whoever holds it. */
+  static JsonLinesSink batching(Path file) {
+    Objects.requireNonNull(file, "file");
+    try {
+      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString(), true);
     } catch (IOException e) {
       throw new UncheckedIOException("could not open event file " + file + " for appending", e);
     }
@@ -68,7 +112,7 @@ public final class JsonLinesSink implements EventSink {
    */
   public static JsonLinesSink to(OutputStream stream) {
     Objects.requireNonNull(stream, "stream");
-    return new JsonLinesSink(null, stream, stream.toString());
+    return new JsonLinesSink(null, stream, stream.toString(), false);
   }
 
   /**
@@ -82,12 +126,14 @@ public final class JsonLinesSink implements EventSink {
   public void publish(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
     String json = codec.encode(event); // encode first: a bad event never leaves half a line behind
+    if (pending != null) {
+      collect(event, json.getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     byte[] line = (json + "\n").getBytes(StandardCharsets.UTF_8); // valid UTF-8: the codec escapes lone surrogates
     boolean reopened;
     synchronized (this) {
-      if (closed) {
-        throw new IllegalStateException("sink for " + description + " is closed");
-      }
+      requireOpen();
       try {
         if (file != null) {
           reopened = file.append(line);
@@ -101,9 +147,89 @@ public final class JsonLinesSink implements EventSink {
         throw new UncheckedIOException("could not write " + event.type() + " event to " + description, e);
       }
     }
+    reportReopened(event, reopened);
+  }
+
+  /** Batching: adds the line, and writes the batch once it is big enough. */
+  private void collect(InferenceEvent event, byte[] json) {
+    boolean reopened;
+    synchronized (this) {
+      requireOpen();
+      if (pending.length() + json.length + 1 > MAX_PENDING_BYTES && failing != null) {
+        failures.incrementAndGet();
+        throw new UncheckedIOException("could not accept " + event.type() + " event for " + description + ": "
+            + pending.lines() + " earlier events (" + pending.length() + " bytes) still wait to be written to it, which"
+            + " keeps failing; the event was not accepted", failing);
+      }
+      pending.add(json);
+      if (pending.length() < writeAt) {
+        return;
+      }
+      try {
+        reopened = writePending();
+      } catch (IOException e) {
+        return; // accepted and kept: the next batch or flush writes it; the failure is counted
+      }
+    }
+    reportReopened(event, reopened);
+  }
+
+  /** Writes the pending lines with one write; on failure keeps them, counts and remembers it. */
+  private boolean writePending() throws IOException {
+    boolean reopened;
+    try {
+      reopened = file.append(pending.bytes(), pending.length());
+    } catch (IOException e) {
+      failures.incrementAndGet();
+      if (failing == null) {
+        LOG.warn("could not write {} events to {}; they are kept and written with the next batch",
+            pending.lines(), description, e);
+      }
+      failing = e;
+      writeAt = pending.length() + BATCH_BYTES;
+      throw e;
+    }
+    pending.clear(BATCH_BYTES + BATCH_BYTES / 4);
+    failing = null;
+    writeAt = BATCH_BYTES;
+    return reopened;
+  }
+
+  /**
+   * Writes the lines a batching sink holds; does nothing for the others, which hold none.
+   *
+   * @throws UncheckedIOException if writing fails; the lines stay held for the next attempt
+   */
+  @Override
+  public void flush() {
+    if (pending == null) {
+      return;
+    }
+    boolean reopened;
+    synchronized (this) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      try {
+        reopened = writePending();
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not write " + pending.lines() + " events to " + description
+            + "; they are kept for the next attempt", e);
+      }
+    }
+    reportReopened(null, reopened);
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("sink for " + description + " is closed");
+    }
+  }
+
+  private void reportReopened(InferenceEvent event, boolean reopened) {
     if (reopened) {
       failures.incrementAndGet();
-      EventLogging.warn(LOG, event.meta(), "event file " + description
+      EventLogging.warn(LOG, event == null ? null : event.meta(), "event file " + description
           + " was deleted or replaced while events were written to it; it was opened anew", null);
     }
   }
@@ -118,17 +244,38 @@ public final class JsonLinesSink implements EventSink {
   }
 
   /**
-   * Releases the file or closes the stream; a second call does nothing.
+   * Writes the lines a batching sink holds, then releases the file or closes the stream; a second
+   * call does nothing.
    *
-   * @throws UncheckedIOException if closing fails
+   * @throws UncheckedIOException if closing fails, or if held lines could not be written (the
+   *     message says how many events were lost)
    */
   @Override
   public void close() {
+    IOException lost = null;
+    int lostEvents = 0;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
+      if (pending != null && !pending.isEmpty()) {
+        try {
+          writePending();
+        } catch (IOException e) {
+          lost = e;
+          lostEvents = pending.lines();
+        }
+      }
+    }
+    if (lost != null) {
+      try {
+        file.release();
+      } catch (IOException e) {
+        lost.addSuppressed(e);
+      }
+      throw new UncheckedIOException("could not write the last " + lostEvents + " events to " + description
+          + " while closing; they are lost", lost);
     }
     try {
       if (file != null) {

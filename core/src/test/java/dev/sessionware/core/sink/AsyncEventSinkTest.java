@@ -143,4 +143,28 @@ class AsyncEventSinkTest extends EventSinkContract {
         .isThrownBy(() -> AsyncEventSink.builder(EventSink.DISCARD).capacity(1).capacity(2))
         .withMessage("capacity was already set");
   }
+
+  @Test
+  void flushesItsDelegateWheneverItsQueueRunsEmpty() throws Exception {
+    List<String> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    EventSink delegate = new EventSink() {
+      @Override
+      public void publish(InferenceEvent event) {
+        calls.add("publish");
+      }
+
+      @Override
+      public void flush() {
+        calls.add("flush");
+      }
+    };
+    try (AsyncEventSink sink = AsyncEventSink.builder(delegate).build()) {
+      sink.publish(event("s", 1));
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!calls.contains("flush") && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(calls).containsExactly("publish", "flush");
+    }
+  }
 }
