@@ -11,6 +11,7 @@ import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.Session;
+import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -49,7 +50,8 @@ import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
  *       listeners (one keeping an attribute, one that logs the response), the logger advisor;
  *   <li><b>instrumented, logging on</b>: the same, every line formatted with its MDC and key/values
  *       by a Logback pattern encoder whose bytes are discarded ({@link DiscardingAppender});
- *   <li><b>prompt</b>: a whole {@code Session.run} with both middleware, logging off.
+ *   <li><b>prompt</b>: a whole {@code Session.run} with both middleware, logging off, on a runtime
+ *       with the in-memory store.
  * </ul>
  *
  * <p>The floor does the pipeline's work by hand: the correlation in a thread-local, the three ids
@@ -92,6 +94,10 @@ public class SideBySideBenchmark {
   private final Pipeline middleware = Pipeline.of(MODEL,
       TurnLoggingMiddleware.of(LoggingConfig.custom().turnLoggerName(LOGGER + ".turns").build()),
       SystemPromptMiddleware.of(PROMPT));
+  private static final int PROMPTS_PER_SESSION = 1_000;
+  private SessionRuntime runtime;
+  private Session session;
+  private int prompts;
   private final ChatModel lc4jFramework = FakeModels.langChain4j();
   private final ChatModel lc4jListeners = FakeModels.langChain4j(new FakeModels.KeepingListener("metrics.start"),
       LOGGING_LISTENER);
@@ -152,10 +158,32 @@ public class SideBySideBenchmark {
     return middleware.run(context, INPUT);
   }
 
-  /** @return the reply of a whole session inference: new session, ids, stamped turn, history */
+  /**
+   * @return the reply of a whole session inference (ids, stamped turns, events, the in-memory
+   *     store and the history) on a session of a runtime with the in-memory store; every 1,000
+   *     prompts the session is deleted and a new one started, so the store does not grow without end
+   */
   @Benchmark
   public Turn sessionwarePrompt() {
-    return Session.create(middleware).run(INPUT);
+    if (++prompts == PROMPTS_PER_SESSION) {
+      prompts = 0;
+      runtime.store().delete(session.id());
+      session = runtime.newSession(middleware).build();
+    }
+    return session.run(INPUT);
+  }
+
+  /** Starts the runtime with the in-memory store and the first session. */
+  @Setup
+  public void startRuntime() {
+    runtime = SessionRuntime.builder().name("bench").build();
+    session = runtime.newSession(middleware).build();
+  }
+
+  /** Closes the runtime. */
+  @TearDown
+  public void closeRuntime() {
+    runtime.close();
   }
 
   // ---- the floor: the same work by hand

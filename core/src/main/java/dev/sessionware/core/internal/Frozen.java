@@ -39,15 +39,108 @@ public final class Frozen {
       Map<String, Object> same = (Map<String, Object>) frozen;
       return same;
     }
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+    Object[] keys = new Object[map.size()];
+    Object[] values = new Object[keys.length];
+    int n = 0;
     for (Map.Entry<String, ?> entry : map.entrySet()) {
       String key = entry.getKey();
       if (key == null) {
         throw new NullPointerException(what + " has a null key");
       }
-      copy.put(key, value(entry.getValue(), what, key));
+      if (n == keys.length) {
+        throw new IllegalArgumentException(what + " changed while it was copied");
+      }
+      keys[n] = key;
+      values[n++] = value(entry.getValue(), what, key);
     }
-    return new FrozenMap<>(copy);
+    return new FrozenMap<>(trimmed(keys, n), trimmed(values, n));
+  }
+
+  /**
+   * Returns {@code map} with {@code key} set to {@code value}: in its place when present, else
+   * last. The value must be frozen already ({@link #value}).
+   *
+   * @param map a frozen map
+   * @param key the key
+   * @param value the frozen value
+   * @return the new frozen map
+   */
+  public static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
+    FrozenMap<String> frozen = (FrozenMap<String>) frozen(map);
+    int at = frozen.indexOf(key);
+    Object[] keys = at >= 0 ? frozen.keys : java.util.Arrays.copyOf(frozen.keys, frozen.keys.length + 1);
+    Object[] values = java.util.Arrays.copyOf(frozen.values, keys.length);
+    if (at < 0) {
+      at = keys.length - 1;
+      keys[at] = key;
+    }
+    values[at] = value;
+    return new FrozenMap<>(keys, values);
+  }
+
+  /**
+   * Returns {@code map} with two keys set, as {@link #with(Map, String, Object)} twice but with one copy.
+   *
+   * @param map a frozen map
+   * @param key1 the first key
+   * @param value1 its frozen value
+   * @param key2 the second key, not {@code key1}
+   * @param value2 its frozen value
+   * @return the new frozen map
+   */
+  public static Map<String, Object> with(Map<String, Object> map, String key1, Object value1, String key2,
+      Object value2) {
+    FrozenMap<String> frozen = (FrozenMap<String>) frozen(map);
+    int at1 = frozen.indexOf(key1);
+    int at2 = frozen.indexOf(key2);
+    int length = frozen.keys.length + (at1 < 0 ? 1 : 0) + (at2 < 0 ? 1 : 0);
+    Object[] keys = length == frozen.keys.length ? frozen.keys : java.util.Arrays.copyOf(frozen.keys, length);
+    Object[] values = java.util.Arrays.copyOf(frozen.values, length);
+    int next = frozen.keys.length;
+    if (at1 < 0) {
+      at1 = next++;
+      keys[at1] = key1;
+    }
+    if (at2 < 0) {
+      at2 = next;
+      keys[at2] = key2;
+    }
+    values[at1] = value1;
+    values[at2] = value2;
+    return new FrozenMap<>(keys, values);
+  }
+
+  /**
+   * Returns {@code map} without {@code key}, or {@code map} itself when it has no such key.
+   *
+   * @param map a frozen map
+   * @param key the key
+   * @return the frozen map
+   */
+  public static Map<String, Object> without(Map<String, Object> map, String key) {
+    FrozenMap<String> frozen = (FrozenMap<String>) frozen(map);
+    int at = frozen.indexOf(key);
+    if (at < 0) {
+      return map;
+    }
+    Object[] keys = new Object[frozen.keys.length - 1];
+    Object[] values = new Object[keys.length];
+    System.arraycopy(frozen.keys, 0, keys, 0, at);
+    System.arraycopy(frozen.values, 0, values, 0, at);
+    System.arraycopy(frozen.keys, at + 1, keys, at, keys.length - at);
+    System.arraycopy(frozen.values, at + 1, values, at, keys.length - at);
+    return new FrozenMap<>(keys, values);
+  }
+
+  private static FrozenMap<?> frozen(Map<String, Object> map) {
+    if (map instanceof FrozenMap<?> frozen) {
+      return frozen;
+    }
+    throw new IllegalArgumentException("not a frozen map: " + map.getClass().getName());
+  }
+
+  private static Object[] trimmed(Object[] array, int length) {
+    return length == array.length ? array : java.util.Arrays.copyOf(array, length);
   }
 
   /**
@@ -58,7 +151,7 @@ public final class Frozen {
    * @return the frozen map
    */
   public static Map<String, Object> adopt(LinkedHashMap<String, Object> built) {
-    return new FrozenMap<>(built);
+    return new FrozenMap<>(built.keySet().toArray(), built.values().toArray());
   }
 
   /**
@@ -78,14 +171,20 @@ public final class Frozen {
       return value;
     }
     if (value instanceof Map<?, ?> map) {
-      LinkedHashMap<Object, Object> copy = new LinkedHashMap<>(Math.max(4, (int) (map.size() / 0.75f) + 1));
+      Object[] keys = new Object[map.size()];
+      Object[] values = new Object[keys.length];
+      int n = 0;
       for (Map.Entry<?, ?> entry : map.entrySet()) {
         if (entry.getKey() == null) {
           throw new NullPointerException(what + " has a nested map with a null key under " + key);
         }
-        copy.put(entry.getKey(), value(entry.getValue(), what, key + "." + entry.getKey()));
+        if (n == keys.length) {
+          throw new IllegalArgumentException(what + ": the map under " + key + " changed while it was copied");
+        }
+        keys[n] = entry.getKey();
+        values[n++] = value(entry.getValue(), what, key + "." + entry.getKey());
       }
-      return new FrozenMap<>(copy);
+      return new FrozenMap<>(trimmed(keys, n), trimmed(values, n));
     }
     if (value instanceof Set<?> set) {
       LinkedHashSet<Object> copy = new LinkedHashSet<>();
@@ -122,31 +221,109 @@ public final class Frozen {
         || type == java.math.BigDecimal.class;
   }
 
+  /**
+   * An unmodifiable map in insertion order, in two arrays: metadata and payloads hold a handful of
+   * entries, where a scan beats hashing and costs a fraction of a hash map's memory. Larger maps
+   * get a hash index, built with the map.
+   */
   private static final class FrozenMap<K> extends AbstractMap<K, Object> {
-    private final Map<K, Object> entries;
+    private static final int SCAN_LIMIT = 8;
 
-    FrozenMap(LinkedHashMap<K, Object> entries) {
-      this.entries = Collections.unmodifiableMap(entries);
+    private final Object[] keys;
+    private final Object[] values;
+    private final Map<Object, Integer> index; // null up to SCAN_LIMIT entries
+    private Set<Entry<K, Object>> entrySet;
+
+    FrozenMap(Object[] keys, Object[] values) {
+      this.keys = keys;
+      this.values = values;
+      if (keys.length <= SCAN_LIMIT) {
+        this.index = null;
+      } else {
+        Map<Object, Integer> positions = new java.util.HashMap<>((int) (keys.length / 0.75f) + 1);
+        for (int i = 0; i < keys.length; i++) {
+          positions.put(keys[i], i);
+        }
+        this.index = positions;
+      }
+    }
+
+    int indexOf(Object key) {
+      if (index != null) {
+        Integer at = index.get(key);
+        return at == null ? -1 : at;
+      }
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i] == key) {
+          return i;
+        }
+      }
+      if (key != null) {
+        for (int i = 0; i < keys.length; i++) {
+          if (key.equals(keys[i])) {
+            return i;
+          }
+        }
+      }
+      return -1;
     }
 
     @Override
     public Set<Entry<K, Object>> entrySet() {
-      return entries.entrySet();
+      Set<Entry<K, Object>> entries = entrySet;
+      if (entries == null) {
+        entries = new AbstractSet<>() {
+          @Override
+          public Iterator<Entry<K, Object>> iterator() {
+            return new Iterator<>() {
+              private int next;
+
+              @Override
+              public boolean hasNext() {
+                return next < keys.length;
+              }
+
+              @Override
+              @SuppressWarnings("unchecked")
+              public Entry<K, Object> next() {
+                if (next >= keys.length) {
+                  throw new java.util.NoSuchElementException();
+                }
+                int at = next++;
+                return new SimpleImmutableEntry<>((K) keys[at], values[at]);
+              }
+            };
+          }
+
+          @Override
+          public int size() {
+            return keys.length;
+          }
+        };
+        entrySet = entries;
+      }
+      return entries;
     }
 
     @Override
     public Object get(Object key) {
-      return entries.get(key);
+      int at = indexOf(key);
+      return at < 0 ? null : values[at];
     }
 
     @Override
     public boolean containsKey(Object key) {
-      return entries.containsKey(key);
+      return indexOf(key) >= 0;
     }
 
     @Override
     public int size() {
-      return entries.size();
+      return keys.length;
+    }
+
+    @Override
+    public boolean isEmpty() {
+      return keys.length == 0;
     }
   }
 

@@ -355,10 +355,8 @@ public final class Session {
         && inferenceId.equals(entries.get(MetadataKeys.INFERENCE_ID.id()))) {
       return turn;
     }
-    java.util.LinkedHashMap<String, Object> stamped = new java.util.LinkedHashMap<>(entries);
-    stamped.put(MetadataKeys.SESSION_ID.id(), id);
-    stamped.put(MetadataKeys.INFERENCE_ID.id(), inferenceId);
-    return new Turn(turnId, turn.blocks(), new Metadata(Frozen.adopt(stamped)), turn.data());
+    return new Turn(turnId, turn.blocks(), new Metadata(Frozen.with(entries, MetadataKeys.SESSION_ID.id(), id,
+        MetadataKeys.INFERENCE_ID.id(), inferenceId)), turn.data());
   }
 
   private InferenceRun begin(Turn input) {

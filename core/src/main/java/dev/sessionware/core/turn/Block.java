@@ -219,9 +219,8 @@ public record Block(String id, BlockKind kind, Role role, Map<String, Object> pa
   public Block withPayload(String key, Object value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, () -> "payload value of " + key);
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(payload);
-    copy.put(key, Frozen.value(value, "payload of block " + id, key));
-    return new Block(id, kind, role, Frozen.adopt(copy), metadata);
+    return new Block(id, kind, role, Frozen.with(payload, key, Frozen.value(value, "payload of block " + id, key)),
+        metadata);
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.sessionware.core.turn;
 
 import dev.sessionware.core.internal.Frozen;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -89,9 +88,7 @@ public record Metadata(Map<String, Object> entries) {
     if (value.equals(entries.get(key.id()))) {
       return this;
     }
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(entries);
-    copy.put(key.id(), Frozen.value(value, "metadata", key.id()));
-    return new Metadata(Frozen.adopt(copy));
+    return new Metadata(Frozen.with(entries, key.id(), Frozen.value(value, "metadata", key.id())));
   }
 
   /**
@@ -104,9 +101,7 @@ public record Metadata(Map<String, Object> entries) {
     if (!entries.containsKey(key.id())) {
       return this;
     }
-    LinkedHashMap<String, Object> copy = new LinkedHashMap<>(entries);
-    copy.remove(key.id());
-    return new Metadata(Frozen.adopt(copy));
+    return new Metadata(Frozen.without(entries, key.id()));
   }
 
   /**
