@@ -90,7 +90,7 @@ public record EventMetadata(
     Objects.requireNonNull(messageId, "messageId");
     extra = JsonValues.copyOf(extra, "extra");
     otherMembers = JsonValues.copyOf(otherMembers, "otherMembers");
-    for (String name : otherMembers.keySet()) {
+    for (String name : otherMembers.isEmpty() ? Set.<String>of() : otherMembers.keySet()) {
       if (WIRE_MEMBERS.contains(name)) {
         throw new IllegalArgumentException("otherMembers must not hold \"" + name + "\": it is not an unknown member"
             + (name.equals(LEGACY_SESSION_ALIAS) ? " but the legacy session alias, which is never written" : ""));
@@ -141,11 +141,10 @@ public record EventMetadata(
    * @return the new metadata
    */
   public EventMetadata withCorrelation(Correlation correlation) {
-    return toBuilder()
-        .sessionId(correlation.sessionId())
-        .inferenceId(correlation.inference().orElse(inferenceId))
-        .turnId(correlation.turn().orElse(turnId))
-        .build();
+    InferenceId inference = correlation.inferenceId() != null ? correlation.inferenceId() : inferenceId;
+    TurnId turn = correlation.turnId() != null ? correlation.turnId() : turnId;
+    return new EventMetadata(model, temperature, topP, maxTokens, stopReason, usage, durationMs, messageId,
+        correlation.sessionId(), inference, turn, extra, otherMembers);
   }
 
   /**

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class Cancellation {
   private static final Logger LOG = LoggerFactory.getLogger(Cancellation.class);
 
-  private List<Runnable> callbacks = new ArrayList<>(2); // guarded by this; null once cancelled
+  private List<Runnable> callbacks; // guarded by this; made by the first callback, dropped once cancelled
   private volatile boolean cancelled;
 
   private Cancellation() {}
@@ -46,8 +46,10 @@ public final class Cancellation {
       toRun = callbacks;
       callbacks = null;
     }
-    for (Runnable callback : toRun) {
-      run(callback);
+    if (toRun != null) {
+      for (Runnable callback : toRun) {
+        run(callback);
+      }
     }
     return true;
   }
@@ -65,6 +67,9 @@ public final class Cancellation {
     Objects.requireNonNull(callback, "callback");
     synchronized (this) {
       if (!cancelled) {
+        if (callbacks == null) {
+          callbacks = new ArrayList<>(2);
+        }
         callbacks.add(callback);
         return;
       }

@@ -15,7 +15,7 @@ import java.util.ArrayDeque;
  */
 final class EventGate {
   private final EventSink sink; // must not throw
-  private final ArrayDeque<InferenceEvent> pending = new ArrayDeque<>(); // guarded by this
+  private ArrayDeque<InferenceEvent> pending; // guarded by this; made when a second thread has to queue
   private boolean sealed; // guarded by this
   private boolean delivering; // guarded by this
   private InferenceEvent terminal; // guarded by this
@@ -31,13 +31,13 @@ final class EventGate {
       if (sealed) {
         return false;
       }
-      pending.add(event);
       if (delivering) {
+        queue().add(event);
         return true;
       }
-      delivering = true;
+      delivering = true; // nobody delivers, so nothing waits: this one goes first
     }
-    deliver();
+    deliver(event, null);
     return true;
   }
 
@@ -55,30 +55,28 @@ final class EventGate {
       sealed = true;
       terminal = terminalEvent;
       afterTerminal = afterTerminalDelivered;
-      pending.add(terminalEvent);
       if (delivering) {
+        queue().add(terminalEvent);
         return false;
       }
       delivering = true;
     }
-    deliver();
+    deliver(terminalEvent, afterTerminalDelivered);
     return true;
   }
 
-  private void deliver() {
+  private ArrayDeque<InferenceEvent> queue() {
+    if (pending == null) {
+      pending = new ArrayDeque<>();
+    }
+    return pending;
+  }
+
+  /** Delivers {@code first}, then whatever other threads queued meanwhile, until nothing waits. */
+  private void deliver(InferenceEvent first, Runnable afterFirst) {
+    InferenceEvent next = first;
+    Runnable after = afterFirst;
     while (true) {
-      InferenceEvent next;
-      Runnable after = null;
-      synchronized (this) {
-        next = pending.poll();
-        if (next == null) {
-          delivering = false;
-          return;
-        }
-        if (next == terminal) {
-          after = afterTerminal;
-        }
-      }
       try {
         sink.publish(next);
       } catch (Throwable ignored) {
@@ -86,6 +84,14 @@ final class EventGate {
       }
       if (after != null) {
         after.run();
+      }
+      synchronized (this) {
+        next = pending == null ? null : pending.poll();
+        if (next == null) {
+          delivering = false;
+          return;
+        }
+        after = next == terminal ? afterTerminal : null;
       }
     }
   }

@@ -16,6 +16,7 @@ import dev.sessionware.core.internal.EventLogging;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.SnapshotPhase;
 import java.util.HashSet;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.Set;
@@ -257,12 +258,15 @@ final class InferenceRun {
     failure = error;
     session.runtime().ended(this);
     releaseLease();
-    Runnable completeResult = output != null ? () -> result.succeed(output) : () -> result.fail(error);
     // The result completes once the terminal event reached the sinks; should a sink hang, the
     // runtime's watchdog completes it after the grace period instead.
     Runnable complete = () -> {
       session.runtime().terminalDelivered(this);
-      completeResult.run();
+      if (output != null) {
+        result.succeed(output);
+      } else {
+        result.fail(error);
+      }
     };
     session.runtime().awaitTerminal(this, complete, TERMINAL_DELIVERY_GRACE_MS);
     gate.seal(terminal, complete);
@@ -302,20 +306,38 @@ final class InferenceRun {
 
   /** The text of the model's blocks that the output added to the input. */
   private String newText(Turn output) {
-    Set<String> inputBlocks = new HashSet<>();
-    for (Block block : input.blocks()) {
-      inputBlocks.add(block.id());
+    List<Block> in = input.blocks();
+    List<Block> out = output.blocks();
+    // an output almost always starts with the input's blocks: skip them without hashing the history
+    int common = 0;
+    while (common < in.size() && common < out.size() && in.get(common).id().equals(out.get(common).id())) {
+      common++;
     }
-    StringBuilder text = new StringBuilder();
-    for (Block block : output.blocks()) {
-      if (block.kind() == BlockKind.LLM_TEXT && !inputBlocks.contains(block.id())) {
-        block.text().ifPresent(text::append);
+    Set<String> inputBlocks = null; // only for an output that reordered or dropped input blocks
+    String text = "";
+    for (int i = common; i < out.size(); i++) {
+      Block block = out.get(i);
+      if (block.kind() != BlockKind.LLM_TEXT) {
+        continue;
       }
+      if (common < in.size()) {
+        if (inputBlocks == null) {
+          inputBlocks = new HashSet<>();
+          for (Block inputBlock : in) {
+            inputBlocks.add(inputBlock.id());
+          }
+        }
+        if (inputBlocks.contains(block.id())) {
+          continue;
+        }
+      }
+      String blockText = block.text().orElse("");
+      text = text.isEmpty() ? blockText : text + blockText;
     }
-    return text.toString();
+    return text;
   }
 
   private EventMetadata meta() {
-    return EventMetadata.builder().messageId(context.messageId()).build().withCorrelation(correlation);
+    return EventMetadata.empty().stampedWith(correlation, context.messageId());
   }
 }

@@ -18,12 +18,12 @@ import dev.sessionware.core.internal.EventLogging;
 public final class FanOutSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(FanOutSink.class);
 
-  private final List<EventSink> sinks;
+  private final EventSink[] sinks;
   private final BiConsumer<EventSink, Throwable> onFailure;
   private final AtomicLong failures = new AtomicLong();
 
   private FanOutSink(List<EventSink> sinks, BiConsumer<EventSink, Throwable> onFailure) {
-    this.sinks = List.copyOf(sinks); // null sinks are refused here
+    this.sinks = List.copyOf(sinks).toArray(EventSink[]::new); // null sinks are refused by copyOf
     this.onFailure = onFailure;
   }
 
