@@ -54,6 +54,9 @@ import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
  *       with the in-memory store.
  * </ul>
  *
+ * <p>Each Sessionware path runs twice: with the ids mirrored into the MDC on every scope (the
+ * default) and on demand ({@code ...OnDemandMdc}, the {@code sessionware-logback} turbo filter).
+ *
  * <p>The floor does the pipeline's work by hand: the correlation in a thread-local, the three ids
  * put in the MDC and restored exactly, the system prompt checked, the logger's level checked, and
  * (logging on) the same two lines with the same key/values.
@@ -129,6 +132,29 @@ public class SideBySideBenchmark {
     }
   }
 
+  /**
+   * Mirrors the ids into the MDC on demand for one trial: the {@code sessionware-logback} turbo
+   * filter is installed, so scopes leave the MDC alone and lines put the ids in when logged.
+   */
+  @State(Scope.Benchmark)
+  public static class OnDemandMdc {
+    private dev.sessionware.logback.CorrelationMdcTurboFilter filter;
+
+    /** Installs the filter. */
+    @Setup(Level.Trial)
+    public void install() {
+      filter = dev.sessionware.logback.CorrelationMdcTurboFilter.installIn(
+          (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory());
+    }
+
+    /** Removes it. */
+    @TearDown(Level.Trial)
+    public void remove() {
+      filter.stop();
+      ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).getTurboFilterList().remove(filter);
+    }
+  }
+
   // ---- Sessionware
 
   /** @return the reply; the baseline of the Sessionware and floor paths */
@@ -186,7 +212,75 @@ public class SideBySideBenchmark {
     runtime.close();
   }
 
+  /**
+   * @param onDemand the MDC mirrored on demand
+   * @return the reply, through the empty pipeline
+   */
+  @Benchmark
+  public Turn sessionwareFrameworkOnDemandMdc(OnDemandMdc onDemand) throws Exception {
+    return framework.run(context, INPUT);
+  }
+
+  /**
+   * @param onDemand the MDC mirrored on demand
+   * @return the reply, through both middleware, logging off
+   */
+  @Benchmark
+  public Turn sessionwareInstrumentedOnDemandMdc(OnDemandMdc onDemand) throws Exception {
+    return middleware.run(context, INPUT);
+  }
+
+  /**
+   * @param on the loggers on
+   * @param onDemand the MDC mirrored on demand
+   * @return the reply, through both middleware, two lines logged
+   */
+  @Benchmark
+  public Turn sessionwareInstrumentedLoggingOnOnDemandMdc(LoggingOn on, OnDemandMdc onDemand) throws Exception {
+    return middleware.run(context, INPUT);
+  }
+
+  /**
+   * @param onDemand the MDC mirrored on demand
+   * @return the reply of a whole session inference, as {@link #sessionwarePrompt}
+   */
+  @Benchmark
+  public Turn sessionwarePromptOnDemandMdc(OnDemandMdc onDemand) {
+    return sessionwarePrompt();
+  }
+
   // ---- the floor: the same work by hand
+
+  /** @return the reply with only the correlation in a thread-local around the call, no MDC */
+  @Benchmark
+  public Turn floorFrameworkNoMdc() throws Exception {
+    return floorWithoutMdc(false);
+  }
+
+  /** @return the same with the system prompt and level checks of the two wrappers, no MDC */
+  @Benchmark
+  public Turn floorInstrumentedNoMdc() throws Exception {
+    return floorWithoutMdc(true);
+  }
+
+  private Turn floorWithoutMdc(boolean wrappers) throws Exception {
+    Correlation previous = FLOOR_CORRELATION.get();
+    FLOOR_CORRELATION.set(context.correlation());
+    try {
+      if (wrappers) {
+        if (FLOOR_LOG.isInfoEnabled()) {
+          throw new IllegalStateException("the no-MDC floor runs with logging off");
+        }
+        Block first = INPUT.blocks().get(0);
+        if (first.kind() != BlockKind.SYSTEM || !PROMPT.equals(first.text().orElse(null))) {
+          throw new IllegalStateException("the floor's turn always carries the prompt");
+        }
+      }
+      return MODEL.run(context, INPUT);
+    } finally {
+      FLOOR_CORRELATION.set(previous);
+    }
+  }
 
   /** @return the reply with the correlation and the MDC ids in place around the call */
   @Benchmark

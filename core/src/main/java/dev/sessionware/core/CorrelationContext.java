@@ -208,6 +208,7 @@ public final class CorrelationContext {
     private final Thread owner = Thread.currentThread();
     private final Correlation correlation;
     private final Frame previous;
+    private Scope undoOne; // the one listener's, when there is one
     private Scope[] undo = NO_UNDO;
     private int undoCount;
     private boolean closed;
@@ -219,17 +220,29 @@ public final class CorrelationContext {
 
     void notifyListeners() {
       ScopeListener[] current = listeners;
+      if (current.length == 1) { // the usual case (the MDC): no array
+        undoOne = opened(current[0]);
+        return;
+      }
       if (current.length == 0) {
         return;
       }
       undo = new Scope[current.length];
       for (ScopeListener listener : current) {
-        try {
-          undo[undoCount] = Objects.requireNonNull(listener.onOpen(correlation), "listener returned null");
-          undoCount++;
-        } catch (Throwable e) {
-          LOG.warn("scope listener {} failed to open a scope; it is skipped", listener, e);
+        Scope opened = opened(listener);
+        if (opened != null) {
+          undo[undoCount++] = opened;
         }
+      }
+    }
+
+    /** What the listener returned for this scope, or null if it failed (it is skipped). */
+    private Scope opened(ScopeListener listener) {
+      try {
+        return Objects.requireNonNull(listener.onOpen(correlation), "listener returned null");
+      } catch (Throwable e) {
+        LOG.warn("scope listener {} failed to open a scope; it is skipped", listener, e);
+        return null;
       }
     }
 
@@ -268,14 +281,21 @@ public final class CorrelationContext {
 
     private void unwind() {
       closed = true;
+      if (undoOne != null) {
+        restore(undoOne);
+      }
       for (int i = undoCount - 1; i >= 0; i--) {
-        try {
-          undo[i].close();
-        } catch (Throwable e) {
-          LOG.warn("scope listener failed to restore its state", e);
-        }
+        restore(undo[i]);
       }
       TOP.set(previous);
+    }
+
+    private static void restore(Scope listenerScope) {
+      try {
+        listenerScope.close();
+      } catch (Throwable e) {
+        LOG.warn("scope listener failed to restore its state", e);
+      }
     }
 
     @Override

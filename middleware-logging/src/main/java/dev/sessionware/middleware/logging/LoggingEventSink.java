@@ -87,7 +87,7 @@ public final class LoggingEventSink implements EventSink {
       return;
     }
     EventMetadata meta = event.meta();
-    try (CorrelationContext.Scope ignored = CorrelationMdc.put(meta.correlation().orElse(null))) {
+    try (CorrelationContext.Scope ignored = CorrelationMdc.forLines(meta.correlation().orElse(null))) {
       LoggingEventBuilder line = logger.atLevel(level)
           .addKeyValue("event_type", SafeText.logValue(event.type()))
           .addKeyValue("message_id", meta.messageId().toString());

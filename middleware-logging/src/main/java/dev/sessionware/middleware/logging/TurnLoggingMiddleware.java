@@ -112,8 +112,15 @@ public final class TurnLoggingMiddleware implements Middleware {
     }
   }
 
-  /** Puts the ids in the MDC when no {@link CorrelationMdc} listener already did. */
+  /**
+   * Puts the ids in the MDC when no {@link CorrelationMdc} listener already did; on demand, the
+   * logging backend puts them in when a line is logged.
+   */
   private static CorrelationContext.Scope ensureMdc(Correlation correlation) {
+    if (CorrelationMdc.isOnDemand()) {
+      return correlation.equals(CorrelationContext.current().orElse(null)) ? NOTHING_TO_RESTORE
+          : CorrelationContext.open(correlation);
+    }
     if (correlation.sessionId().value().equals(MDC.get(CorrelationMdc.SESSION_ID))
         && correlation.inferenceId().value().equals(MDC.get(CorrelationMdc.INFERENCE_ID))) {
       return NOTHING_TO_RESTORE;
