@@ -15,6 +15,8 @@ import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.internal.EventLogging;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.SnapshotPhase;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.HashSet;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,7 +26,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The state machine of one inference. It ends in exactly one place, {@link #end}, whichever way it
@@ -52,16 +53,27 @@ final class InferenceRun {
   private final InferenceContext context;
   private final EventGate gate;
   private final ResultFuture result = new ResultFuture(this);
-  private final AtomicBoolean ended = new AtomicBoolean();
-  private final Object runnerLock = new Object();
-  private Thread runner; // guarded by runnerLock
-  private boolean interruptedByUs; // guarded by runnerLock
+  private static final VarHandle ENDED;
+
+  static {
+    try {
+      ENDED = MethodHandles.lookup().findVarHandle(InferenceRun.class, "ended", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private volatile boolean ended; // set once, by markEnded
+  private Thread runner; // guarded by this
+  private boolean interruptedByUs; // guarded by this
   private volatile String streamedSoFar = ""; // the latest partial completion, for the interrupt event
   private volatile FinalEvent engineFinal;
   private volatile ErrorEvent engineError;
   private volatile InterruptEvent engineInterrupt;
   private volatile ScheduledFuture<?> timer;
   private volatile RuntimeException failure;
+  private volatile Turn output; // set when it ended with success, before the terminal event is sealed
+  private volatile long terminalDeadlineNanos; // 0 until it ended
   private volatile SessionLease lease;
   private volatile boolean enginePostInferenceKept;
 
@@ -77,12 +89,17 @@ final class InferenceRun {
     return correlation;
   }
 
+  /** Decides the end: true for the one caller that gets to end the inference. */
+  private boolean markEnded() {
+    return ENDED.compareAndSet(this, false, true);
+  }
+
   ResultFuture result() {
     return result;
   }
 
   boolean isEnded() {
-    return ended.get();
+    return ended;
   }
 
   /** The exception the inference ended with, as it was made: futures may wrap it. */
@@ -98,7 +115,7 @@ final class InferenceRun {
   }
 
   private Thread runnerThread() {
-    synchronized (runnerLock) {
+    synchronized (this) {
       return runner;
     }
   }
@@ -116,7 +133,7 @@ final class InferenceRun {
   }
 
   private void accept(InferenceEvent event) {
-    if (ended.get()) {
+    if (ended) {
       return; // the end is decided; the gate would drop it anyway
     }
     if (event instanceof FinalEvent e) {
@@ -135,8 +152,8 @@ final class InferenceRun {
 
   /** Runs the pipeline on the calling thread and ends the inference with its outcome. */
   void execute() {
-    synchronized (runnerLock) {
-      if (ended.get()) {
+    synchronized (this) {
+      if (ended) {
         return; // ended before it started
       }
       runner = Thread.currentThread();
@@ -152,7 +169,7 @@ final class InferenceRun {
     } catch (Throwable t) {
       thrown = t;
     } finally {
-      synchronized (runnerLock) {
+      synchronized (this) {
         runner = null;
         if (interruptedByUs) {
           Thread.interrupted(); // the interrupt was ours: don't leak it to the caller or pool thread
@@ -167,7 +184,7 @@ final class InferenceRun {
   }
 
   private void succeed(Turn output) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!markEnded()) {
       return; // cancelled or timed out meanwhile: the late result is discarded
     }
     try {
@@ -183,7 +200,7 @@ final class InferenceRun {
   }
 
   private void fail(Throwable thrown) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!markEnded()) {
       return;
     }
     session.release(this);
@@ -206,7 +223,7 @@ final class InferenceRun {
 
   /** Gives up an inference whose executor refused it. */
   void refused(RuntimeException why) {
-    if (ended.compareAndSet(false, true)) {
+    if (markEnded()) {
       session.release(this);
       end(errorEvent(why), null, why);
     }
@@ -218,7 +235,7 @@ final class InferenceRun {
    * its thread is interrupted, and then the end is reported and the result completes.
    */
   private boolean abort(java.util.function.Supplier<InferenceEvent> report, RuntimeException outcome) {
-    if (!ended.compareAndSet(false, true)) {
+    if (!markEnded()) {
       return false;
     }
     session.release(this);
@@ -236,7 +253,7 @@ final class InferenceRun {
     } catch (InterruptedException e) {
       interrupted = true; // the caller's interrupt: finish ending the inference, then restore it
     }
-    synchronized (runnerLock) {
+    synchronized (this) {
       if (runner != null) {
         interruptedByUs = true;
         runner.interrupt();
@@ -256,20 +273,34 @@ final class InferenceRun {
       pendingTimer.cancel(false);
     }
     failure = error;
-    session.runtime().ended(this);
+    this.output = output;
     releaseLease();
     // The result completes once the terminal event reached the sinks; should a sink hang, the
     // runtime's watchdog completes it after the grace period instead.
-    Runnable complete = () -> {
-      session.runtime().terminalDelivered(this);
-      if (output != null) {
-        result.succeed(output);
-      } else {
-        result.fail(error);
-      }
-    };
-    session.runtime().awaitTerminal(this, complete, TERMINAL_DELIVERY_GRACE_MS);
-    gate.seal(terminal, complete);
+    terminalDeadlineNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+        TERMINAL_DELIVERY_GRACE_MS);
+    session.runtime().awaitTerminal();
+    gate.seal(terminal, this::completeAfterTerminal);
+  }
+
+  /** Whether the inference ended and its terminal event has waited for a sink past the grace period. */
+  boolean isTerminalOverdue(long nowNanos) {
+    long deadline = terminalDeadlineNanos;
+    return deadline != 0 && nowNanos - deadline >= 0;
+  }
+
+  /** Completes the result of the ended inference; called once its terminal event reached the sinks (or never will). */
+  void completeAfterTerminal() {
+    if (terminalDeadlineNanos == 0) {
+      return; // not ended yet, or its end is still being decided: end() completes it
+    }
+    session.runtime().terminalDelivered(this);
+    Turn succeeded = output;
+    if (succeeded != null) {
+      result.succeed(succeeded);
+    } else {
+      result.fail(failure);
+    }
   }
 
   private void releaseLease() {

@@ -295,9 +295,12 @@ public final class Session {
    * @throws dev.sessionware.core.store.TurnStoreException if the store fails or another instance appended first
    */
   void commit(InferenceRun run, Turn output) {
-    List<Turn> before = history(); // only this run changes the history while it is active
+    int length; // only this run changes the history while it is active
+    synchronized (lock) {
+      length = history.size();
+    }
     try {
-      store(before.size(), output);
+      store(length, output);
     } catch (TurnStoreConflictException conflict) {
       try {
         List<Turn> stored = runtime.store().history(id);

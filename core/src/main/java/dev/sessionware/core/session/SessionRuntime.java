@@ -8,7 +8,6 @@ import dev.sessionware.core.sink.FanOutSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,8 +55,8 @@ public final class SessionRuntime implements AutoCloseable {
   private final String instanceId;
   private final Duration leaseDuration;
   private final boolean snapshots;
-  private final Set<InferenceRun> running = ConcurrentHashMap.newKeySet();
-  private final Map<InferenceRun, PendingEnd> awaitingTerminal = new ConcurrentHashMap<>();
+  /** Started inferences until their terminal event reached the sinks (or the watchdog gave up on it). */
+  private final Set<InferenceRun> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean watchdogStarted = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -165,7 +164,7 @@ public final class SessionRuntime implements AutoCloseable {
       }
       closed = true;
     }
-    for (InferenceRun run : running) {
+    for (InferenceRun run : live) {
       run.cancel();
     }
     timer.shutdownNow();
@@ -177,7 +176,9 @@ public final class SessionRuntime implements AutoCloseable {
     if (ownedExecutor != null) {
       awaitTermination(ownedExecutor);
     }
-    awaitingTerminal.values().forEach(pending -> pending.complete().run());
+    for (InferenceRun run : live) {
+      run.completeAfterTerminal(); // a terminal event still stuck in a sink: complete without it
+    }
     sink.close();
     try {
       store.close();
@@ -232,14 +233,10 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   void started(InferenceRun run) {
-    running.add(run);
+    live.add(run);
     if (closed) { // closed while this run was being started: end it like the others
       run.cancel();
     }
-  }
-
-  void ended(InferenceRun run) {
-    running.remove(run);
   }
 
   ScheduledFuture<?> schedule(Runnable task, Duration delay) {
@@ -251,11 +248,8 @@ public final class SessionRuntime implements AutoCloseable {
     }
   }
 
-  /** An ended inference whose result waits for its terminal event to reach the sinks. */
-  private record PendingEnd(long deadlineNanos, Runnable complete) {}
-
-  void awaitTerminal(InferenceRun run, Runnable complete, long graceMillis) {
-    awaitingTerminal.put(run, new PendingEnd(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis), complete));
+  /** An inference has ended; its result waits for its terminal event, or for the watchdog. */
+  void awaitTerminal() {
     if (!watchdogStarted.get() && watchdogStarted.compareAndSet(false, true)) {
       try {
         timer.scheduleWithFixedDelay(this::completeOverdue, 250, 250, TimeUnit.MILLISECONDS);
@@ -266,19 +260,19 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   void terminalDelivered(InferenceRun run) {
-    awaitingTerminal.remove(run);
+    live.remove(run);
   }
 
   /** Completes the results of inferences whose terminal event is stuck behind a sink that hangs. */
   private void completeOverdue() {
     long now = System.nanoTime();
-    awaitingTerminal.forEach((run, pending) -> {
-      if (now - pending.deadlineNanos() >= 0) {
+    for (InferenceRun run : live) {
+      if (run.isTerminalOverdue(now)) {
         LOG.warn("runtime {}: the terminal event of inference {} is stuck in a sink; its result completes without"
             + " waiting any longer", name, run.correlation().inferenceId());
-        pending.complete().run();
+        run.completeAfterTerminal();
       }
-    });
+    }
   }
 
   void control(Runnable task) {

@@ -28,7 +28,7 @@ public final class InMemoryTurnStore implements TurnStore {
   private static final class Entry {
     final List<Turn> turns = new ArrayList<>();
     final List<Snapshot> snapshots = new ArrayList<>();
-    Instant lastActivity;
+    long lastActivityMillis; // an Instant is made only when sessions are listed
   }
 
   private InMemoryTurnStore(Clock clock) {
@@ -69,7 +69,7 @@ public final class InMemoryTurnStore implements TurnStore {
         sessions.put(session, entry);
       }
       entry.turns.add(turn);
-      entry.lastActivity = now();
+      entry.lastActivityMillis = clock.millis();
     }
   }
 
@@ -126,7 +126,7 @@ public final class InMemoryTurnStore implements TurnStore {
     synchronized (sessions) {
       Entry entry = sessions.computeIfAbsent(session, s -> {
         Entry fresh = new Entry();
-        fresh.lastActivity = snapshot.createdAt();
+        fresh.lastActivityMillis = snapshot.createdAt().toEpochMilli();
         return fresh;
       });
       entry.snapshots.add(snapshot);
@@ -173,7 +173,7 @@ public final class InMemoryTurnStore implements TurnStore {
     synchronized (sessions) {
       sessions.forEach((id, entry) -> {
         if (!entry.turns.isEmpty()) {
-          all.add(new SessionSummary(id, entry.turns.size(), entry.lastActivity));
+          all.add(new SessionSummary(id, entry.turns.size(), Instant.ofEpochMilli(entry.lastActivityMillis)));
         }
       });
     }
