@@ -7,12 +7,9 @@ import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.json.EventCodec;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +34,7 @@ class BatchedJsonLinesSinkTest extends EventSinkContract {
   }
 
   private static List<InferenceEvent> read(Path file) throws Exception {
-    List<InferenceEvent> events = new ArrayList<>();
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      events.add(EventCodec.standard().decode(line));
-    }
-    return events;
+    return JsonLinesSinkTest.decodeLines(file);
   }
 
   @Test
@@ -85,8 +78,7 @@ class BatchedJsonLinesSinkTest extends EventSinkContract {
   void aFailedWriteKeepsItsLinesAndTheNextWriteHasThemOnceInOrder() throws Exception {
     Path sub = dir.resolve("sub");
     Path file = sub.resolve("events.jsonl");
-    Files.createDirectories(sub);
-    JsonLinesSink sink = JsonLinesSink.batching(file);
+    JsonLinesSink sink = sinkInNewDirectory(file);
     sink.publish(event("s", 1));
     breakDirectory(sub, file);
 
@@ -107,8 +99,7 @@ class BatchedJsonLinesSinkTest extends EventSinkContract {
   void onAFileThatKeepsFailingNewEventsAreRefusedOnceTheHeldLinesReachTheLimit() throws Exception {
     Path sub = dir.resolve("sub");
     Path file = sub.resolve("events.jsonl");
-    Files.createDirectories(sub);
-    JsonLinesSink sink = JsonLinesSink.batching(file);
+    JsonLinesSink sink = sinkInNewDirectory(file);
     breakDirectory(sub, file);
     InferenceEvent big = new PartialEvent(EventMetadata.builder().sessionId(SessionId.of("s")).build(), "x".repeat(1 << 20), "");
     int accepted = 0;
@@ -122,6 +113,11 @@ class BatchedJsonLinesSinkTest extends EventSinkContract {
     assertThat(accepted).isBetween(15, 16);
     assertThatThrownBy(sink::close).isInstanceOf(UncheckedIOException.class)
         .hasMessage("could not write the last " + accepted + " events to " + file + " while closing; they are lost");
+  }
+
+  private static JsonLinesSink sinkInNewDirectory(Path file) throws Exception {
+    Files.createDirectories(file.getParent());
+    return JsonLinesSink.batching(file);
   }
 
   /** Deletes the file and puts a plain file where its directory was, so it cannot be opened anew. */

@@ -29,8 +29,13 @@ class JsonLinesSinkTest extends EventSinkContract {
 
   @Override
   protected List<InferenceEvent> received() throws Exception {
+    return decodeLines(file());
+  }
+
+  /** The events of a JSON Lines file, decoded by the codec, in order. */
+  static List<InferenceEvent> decodeLines(Path file) throws Exception {
     List<InferenceEvent> events = new ArrayList<>();
-    for (String line : Files.readAllLines(file(), StandardCharsets.UTF_8)) {
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       events.add(EventCodec.standard().decode(line));
     }
     return events;

@@ -336,7 +336,8 @@ public final class EventCodec {
       }
       String type = null;
       EventMetadata meta = null;
-      ObjectNode own = JsonNodeFactory.instance.objectNode();
+      // an event has two or three own members: a small map, not Jackson's default of sixteen slots
+      ObjectNode own = new ObjectNode(JsonNodeFactory.instance, new LinkedHashMap<>(4));
       String name;
       while ((name = parser.nextFieldName()) != null) {
         JsonToken token = parser.nextToken();
