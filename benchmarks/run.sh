@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every benchmark once (about 4 minutes on 2 cores) and prints the overhead report.
-# Extra arguments go to JMH, for example a benchmark filter: benchmarks/run.sh PipelineBenchmark
+# Runs every benchmark once (about 15 minutes on 2 cores) and prints the overhead report, which
+# exits 1 when a target is missed.
+# Extra arguments go to JMH, for example a benchmark filter: benchmarks/run.sh SideBySideBenchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q -pl benchmarks -am package -DskipTests

@@ -3,6 +3,7 @@ package dev.sessionware.benchmarks;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.Session;
+import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.middleware.logging.LoggingConfig;
@@ -21,12 +22,13 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Whether a prompt costs more as the conversation grows: a session that already holds 1, 100 or
- * 1,000 turns answers {@value #BATCH} more prompts through both middleware (logging off, history in
- * memory). A prompt appends to the history, so each measurement is one batch on a freshly filled
+ * 1,000 turns answers {@value #BATCH} more prompts through both middleware (logging off, on a
+ * runtime with the in-memory turn store). A prompt appends to the history, so each measurement is one batch on a freshly filled
  * session (single-shot mode with a batch size, as JMH recommends for operations that change their
  * state); the score is the time of the whole batch.
  */
@@ -48,6 +50,7 @@ public class SessionHistoryBenchmark {
   private Pipeline pipeline;
   private List<Turn> history;
   private Turn prompt;
+  private SessionRuntime runtime;
   private Session session;
 
   /** Builds the pipeline and the history the sessions start with. */
@@ -63,10 +66,25 @@ public class SessionHistoryBenchmark {
     }
   }
 
-  /** A session holding {@link #turns} turns, new for every batch. */
+  /** Starts the runtime. */
+  @Setup(Level.Trial)
+  public void startRuntime() {
+    runtime = SessionRuntime.builder().name("bench").build();
+  }
+
+  /** Closes it. */
+  @TearDown(Level.Trial)
+  public void closeRuntime() {
+    runtime.close();
+  }
+
+  /** A session holding {@link #turns} turns, new for every batch; the previous one is deleted. */
   @Setup(Level.Iteration)
   public void fill() {
-    session = Session.builder(pipeline).history(history).build();
+    if (session != null) {
+      runtime.store().delete(session.id());
+    }
+    session = runtime.newSession(pipeline).history(history).build();
   }
 
   /**
