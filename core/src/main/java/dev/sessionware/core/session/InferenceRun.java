@@ -73,7 +73,9 @@ final class InferenceRun {
   private volatile ScheduledFuture<?> timer;
   private volatile RuntimeException failure;
   private volatile Turn output; // set when it ended with success, before the terminal event is sealed
-  private volatile long terminalDeadlineNanos; // 0 until it ended
+  private volatile boolean awaitingTerminal; // set once end() has decided the outcome
+  private int watchdogTicks; // touched by the runtime's watchdog thread only
+  private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt(); // no identity hash to inflate
   private volatile SessionLease lease;
   private volatile boolean enginePostInferenceKept;
 
@@ -277,21 +279,32 @@ final class InferenceRun {
     releaseLease();
     // The result completes once the terminal event reached the sinks; should a sink hang, the
     // runtime's watchdog completes it after the grace period instead.
-    terminalDeadlineNanos = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
-        TERMINAL_DELIVERY_GRACE_MS);
+    awaitingTerminal = true; // the watchdog counts from here: no clock read per inference
     session.runtime().awaitTerminal();
     gate.seal(terminal, this::completeAfterTerminal);
   }
 
-  /** Whether the inference ended and its terminal event has waited for a sink past the grace period. */
-  boolean isTerminalOverdue(long nowNanos) {
-    long deadline = terminalDeadlineNanos;
-    return deadline != 0 && nowNanos - deadline >= 0;
+  /**
+   * Called by the runtime's watchdog on each of its ticks: whether the inference ended and its
+   * terminal event has waited for a sink for more than {@code graceTicks} ticks.
+   */
+  boolean terminalOverdueAfter(int graceTicks) {
+    return awaitingTerminal && ++watchdogTicks > graceTicks;
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return this == other;
   }
 
   /** Completes the result of the ended inference; called once its terminal event reached the sinks (or never will). */
   void completeAfterTerminal() {
-    if (terminalDeadlineNanos == 0) {
+    if (!awaitingTerminal) {
       return; // not ended yet, or its end is still being decided: end() completes it
     }
     session.runtime().terminalDelivered(this);

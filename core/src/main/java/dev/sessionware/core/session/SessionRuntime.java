@@ -44,6 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class SessionRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRuntime.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+  private static final long WATCHDOG_TICK_MS = 250;
+  /** Ticks a terminal event may wait for a sink before the result completes without it: just over the grace period. */
+  private static final int GRACE_TICKS = (int) (InferenceRun.TERMINAL_DELIVERY_GRACE_MS / WATCHDOG_TICK_MS);
 
   private final String name;
   private final Executor executor;
@@ -252,7 +255,7 @@ public final class SessionRuntime implements AutoCloseable {
   void awaitTerminal() {
     if (!watchdogStarted.get() && watchdogStarted.compareAndSet(false, true)) {
       try {
-        timer.scheduleWithFixedDelay(this::completeOverdue, 250, 250, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::completeOverdue, WATCHDOG_TICK_MS, WATCHDOG_TICK_MS, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closing) {
         // closing: close() completes whatever still waits
       }
@@ -265,9 +268,8 @@ public final class SessionRuntime implements AutoCloseable {
 
   /** Completes the results of inferences whose terminal event is stuck behind a sink that hangs. */
   private void completeOverdue() {
-    long now = System.nanoTime();
     for (InferenceRun run : live) {
-      if (run.isTerminalOverdue(now)) {
+      if (run.terminalOverdueAfter(GRACE_TICKS)) {
         LOG.warn("runtime {}: the terminal event of inference {} is stuck in a sink; its result completes without"
             + " waiting any longer", name, run.correlation().inferenceId());
         run.completeAfterTerminal();
