@@ -407,10 +407,10 @@ public final class EventCodec {
       String name;
       while ((name = parser.nextFieldName()) != null) {
         JsonToken token = parser.nextToken();
-        if (name.equals(LEGACY_RUN_ID)) {
+        int bit = metaMemberBit(name);
+        if (bit == 0 && name.equals(LEGACY_RUN_ID)) {
           throw error(Problem.LEGACY_RUN_ID, "meta." + LEGACY_RUN_ID, LEGACY_RUN_ID_MESSAGE);
         }
-        int bit = metaMemberBit(name);
         if ((seen & bit) != 0) {
           throw duplicate("meta." + name);
         }
@@ -418,19 +418,19 @@ public final class EventCodec {
         if (token == JsonToken.VALUE_NULL && bit != 0) {
           continue; // for a known member, the same as absent
         }
-        switch (name) {
-          case "model" -> builder.model(metaString(name, token));
-          case "temperature" -> builder.temperature(finiteDouble(name, token));
-          case "top_p" -> builder.topP(finiteDouble(name, token));
-          case "max_tokens" -> builder.maxTokens(nonNegativeInt(name, token));
-          case "stop_reason" -> builder.stopReason(metaString(name, token));
-          case "usage" -> builder.usage(usage(token));
-          case "duration_ms" -> builder.durationMs(nonNegativeLong("meta.duration_ms", token));
-          case "message_id" -> builder.messageId(uuid(token));
-          case "session_id" -> builder.sessionId(id(name, "session id", SessionId::new, token));
-          case "inference_id" -> builder.inferenceId(id(name, "inference id", InferenceId::new, token));
-          case "turn_id" -> builder.turnId(id(name, "turn id", TurnId::new, token));
-          case "extra" -> builder.extra(values("meta.extra", tree()));
+        switch (bit) { // the member's bit names it: one string switch per member, in metaMemberBit
+          case MODEL -> builder.model(metaString(name, token));
+          case TEMPERATURE -> builder.temperature(finiteDouble(name, token));
+          case TOP_P -> builder.topP(finiteDouble(name, token));
+          case MAX_TOKENS -> builder.maxTokens(nonNegativeInt(name, token));
+          case STOP_REASON -> builder.stopReason(metaString(name, token));
+          case USAGE -> builder.usage(usage(token));
+          case DURATION_MS -> builder.durationMs(nonNegativeLong("meta.duration_ms", token));
+          case MESSAGE_ID -> builder.messageId(uuid(token));
+          case SESSION_ID -> builder.sessionId(id(name, "session id", SessionId::new, token));
+          case INFERENCE_ID -> builder.inferenceId(id(name, "inference id", InferenceId::new, token));
+          case TURN_ID -> builder.turnId(id(name, "turn id", TurnId::new, token));
+          case EXTRA -> builder.extra(values("meta.extra", tree()));
           default -> {
             // kept, so that an event passes through this version unchanged
             others = others == null ? new LinkedHashMap<>() : others;
@@ -615,20 +615,33 @@ public final class EventCodec {
   }
 
   /** A bit per known meta member, to find repeated ones; 0 for members this version does not know. */
+  private static final int MODEL = 1;
+  private static final int TEMPERATURE = 1 << 1;
+  private static final int TOP_P = 1 << 2;
+  private static final int MAX_TOKENS = 1 << 3;
+  private static final int STOP_REASON = 1 << 4;
+  private static final int USAGE = 1 << 5;
+  private static final int DURATION_MS = 1 << 6;
+  private static final int MESSAGE_ID = 1 << 7;
+  private static final int SESSION_ID = 1 << 8;
+  private static final int INFERENCE_ID = 1 << 9;
+  private static final int TURN_ID = 1 << 10;
+  private static final int EXTRA = 1 << 11;
+
   private static int metaMemberBit(String name) {
     return switch (name) {
-      case "model" -> 1;
-      case "temperature" -> 1 << 1;
-      case "top_p" -> 1 << 2;
-      case "max_tokens" -> 1 << 3;
-      case "stop_reason" -> 1 << 4;
-      case "usage" -> 1 << 5;
-      case "duration_ms" -> 1 << 6;
-      case "message_id" -> 1 << 7;
-      case "session_id" -> 1 << 8;
-      case "inference_id" -> 1 << 9;
-      case "turn_id" -> 1 << 10;
-      case "extra" -> 1 << 11;
+      case "model" -> MODEL;
+      case "temperature" -> TEMPERATURE;
+      case "top_p" -> TOP_P;
+      case "max_tokens" -> MAX_TOKENS;
+      case "stop_reason" -> STOP_REASON;
+      case "usage" -> USAGE;
+      case "duration_ms" -> DURATION_MS;
+      case "message_id" -> MESSAGE_ID;
+      case "session_id" -> SESSION_ID;
+      case "inference_id" -> INFERENCE_ID;
+      case "turn_id" -> TURN_ID;
+      case "extra" -> EXTRA;
       default -> 0;
     };
   }
