@@ -19,8 +19,18 @@ public final class TimeOrderedIds {
    * @return the UUID
    */
   public static UUID next() {
+    return next(System.currentTimeMillis());
+  }
+
+  /**
+   * Returns a new version 7 UUID for a time the caller read, so that ids made together need one
+   * clock read (reading the clock is a measurable part of a prompt on virtual machines).
+   *
+   * @param millis Unix milliseconds
+   * @return the UUID
+   */
+  public static UUID next(long millis) {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    long millis = System.currentTimeMillis();
     long high = (millis << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
     long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(high, low);
@@ -33,5 +43,15 @@ public final class TimeOrderedIds {
    */
   public static String nextText() {
     return next().toString();
+  }
+
+  /**
+   * Returns a new version 7 UUID as text, for a time the caller read.
+   *
+   * @param millis Unix milliseconds
+   * @return the canonical text
+   */
+  public static String nextText(long millis) {
+    return next(millis).toString();
   }
 }

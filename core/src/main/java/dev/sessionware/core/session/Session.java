@@ -12,6 +12,7 @@ import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.internal.Frozen;
+import dev.sessionware.core.internal.TimeOrderedIds;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.Metadata;
 import dev.sessionware.core.turn.MetadataKey;
@@ -351,12 +352,13 @@ public final class Session {
    * @throws IllegalArgumentException if the turn carries another session's or inference's id
    */
   private Turn stamped(Turn turn, TurnId turnId, InferenceId inferenceId) {
-    checkOwn(turn, MetadataKeys.SESSION_ID, id);
-    checkOwn(turn, MetadataKeys.INFERENCE_ID, inferenceId);
     java.util.Map<String, Object> entries = turn.metadata().entries();
-    if (turnId.equals(turn.id()) && id.equals(entries.get(MetadataKeys.SESSION_ID.id()))
-        && inferenceId.equals(entries.get(MetadataKeys.INFERENCE_ID.id()))) {
-      return turn;
+    Object session = entries.get(MetadataKeys.SESSION_ID.id());
+    Object inference = entries.get(MetadataKeys.INFERENCE_ID.id());
+    checkOwn(turn, MetadataKeys.SESSION_ID, session, id);
+    checkOwn(turn, MetadataKeys.INFERENCE_ID, inference, inferenceId);
+    if (turnId.equals(turn.id()) && session != null && inference != null) {
+      return turn; // carries them already (checked equal above)
     }
     return new Turn(turnId, turn.blocks(), new Metadata(Frozen.with(entries, MetadataKeys.SESSION_ID.id(), id,
         MetadataKeys.INFERENCE_ID.id(), inferenceId)), turn.data());
@@ -365,8 +367,9 @@ public final class Session {
   private InferenceRun begin(Turn input) {
     Objects.requireNonNull(input, "input");
     runtime.checkOpen();
-    TurnId turnId = input.findId().orElseGet(TurnId::random);
-    Correlation correlation = Correlation.of(id, InferenceId.random(), turnId);
+    long now = System.currentTimeMillis(); // one clock read for both new ids
+    TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
+    Correlation correlation = Correlation.of(id, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
     Turn stamped = stamped(input, turnId, correlation.inferenceId());
     InferenceRun run;
     synchronized (lock) {
@@ -405,10 +408,13 @@ public final class Session {
   }
 
   private static <T> void checkOwn(Turn turn, MetadataKey<T> key, T expected) {
-    Optional<T> present = turn.metadata().get(key);
-    if (present.isPresent() && !present.get().equals(expected)) {
+    checkOwn(turn, key, turn.metadata().get(key).orElse(null), expected);
+  }
+
+  private static <T> void checkOwn(Turn turn, MetadataKey<T> key, Object present, T expected) {
+    if (present != null && !present.equals(expected)) {
       throw new IllegalArgumentException(
-          "turn " + turn.id() + " carries " + key.id() + " = " + present.get() + ", but belongs to " + expected);
+          "turn " + turn.id() + " carries " + key.id() + " = " + present + ", but belongs to " + expected);
     }
   }
 
