@@ -190,12 +190,12 @@ class EventCodecTest {
 
   @Test
   void messageIdsAreCanonicalUuidsInEitherCase() {
-    assertThat(EventCodec.parseUuid("ABCDEF01-2345-4789-8bcd-ef0123456789"))
+    assertThat(EventDecoder.parseUuid("ABCDEF01-2345-4789-8bcd-ef0123456789"))
         .isEqualTo(UUID.fromString("abcdef01-2345-4789-8bcd-ef0123456789"));
-    assertThat(EventCodec.parseUuid("abcdef01-2345-4789-8bcd-ef012345678g")).isNull();
-    assertThat(EventCodec.parseUuid("abcdef01-2345-4789-8bcd-ef012345678\uff10")).isNull(); // a full-width digit
-    assertThat(EventCodec.parseUuid("abcdef01+2345-4789-8bcd-ef0123456789")).isNull();
-    assertThat(EventCodec.parseUuid("abcdef01-2345-4789-8bcd-ef01234567890")).isNull();
+    assertThat(EventDecoder.parseUuid("abcdef01-2345-4789-8bcd-ef012345678g")).isNull();
+    assertThat(EventDecoder.parseUuid("abcdef01-2345-4789-8bcd-ef012345678\uff10")).isNull(); // a full-width digit
+    assertThat(EventDecoder.parseUuid("abcdef01+2345-4789-8bcd-ef0123456789")).isNull();
+    assertThat(EventDecoder.parseUuid("abcdef01-2345-4789-8bcd-ef01234567890")).isNull();
   }
 
   /** Every member path of a tree, in document order, so that tests can compare member order. */

@@ -1,0 +1,455 @@
+package dev.sessionware.core.event.json;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InfoEvent;
+import dev.sessionware.core.event.InterruptEvent;
+import dev.sessionware.core.event.LogEvent;
+import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.PartialThinkingEvent;
+import dev.sessionware.core.event.StartEvent;
+import dev.sessionware.core.event.ToolCall;
+import dev.sessionware.core.event.ToolCallEvent;
+import dev.sessionware.core.event.ToolCallExecuteEvent;
+import dev.sessionware.core.event.ToolCallExecutionResultEvent;
+import dev.sessionware.core.event.ToolResult;
+import dev.sessionware.core.event.ToolResultEvent;
+import dev.sessionware.core.event.UnknownEvent;
+import dev.sessionware.core.event.json.EventDecodingException.Problem;
+import dev.sessionware.core.turn.Usage;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Decodes one event with a streaming parser: {@code meta} goes straight into its builder, and
+ * only the type's own members become small trees (unknown types keep them whole). Knows the line
+ * number for its error messages.
+ */
+final class EventDecoder {
+  private final JsonParser parser;
+  private final long lineNumber;
+
+  EventDecoder(JsonParser parser, long lineNumber) {
+    this.parser = parser;
+    this.lineNumber = lineNumber;
+  }
+
+  InferenceEvent event() throws IOException {
+    JsonToken first = parser.nextToken();
+    if (first == null) {
+      throw error(Problem.NOT_JSON, null, "event is not valid JSON: the text is empty");
+    }
+    if (first != JsonToken.START_OBJECT) {
+      JsonNode value = tree();
+      requireEnd();
+      throw error(Problem.NOT_AN_OBJECT, null, "event must be a JSON object, but was " + describe(value));
+    }
+    String type = null;
+    EventMetadata meta = null;
+    // an event has two or three own members: a small map, not Jackson's default of sixteen slots
+    ObjectNode own = new ObjectNode(JsonNodeFactory.instance, new LinkedHashMap<>(4));
+    String name;
+    while ((name = parser.nextFieldName()) != null) {
+      JsonToken token = parser.nextToken();
+      if (name.equals("type")) {
+        if (type != null) {
+          throw duplicate("type");
+        }
+        if (token != JsonToken.VALUE_STRING || parser.getText().isEmpty()) {
+          throw wrongType("type", "a non-empty string", tree());
+        }
+        type = parser.getText();
+      } else if (name.equals("meta")) {
+        if (meta != null) {
+          throw duplicate("meta");
+        }
+        if (token != JsonToken.START_OBJECT) {
+          throw wrongType("meta", "an object", tree());
+        }
+        meta = meta();
+      } else if (own.replace(name, token == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : tree()) != null) {
+        throw duplicate(name);
+      }
+    }
+    requireEnd();
+    if (type == null) {
+      throw error(Problem.MISSING_MEMBER, "type", "event has no member \"type\"");
+    }
+    if (meta == null) {
+      throw error(Problem.MISSING_MEMBER, "meta", "event has no member \"meta\"");
+    }
+    switch (type) {
+      case StartEvent.TYPE:
+        return new StartEvent(meta);
+      case PartialEvent.TYPE:
+        return new PartialEvent(meta, string(own, "delta"), string(own, "completion"));
+      case PartialThinkingEvent.TYPE:
+        return new PartialThinkingEvent(meta, string(own, "delta"), string(own, "completion"));
+      case FinalEvent.TYPE:
+        return new FinalEvent(meta, string(own, "text"));
+      case InterruptEvent.TYPE:
+        return new InterruptEvent(meta, string(own, "text"));
+      case ErrorEvent.TYPE:
+        return new ErrorEvent(meta, string(own, "error_string"));
+      case ToolCallEvent.TYPE:
+        return new ToolCallEvent(meta, toolCall(own));
+      case ToolResultEvent.TYPE:
+        return new ToolResultEvent(meta, toolResult(own));
+      case ToolCallExecuteEvent.TYPE:
+        return new ToolCallExecuteEvent(meta, toolCall(own));
+      case ToolCallExecutionResultEvent.TYPE:
+        return new ToolCallExecutionResultEvent(meta, toolResult(own));
+      case LogEvent.TYPE:
+        return new LogEvent(meta, string(own, "level"), string(own, "message"), values(own, "fields", ""));
+      case InfoEvent.TYPE:
+        return new InfoEvent(meta, string(own, "message"), values(own, "data", ""));
+      default:
+        Map<String, JsonNode> members = new LinkedHashMap<>();
+        own.fields().forEachRemaining(member -> members.put(member.getKey(), member.getValue()));
+        return new UnknownEvent(type, meta, members);
+    }
+  }
+
+  private EventMetadata meta() throws IOException {
+    EventMetadata.Builder builder = EventMetadata.builder();
+    Map<String, Object> others = null;
+    int seen = 0; // one bit per known member: a repeated one could smuggle a second session id
+    String name;
+    while ((name = parser.nextFieldName()) != null) {
+      JsonToken token = parser.nextToken();
+      int bit = metaMemberBit(name);
+      if (bit == 0 && name.equals(EventCodec.LEGACY_RUN_ID)) {
+        throw error(Problem.LEGACY_RUN_ID, "meta." + EventCodec.LEGACY_RUN_ID, EventCodec.LEGACY_RUN_ID_MESSAGE);
+      }
+      if ((seen & bit) != 0) {
+        throw duplicate("meta." + name);
+      }
+      seen |= bit;
+      if (token == JsonToken.VALUE_NULL && bit != 0) {
+        continue; // for a known member, the same as absent
+      }
+      switch (bit) { // the member's bit names it: one string switch per member, in metaMemberBit
+        case MODEL -> builder.model(metaString(name, token));
+        case TEMPERATURE -> builder.temperature(finiteDouble(name, token));
+        case TOP_P -> builder.topP(finiteDouble(name, token));
+        case MAX_TOKENS -> builder.maxTokens(nonNegativeInt(name, token));
+        case STOP_REASON -> builder.stopReason(metaString(name, token));
+        case USAGE -> builder.usage(usage(token));
+        case DURATION_MS -> builder.durationMs(nonNegativeLong("meta.duration_ms", token));
+        case MESSAGE_ID -> builder.messageId(uuid(token));
+        case SESSION_ID -> builder.sessionId(id(name, "session id", SessionId::new, token));
+        case INFERENCE_ID -> builder.inferenceId(id(name, "inference id", InferenceId::new, token));
+        case TURN_ID -> builder.turnId(id(name, "turn id", TurnId::new, token));
+        case EXTRA -> builder.extra(values("meta.extra", tree()));
+        default -> {
+          // kept, so that an event passes through this version unchanged
+          others = others == null ? new LinkedHashMap<>() : others;
+          if (others.containsKey(name)) {
+            throw duplicate("meta." + name);
+          }
+          others.put(name, toJava(tree()));
+        }
+      }
+    }
+    return others == null ? builder.build() : builder.otherMembers(others).build();
+  }
+
+  private Usage usage(JsonToken token) throws IOException {
+    if (token != JsonToken.START_OBJECT) {
+      throw wrongType("meta.usage", "an object", tree());
+    }
+    long[] counts = new long[5];
+    String name;
+    while ((name = parser.nextFieldName()) != null) {
+      JsonToken value = parser.nextToken();
+      int slot = switch (name) {
+        case "input_tokens" -> 0;
+        case "output_tokens" -> 1;
+        case "cached_tokens" -> 2;
+        case "cache_creation_input_tokens" -> 3;
+        case "cache_read_input_tokens" -> 4;
+        default -> -1;
+      };
+      if (slot < 0 || value == JsonToken.VALUE_NULL) {
+        parser.skipChildren();
+      } else {
+        counts[slot] = nonNegativeLong("meta.usage." + name, value);
+      }
+    }
+    return new Usage(counts[0], counts[1], counts[2], counts[3], counts[4]);
+  }
+
+  private String metaString(String name, JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_STRING) {
+      throw wrongType("meta." + name, "a string", tree());
+    }
+    String text = parser.getText();
+    return text.isEmpty() ? null : text; // the reference leaves empty strings out; present and empty is the same
+  }
+
+  private Double finiteDouble(String name, JsonToken token) throws IOException {
+    if (!token.isNumeric()) {
+      throw wrongType("meta." + name, "a number", tree());
+    }
+    double value = parser.getDoubleValue();
+    if (!Double.isFinite(value)) {
+      throw error(Problem.INVALID_VALUE, "meta." + name,
+          "member \"meta." + name + "\" must be a finite number, but was " + parser.getText());
+    }
+    return value;
+  }
+
+  private Integer nonNegativeInt(String name, JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() != JsonParser.NumberType.INT
+        || parser.getIntValue() < 0) {
+      throw wrongType("meta." + name, "a whole number from 0 to " + Integer.MAX_VALUE, tree());
+    }
+    return parser.getIntValue();
+  }
+
+  private long nonNegativeLong(String member, JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+        || parser.getLongValue() < 0) {
+      throw wrongType(member, "a whole number >= 0", tree());
+    }
+    return parser.getLongValue();
+  }
+
+  private UUID uuid(JsonToken token) throws IOException {
+    if (token != JsonToken.VALUE_STRING) {
+      throw wrongType("meta.message_id", "a string", tree());
+    }
+    String text = parser.getText();
+    UUID uuid = parseUuid(text);
+    if (uuid == null) {
+      throw error(Problem.INVALID_VALUE, "meta.message_id",
+          "member \"meta.message_id\" must be a UUID, but was " + EventCodec.quote(text));
+    }
+    return uuid;
+  }
+
+  private <T> T id(String name, String what, Function<String, T> parse, JsonToken token) throws IOException {
+    String text = metaString(name, token);
+    if (text == null) {
+      return null; // the reference leaves unset ids out; an empty one means the same
+    }
+    try {
+      return parse.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw error(Problem.INVALID_VALUE, "meta." + name,
+          "member \"meta." + name + "\" is not a valid " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private EventDecodingException duplicate(String member) {
+    return error(Problem.INVALID_VALUE, member, "member \"" + member + "\" appears more than once");
+  }
+
+  private JsonNode tree() throws IOException {
+    JsonNode node = parser.readValueAsTree();
+    return node == null ? NullNode.getInstance() : node;
+  }
+
+  private void requireEnd() throws IOException {
+    if (parser.nextToken() != null) {
+      throw error(Problem.NOT_JSON, null, "event is not valid JSON: there is more text after the event");
+    }
+  }
+
+  private ToolCall toolCall(ObjectNode own) {
+    JsonNode call = requiredObject(own, "tool_call");
+    return new ToolCall(string(call, "id", "tool_call."), string(call, "name", "tool_call."),
+        string(call, "input", "tool_call."));
+  }
+
+  private ToolResult toolResult(ObjectNode own) {
+    JsonNode result = requiredObject(own, "tool_result");
+    return new ToolResult(string(result, "id", "tool_result."), string(result, "result", "tool_result."));
+  }
+
+  private JsonNode requiredObject(JsonNode parent, String name) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) {
+      throw error(Problem.MISSING_MEMBER, name, "event has no member \"" + name + "\"");
+    }
+    if (!node.isObject()) {
+      throw wrongType(name, "an object", node);
+    }
+    return node;
+  }
+
+  private String string(JsonNode parent, String name) {
+    return string(parent, name, "");
+  }
+
+  /** A string member; absent or null reads as empty, as the reference writes it. */
+  private String string(JsonNode parent, String name, String prefix) {
+    JsonNode node = parent.get(name);
+    if (node == null || node.isNull()) {
+      return "";
+    }
+    if (!node.isTextual()) {
+      throw wrongType(prefix + name, "a string", node);
+    }
+    return node.textValue();
+  }
+
+  private Map<String, Object> values(JsonNode parent, String name, String prefix) {
+    JsonNode node = parent.get(name);
+    return node == null ? Map.of() : values(prefix + name, node);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> values(String member, JsonNode node) {
+    if (node.isNull()) {
+      return Map.of();
+    }
+    if (!node.isObject()) {
+      throw wrongType(member, "an object", node);
+    }
+    return (Map<String, Object>) toJava(node);
+  }
+
+  private EventDecodingException wrongType(String member, String expected, JsonNode actual) {
+    return error(Problem.WRONG_TYPE, member,
+        "member \"" + member + "\" must be " + expected + ", but was " + describe(actual));
+  }
+
+  private EventDecodingException error(Problem problem, String member, String message) {
+    return error(problem, member, message, null);
+  }
+
+  private EventDecodingException error(Problem problem, String member, String message, Throwable cause) {
+    return new EventDecodingException(problem, member, lineNumber, message, cause);
+  }
+
+  /** A bit per known meta member, to find repeated ones; 0 for members this version does not know. */
+  private static final int MODEL = 1;
+  private static final int TEMPERATURE = 1 << 1;
+  private static final int TOP_P = 1 << 2;
+  private static final int MAX_TOKENS = 1 << 3;
+  private static final int STOP_REASON = 1 << 4;
+  private static final int USAGE = 1 << 5;
+  private static final int DURATION_MS = 1 << 6;
+  private static final int MESSAGE_ID = 1 << 7;
+  private static final int SESSION_ID = 1 << 8;
+  private static final int INFERENCE_ID = 1 << 9;
+  private static final int TURN_ID = 1 << 10;
+  private static final int EXTRA = 1 << 11;
+
+  private static int metaMemberBit(String name) {
+    return switch (name) {
+      case "model" -> MODEL;
+      case "temperature" -> TEMPERATURE;
+      case "top_p" -> TOP_P;
+      case "max_tokens" -> MAX_TOKENS;
+      case "stop_reason" -> STOP_REASON;
+      case "usage" -> USAGE;
+      case "duration_ms" -> DURATION_MS;
+      case "message_id" -> MESSAGE_ID;
+      case "session_id" -> SESSION_ID;
+      case "inference_id" -> INFERENCE_ID;
+      case "turn_id" -> TURN_ID;
+      case "extra" -> EXTRA;
+      default -> 0;
+    };
+  }
+
+  /**
+   * Parses the canonical 8-4-4-4-12 hex form (either case), or returns null. Faster than a regular
+   * expression plus {@link UUID#fromString}, which also accepts non-canonical forms such as "1-1-1-1-1".
+   */
+  static UUID parseUuid(String text) {
+    if (text.length() != 36) {
+      return null;
+    }
+    long high = 0;
+    long low = 0;
+    int digits = 0;
+    for (int i = 0; i < 36; i++) {
+      char c = text.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return null;
+        }
+        continue;
+      }
+      int value = Character.digit(c, 16);
+      if (value < 0 || c > 'f') {
+        return null; // Character.digit also takes non-ASCII digits
+      }
+      if (digits < 16) {
+        high = (high << 4) | value;
+      } else {
+        low = (low << 4) | value;
+      }
+      digits++;
+    }
+    return new UUID(high, low);
+  }
+
+  /** Plain Java values: maps, lists, strings, booleans, null, and numbers (Double when that is exact). */
+  private static Object toJava(JsonNode node) {
+    switch (node.getNodeType()) {
+      case OBJECT: {
+        Map<String, Object> map = new LinkedHashMap<>();
+        node.fields().forEachRemaining(field -> map.put(field.getKey(), toJava(field.getValue())));
+        return map;
+      }
+      case ARRAY: {
+        java.util.List<Object> list = new java.util.ArrayList<>(node.size());
+        node.forEach(element -> list.add(toJava(element)));
+        return list;
+      }
+      case STRING:
+        return node.textValue();
+      case BOOLEAN:
+        return node.booleanValue();
+      case NUMBER:
+        if (node.isIntegralNumber()) {
+          return node.canConvertToInt() ? (Object) node.intValue()
+              : node.canConvertToLong() ? (Object) node.longValue() : node.bigIntegerValue();
+        }
+        java.math.BigDecimal exact = node.decimalValue();
+        double approximate = exact.doubleValue();
+        return Double.isFinite(approximate) && java.math.BigDecimal.valueOf(approximate).compareTo(exact) == 0
+            ? (Object) approximate : exact;
+      default:
+        return null;
+    }
+  }
+
+  private static String describe(JsonNode node) {
+    switch (node.getNodeType()) {
+      case OBJECT:
+        return "an object";
+      case ARRAY:
+        return "an array";
+      case STRING:
+        return "the string " + EventCodec.quote(node.textValue());
+      case NUMBER:
+        return "the number " + node.asText();
+      case BOOLEAN:
+        return node.asText();
+      case NULL:
+        return "null";
+      default:
+        return node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}
