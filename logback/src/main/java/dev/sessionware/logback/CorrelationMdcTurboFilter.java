@@ -71,6 +71,7 @@ public final class CorrelationMdcTurboFilter extends TurboFilter {
    * @return the filter; {@code stop()} it and remove it from the context to go back to eager mirroring
    */
   public static CorrelationMdcTurboFilter installIn(LoggerContext context) {
+    java.util.Objects.requireNonNull(context, "context");
     CorrelationMdcTurboFilter filter = new CorrelationMdcTurboFilter();
     filter.setContext(context);
     filter.setName("sessionware-correlation-mdc");

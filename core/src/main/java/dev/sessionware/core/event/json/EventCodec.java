@@ -11,22 +11,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InfoEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.LogEvent;
-import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.PartialThinkingEvent;
-import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.event.ToolCall;
-import dev.sessionware.core.event.ToolCallEvent;
-import dev.sessionware.core.event.ToolCallExecuteEvent;
-import dev.sessionware.core.event.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.ToolResult;
-import dev.sessionware.core.event.ToolResultEvent;
 import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.json.EventDecodingException.Problem;
 import dev.sessionware.core.turn.Usage;
@@ -183,36 +171,10 @@ public final class EventCodec {
     json.writeStringField("type", event.type());
     json.writeFieldName("meta");
     writeMeta(json, event.meta());
-    if (event instanceof StartEvent) {
-      // no own members
-    } else if (event instanceof PartialEvent e) {
-      json.writeStringField("delta", e.delta());
-      json.writeStringField("completion", e.completion());
-    } else if (event instanceof PartialThinkingEvent e) {
-      json.writeStringField("delta", e.delta());
-      json.writeStringField("completion", e.completion());
-    } else if (event instanceof FinalEvent e) {
-      json.writeStringField("text", e.text());
-    } else if (event instanceof InterruptEvent e) {
-      json.writeStringField("text", e.text());
-    } else if (event instanceof ErrorEvent e) {
-      json.writeStringField("error_string", e.errorString());
-    } else if (event instanceof ToolCallEvent e) {
-      writeToolCall(json, e.toolCall());
-    } else if (event instanceof ToolResultEvent e) {
-      writeToolResult(json, e.toolResult());
-    } else if (event instanceof ToolCallExecuteEvent e) {
-      writeToolCall(json, e.toolCall());
-    } else if (event instanceof ToolCallExecutionResultEvent e) {
-      writeToolResult(json, e.toolResult());
-    } else if (event instanceof LogEvent e) {
-      json.writeStringField("level", e.level());
-      json.writeStringField("message", e.message());
-      writeValues(json, "fields", e.fields());
-    } else if (event instanceof InfoEvent e) {
-      json.writeStringField("message", e.message());
-      writeValues(json, "data", e.data());
-    } else if (event instanceof UnknownEvent e) {
+    EventWire<?> wire = EventWire.of(event.getClass());
+    if (wire != null) {
+      wire.writeOwn(this, json, event);
+    } else if (event instanceof UnknownEvent e) { // kept whole, written back unchanged
       for (Map.Entry<String, JsonNode> member : e.members().entrySet()) {
         json.writeFieldName(member.getKey());
         mapper.writeTree(json, member.getValue());
@@ -275,14 +237,14 @@ public final class EventCodec {
     }
   }
 
-  private void writeValues(JsonGenerator json, String name, Map<String, Object> values) throws IOException {
+  void writeValues(JsonGenerator json, String name, Map<String, Object> values) throws IOException {
     if (!values.isEmpty()) {
       json.writeFieldName(name);
       mapper.writeValue(json, values);
     }
   }
 
-  private static void writeToolCall(JsonGenerator json, ToolCall call) throws IOException {
+  static void writeToolCall(JsonGenerator json, ToolCall call) throws IOException {
     json.writeObjectFieldStart("tool_call");
     json.writeStringField("id", call.id());
     json.writeStringField("name", call.name());
@@ -290,7 +252,7 @@ public final class EventCodec {
     json.writeEndObject();
   }
 
-  private static void writeToolResult(JsonGenerator json, ToolResult result) throws IOException {
+  static void writeToolResult(JsonGenerator json, ToolResult result) throws IOException {
     json.writeObjectFieldStart("tool_result");
     json.writeStringField("id", result.id());
     json.writeStringField("result", result.result());

@@ -10,22 +10,10 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
-import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InfoEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.LogEvent;
-import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.PartialThinkingEvent;
-import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.event.ToolCall;
-import dev.sessionware.core.event.ToolCallEvent;
-import dev.sessionware.core.event.ToolCallExecuteEvent;
-import dev.sessionware.core.event.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.ToolResult;
-import dev.sessionware.core.event.ToolResultEvent;
 import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.json.EventDecodingException.Problem;
 import dev.sessionware.core.turn.Usage;
@@ -93,36 +81,13 @@ final class EventDecoder {
     if (meta == null) {
       throw error(Problem.MISSING_MEMBER, "meta", "event has no member \"meta\"");
     }
-    switch (type) {
-      case StartEvent.TYPE:
-        return new StartEvent(meta);
-      case PartialEvent.TYPE:
-        return new PartialEvent(meta, string(own, "delta"), string(own, "completion"));
-      case PartialThinkingEvent.TYPE:
-        return new PartialThinkingEvent(meta, string(own, "delta"), string(own, "completion"));
-      case FinalEvent.TYPE:
-        return new FinalEvent(meta, string(own, "text"));
-      case InterruptEvent.TYPE:
-        return new InterruptEvent(meta, string(own, "text"));
-      case ErrorEvent.TYPE:
-        return new ErrorEvent(meta, string(own, "error_string"));
-      case ToolCallEvent.TYPE:
-        return new ToolCallEvent(meta, toolCall(own));
-      case ToolResultEvent.TYPE:
-        return new ToolResultEvent(meta, toolResult(own));
-      case ToolCallExecuteEvent.TYPE:
-        return new ToolCallExecuteEvent(meta, toolCall(own));
-      case ToolCallExecutionResultEvent.TYPE:
-        return new ToolCallExecutionResultEvent(meta, toolResult(own));
-      case LogEvent.TYPE:
-        return new LogEvent(meta, string(own, "level"), string(own, "message"), values(own, "fields", ""));
-      case InfoEvent.TYPE:
-        return new InfoEvent(meta, string(own, "message"), values(own, "data", ""));
-      default:
-        Map<String, JsonNode> members = new LinkedHashMap<>();
-        own.fields().forEachRemaining(member -> members.put(member.getKey(), member.getValue()));
-        return new UnknownEvent(type, meta, members);
+    EventWire<?> wire = EventWire.named(type);
+    if (wire != null) {
+      return wire.reader().read(this, meta, own);
     }
+    Map<String, JsonNode> members = new LinkedHashMap<>(); // a type this version does not know: kept whole
+    own.fields().forEachRemaining(member -> members.put(member.getKey(), member.getValue()));
+    return new UnknownEvent(type, meta, members);
   }
 
   private EventMetadata meta() throws IOException {
@@ -271,13 +236,13 @@ final class EventDecoder {
     }
   }
 
-  private ToolCall toolCall(ObjectNode own) {
+  ToolCall toolCall(ObjectNode own) {
     JsonNode call = requiredObject(own, "tool_call");
     return new ToolCall(string(call, "id", "tool_call."), string(call, "name", "tool_call."),
         string(call, "input", "tool_call."));
   }
 
-  private ToolResult toolResult(ObjectNode own) {
+  ToolResult toolResult(ObjectNode own) {
     JsonNode result = requiredObject(own, "tool_result");
     return new ToolResult(string(result, "id", "tool_result."), string(result, "result", "tool_result."));
   }
@@ -293,7 +258,7 @@ final class EventDecoder {
     return node;
   }
 
-  private String string(JsonNode parent, String name) {
+  String string(JsonNode parent, String name) {
     return string(parent, name, "");
   }
 
@@ -309,7 +274,7 @@ final class EventDecoder {
     return node.textValue();
   }
 
-  private Map<String, Object> values(JsonNode parent, String name, String prefix) {
+  Map<String, Object> values(JsonNode parent, String name, String prefix) {
     JsonNode node = parent.get(name);
     return node == null ? Map.of() : values(prefix + name, node);
   }

@@ -220,4 +220,17 @@ class EventCodecTest {
       }
     }
   }
+
+  @Test
+  void everyEventTypeHasOneWireFormFoundByClassAndByName() {
+    for (Class<?> type : dev.sessionware.core.event.InferenceEvent.class.getPermittedSubclasses()) {
+      if (type == dev.sessionware.core.event.UnknownEvent.class) {
+        assertThat(EventWire.of(type)).as("unknown events are written back member by member").isNull();
+        continue;
+      }
+      EventWire<?> wire = EventWire.of(type);
+      assertThat(wire).as("wire form of %s", type.getSimpleName()).isNotNull();
+      assertThat(EventWire.named(wire.type())).isSameAs(wire);
+    }
+  }
 }
