@@ -53,7 +53,7 @@ public final class Frozen {
       keys[n] = key;
       values[n++] = value(entry.getValue(), what, key);
     }
-    return new FrozenMap<>(trimmed(keys, n), trimmed(values, n));
+    return new ArrayMap<>(trimmed(keys, n), trimmed(values, n));
   }
 
   /**
@@ -66,7 +66,7 @@ public final class Frozen {
    * @return the new frozen map
    */
   public static Map<String, Object> with(Map<String, Object> map, String key, Object value) {
-    FrozenMap<String> frozen = (FrozenMap<String>) frozen(map);
+    ArrayMap<?> frozen = frozen(map).flat();
     int at = frozen.indexOf(key);
     Object[] keys = at >= 0 ? frozen.keys : java.util.Arrays.copyOf(frozen.keys, frozen.keys.length + 1);
     Object[] values = java.util.Arrays.copyOf(frozen.values, keys.length);
@@ -75,11 +75,13 @@ public final class Frozen {
       keys[at] = key;
     }
     values[at] = value;
-    return new FrozenMap<>(keys, values);
+    return new ArrayMap<>(keys, values);
   }
 
   /**
-   * Returns {@code map} with two keys set, as {@link #with(Map, String, Object)} twice but with one copy.
+   * Returns {@code map} with two keys set, as {@link #with(Map, String, Object)} twice but with one
+   * copy, or none: two new keys are added after the map's entries, which are shared (how sessions
+   * stamp their ids into a turn's metadata).
    *
    * @param map a frozen map
    * @param key1 the first key
@@ -90,9 +92,15 @@ public final class Frozen {
    */
   public static Map<String, Object> with(Map<String, Object> map, String key1, Object value1, String key2,
       Object value2) {
-    FrozenMap<String> frozen = (FrozenMap<String>) frozen(map);
-    int at1 = frozen.indexOf(key1);
-    int at2 = frozen.indexOf(key2);
+    FrozenMap<?> given = frozen(map);
+    int at1 = given.indexOf(key1);
+    int at2 = given.indexOf(key2);
+    if (at1 < 0 && at2 < 0 && given instanceof ArrayMap<?> base) {
+      @SuppressWarnings("unchecked")
+      ArrayMap<String> shared = (ArrayMap<String>) base;
+      return new TwoMore<>(shared, key1, value1, key2, value2);
+    }
+    ArrayMap<?> frozen = given.flat();
     int length = frozen.keys.length + (at1 < 0 ? 1 : 0) + (at2 < 0 ? 1 : 0);
     Object[] keys = length == frozen.keys.length ? frozen.keys : java.util.Arrays.copyOf(frozen.keys, length);
     Object[] values = java.util.Arrays.copyOf(frozen.values, length);
@@ -107,7 +115,7 @@ public final class Frozen {
     }
     values[at1] = value1;
     values[at2] = value2;
-    return new FrozenMap<>(keys, values);
+    return new ArrayMap<>(keys, values);
   }
 
   /**
@@ -118,7 +126,7 @@ public final class Frozen {
    * @return the frozen map
    */
   public static Map<String, Object> without(Map<String, Object> map, String key) {
-    FrozenMap<String> frozen = (FrozenMap<String>) frozen(map);
+    ArrayMap<?> frozen = frozen(map).flat();
     int at = frozen.indexOf(key);
     if (at < 0) {
       return map;
@@ -129,7 +137,7 @@ public final class Frozen {
     System.arraycopy(frozen.values, 0, values, 0, at);
     System.arraycopy(frozen.keys, at + 1, keys, at, keys.length - at);
     System.arraycopy(frozen.values, at + 1, values, at, keys.length - at);
-    return new FrozenMap<>(keys, values);
+    return new ArrayMap<>(keys, values);
   }
 
   private static FrozenMap<?> frozen(Map<String, Object> map) {
@@ -151,7 +159,7 @@ public final class Frozen {
    * @return the frozen map
    */
   public static Map<String, Object> adopt(LinkedHashMap<String, Object> built) {
-    return new FrozenMap<>(built.keySet().toArray(), built.values().toArray());
+    return new ArrayMap<>(built.keySet().toArray(), built.values().toArray());
   }
 
   /**
@@ -184,7 +192,7 @@ public final class Frozen {
         keys[n] = entry.getKey();
         values[n++] = value(entry.getValue(), what, key + "." + entry.getKey());
       }
-      return new FrozenMap<>(trimmed(keys, n), trimmed(values, n));
+      return new ArrayMap<>(trimmed(keys, n), trimmed(values, n));
     }
     if (value instanceof Set<?> set) {
       LinkedHashSet<Object> copy = new LinkedHashSet<>();
@@ -222,51 +230,23 @@ public final class Frozen {
   }
 
   /**
-   * An unmodifiable map in insertion order, in two arrays: metadata and payloads hold a handful of
-   * entries, where a scan beats hashing and costs a fraction of a hash map's memory. Larger maps
-   * get a hash index, built with the map.
+   * An unmodifiable map in insertion order. Metadata and payloads hold a handful of entries, where
+   * a scan beats hashing and costs a fraction of a hash map's memory.
    */
-  private static final class FrozenMap<K> extends AbstractMap<K, Object> {
-    private static final int SCAN_LIMIT = 8;
-
-    private final Object[] keys;
-    private final Object[] values;
-    private final Map<Object, Integer> index; // null up to SCAN_LIMIT entries
+  private abstract static sealed class FrozenMap<K> extends AbstractMap<K, Object> permits ArrayMap, TwoMore {
     private Set<Entry<K, Object>> entrySet;
 
-    FrozenMap(Object[] keys, Object[] values) {
-      this.keys = keys;
-      this.values = values;
-      if (keys.length <= SCAN_LIMIT) {
-        this.index = null;
-      } else {
-        Map<Object, Integer> positions = new java.util.HashMap<>((int) (keys.length / 0.75f) + 1);
-        for (int i = 0; i < keys.length; i++) {
-          positions.put(keys[i], i);
-        }
-        this.index = positions;
-      }
-    }
+    abstract int length();
 
-    int indexOf(Object key) {
-      if (index != null) {
-        Integer at = index.get(key);
-        return at == null ? -1 : at;
-      }
-      for (int i = 0; i < keys.length; i++) {
-        if (keys[i] == key) {
-          return i;
-        }
-      }
-      if (key != null) {
-        for (int i = 0; i < keys.length; i++) {
-          if (key.equals(keys[i])) {
-            return i;
-          }
-        }
-      }
-      return -1;
-    }
+    abstract Object keyAt(int at);
+
+    abstract Object valueAt(int at);
+
+    /** The position of {@code key}, or -1. */
+    abstract int indexOf(Object key);
+
+    /** The same entries in two arrays. */
+    abstract ArrayMap<K> flat();
 
     @Override
     public Set<Entry<K, Object>> entrySet() {
@@ -280,24 +260,24 @@ public final class Frozen {
 
               @Override
               public boolean hasNext() {
-                return next < keys.length;
+                return next < length();
               }
 
               @Override
               @SuppressWarnings("unchecked")
               public Entry<K, Object> next() {
-                if (next >= keys.length) {
+                if (next >= length()) {
                   throw new java.util.NoSuchElementException();
                 }
                 int at = next++;
-                return new SimpleImmutableEntry<>((K) keys[at], values[at]);
+                return new SimpleImmutableEntry<>((K) keyAt(at), valueAt(at));
               }
             };
           }
 
           @Override
           public int size() {
-            return keys.length;
+            return length();
           }
         };
         entrySet = entries;
@@ -308,7 +288,7 @@ public final class Frozen {
     @Override
     public Object get(Object key) {
       int at = indexOf(key);
-      return at < 0 ? null : values[at];
+      return at < 0 ? null : valueAt(at);
     }
 
     @Override
@@ -318,12 +298,141 @@ public final class Frozen {
 
     @Override
     public int size() {
-      return keys.length;
+      return length();
     }
 
     @Override
     public boolean isEmpty() {
-      return keys.length == 0;
+      return length() == 0;
+    }
+  }
+
+  /** Entries in two arrays; larger maps get a hash index, built with the map. */
+  private static final class ArrayMap<K> extends FrozenMap<K> {
+    private static final int SCAN_LIMIT = 8;
+
+    private final Object[] keys;
+    private final Object[] values;
+    private final Map<Object, Integer> index; // null up to SCAN_LIMIT entries
+
+    ArrayMap(Object[] keys, Object[] values) {
+      this.keys = keys;
+      this.values = values;
+      if (keys.length <= SCAN_LIMIT) {
+        this.index = null;
+      } else {
+        Map<Object, Integer> positions = new java.util.HashMap<>((int) (keys.length / 0.75f) + 1);
+        for (int i = 0; i < keys.length; i++) {
+          positions.put(keys[i], i);
+        }
+        this.index = positions;
+      }
+    }
+
+    @Override
+    int length() {
+      return keys.length;
+    }
+
+    @Override
+    Object keyAt(int at) {
+      return keys[at];
+    }
+
+    @Override
+    Object valueAt(int at) {
+      return values[at];
+    }
+
+    @Override
+    ArrayMap<K> flat() {
+      return this;
+    }
+
+    @Override
+    int indexOf(Object key) {
+      if (index != null) {
+        Integer at = index.get(key);
+        return at == null ? -1 : at;
+      }
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i] == key) {
+          return i; // keys are mostly the same constant strings
+        }
+      }
+      if (key != null) {
+        int hash = key.hashCode(); // cached by strings: most keys that differ are told apart without equals
+        for (int i = 0; i < keys.length; i++) {
+          if (keys[i].hashCode() == hash && key.equals(keys[i])) {
+            return i;
+          }
+        }
+      }
+      return -1;
+    }
+  }
+
+  /**
+   * A map and two more keys after its entries, sharing the map: what stamping two ids into a
+   * turn's metadata makes, with no copy of the entries it had.
+   */
+  private static final class TwoMore<K> extends FrozenMap<K> {
+    private final ArrayMap<K> base;
+    private final Object key1;
+    private final Object value1;
+    private final Object key2;
+    private final Object value2;
+
+    TwoMore(ArrayMap<K> base, Object key1, Object value1, Object key2, Object value2) {
+      this.base = base;
+      this.key1 = key1;
+      this.value1 = value1;
+      this.key2 = key2;
+      this.value2 = value2;
+    }
+
+    @Override
+    int length() {
+      return base.keys.length + 2;
+    }
+
+    @Override
+    Object keyAt(int at) {
+      int own = at - base.keys.length;
+      return own < 0 ? base.keys[at] : own == 0 ? key1 : own == 1 ? key2 : outOfBounds(at);
+    }
+
+    private Object outOfBounds(int at) {
+      throw new IndexOutOfBoundsException("index " + at + " of a map of " + length());
+    }
+
+    @Override
+    Object valueAt(int at) {
+      int own = at - base.keys.length;
+      return own < 0 ? base.values[at] : own == 0 ? value1 : own == 1 ? value2 : outOfBounds(at);
+    }
+
+    @Override
+    int indexOf(Object key) {
+      if (key1 == key || key1.equals(key)) {
+        return base.keys.length;
+      }
+      if (key2 == key || key2.equals(key)) {
+        return base.keys.length + 1;
+      }
+      return base.indexOf(key);
+    }
+
+    @Override
+    ArrayMap<K> flat() {
+      int n = base.keys.length;
+      Object[] keys = java.util.Arrays.copyOf(base.keys, n + 2);
+      Object[] values = java.util.Arrays.copyOf(base.values, n + 2);
+      keys[n] = key1;
+      values[n] = value1;
+      keys[n + 1] = key2;
+      values[n + 1] = value2;
+      return new ArrayMap<>(keys, values);
     }
   }
 
