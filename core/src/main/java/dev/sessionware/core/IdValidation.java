@@ -19,7 +19,12 @@ final class IdValidation {
           what + " must be at most " + MAX_LENGTH + " characters, but has " + value.length() + ": "
               + escape(value));
     }
-    for (int i = 0; i < value.length(); i++) {
+    int length = value.length();
+    int i = 0;
+    while (i < length && isPrintableAscii(value.charAt(i))) {
+      i++; // the common case (UUIDs, slugs): one comparison per character
+    }
+    for (; i < length; i++) {
       char c = value.charAt(i);
       if (c < 0x80) {
         if (c <= 0x20 || c == 0x7f) {
@@ -38,6 +43,11 @@ final class IdValidation {
       }
     }
     return value;
+  }
+
+  /** ASCII from '!' to '~': visible, no space, no control character. */
+  private static boolean isPrintableAscii(char c) {
+    return (char) (c - '!') < 0x7f - '!'; // below '!' wraps around to a large char: one comparison, both bounds
   }
 
   private static IllegalArgumentException refused(String what, String kind, char c, int index, String value) {

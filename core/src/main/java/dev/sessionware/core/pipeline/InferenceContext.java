@@ -25,6 +25,15 @@ public final class InferenceContext {
   private final Cancellation cancellation;
   private final Snapshots snapshots;
   private volatile UUID messageId; // made on first use: many inferences publish nothing
+  private static final java.lang.invoke.VarHandle MESSAGE_ID;
+
+  static {
+    try {
+      MESSAGE_ID = java.lang.invoke.MethodHandles.lookup().findVarHandle(InferenceContext.class, "messageId", UUID.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation, Snapshots snapshots) {
     this.correlation = correlation;
@@ -115,13 +124,9 @@ public final class InferenceContext {
   public UUID messageId() {
     UUID id = messageId;
     if (id == null) {
-      synchronized (this) {
-        id = messageId;
-        if (id == null) {
-          id = dev.sessionware.core.internal.TimeOrderedIds.next();
-          messageId = id;
-        }
-      }
+      UUID made = dev.sessionware.core.internal.TimeOrderedIds.next();
+      UUID raced = (UUID) MESSAGE_ID.compareAndExchange(this, null, made);
+      id = raced == null ? made : raced; // two threads racing to make it agree on the first
     }
     return id;
   }

@@ -15,14 +15,15 @@ import java.util.ArrayDeque;
  */
 final class EventGate {
   private final EventSink sink; // must not throw
+  private final InferenceRun run; // told once the terminal event has been handed to the sink
   private ArrayDeque<InferenceEvent> pending; // guarded by this; made when a second thread has to queue
   private boolean sealed; // guarded by this
   private boolean delivering; // guarded by this
   private InferenceEvent terminal; // guarded by this
-  private Runnable afterTerminal; // guarded by this
 
-  EventGate(EventSink sink) {
+  EventGate(EventSink sink, InferenceRun run) {
     this.sink = sink;
+    this.run = run;
   }
 
   /** Queues an event and delivers it unless another thread is delivering; false if sealed (dropped). */
@@ -37,31 +38,38 @@ final class EventGate {
       }
       delivering = true; // nobody delivers, so nothing waits: this one goes first
     }
-    deliver(event, null);
+    deliver(event);
     return true;
   }
 
   /**
-   * Queues the terminal event and closes the gate; {@code afterTerminal} runs once the terminal
-   * event has been handed to the sink, on the delivering thread.
+   * Queues the terminal event and closes the gate; the run's {@link
+   * InferenceRun#completeAfterTerminal} is called once the terminal event has been handed to the
+   * sink, on the delivering thread.
    *
    * @return true if the terminal event was delivered when this returns (this thread delivered it)
    */
-  boolean seal(InferenceEvent terminalEvent, Runnable afterTerminalDelivered) {
+  boolean seal(InferenceEvent terminalEvent) {
     synchronized (this) {
       if (sealed) {
         throw new IllegalStateException("the events of this inference were sealed already");
       }
       sealed = true;
       terminal = terminalEvent;
-      afterTerminal = afterTerminalDelivered;
       if (delivering) {
         queue().add(terminalEvent);
         return false;
       }
       delivering = true;
     }
-    deliver(terminalEvent, afterTerminalDelivered);
+    // Nobody was delivering, so nothing was queued; sealed, nothing can be queued any more: the
+    // terminal event is the last one, and delivering it needs no second look at the queue.
+    try {
+      sink.publish(terminalEvent);
+    } catch (Throwable ignored) {
+      // the session's sink reports its own failures
+    }
+    run.completeAfterTerminal();
     return true;
   }
 
@@ -73,17 +81,17 @@ final class EventGate {
   }
 
   /** Delivers {@code first}, then whatever other threads queued meanwhile, until nothing waits. */
-  private void deliver(InferenceEvent first, Runnable afterFirst) {
+  private void deliver(InferenceEvent first) {
     InferenceEvent next = first;
-    Runnable after = afterFirst;
+    boolean isTerminal = false;
     while (true) {
       try {
         sink.publish(next);
       } catch (Throwable ignored) {
         // the session's sink reports its own failures; delivery of the rest goes on
       }
-      if (after != null) {
-        after.run();
+      if (isTerminal) {
+        run.completeAfterTerminal();
       }
       synchronized (this) {
         next = pending == null ? null : pending.poll();
@@ -91,7 +99,7 @@ final class EventGate {
           delivering = false;
           return;
         }
-        after = next == terminal ? afterTerminal : null;
+        isTerminal = next == terminal;
       }
     }
   }

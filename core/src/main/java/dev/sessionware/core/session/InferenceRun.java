@@ -9,6 +9,7 @@ import dev.sessionware.core.event.InterruptEvent;
 import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Cancellation;
 import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
@@ -33,12 +34,12 @@ import java.util.concurrent.TimeoutException;
  * session is freed, the one terminal event is sealed into the {@link EventGate}, and the result
  * completes once that event has reached the sinks.
  *
- * <p>Events flow one way: engine → {@link InferenceContext} → {@link #accept} → gate → sinks. The
+ * <p>Events flow one way: engine → {@link InferenceContext} → {@link #publish} → gate → sinks. The
  * terminal events an engine publishes itself ({@code final}, {@code error}, {@code interrupt}) are
  * held back and used as the inference's terminal event when its end matches, so that nothing an
  * outer middleware does afterwards can follow them.
  */
-final class InferenceRun {
+final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceRun.class);
 
   /** How long a caller waits for the terminal event when another thread is stuck delivering. */
@@ -83,8 +84,8 @@ final class InferenceRun {
     this.session = session;
     this.correlation = correlation;
     this.input = input;
-    this.gate = new EventGate(session.sink());
-    this.context = InferenceContext.create(correlation, this::accept, cancellation, this::snapshot);
+    this.gate = new EventGate(session.sink(), this);
+    this.context = InferenceContext.create(correlation, this, cancellation, this);
   }
 
   Correlation correlation() {
@@ -134,7 +135,9 @@ final class InferenceRun {
     }
   }
 
-  private void accept(InferenceEvent event) {
+  /** Takes an event the engine or a middleware published through the context. */
+  @Override
+  public void publish(InferenceEvent event) {
     if (ended) {
       return; // the end is decided; the gate would drop it anyway
     }
@@ -281,7 +284,7 @@ final class InferenceRun {
     // runtime's watchdog completes it after the grace period instead.
     awaitingTerminal = true; // the watchdog counts from here: no clock read per inference
     session.runtime().awaitTerminal();
-    gate.seal(terminal, this::completeAfterTerminal);
+    gate.seal(terminal);
   }
 
   /**
@@ -327,6 +330,12 @@ final class InferenceRun {
             + "; it expires by itself", e);
       }
     }
+  }
+
+  /** Keeps a snapshot the engine or a middleware took through the context. */
+  @Override
+  public void keep(String phase, Turn turn) {
+    snapshot(phase, turn);
   }
 
   private void snapshot(String phase, Turn turn) {

@@ -379,11 +379,13 @@ public final class Session {
       run = new InferenceRun(this, correlation, stamped);
       active = run;
     }
-    try {
-      run.holdLease(lease(correlation));
-    } catch (RuntimeException e) {
-      release(run);
-      throw e;
+    if (runtime.storeLeases()) {
+      try {
+        run.holdLease(lease(correlation));
+      } catch (RuntimeException e) {
+        release(run);
+        throw e;
+      }
     }
     runtime.started(run);
     run.startTimer();
@@ -391,10 +393,13 @@ public final class Session {
   }
 
   private SessionLease lease(Correlation correlation) {
-    return runtime.store().tryLease(id, runtime.instanceId(), runtime.leaseDuration())
-        .orElseThrow(() -> new SessionBusyException("cannot start inference " + correlation.inferenceId()
+    java.util.Optional<SessionLease> lease = runtime.store().tryLease(id, runtime.instanceId(), runtime.leaseDuration());
+    if (lease.isPresent()) {
+      return lease.get();
+    }
+    throw new SessionBusyException("cannot start inference " + correlation.inferenceId()
             + " in session " + id + ": another instance of the app runs an inference of this session (its lease in "
-            + runtime.store() + " has not expired); wait for it, or open the session there"));
+            + runtime.store() + " has not expired); wait for it, or open the session there");
   }
 
   private SessionBusyException busy(String action) {

@@ -55,6 +55,7 @@ public final class SessionRuntime implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final FanOutSink sink;
   private final TurnStore store;
+  private final boolean storeLeases; // false when the store keeps the default, always-granted lease
   private final String instanceId;
   private final Duration leaseDuration;
   private final boolean snapshots;
@@ -78,6 +79,7 @@ public final class SessionRuntime implements AutoCloseable {
     this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
     this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
     this.leaseDuration = builder.leaseDuration;
+    this.storeLeases = overridesTryLease(store);
     this.snapshots = builder.snapshots;
 
   }
@@ -215,6 +217,23 @@ public final class SessionRuntime implements AutoCloseable {
   /** Whether sessions are kept in the store; false for the default runtime, whose sessions are private. */
   boolean keepsHistories() {
     return !(store instanceof NoTurnStore);
+  }
+
+  /**
+   * Whether the store keeps leases: it overrides {@link TurnStore#tryLease}. A store that does not
+   * always grants an unheld lease, so sessions need not ask it for one on every inference.
+   */
+  boolean storeLeases() {
+    return storeLeases;
+  }
+
+  private static boolean overridesTryLease(TurnStore store) {
+    try {
+      return store.getClass().getMethod("tryLease", dev.sessionware.core.SessionId.class, String.class,
+          Duration.class).getDeclaringClass() != TurnStore.class;
+    } catch (NoSuchMethodException e) {
+      throw new AssertionError("TurnStore.tryLease is public", e);
+    }
   }
 
   Duration leaseDuration() {
