@@ -35,11 +35,13 @@ public final class InferenceContext {
     }
   }
 
-  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation, Snapshots snapshots) {
+  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation, Snapshots snapshots,
+      UUID messageId) {
     this.correlation = correlation;
     this.sink = sink;
     this.cancellation = cancellation;
     this.snapshots = snapshots;
+    this.messageId = messageId;
   }
 
   /** Where {@link #snapshot} keeps turns; a session hands its store's, when it keeps snapshots. */
@@ -95,6 +97,33 @@ public final class InferenceContext {
    */
   public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
       Snapshots snapshots) {
+    return make(correlation, sink, cancellation, snapshots, null);
+  }
+
+  /**
+   * Makes the context of one inference that keeps snapshots and whose events share a message id
+   * the caller made, for example together with the inference id from one clock read.
+   *
+   * @param correlation the inference's correlation, with inference and turn ids
+   * @param sink where published events go
+   * @param cancellation the inference's cancellation; the context can only read it
+   * @param snapshots where {@link #snapshot} keeps turns
+   * @param messageId the id {@link #publish} gives events that have none
+   * @return the context
+   * @throws IllegalArgumentException if the correlation lacks the inference or turn id, or the
+   *     message id is {@link EventMetadata#NO_MESSAGE_ID}
+   */
+  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
+      Snapshots snapshots, UUID messageId) {
+    Objects.requireNonNull(messageId, "messageId");
+    if (messageId.equals(EventMetadata.NO_MESSAGE_ID)) {
+      throw new IllegalArgumentException("messageId must not be the unset message id " + messageId);
+    }
+    return make(correlation, sink, cancellation, snapshots, messageId);
+  }
+
+  private static InferenceContext make(Correlation correlation, EventSink sink, Cancellation cancellation,
+      Snapshots snapshots, UUID messageId) {
     Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(correlation, "correlation");
     Objects.requireNonNull(sink, "sink");
@@ -103,7 +132,7 @@ public final class InferenceContext {
       throw new IllegalArgumentException(
           "an inference context needs a correlation with inference and turn ids, but got " + correlation);
     }
-    return new InferenceContext(correlation, sink, cancellation, snapshots);
+    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId);
   }
 
   /**

@@ -50,23 +50,34 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private final Session session;
   private final Correlation correlation;
   private final Turn input;
+  private final int historyLengthAtStart;
   private final Cancellation cancellation = Cancellation.create();
   private final InferenceContext context;
   private final EventGate gate;
   private final ResultFuture result = new ResultFuture(this);
   private static final VarHandle ENDED;
+  private static final VarHandle RUNNER;
+  private static final Object FINISHED = "finished";
+  private static final Object INTERRUPTING = "interrupting";
+  private static final Object INTERRUPTED = "interrupted";
 
   static {
     try {
       ENDED = MethodHandles.lookup().findVarHandle(InferenceRun.class, "ended", boolean.class);
+      RUNNER = MethodHandles.lookup().findVarHandle(InferenceRun.class, "runner", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   private volatile boolean ended; // set once, by markEnded
-  private Thread runner; // guarded by this
-  private boolean interruptedByUs; // guarded by this
+  /**
+   * Who runs the pipeline: null before {@link #execute}, then its thread, then {@link #FINISHED};
+   * or {@link #INTERRUPTING} while {@link #abort} interrupts that thread, and {@link #INTERRUPTED}
+   * after. Compare-and-set hand-overs instead of a lock: the runner clears an interrupt that was
+   * ours before it leaves, and no interrupt can reach its thread after that.
+   */
+  private volatile Object runner;
   private volatile String streamedSoFar = ""; // the latest partial completion, for the interrupt event
   private volatile FinalEvent engineFinal;
   private volatile ErrorEvent engineError;
@@ -80,12 +91,23 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private volatile SessionLease lease;
   private volatile boolean enginePostInferenceKept;
 
-  InferenceRun(Session session, Correlation correlation, Turn input) {
+  /**
+   * @param messageId the id the inference's events share
+   * @param historyLengthAtStart the session's history length when the run became its active one
+   */
+  InferenceRun(Session session, Correlation correlation, Turn input, java.util.UUID messageId,
+      int historyLengthAtStart) {
     this.session = session;
     this.correlation = correlation;
     this.input = input;
+    this.historyLengthAtStart = historyLengthAtStart;
     this.gate = new EventGate(session.sink(), this);
-    this.context = InferenceContext.create(correlation, this, cancellation, this);
+    this.context = InferenceContext.create(correlation, this, cancellation, this, messageId);
+  }
+
+  /** The history length the output is committed on: only the active run changes the history. */
+  int historyLengthAtStart() {
+    return historyLengthAtStart;
   }
 
   Correlation correlation() {
@@ -117,10 +139,8 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture);
   }
 
-  private Thread runnerThread() {
-    synchronized (this) {
-      return runner;
-    }
+  private boolean runsOnThisThread() {
+    return runner == Thread.currentThread();
   }
 
   void holdLease(SessionLease held) {
@@ -157,11 +177,13 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
 
   /** Runs the pipeline on the calling thread and ends the inference with its outcome. */
   void execute() {
-    synchronized (this) {
-      if (ended) {
-        return; // ended before it started
-      }
-      runner = Thread.currentThread();
+    Thread me = Thread.currentThread();
+    if (!RUNNER.compareAndSet(this, null, me)) {
+      return; // ended before it started
+    }
+    if (ended) {
+      leave(me); // ended meanwhile: an abort may be interrupting this thread now
+      return;
     }
     Turn output = null;
     Throwable thrown = null;
@@ -174,18 +196,29 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     } catch (Throwable t) {
       thrown = t;
     } finally {
-      synchronized (this) {
-        runner = null;
-        if (interruptedByUs) {
-          Thread.interrupted(); // the interrupt was ours: don't leak it to the caller or pool thread
-        }
-      }
+      leave(me);
     }
     if (thrown == null) {
       succeed(output);
     } else {
       fail(thrown);
     }
+  }
+
+  /** Stops being the runner; clears the interrupt an abort sent, so that it does not leak to the caller or pool thread. */
+  private void leave(Thread me) {
+    if (RUNNER.compareAndSet(this, me, FINISHED)) {
+      return; // no abort got to this thread: any interrupt it has is not ours
+    }
+    int spins = 0;
+    while (runner == INTERRUPTING) { // the aborting thread is inside Thread.interrupt(): a moment
+      if (++spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+    Thread.interrupted(); // the interrupt was ours
   }
 
   private void succeed(Turn output) {
@@ -258,11 +291,12 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     } catch (InterruptedException e) {
       interrupted = true; // the caller's interrupt: finish ending the inference, then restore it
     }
-    synchronized (this) {
-      if (runner != null) {
-        interruptedByUs = true;
-        runner.interrupt();
-      }
+    Object running = RUNNER.getAndSet(this, INTERRUPTING);
+    if (running instanceof Thread thread) {
+      thread.interrupt();
+      runner = INTERRUPTED; // its thread clears the interrupt when it leaves
+    } else {
+      runner = FINISHED; // not started (it never will now) or finished already
     }
     end(report.get(), null, outcome);
     if (interrupted) {
@@ -342,7 +376,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     if (!session.runtime().keepsSnapshots()) {
       return;
     }
-    if (phase.equals(SnapshotPhase.POST_INFERENCE) && Thread.currentThread() == runnerThread()) {
+    if (phase.equals(SnapshotPhase.POST_INFERENCE) && runsOnThisThread()) {
       enginePostInferenceKept = true;
     }
     try {

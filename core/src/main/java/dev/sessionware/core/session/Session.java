@@ -296,12 +296,8 @@ public final class Session {
    * @throws dev.sessionware.core.store.TurnStoreException if the store fails or another instance appended first
    */
   void commit(InferenceRun run, Turn output) {
-    int length; // only this run changes the history while it is active
-    synchronized (lock) {
-      length = history.size();
-    }
     try {
-      store(length, output);
+      store(run.historyLengthAtStart(), output);
     } catch (TurnStoreConflictException conflict) {
       try {
         List<Turn> stored = runtime.store().history(id);
@@ -367,7 +363,7 @@ public final class Session {
   private InferenceRun begin(Turn input) {
     Objects.requireNonNull(input, "input");
     runtime.checkOpen();
-    long now = System.currentTimeMillis(); // one clock read for both new ids
+    long now = System.currentTimeMillis(); // one clock read for all new ids
     TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
     Correlation correlation = Correlation.of(id, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
     Turn stamped = stamped(input, turnId, correlation.inferenceId());
@@ -376,7 +372,8 @@ public final class Session {
       if (active != null) {
         throw busy("start an inference");
       }
-      run = new InferenceRun(this, correlation, stamped);
+      // while it is active, only this run changes the history: its length now is the one to commit on
+      run = new InferenceRun(this, correlation, stamped, TimeOrderedIds.next(now), history.size());
       active = run;
     }
     if (runtime.storeLeases()) {
