@@ -328,4 +328,43 @@ class SessionTest {
     assertThat(events.events()).singleElement().isInstanceOfSatisfying(FinalEvent.class,
         e -> assertThat(e.text()).isEqualTo("echo quick"));
   }
+
+  @Test
+  void aCancelRacingTheEndOfAnInferenceNeverLeavesTheCallersThreadInterrupted() throws Exception {
+    // the caller's thread runs the pipeline; a cancel interrupts it. Whether the cancel comes
+    // before, during or after the engine returns, run() must hand the thread back uninterrupted.
+    Session session = Session.create((context, turn) -> {
+      for (int spin = 0; spin < java.util.concurrent.ThreadLocalRandom.current().nextInt(2_000); spin++) {
+        Thread.onSpinWait();
+      }
+      return turn.append(Block.assistantText("ok"));
+    });
+    java.util.concurrent.ExecutorService canceller = java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      int cancelled = 0;
+      for (int i = 0; i < 2_000; i++) {
+        java.util.concurrent.Future<?> cancel = canceller.submit(() -> {
+          while (!Thread.currentThread().isInterrupted()) {
+            java.util.Optional<Inference> running = session.activeInference();
+            if (running.isPresent()) {
+              running.get().cancel();
+              return;
+            }
+            Thread.onSpinWait();
+          }
+        });
+        // (interrupting the canceller below makes it give up when the inference ended first)
+        try {
+          session.run(Turn.of(Block.userText("race " + i)));
+        } catch (CancellationException expected) {
+          cancelled++;
+        }
+        assertThat(Thread.currentThread().isInterrupted()).as("interrupted after inference %d", i).isFalse();
+        cancel.cancel(true); // the inference may have ended before the canceller saw it
+      }
+      assertThat(cancelled).as("some cancels won the race").isPositive();
+    } finally {
+      canceller.shutdownNow();
+    }
+  }
 }
