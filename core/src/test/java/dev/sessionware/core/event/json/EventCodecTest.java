@@ -50,6 +50,22 @@ class EventCodecTest {
   }
 
   @Test
+  void messageIdsAreWrittenInTheirCanonicalTextWhateverTheirBits() throws Exception {
+    java.util.Random random = new java.util.Random(42);
+    List<java.util.UUID> ids = new java.util.ArrayList<>(List.of(new java.util.UUID(0, 1), new java.util.UUID(-1, -1),
+        new java.util.UUID(0x0123456789abcdefL, 0xfedcba9876543210L), java.util.UUID.randomUUID()));
+    for (int i = 0; i < 200; i++) {
+      ids.add(new java.util.UUID(random.nextLong(), random.nextLong()));
+    }
+    for (java.util.UUID id : ids) {
+      String json = codec.encode(new dev.sessionware.core.event.PartialEvent(
+          EventMetadata.builder().messageId(id).build(), "d", "c"));
+      assertThat(JSON.readTree(json).at("/meta/message_id").asText()).isEqualTo(id.toString());
+      assertThat(codec.decode(json).meta().messageId()).isEqualTo(id);
+    }
+  }
+
+  @Test
   void goldenFinalEventDecodesEveryMetaMember() throws Exception {
     FinalEvent event = (FinalEvent) codec.decode(goldenLines().get(2));
     EventMetadata meta = event.meta();
