@@ -23,7 +23,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * Encodes and decodes {@link InferenceEvent}s in the JSON wire format shared with the Go reference.
@@ -214,8 +213,7 @@ public final class EventCodec {
     if (meta.durationMs() != null) {
       json.writeNumberField("duration_ms", meta.durationMs());
     }
-    json.writeFieldName("message_id");
-    writeUuid(json, meta.messageId());
+    json.writeStringField("message_id", meta.messageId().toString());
     if (meta.sessionId() != null) {
       json.writeStringField("session_id", meta.sessionId().value());
     }
@@ -233,34 +231,6 @@ public final class EventCodec {
       }
     }
     json.writeEndObject();
-  }
-
-  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
-  private static final ThreadLocal<char[]> UUID_CHARS = ThreadLocal.withInitial(() -> new char[36]);
-
-  /** Writes a UUID in its canonical text, as {@link UUID#toString()} but without making a string per event. */
-  private static void writeUuid(JsonGenerator json, UUID id) throws IOException {
-    char[] chars = UUID_CHARS.get();
-    long high = id.getMostSignificantBits();
-    long low = id.getLeastSignificantBits();
-    hex(chars, 0, high >>> 32, 8);
-    chars[8] = '-';
-    hex(chars, 9, high >>> 16, 4);
-    chars[13] = '-';
-    hex(chars, 14, high, 4);
-    chars[18] = '-';
-    hex(chars, 19, low >>> 48, 4);
-    chars[23] = '-';
-    hex(chars, 24, low, 12);
-    json.writeString(chars, 0, 36);
-  }
-
-  /** Writes the lowest {@code digits} hex digits of {@code value} at {@code at}. */
-  private static void hex(char[] into, int at, long value, int digits) {
-    for (int i = at + digits - 1; i >= at; i--) {
-      into[i] = HEX_DIGITS[(int) (value & 0xF)];
-      value >>>= 4;
-    }
   }
 
   private static void writePositive(JsonGenerator json, String name, long value) throws IOException {
