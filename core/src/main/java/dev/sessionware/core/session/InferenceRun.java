@@ -87,7 +87,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private volatile Turn output; // set when it ended with success, before the terminal event is sealed
   private volatile boolean awaitingTerminal; // set once end() has decided the outcome
   private int watchdogTicks; // touched by the runtime's watchdog thread only
-  private final int hash = java.util.concurrent.ThreadLocalRandom.current().nextInt(); // no identity hash to inflate
+  private final int hash; // random bits of the message id: no identity hash to inflate, no second random draw
   private volatile SessionLease lease;
   private volatile boolean enginePostInferenceKept;
 
@@ -101,6 +101,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     this.correlation = correlation;
     this.input = input;
     this.historyLengthAtStart = historyLengthAtStart;
+    this.hash = (int) messageId.getLeastSignificantBits();
     this.gate = new EventGate(session.sink(), this);
     this.context = InferenceContext.create(correlation, this, cancellation, this, messageId);
   }
