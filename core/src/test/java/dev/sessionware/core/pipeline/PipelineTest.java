@@ -179,6 +179,21 @@ class PipelineTest {
   }
 
   @Test
+  void aContextGivenAMessageIdStampsItOnEventsThatHaveNone() {
+    java.util.UUID messageId = java.util.UUID.fromString("01890000-0000-7000-8000-000000000001");
+    InferenceContext given = InferenceContext.create(correlation, events, Cancellation.create(),
+        InferenceContext.Snapshots.NONE, messageId);
+    given.publish(new StartEvent(EventMetadata.empty()));
+    assertThat(given.messageId()).isEqualTo(messageId);
+    assertThat(events.events()).singleElement().satisfies(event -> assertThat(event.meta().messageId()).isEqualTo(messageId));
+    assertThatThrownBy(() -> InferenceContext.create(correlation, events, Cancellation.create(),
+        InferenceContext.Snapshots.NONE, null)).isInstanceOf(NullPointerException.class).hasMessage("messageId");
+    assertThatIllegalArgumentException().isThrownBy(() -> InferenceContext.create(correlation, events,
+        Cancellation.create(), InferenceContext.Snapshots.NONE, EventMetadata.NO_MESSAGE_ID))
+        .withMessageContaining("messageId must not be the unset message id");
+  }
+
+  @Test
   void contextNeedsInferenceAndTurnIds() {
     assertThatIllegalArgumentException()
         .isThrownBy(() -> InferenceContext.create(Correlation.of(SessionId.of("s")), EventSink.DISCARD))
