@@ -134,6 +134,10 @@ final class EventDecoder {
     return others == null ? builder.build() : builder.otherMembers(others).build();
   }
 
+  /** The paths of the usage members, by slot: no string built per member read. */
+  private static final String[] USAGE_MEMBERS = {"meta.usage.input_tokens", "meta.usage.output_tokens",
+      "meta.usage.cached_tokens", "meta.usage.cache_creation_input_tokens", "meta.usage.cache_read_input_tokens"};
+
   private Usage usage(JsonToken token) throws IOException {
     if (token != JsonToken.START_OBJECT) {
       throw wrongType("meta.usage", "an object", tree());
@@ -153,7 +157,7 @@ final class EventDecoder {
       if (slot < 0 || value == JsonToken.VALUE_NULL) {
         parser.skipChildren();
       } else {
-        counts[slot] = nonNegativeLong("meta.usage." + name, value);
+        counts[slot] = nonNegativeLong(USAGE_MEMBERS[slot], value);
       }
     }
     return new Usage(counts[0], counts[1], counts[2], counts[3], counts[4]);
