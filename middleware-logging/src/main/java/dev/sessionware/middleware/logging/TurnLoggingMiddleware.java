@@ -8,9 +8,11 @@ import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.Middleware;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.Metadata;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
@@ -138,30 +140,41 @@ public final class TurnLoggingMiddleware implements Middleware {
   }
 
   private void logCompleted(Turn result, long durationMs) {
+    List<Block> blocks = result.blocks();
     int[] counts = new int[KINDS.length];
-    for (Block block : result.blocks()) {
-      counts[block.kind().ordinal()]++;
+    for (int i = 0; i < blocks.size(); i++) {
+      counts[blocks.get(i).kind().ordinal()]++;
     }
     LoggingEventBuilder line = logger.atLevel(config.completedLevel())
         .addKeyValue("duration_ms", durationMs)
-        .addKeyValue("result_block_count", result.blocks().size());
-    for (BlockKind kind : KINDS) {
-      line.addKeyValue(COUNT_KEYS[kind.ordinal()], counts[kind.ordinal()]);
+        .addKeyValue("result_block_count", blocks.size());
+    for (int kind = 0; kind < counts.length; kind++) {
+      line.addKeyValue(COUNT_KEYS[kind], counts[kind]);
     }
-    result.metadata().get(ToolLoop.ITERATIONS).ifPresent(iterations -> line.addKeyValue("tool_iterations", iterations));
-    result.metadata().get(MetadataKeys.MODEL).ifPresent(model -> line.addKeyValue("model", SafeText.logValue(model)));
-    result.metadata().get(MetadataKeys.USAGE).ifPresent(usage -> addUsage(line, usage));
-    result.metadata().get(MetadataKeys.STOP_REASON)
-        .ifPresent(reason -> line.addKeyValue("stop_reason", SafeText.logValue(reason)));
+    // orElse(null) rather than ifPresent(lambda): no capturing lambda per field, and the Optional
+    // does not outlive the call
+    Metadata metadata = result.metadata();
+    Integer iterations = metadata.get(ToolLoop.ITERATIONS).orElse(null);
+    if (iterations != null) {
+      line.addKeyValue("tool_iterations", iterations);
+    }
+    String model = metadata.get(MetadataKeys.MODEL).orElse(null);
+    if (model != null) {
+      line.addKeyValue("model", SafeText.logValue(model));
+    }
+    Usage usage = metadata.get(MetadataKeys.USAGE).orElse(null);
+    if (usage != null) {
+      line.addKeyValue("input_tokens", usage.inputTokens()).addKeyValue("output_tokens", usage.outputTokens());
+    }
+    String reason = metadata.get(MetadataKeys.STOP_REASON).orElse(null);
+    if (reason != null) {
+      line.addKeyValue("stop_reason", SafeText.logValue(reason));
+    }
     if (config.content().logsText()) {
       result.last(BlockKind.LLM_TEXT).flatMap(Block::text)
           .ifPresent(text -> line.addKeyValue("completion", config.content().apply(text, config.redactor())));
     }
     line.log("turn: inference completed");
-  }
-
-  private static void addUsage(LoggingEventBuilder line, Usage usage) {
-    line.addKeyValue("input_tokens", usage.inputTokens()).addKeyValue("output_tokens", usage.outputTokens());
   }
 
   private void logFailure(Throwable error, long durationMs) {
