@@ -1,6 +1,7 @@
 package dev.sessionware.benchmarks;
 
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
@@ -21,6 +22,10 @@ final class FakeModels {
       dev.langchain4j.model.chat.response.ChatResponse.builder().aiMessage(AiMessage.from("Hello there"))
           .modelName("fake").tokenUsage(new TokenUsage(5, 2)).finishReason(FinishReason.STOP).build();
   static final ChatRequest LC4J_REQUEST = ChatRequest.builder().messages(UserMessage.from("Hi")).build();
+  /** The shape of the Sessionware benchmarks' input turn: a system prompt and a user message. */
+  static final ChatRequest LC4J_TURN_REQUEST = ChatRequest.builder().messages(
+      SystemMessage.from("You are a helpful assistant. Answer briefly."), UserMessage.from("What is the capital of France?"))
+      .build();
   static final ChatResponse SPRING_REPLY = new ChatResponse(List.of(new Generation(new AssistantMessage("Hello there"))));
   static final Prompt SPRING_PROMPT = new Prompt("Hi");
 

@@ -57,6 +57,9 @@ import org.springframework.ai.chat.client.advisor.SimpleLoggerAdvisor;
  * <p>Each Sessionware path runs twice: with the ids mirrored into the MDC on every scope (the
  * default) and on demand ({@code ...OnDemandMdc}, the {@code sessionware-logback} turbo filter).
  *
+ * <p>LangChain4j also runs with {@link SameFieldsListener}, which writes the middleware's two lines
+ * with the same fields and the ids in the MDC: the per-line comparison of the performance issue.
+ *
  * <p>The floor does the pipeline's work by hand: the correlation in a thread-local, the three ids
  * put in the MDC and restored exactly, the system prompt checked, the logger's level checked, and
  * (logging on) the same two lines with the same key/values.
@@ -97,6 +100,10 @@ public class SideBySideBenchmark {
   private final Pipeline middleware = Pipeline.of(MODEL,
       TurnLoggingMiddleware.of(LoggingConfig.custom().turnLoggerName(LOGGER + ".turns").build()),
       SystemPromptMiddleware.of(PROMPT));
+  /** What {@link #putIds} found in the MDC (the benchmark state is per thread). */
+  private String previousSession;
+  private String previousInference;
+  private String previousTurn;
   private static final int PROMPTS_PER_SESSION = 1_000;
   private SessionRuntime runtime;
   private Session session;
@@ -104,6 +111,7 @@ public class SideBySideBenchmark {
   private final ChatModel lc4jFramework = FakeModels.langChain4j();
   private final ChatModel lc4jListeners = FakeModels.langChain4j(new FakeModels.KeepingListener("metrics.start"),
       LOGGING_LISTENER);
+  private final ChatModel lc4jSameFields = FakeModels.langChain4j(new SameFieldsListener());
   private final org.springframework.ai.chat.model.ChatModel springModel = FakeModels.springAi();
   private final ChatClient springFramework = ChatClient.builder(springModel).build();
   private final ChatClient springAdvisor = ChatClient.builder(springModel)
@@ -304,19 +312,14 @@ public class SideBySideBenchmark {
   }
 
   private Turn floor(boolean wrappers) throws Exception {
-    Correlation correlation = context.correlation();
     Correlation previous = FLOOR_CORRELATION.get();
-    FLOOR_CORRELATION.set(correlation);
-    String previousSession = MDC.get("session_id");
-    String previousInference = MDC.get("inference_id");
-    String previousTurn = MDC.get("turn_id");
-    MDC.put("session_id", correlation.sessionId().value());
-    MDC.put("inference_id", correlation.inferenceId().value());
-    MDC.put("turn_id", correlation.turnId().value());
+    FLOOR_CORRELATION.set(context.correlation());
+    putIds();
     try {
       if (!wrappers) {
         return MODEL.run(context, INPUT);
       }
+      long started = FLOOR_LOG.isInfoEnabled() ? System.nanoTime() : 0; // the duration, as the middleware reads it
       if (FLOOR_LOG.isInfoEnabled()) {
         FLOOR_LOG.atInfo().addKeyValue("block_count", INPUT.blocks().size()).log("turn: starting inference");
       }
@@ -327,7 +330,7 @@ public class SideBySideBenchmark {
       Turn result = MODEL.run(context, INPUT);
       if (FLOOR_LOG.isInfoEnabled()) {
         Usage usage = result.metadata().get(MetadataKeys.USAGE).orElseThrow();
-        FLOOR_LOG.atInfo().addKeyValue("duration_ms", 0L).addKeyValue("result_block_count", result.blocks().size())
+        FLOOR_LOG.atInfo().addKeyValue("duration_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).addKeyValue("result_block_count", result.blocks().size())
             .addKeyValue("system_blocks", 1).addKeyValue("user_blocks", 1).addKeyValue("llm_text_blocks", 1)
             .addKeyValue("tool_call_blocks", 0).addKeyValue("tool_use_blocks", 0).addKeyValue("reasoning_blocks", 0)
             .addKeyValue("other_blocks", 0).addKeyValue("model", result.metadata().get(MetadataKeys.MODEL).orElse(""))
@@ -337,11 +340,27 @@ public class SideBySideBenchmark {
       }
       return result;
     } finally {
-      restore("session_id", previousSession);
-      restore("inference_id", previousInference);
-      restore("turn_id", previousTurn);
+      restoreIds();
       FLOOR_CORRELATION.set(previous);
     }
+  }
+
+  /** Puts the three ids in the MDC as a host does by hand, keeping what was there for {@link #restoreIds}. */
+  private void putIds() {
+    Correlation correlation = context.correlation();
+    previousSession = MDC.get("session_id");
+    previousInference = MDC.get("inference_id");
+    previousTurn = MDC.get("turn_id");
+    MDC.put("session_id", correlation.sessionId().value());
+    MDC.put("inference_id", correlation.inferenceId().value());
+    MDC.put("turn_id", correlation.turnId().value());
+  }
+
+  /** Puts back exactly what {@link #putIds} found. */
+  private void restoreIds() {
+    restore("session_id", previousSession);
+    restore("inference_id", previousInference);
+    restore("turn_id", previousTurn);
   }
 
   private static void restore(String key, String value) {
@@ -379,6 +398,34 @@ public class SideBySideBenchmark {
   @Benchmark
   public Object langChain4jInstrumentedLoggingOn(LoggingOn on) {
     return lc4jListeners.chat(FakeModels.LC4J_REQUEST);
+  }
+
+  /**
+   * @return the reply through {@code chat()} with a listener that writes the turn logging
+   *     middleware's two lines with the same fields ({@link SameFieldsListener}) and the ids put in
+   *     the MDC around the call, as a host does by hand; logging off
+   */
+  @Benchmark
+  public Object langChain4jSameFields() {
+    return chatWithIds(lc4jSameFields);
+  }
+
+  /**
+   * @param on the loggers on
+   * @return the same, the two lines written
+   */
+  @Benchmark
+  public Object langChain4jSameFieldsLoggingOn(LoggingOn on) {
+    return chatWithIds(lc4jSameFields);
+  }
+
+  private Object chatWithIds(ChatModel model) {
+    putIds();
+    try {
+      return model.chat(FakeModels.LC4J_TURN_REQUEST);
+    } finally {
+      restoreIds();
+    }
   }
 
   // ---- Spring AI
