@@ -28,7 +28,9 @@ import org.slf4j.MDC;
  * line put them, so pool threads still come back clean. The trade-off: inside a scope, {@code
  * MDC.get("session_id")} called by application code (not by a layout, encoder or appender while
  * writing a line) may be empty until a line is logged; read {@link CorrelationContext#current()}
- * there instead. Lines always carry the ids of the correlation in scope when they are logged, on
+ * there instead, and code that hands work to another thread by copying the MDC ({@code
+ * MDC.getCopyOfContextMap()}) may copy no ids; {@link CorrelationContext#wrap(Runnable)} carries
+ * them in both modes. Lines always carry the ids of the correlation in scope when they are logged, on
  * any thread, through synchronous and asynchronous appenders alike. Other SLF4J backends keep the
  * eager mirroring, which needs no set-up.
  */
