@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CorrelationContext {
   private static final Logger LOG = LoggerFactory.getLogger(CorrelationContext.class);
-  private static final ThreadLocal<Frame> TOP = new ThreadLocal<>();
+  /** Each thread's stack of scopes; absent on threads that never opened one. */
+  private static final ThreadLocal<Stack> STACKS = new ThreadLocal<>();
   private static final Object LISTENERS_LOCK = new Object();
   /** Replaced whole on every change, so opening a scope reads it without copying. */
   private static volatile ScopeListener[] listeners = discoverListeners().toArray(new ScopeListener[0]);
@@ -71,7 +72,8 @@ public final class CorrelationContext {
   }
 
   private static Correlation currentOrNull() {
-    Frame top = TOP.get();
+    Stack stack = STACKS.get();
+    Frame top = stack == null ? null : stack.top;
     return top == null ? null : top.correlation;
   }
 
@@ -195,17 +197,32 @@ public final class CorrelationContext {
   }
 
   private static Scope openScope(Correlation correlation) {
-    Frame frame = new Frame(correlation, TOP.get());
-    TOP.set(frame);
+    Stack stack = STACKS.get();
+    if (stack == null) {
+      stack = new Stack();
+      STACKS.set(stack);
+    }
+    Frame frame = new Frame(correlation, stack);
+    stack.top = frame;
     frame.notifyListeners();
     return frame;
+  }
+
+  /**
+   * A thread's scopes, newest on top. The thread-local is read once per scope and the stack then
+   * changed in place (a thread-local read or write is most of what an empty scope costs); only its
+   * thread touches it.
+   */
+  private static final class Stack {
+    final Thread owner = Thread.currentThread();
+    Frame top;
   }
 
   /** One open scope: an entry of the thread's stack of scopes, which it restores when closed. */
   private static final class Frame implements Scope {
     private static final Scope[] NO_UNDO = new Scope[0];
 
-    private final Thread owner = Thread.currentThread();
+    private final Stack stack;
     private final Correlation correlation;
     private final Frame previous;
     private Scope undoOne; // the one listener's, when there is one
@@ -213,9 +230,10 @@ public final class CorrelationContext {
     private int undoCount;
     private boolean closed;
 
-    Frame(Correlation correlation, Frame previous) {
+    Frame(Correlation correlation, Stack stack) {
       this.correlation = correlation;
-      this.previous = previous;
+      this.stack = stack;
+      this.previous = stack.top;
     }
 
     void notifyListeners() {
@@ -251,12 +269,13 @@ public final class CorrelationContext {
       if (closed) {
         return;
       }
+      Thread owner = stack.owner;
       if (Thread.currentThread() != owner) {
         throw new IllegalStateException(
             "a correlation scope must be closed on the thread that opened it (\"" + owner.getName()
                 + "\"), not on \"" + Thread.currentThread().getName() + "\"");
       }
-      Frame top = TOP.get();
+      Frame top = stack.top;
       if (top == this) {
         unwind();
         return;
@@ -269,8 +288,8 @@ public final class CorrelationContext {
         closed = true; // not on this thread's stack any more: an outer scope's close unwound it
         return;
       }
-      while (TOP.get() != this) {
-        TOP.get().unwind();
+      while (stack.top != this) {
+        stack.top.unwind();
       }
       unwind();
       throw new IllegalStateException("correlation " + this + " was closed while " + openedInside
@@ -287,7 +306,7 @@ public final class CorrelationContext {
       for (int i = undoCount - 1; i >= 0; i--) {
         restore(undo[i]);
       }
-      TOP.set(previous);
+      stack.top = previous;
     }
 
     private static void restore(Scope listenerScope) {
