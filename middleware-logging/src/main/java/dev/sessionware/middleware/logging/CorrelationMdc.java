@@ -47,6 +47,8 @@ public final class CorrelationMdc implements ScopeListener {
   private static final ThreadLocal<Synced> SYNCED = new ThreadLocal<>();
   /** The scope of an on-demand listener: restores the entries if a line put ids in. */
   private static final CorrelationContext.Scope RESTORE_IF_SYNCED = CorrelationMdc::restoreIfSynced;
+  /** The undo of an eager put into an MDC that held none of the three entries. */
+  private static final CorrelationContext.Scope REMOVE_ALL = CorrelationMdc::removeAll;
 
   /** The correlation this thread's MDC holds, and the three entries as they were before. */
   private static final class Synced {
@@ -176,11 +178,20 @@ public final class CorrelationMdc implements ScopeListener {
       set(INFERENCE_ID, correlation.inferenceId() == null ? null : correlation.inferenceId().value());
       set(TURN_ID, correlation.turnId() == null ? null : correlation.turnId().value());
     }
+    if (previousSession == null && previousInference == null && previousTurn == null) {
+      return REMOVE_ALL; // the usual case: nothing of the application's to keep, no undo to allocate
+    }
     return () -> {
       set(SESSION_ID, previousSession);
       set(INFERENCE_ID, previousInference);
       set(TURN_ID, previousTurn);
     };
+  }
+
+  private static void removeAll() {
+    MDC.remove(SESSION_ID);
+    MDC.remove(INFERENCE_ID);
+    MDC.remove(TURN_ID);
   }
 
   private static void set(String key, String value) {
