@@ -22,14 +22,10 @@ import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
 import dev.sessionware.core.pipeline.ModelCallException;
 import dev.sessionware.core.pipeline.ModelCallException.Kind;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,15 +35,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An {@link Engine} for the Chat Completions API of OpenAI and compatible servers (vLLM, llama.cpp's
@@ -65,11 +54,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class OpenAiChatEngine implements Engine {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ERROR_BODY = 64 * 1024;
-  private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(task -> {
-    Thread thread = new Thread(task, "sessionware-openai-deadlines");
-    thread.setDaemon(true);
-    return thread;
-  });
 
   private final URI endpoint;
   private final String apiKey;
@@ -175,61 +159,42 @@ public final class OpenAiChatEngine implements Engine {
 
   private Answer call(InferenceContext context, Turn turn, EventMetadata meta) throws Exception {
     HttpRequest request = request(turn);
-    CompletableFuture<HttpResponse<InputStream>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-    AtomicReference<InputStream> body = new AtomicReference<>();
-    AtomicBoolean timedOut = new AtomicBoolean();
-    Runnable abort = () -> {
-      pending.cancel(true);
-      closeQuietly(body.get());
-    };
-    context.onCancel(abort);
-    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-      timedOut.set(true);
-      abort.run();
-    }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    // the thread that reads the answer also keeps its deadline: no timer thread
+    ResponseLines response = new ResponseLines(System.nanoTime() + timeout.toNanos());
+    context.onCancel(response::close);
+    response.follow(client.sendAsync(request, response));
     try {
-      HttpResponse<InputStream> response = await(pending, context, timedOut);
-      body.set(response.body());
-      if (context.isCancelled()) {
-        closeQuietly(response.body()); // cancelled while the headers were on their way
-        context.throwIfCancelled();
-      }
-      int status = response.statusCode();
+      int status = status(context, response);
       if (status < 200 || status > 299) {
-        throw statusError(status, response.body());
+        throw statusError(status, response);
       }
-      try (InputStream stream = response.body()) {
-        return new StreamReader(context, meta).read(stream);
+      try {
+        return new StreamReader(context, meta).read(response);
+      } catch (TimeoutException e) {
+        context.throwIfCancelled();
+        throw timeoutError(e);
       } catch (IOException e) {
         context.throwIfCancelled();
-        if (timedOut.get()) {
-          throw timeoutError(e);
-        }
         throw new ModelCallException(Kind.CONNECTION, status,
             "the connection to " + endpoint + " broke during the stream: " + e.getMessage(), e);
       }
     } finally {
-      deadline.cancel(false);
+      response.close(); // done, failed or cancelled: the rest of the exchange is not wanted
     }
   }
 
-  private HttpResponse<InputStream> await(CompletableFuture<HttpResponse<InputStream>> pending,
-      InferenceContext context, AtomicBoolean timedOut) throws InterruptedException {
+  private int status(InferenceContext context, ResponseLines response) throws InterruptedException {
     try {
-      return pending.get();
-    } catch (CancellationException e) {
+      return response.status();
+    } catch (TimeoutException e) {
       context.throwIfCancelled();
       throw timeoutError(e);
-    } catch (ExecutionException e) {
+    } catch (IOException e) {
       context.throwIfCancelled();
-      Throwable cause = e.getCause();
-      if (timedOut.get() || cause instanceof HttpTimeoutException) {
-        throw timeoutError(cause);
+      if (e instanceof HttpTimeoutException) {
+        throw timeoutError(e);
       }
-      throw new ModelCallException(Kind.CONNECTION, 0, "could not reach " + endpoint + ": " + cause, cause);
-    } catch (InterruptedException e) {
-      pending.cancel(true);
-      throw e;
+      throw new ModelCallException(Kind.CONNECTION, 0, "could not reach " + endpoint + ": " + e, e);
     }
   }
 
@@ -263,13 +228,16 @@ public final class OpenAiChatEngine implements Engine {
     return request.build();
   }
 
-  private ModelCallException statusError(int status, InputStream body) {
-    String text;
-    try (InputStream in = body) {
-      text = new String(in.readNBytes(MAX_ERROR_BODY), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      text = "";
+  private ModelCallException statusError(int status, ResponseLines body) throws InterruptedException {
+    StringBuilder read = new StringBuilder();
+    try {
+      for (String line = body.nextLine(); line != null && read.length() < MAX_ERROR_BODY; line = body.nextLine()) {
+        read.append(read.length() == 0 ? "" : "\n").append(line);
+      }
+    } catch (IOException | TimeoutException e) {
+      // keep what arrived: the status tells the most
     }
+    String text = read.length() > MAX_ERROR_BODY ? read.substring(0, MAX_ERROR_BODY) : read.toString();
     String message = text;
     try {
       JsonNode error = JSON.readTree(text).path("error");
@@ -297,16 +265,6 @@ public final class OpenAiChatEngine implements Engine {
     return SafeText.escape(SafeText.preview(safe.strip(), maxCharacters));
   }
 
-  private static void closeQuietly(InputStream stream) {
-    if (stream != null) {
-      try {
-        stream.close();
-      } catch (IOException ignored) {
-        // aborting: nothing more to do
-      }
-    }
-  }
-
   @Override
   public String toString() {
     return "OpenAiChatEngine[" + endpoint + ", model=" + model + "]"; // never the key
@@ -330,11 +288,10 @@ public final class OpenAiChatEngine implements Engine {
       this.meta = meta;
     }
 
-    Answer read(InputStream stream) throws IOException {
-      BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8));
+    Answer read(ResponseLines lines) throws IOException, TimeoutException, InterruptedException {
       StringBuilder data = new StringBuilder();
       String line;
-      while ((line = lines.readLine()) != null) {
+      while ((line = lines.nextLine()) != null) {
         if (line.isEmpty()) {
           if (data.length() > 0 && dispatch(data.toString())) {
             return answer();

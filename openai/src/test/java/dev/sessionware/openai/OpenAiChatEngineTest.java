@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.event.ToolCallEvent;
+import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.session.Inference;
 import dev.sessionware.core.session.InferenceException;
 import dev.sessionware.core.session.Session;
@@ -32,6 +36,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -266,6 +271,43 @@ class OpenAiChatEngineTest {
     } finally {
       release.countDown();
     }
+  }
+
+  @Test
+  void anUnreachableServerIsAConnectionError() throws Exception {
+    URI down;
+    try (java.net.ServerSocket closedAfterwards = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      down = URI.create("http://127.0.0.1:" + closedAfterwards.getLocalPort() + "/v1");
+    }
+    OpenAiChatEngine engine = OpenAiChatEngine.builder().baseUrl(down).apiKey(KEY).model("test-model")
+        .timeout(Duration.ofSeconds(5)).build();
+    ModelCallException error = failure(Session.builder(engine).id(SessionId.of("s-down")).sink(events).build());
+    assertThat(error.kind()).isEqualTo(Kind.CONNECTION);
+    assertThat(error.isRetryable()).isTrue();
+    assertThat(error.getMessage()).startsWith("could not reach " + down + "/chat/completions: java.net.ConnectException");
+    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("start", "error");
+  }
+
+  @Test
+  void theCallerKeepsTheDeadlineItselfAndNoThreadOfTheEngineOutlivesTheCall() {
+    CountDownLatch release = new CountDownLatch(1);
+    serve(exchange -> {
+      stream(exchange, data("{\"choices\":[{\"delta\":{\"content\":\"slow\"}}]}"));
+      release.await(10, TimeUnit.SECONDS);
+    });
+    OpenAiChatEngine engine = engine(Duration.ofMillis(300));
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+    InferenceContext context = InferenceContext.create(
+        Correlation.of(SessionId.of("s-threads"), InferenceId.random(), TurnId.random()), events);
+    try {
+      assertThatThrownBy(() -> engine.run(context, Turn.of(Block.userText("hi"))))
+          .isInstanceOfSatisfying(ModelCallException.class, e -> assertThat(e.kind()).isEqualTo(Kind.TIMEOUT));
+    } finally {
+      release.countDown();
+    }
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(thread -> !before.contains(thread) && !thread.getName().startsWith("HttpClient-"))
+        .as("threads started during the call, besides the HTTP client's own pool").isEmpty();
   }
 
   @Test
