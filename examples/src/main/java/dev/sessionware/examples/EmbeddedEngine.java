@@ -17,8 +17,8 @@ import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -35,13 +35,18 @@ public final class EmbeddedEngine implements Engine {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedEngine.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
-  private static final ExecutorService STREAM_THREADS = Executors.newCachedThreadPool(task -> {
-    Thread thread = new Thread(task, "embedded-stream-" + THREADS.incrementAndGet());
-    thread.setDaemon(true);
-    return thread;
-  });
 
-  private final Executor callbacks = CorrelationContext.wrap(STREAM_THREADS);
+  /**
+   * The engine's own "SDK callback" threads: made when a stream needs one and gone after a second
+   * idle, so an engine holds no thread while nothing streams and needs no closing.
+   */
+  private final ThreadPoolExecutor streamThreads = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), task -> {
+        Thread thread = new Thread(task, "embedded-stream-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        return thread;
+      });
+  private final Executor callbacks = CorrelationContext.wrap(streamThreads);
 
   /** The tool the engine asks for when a question is about the time. */
   public static final Tool CLOCK = Tool.of("clock", "Tells the server's current time (UTC, ISO-8601).",
