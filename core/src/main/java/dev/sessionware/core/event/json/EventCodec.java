@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -168,8 +169,8 @@ public final class EventCodec {
 
   private void writeEvent(JsonGenerator json, InferenceEvent event) throws IOException {
     json.writeStartObject();
-    json.writeStringField("type", event.type());
-    json.writeFieldName("meta");
+    WireNames.string(json, WireNames.TYPE, event.type());
+    json.writeFieldName(WireNames.META);
     writeMeta(json, event.meta());
     EventWire<?> wire = EventWire.of(event.getClass());
     if (wire != null) {
@@ -186,44 +187,45 @@ public final class EventCodec {
   private void writeMeta(JsonGenerator json, EventMetadata meta) throws IOException {
     json.writeStartObject();
     if (meta.model() != null) {
-      json.writeStringField("model", meta.model());
+      WireNames.string(json, WireNames.MODEL, meta.model());
     }
     if (meta.temperature() != null) {
-      json.writeNumberField("temperature", meta.temperature());
+      WireNames.number(json, WireNames.TEMPERATURE, meta.temperature());
     }
     if (meta.topP() != null) {
-      json.writeNumberField("top_p", meta.topP());
+      WireNames.number(json, WireNames.TOP_P, meta.topP());
     }
     if (meta.maxTokens() != null) {
-      json.writeNumberField("max_tokens", meta.maxTokens());
+      WireNames.number(json, WireNames.MAX_TOKENS, meta.maxTokens());
     }
     if (meta.stopReason() != null) {
-      json.writeStringField("stop_reason", meta.stopReason());
+      WireNames.string(json, WireNames.STOP_REASON, meta.stopReason());
     }
     if (meta.usage() != null) {
       Usage usage = meta.usage();
-      json.writeObjectFieldStart("usage");
-      json.writeNumberField("input_tokens", usage.inputTokens());
-      json.writeNumberField("output_tokens", usage.outputTokens());
-      writePositive(json, "cached_tokens", usage.cachedTokens());
-      writePositive(json, "cache_creation_input_tokens", usage.cacheCreationInputTokens());
-      writePositive(json, "cache_read_input_tokens", usage.cacheReadInputTokens());
+      json.writeFieldName(WireNames.USAGE);
+      json.writeStartObject();
+      WireNames.number(json, WireNames.INPUT_TOKENS, usage.inputTokens());
+      WireNames.number(json, WireNames.OUTPUT_TOKENS, usage.outputTokens());
+      writePositive(json, WireNames.CACHED_TOKENS, usage.cachedTokens());
+      writePositive(json, WireNames.CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens());
+      writePositive(json, WireNames.CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens());
       json.writeEndObject();
     }
     if (meta.durationMs() != null) {
-      json.writeNumberField("duration_ms", meta.durationMs());
+      WireNames.number(json, WireNames.DURATION_MS, meta.durationMs());
     }
-    json.writeStringField("message_id", meta.messageId().toString());
+    WireNames.string(json, WireNames.MESSAGE_ID, meta.messageId().toString());
     if (meta.sessionId() != null) {
-      json.writeStringField("session_id", meta.sessionId().value());
+      WireNames.string(json, WireNames.SESSION_ID, meta.sessionId().value());
     }
     if (meta.inferenceId() != null) {
-      json.writeStringField("inference_id", meta.inferenceId().value());
+      WireNames.string(json, WireNames.INFERENCE_ID, meta.inferenceId().value());
     }
     if (meta.turnId() != null) {
-      json.writeStringField("turn_id", meta.turnId().value());
+      WireNames.string(json, WireNames.TURN_ID, meta.turnId().value());
     }
-    writeValues(json, "extra", meta.extra());
+    writeValues(json, WireNames.EXTRA, meta.extra());
     if (!meta.otherMembers().isEmpty()) { // almost always: no iterator to make
       for (Map.Entry<String, Object> member : meta.otherMembers().entrySet()) {
         json.writeFieldName(member.getKey());
@@ -233,13 +235,13 @@ public final class EventCodec {
     json.writeEndObject();
   }
 
-  private static void writePositive(JsonGenerator json, String name, long value) throws IOException {
+  private static void writePositive(JsonGenerator json, SerializableString name, long value) throws IOException {
     if (value > 0) {
-      json.writeNumberField(name, value);
+      WireNames.number(json, name, value);
     }
   }
 
-  void writeValues(JsonGenerator json, String name, Map<String, Object> values) throws IOException {
+  void writeValues(JsonGenerator json, SerializableString name, Map<String, Object> values) throws IOException {
     if (!values.isEmpty()) {
       json.writeFieldName(name);
       mapper.writeValue(json, values);
@@ -247,17 +249,19 @@ public final class EventCodec {
   }
 
   static void writeToolCall(JsonGenerator json, ToolCall call) throws IOException {
-    json.writeObjectFieldStart("tool_call");
-    json.writeStringField("id", call.id());
-    json.writeStringField("name", call.name());
-    json.writeStringField("input", call.input());
+    json.writeFieldName(WireNames.TOOL_CALL);
+    json.writeStartObject();
+    WireNames.string(json, WireNames.ID, call.id());
+    WireNames.string(json, WireNames.NAME, call.name());
+    WireNames.string(json, WireNames.INPUT, call.input());
     json.writeEndObject();
   }
 
   static void writeToolResult(JsonGenerator json, ToolResult result) throws IOException {
-    json.writeObjectFieldStart("tool_result");
-    json.writeStringField("id", result.id());
-    json.writeStringField("result", result.result());
+    json.writeFieldName(WireNames.TOOL_RESULT);
+    json.writeStartObject();
+    WireNames.string(json, WireNames.ID, result.id());
+    WireNames.string(json, WireNames.RESULT, result.result());
     json.writeEndObject();
   }
 

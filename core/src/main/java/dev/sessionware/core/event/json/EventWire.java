@@ -48,20 +48,20 @@ record EventWire<E extends InferenceEvent>(String type, Class<E> eventClass, Own
   private static final List<EventWire<?>> ALL = List.of(
       new EventWire<>(StartEvent.TYPE, StartEvent.class, (codec, json, e) -> {}, (d, meta, own) -> new StartEvent(meta)),
       new EventWire<>(PartialEvent.TYPE, PartialEvent.class, (codec, json, e) -> {
-        json.writeStringField("delta", e.delta());
-        json.writeStringField("completion", e.completion());
+        WireNames.string(json, WireNames.DELTA, e.delta());
+        WireNames.string(json, WireNames.COMPLETION, e.completion());
       }, (d, meta, own) -> new PartialEvent(meta, d.string(own, "delta"), d.string(own, "completion"))),
       new EventWire<>(PartialThinkingEvent.TYPE, PartialThinkingEvent.class, (codec, json, e) -> {
-        json.writeStringField("delta", e.delta());
-        json.writeStringField("completion", e.completion());
+        WireNames.string(json, WireNames.DELTA, e.delta());
+        WireNames.string(json, WireNames.COMPLETION, e.completion());
       }, (d, meta, own) -> new PartialThinkingEvent(meta, d.string(own, "delta"), d.string(own, "completion"))),
-      new EventWire<>(FinalEvent.TYPE, FinalEvent.class, (codec, json, e) -> json.writeStringField("text", e.text()),
+      new EventWire<>(FinalEvent.TYPE, FinalEvent.class, (codec, json, e) -> WireNames.string(json, WireNames.TEXT, e.text()),
           (d, meta, own) -> new FinalEvent(meta, d.string(own, "text"))),
       new EventWire<>(InterruptEvent.TYPE, InterruptEvent.class,
-          (codec, json, e) -> json.writeStringField("text", e.text()),
+          (codec, json, e) -> WireNames.string(json, WireNames.TEXT, e.text()),
           (d, meta, own) -> new InterruptEvent(meta, d.string(own, "text"))),
       new EventWire<>(ErrorEvent.TYPE, ErrorEvent.class,
-          (codec, json, e) -> json.writeStringField("error_string", e.errorString()),
+          (codec, json, e) -> WireNames.string(json, WireNames.ERROR_STRING, e.errorString()),
           (d, meta, own) -> new ErrorEvent(meta, d.string(own, "error_string"))),
       new EventWire<>(ToolCallEvent.TYPE, ToolCallEvent.class,
           (codec, json, e) -> EventCodec.writeToolCall(json, e.toolCall()),
@@ -76,14 +76,14 @@ record EventWire<E extends InferenceEvent>(String type, Class<E> eventClass, Own
           (codec, json, e) -> EventCodec.writeToolResult(json, e.toolResult()),
           (d, meta, own) -> new ToolCallExecutionResultEvent(meta, d.toolResult(own))),
       new EventWire<>(LogEvent.TYPE, LogEvent.class, (codec, json, e) -> {
-        json.writeStringField("level", e.level());
-        json.writeStringField("message", e.message());
-        codec.writeValues(json, "fields", e.fields());
+        WireNames.string(json, WireNames.LEVEL, e.level());
+        WireNames.string(json, WireNames.MESSAGE, e.message());
+        codec.writeValues(json, WireNames.FIELDS, e.fields());
       }, (d, meta, own) -> new LogEvent(meta, d.string(own, "level"), d.string(own, "message"),
           d.values(own, "fields", ""))),
       new EventWire<>(InfoEvent.TYPE, InfoEvent.class, (codec, json, e) -> {
-        json.writeStringField("message", e.message());
-        codec.writeValues(json, "data", e.data());
+        WireNames.string(json, WireNames.MESSAGE, e.message());
+        codec.writeValues(json, WireNames.DATA, e.data());
       }, (d, meta, own) -> new InfoEvent(meta, d.string(own, "message"), d.values(own, "data", ""))));
 
   private static final Map<Class<?>, EventWire<?>> BY_CLASS = new HashMap<>();

@@ -1,0 +1,69 @@
+package dev.sessionware.core.event.json;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
+
+/**
+ * The member names the codec writes, quoted once: a generator copies a {@link SerializedString}'s
+ * quoted characters as they are, where a plain name is checked for characters to escape on every
+ * write (as Jackson's own serializers do for the properties of a class).
+ */
+final class WireNames {
+  static final SerializableString TYPE = name("type");
+  static final SerializableString META = name("meta");
+  static final SerializableString MODEL = name("model");
+  static final SerializableString TEMPERATURE = name("temperature");
+  static final SerializableString TOP_P = name("top_p");
+  static final SerializableString MAX_TOKENS = name("max_tokens");
+  static final SerializableString STOP_REASON = name("stop_reason");
+  static final SerializableString USAGE = name("usage");
+  static final SerializableString INPUT_TOKENS = name("input_tokens");
+  static final SerializableString OUTPUT_TOKENS = name("output_tokens");
+  static final SerializableString CACHED_TOKENS = name("cached_tokens");
+  static final SerializableString CACHE_CREATION_INPUT_TOKENS = name("cache_creation_input_tokens");
+  static final SerializableString CACHE_READ_INPUT_TOKENS = name("cache_read_input_tokens");
+  static final SerializableString DURATION_MS = name("duration_ms");
+  static final SerializableString MESSAGE_ID = name("message_id");
+  static final SerializableString SESSION_ID = name("session_id");
+  static final SerializableString INFERENCE_ID = name("inference_id");
+  static final SerializableString TURN_ID = name("turn_id");
+  static final SerializableString EXTRA = name("extra");
+  static final SerializableString DELTA = name("delta");
+  static final SerializableString COMPLETION = name("completion");
+  static final SerializableString TEXT = name("text");
+  static final SerializableString ERROR_STRING = name("error_string");
+  static final SerializableString TOOL_CALL = name("tool_call");
+  static final SerializableString TOOL_RESULT = name("tool_result");
+  static final SerializableString ID = name("id");
+  static final SerializableString NAME = name("name");
+  static final SerializableString INPUT = name("input");
+  static final SerializableString RESULT = name("result");
+  static final SerializableString LEVEL = name("level");
+  static final SerializableString MESSAGE = name("message");
+  static final SerializableString FIELDS = name("fields");
+  static final SerializableString DATA = name("data");
+
+  private WireNames() {}
+
+  /** A name or constant value, quoted once. */
+  static SerializableString name(String text) {
+    return new SerializedString(text);
+  }
+
+  static void string(JsonGenerator json, SerializableString name, String value) throws IOException {
+    json.writeFieldName(name);
+    json.writeString(value);
+  }
+
+  static void number(JsonGenerator json, SerializableString name, long value) throws IOException {
+    json.writeFieldName(name);
+    json.writeNumber(value);
+  }
+
+  static void number(JsonGenerator json, SerializableString name, double value) throws IOException {
+    json.writeFieldName(name);
+    json.writeNumber(value);
+  }
+}
