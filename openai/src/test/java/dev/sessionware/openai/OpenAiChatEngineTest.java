@@ -257,13 +257,19 @@ class OpenAiChatEngineTest {
     assertThat(error.getMessage()).contains("chunk 2 of the stream from").endsWith("is not JSON: {not json");
   }
 
-  @Test
-  void aStalledStreamTimesOutInsteadOfHanging() {
+  /** A server that streams one chunk and then nothing until the returned latch is counted down. */
+  private CountDownLatch serveOneChunkThenStall() {
     CountDownLatch release = new CountDownLatch(1);
     serve(exchange -> {
       stream(exchange, data("{\"choices\":[{\"delta\":{\"content\":\"slow\"}}]}"));
       release.await(10, TimeUnit.SECONDS);
     });
+    return release;
+  }
+
+  @Test
+  void aStalledStreamTimesOutInsteadOfHanging() {
+    CountDownLatch release = serveOneChunkThenStall();
     try {
       ModelCallException error = failure(session(Duration.ofMillis(500)));
       assertThat(error.kind()).isEqualTo(Kind.TIMEOUT);
@@ -290,11 +296,7 @@ class OpenAiChatEngineTest {
 
   @Test
   void theCallerKeepsTheDeadlineItselfAndNoThreadOfTheEngineOutlivesTheCall() {
-    CountDownLatch release = new CountDownLatch(1);
-    serve(exchange -> {
-      stream(exchange, data("{\"choices\":[{\"delta\":{\"content\":\"slow\"}}]}"));
-      release.await(10, TimeUnit.SECONDS);
-    });
+    CountDownLatch release = serveOneChunkThenStall();
     OpenAiChatEngine engine = engine(Duration.ofMillis(300));
     Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
     InferenceContext context = InferenceContext.create(
