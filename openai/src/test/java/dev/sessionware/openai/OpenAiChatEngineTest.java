@@ -280,6 +280,19 @@ class OpenAiChatEngineTest {
   }
 
   @Test
+  void aServerThatNeverAnswersTimesOutToo() {
+    CountDownLatch release = new CountDownLatch(1);
+    serve(exchange -> release.await(10, TimeUnit.SECONDS)); // not even the headers
+    try {
+      ModelCallException error = failure(session(Duration.ofMillis(300)));
+      assertThat(error.kind()).isEqualTo(Kind.TIMEOUT);
+      assertThat(error.getMessage()).endsWith("took longer than 300 ms");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void anUnreachableServerIsAConnectionError() throws Exception {
     URI down;
     try (java.net.ServerSocket closedAfterwards = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
