@@ -23,6 +23,16 @@ import java.util.UUID;
 
 /** Writes turns and blocks in the {@linkplain TurnJson turn format}: plain JSON, tagged values for the rest. */
 final class TurnJsonWriter {
+  /**
+   * Values written as their text under a tag, looked up by exact class: all of them final but the
+   * two big numbers, whose subclasses the format does not store (they fail like any other type).
+   */
+  private static final Map<Class<?>, String> TEXT_TAGS = Map.ofEntries(Map.entry(Long.class, "$long"),
+      Map.entry(BigInteger.class, "$bigint"), Map.entry(BigDecimal.class, "$decimal"), Map.entry(Float.class, "$float"),
+      Map.entry(Short.class, "$short"), Map.entry(Byte.class, "$byte"), Map.entry(SessionId.class, "$session_id"),
+      Map.entry(InferenceId.class, "$inference_id"), Map.entry(TurnId.class, "$turn_id"), Map.entry(UUID.class, "$uuid"),
+      Map.entry(Instant.class, "$instant"));
+
   private TurnJsonWriter() {}
 
   interface Writing {
@@ -118,28 +128,8 @@ final class TurnJsonWriter {
       } else {
         tagged(json, "$double", number.toString());
       }
-    } else if (value instanceof Long number) {
-      tagged(json, "$long", number.toString());
-    } else if (value instanceof BigInteger number && value.getClass() == BigInteger.class) {
-      tagged(json, "$bigint", number.toString());
-    } else if (value instanceof BigDecimal number && value.getClass() == BigDecimal.class) {
-      tagged(json, "$decimal", number.toString());
-    } else if (value instanceof Float number) {
-      tagged(json, "$float", number.toString());
-    } else if (value instanceof Short number) {
-      tagged(json, "$short", number.toString());
-    } else if (value instanceof Byte number) {
-      tagged(json, "$byte", number.toString());
-    } else if (value instanceof SessionId id) {
-      tagged(json, "$session_id", id.value());
-    } else if (value instanceof InferenceId id) {
-      tagged(json, "$inference_id", id.value());
-    } else if (value instanceof TurnId id) {
-      tagged(json, "$turn_id", id.value());
-    } else if (value instanceof UUID id) {
-      tagged(json, "$uuid", id.toString());
-    } else if (value instanceof Instant instant) {
-      tagged(json, "$instant", instant.toString());
+    } else if (TEXT_TAGS.containsKey(value.getClass())) {
+      tagged(json, TEXT_TAGS.get(value.getClass()), value.toString());
     } else if (value instanceof Usage usage) {
       json.writeStartObject();
       json.writeObjectFieldStart("$usage");
