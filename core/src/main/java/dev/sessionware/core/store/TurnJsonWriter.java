@@ -128,8 +128,6 @@ final class TurnJsonWriter {
       } else {
         tagged(json, "$double", number.toString());
       }
-    } else if (TEXT_TAGS.containsKey(value.getClass())) {
-      tagged(json, TEXT_TAGS.get(value.getClass()), value.toString());
     } else if (value instanceof Usage usage) {
       json.writeStartObject();
       json.writeObjectFieldStart("$usage");
@@ -155,8 +153,12 @@ final class TurnJsonWriter {
     } else if (value instanceof List<?> list) {
       writeList(json, list, where, key);
     } else {
-      throw new IllegalArgumentException(where + " holds a " + value.getClass().getName() + " under " + key
-          + ", which the turn format cannot store (see TurnJson for the types it can)");
+      String tag = TEXT_TAGS.get(value.getClass()); // none of the types above is in the table
+      if (tag == null) {
+        throw new IllegalArgumentException(where + " holds a " + value.getClass().getName() + " under " + key
+            + ", which the turn format cannot store (see TurnJson for the types it can)");
+      }
+      tagged(json, tag, value.toString());
     }
   }
 
