@@ -29,10 +29,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The state machine of one inference. It ends in exactly one place, {@link #end}, whichever way it
- * ends (success, failure, cancel, timeout, refusal by the executor, the runtime closing): the
- * session is freed, the one terminal event is sealed into the {@link EventGate}, and the result
- * completes once that event has reached the sinks.
+ * The state machine of one inference. Its end is decided once ({@link #markEnded}: the place of
+ * its terminal event in the session's {@link EventGate} is reserved there, before the session is
+ * freed for the next inference), and it ends in exactly one place, {@link #end}, whichever way it
+ * ends (success, failure, cancel, timeout, refusal by the executor, the runtime closing): the one
+ * terminal event is sealed into that place, and the result completes once that event has reached
+ * the sinks.
  *
  * <p>Events flow one way: engine → {@link InferenceContext} → {@link #publish} → gate → sinks. The
  * terminal events an engine publishes itself ({@code final}, {@code error}, {@code interrupt}) are
@@ -53,7 +55,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private final int historyLengthAtStart;
   private final Cancellation cancellation = Cancellation.create();
   private final InferenceContext context;
-  private final EventGate gate;
+  private final EventGate gate; // the session's
   private final ResultFuture result = new ResultFuture(this);
   private static final VarHandle ENDED;
   private static final VarHandle RUNNER;
@@ -90,6 +92,8 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private final int hash; // random bits of the message id: no identity hash to inflate, no second random draw
   private volatile SessionLease lease;
   private volatile boolean enginePostInferenceKept;
+  boolean endReservedInGate; // guarded by the gate
+  InferenceEvent terminalInGate; // guarded by the gate; null until sealed
 
   /**
    * @param messageId the id the inference's events share
@@ -102,7 +106,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     this.input = input;
     this.historyLengthAtStart = historyLengthAtStart;
     this.hash = (int) messageId.getLeastSignificantBits();
-    this.gate = new EventGate(session.sink(), this);
+    this.gate = session.events();
     this.context = InferenceContext.create(correlation, this, cancellation, this, messageId);
   }
 
@@ -115,9 +119,17 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     return correlation;
   }
 
-  /** Decides the end: true for the one caller that gets to end the inference. */
+  /**
+   * Decides the end: true for the one caller that gets to end the inference, which from here on
+   * publishes nothing more and has its terminal event's place reserved before anything of a newer
+   * inference of the session.
+   */
   private boolean markEnded() {
-    return ENDED.compareAndSet(this, false, true);
+    if (!ENDED.compareAndSet(this, false, true)) {
+      return false;
+    }
+    gate.close(this);
+    return true;
   }
 
   ResultFuture result() {
@@ -172,7 +184,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       if (event instanceof PartialEvent partial) {
         streamedSoFar = partial.completion();
       }
-      gate.offer(event);
+      gate.offer(this, event);
     }
   }
 
@@ -247,6 +259,10 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     end(held != null ? held : errorEvent(thrown), null, new InferenceException(correlation, thrown));
   }
 
+  /**
+   * Cancels the inference. Returns once it has ended, whoever ended it (at most the grace period of
+   * a sink that holds its terminal event): true if this call ended it.
+   */
   boolean cancel() {
     InterruptEvent held = engineInterrupt;
     return abort(() -> held != null ? held : new InterruptEvent(meta(), streamedSoFar), new CancellationException(
@@ -275,6 +291,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    */
   private boolean abort(java.util.function.Supplier<InferenceEvent> report, RuntimeException outcome) {
     if (!markEnded()) {
+      awaitResult(); // ending by other means: the caller sees it ended, not still running
       return false;
     }
     session.release(this);
@@ -300,10 +317,39 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       runner = FINISHED; // not started (it never will now) or finished already
     }
     end(report.get(), null, outcome);
+    awaitResult();
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
     return true;
+  }
+
+  /**
+   * Waits until the result is complete, as long as a sink may hold the terminal event; not on the
+   * thread that delivers the session's events, which would wait on itself.
+   */
+  private void awaitResult() {
+    if (result.isDone() || gate.deliversOnThisThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(TERMINAL_DELIVERY_GRACE_MS);
+    while (!result.isDone()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        result.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (java.util.concurrent.ExecutionException | CancellationException | TimeoutException ended) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The one place an inference ends; called once, after the session was freed or committed. */
@@ -319,7 +365,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     // runtime's watchdog completes it after the grace period instead.
     awaitingTerminal = true; // the watchdog counts from here: no clock read per inference
     session.runtime().awaitTerminal();
-    gate.seal(terminal);
+    gate.seal(this, terminal);
   }
 
   /**
@@ -328,6 +374,11 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    */
   boolean terminalOverdueAfter(int graceTicks) {
     return awaitingTerminal && ++watchdogTicks > graceTicks;
+  }
+
+  /** Gives up on a sink that holds the session's events past the grace period: the rest go on without it. */
+  void abandonStuckDelivery() {
+    gate.abandonStuck();
   }
 
   @Override

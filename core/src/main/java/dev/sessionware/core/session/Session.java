@@ -60,8 +60,8 @@ public final class Session {
   private final SessionId id;
   private final Pipeline pipeline;
   private final Duration timeout;
-  private final EventSink sink;
   private final Executor executor;
+  private final EventGate events; // one for all the session's inferences: their events arrive in order
   private final Object lock = new Object();
   private History history; // guarded by lock; appended to, its snapshots never change
   private InferenceRun active; // guarded by lock
@@ -73,7 +73,7 @@ public final class Session {
     List<EventSink> sinks = new ArrayList<>(builder.sinks.size() + 1);
     sinks.add(runtime.sink());
     sinks.addAll(builder.sinks);
-    this.sink = FanOutSink.of(sinks.toArray(EventSink[]::new));
+    this.events = new EventGate(FanOutSink.of(sinks.toArray(EventSink[]::new)), runtime::control);
     this.executor = builder.executor == null ? runtime.executor() : builder.executor;
     this.timeout = builder.timeout;
     this.history = History.of(List.of());
@@ -280,8 +280,8 @@ public final class Session {
     return pipeline;
   }
 
-  EventSink sink() {
-    return sink;
+  EventGate events() {
+    return events;
   }
 
   Duration timeout() {

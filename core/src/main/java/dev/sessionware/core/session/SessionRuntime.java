@@ -292,6 +292,7 @@ public final class SessionRuntime implements AutoCloseable {
         LOG.warn("runtime {}: the terminal event of inference {} is stuck in a sink; its result completes without"
             + " waiting any longer", name, run.correlation().inferenceId());
         run.completeAfterTerminal();
+        run.abandonStuckDelivery();
       }
     }
   }

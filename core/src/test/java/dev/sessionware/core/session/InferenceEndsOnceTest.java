@@ -288,4 +288,38 @@ class InferenceEndsOnceTest {
     unblock.countDown();
     eventually(() -> assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("partial", "error"));
   }
+
+  @Test
+  void aResultCallbackThatPromptsTheSessionAgainDoesNotWaitOnItself() throws Exception {
+    Session session = runtime.newSession(ECHO).sink(events).build();
+    java.util.concurrent.CompletableFuture<Turn> second = session.startPrompt("first").result()
+        .thenApply(first -> session.prompt("second")); // runs on the thread that delivered the first's final event
+
+    // well inside the grace period after which a stuck delivery is given up on
+    assertThat(second.get(1_500, TimeUnit.MILLISECONDS).blocks()).hasSize(4);
+    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("final", "final");
+  }
+
+  @Test
+  void aSinkStuckOnAnOlderInferenceHoldsTheNextOnesEventsOnlyForTheGracePeriod() throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    AtomicBoolean stuckOnce = new AtomicBoolean(true);
+    EventSink stuck = event -> {
+      if (event instanceof FinalEvent && stuckOnce.getAndSet(false)) {
+        try {
+          unblock.await(); // ignores the inference's end: holds its thread until the test lets go
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    Session session = runtime.newSession(ECHO).sink(events, stuck).build();
+    Inference first = session.startPrompt("first");
+    eventually(() -> assertThat(events.events()).hasSize(1)); // its final event is in the stuck sink's hands
+    assertThat(first.await(Duration.ofSeconds(10)).blocks()).hasSize(2); // completed by the watchdog
+
+    assertThat(session.startPrompt("second").await(Duration.ofSeconds(10)).blocks()).hasSize(4);
+    assertThat(events.events()).hasSize(2); // delivered by another thread, past the stuck one
+    unblock.countDown();
+  }
 }
