@@ -16,7 +16,8 @@ import java.util.Objects;
  * with a single positioned write at the end of the file, so they never interleave.
  *
  * <p>A line is written whole or not at all: should a write fail part-way, the file is cut back to
- * where the line began. Before each line the path is checked: when the file (or its directory) was
+ * where the line began. Should the file end in a half line all the same (the cut failed, or another
+ * process died mid-write), the next line starts with a line break, so that it stands on its own. Before each line the path is checked: when the file (or its directory) was
  * deleted or replaced, the path is opened anew (its directory created again), so lines never go to
  * an unlinked file.
  */
@@ -28,6 +29,7 @@ final class AppendFile {
   // sessions interrupt the threads of inferences they cancel, which may be delivering events.
   private FileOutputStream out; // guarded by this; null when it must be opened anew
   private Object fileKey; // guarded by this
+  private long sizeAfterLastWrite = -1; // guarded by this; -1 when unknown; at that size the file ends with our line break
   private int users; // guarded by OPEN
 
   private AppendFile(Path path) {
@@ -94,9 +96,19 @@ final class AppendFile {
       now = attributes();
     }
     long before = now == null ? -1 : now.size();
+    byte[] bytes = lines;
+    int count = length;
+    if (before > 0 && before != sizeAfterLastWrite && !endsWithLineBreak(before)) {
+      bytes = new byte[length + 1]; // a half line is there: ours start on a line of their own
+      bytes[0] = '\n';
+      System.arraycopy(lines, 0, bytes, 1, length);
+      count = length + 1;
+    }
     try {
-      out.write(lines, 0, length); // one write call of an O_APPEND stream: the lines land whole at the end
+      out.write(bytes, 0, count); // one write call of an O_APPEND stream: the lines land whole at the end
+      sizeAfterLastWrite = before < 0 ? -1 : before + count;
     } catch (IOException e) {
+      sizeAfterLastWrite = -1;
       try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
         if (before >= 0 && file.length() > before) {
           file.setLength(before); // cut what was written of them back out
@@ -108,6 +120,19 @@ final class AppendFile {
       throw e;
     }
     return reopened;
+  }
+
+  /** Whether the file's last byte (of {@code size}) is a line break; true when it cannot be read. */
+  private boolean endsWithLineBreak(long size) {
+    try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "r")) {
+      if (file.length() < size) {
+        return true; // cut meanwhile: nothing to tell
+      }
+      file.seek(size - 1);
+      return file.read() == '\n';
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   Path path() {
@@ -130,6 +155,7 @@ final class AppendFile {
     out = new FileOutputStream(path.toFile(), true);
     BasicFileAttributes opened = attributes();
     fileKey = opened == null ? null : opened.fileKey();
+    sizeAfterLastWrite = -1;
   }
 
   private void closeQuietly() {

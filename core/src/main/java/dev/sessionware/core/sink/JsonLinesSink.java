@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
  * cannot be encoded writes nothing), and written with one write call. Files are opened for
  * appending and created when missing; all sinks of this JVM that append to the same file share one
  * writer, so their lines never interleave, however many sessions write. A write that fails part-way
- * is cut back out of the file, so the next line starts clean, and the sink keeps working. A file
+ * is cut back out of the file, so the next line starts clean, and the sink keeps working; a stream
+ * cannot be cut back, so after a failed write the next line starts with a line break of its own,
+ * and whatever half line the failure left stands alone instead of swallowing the next event. A file
+ * that ends in a half line when the sink opens it or writes to it (another process died
+ * mid-write) gets the same line break first. A file
  * deleted or replaced while the sink writes to it (log rotation, a cleanup) is noticed before the
  * next line, counted in {@link #failures()}, reported, and opened anew at its path.
  *
@@ -52,6 +56,7 @@ public final class JsonLinesSink implements EventSink {
   private IOException failing; // guarded by this; the last failure of a batching sink until a write succeeds
   private int writeAt = BATCH_BYTES; // guarded by this; after a failure, the next try waits for another batch
   private boolean closed; // guarded by this
+  private boolean streamMidLine; // guarded by this; a write to the stream failed and may have left half a line
 
   private JsonLinesSink(AppendFile file, OutputStream stream, String description, boolean batched) {
     this.file = file;
@@ -138,8 +143,7 @@ public final class JsonLinesSink implements EventSink {
         if (file != null) {
           reopened = file.append(line);
         } else {
-          stream.write(line);
-          stream.flush();
+          writeToStream(line);
           reopened = false;
         }
       } catch (IOException e) {
@@ -148,6 +152,20 @@ public final class JsonLinesSink implements EventSink {
       }
     }
     reportReopened(event, reopened);
+  }
+
+  /** One write call for the line, after a line break when an earlier write may have left half a line. */
+  private void writeToStream(byte[] line) throws IOException {
+    byte[] bytes = line;
+    if (streamMidLine) {
+      bytes = new byte[line.length + 1];
+      bytes[0] = '\n';
+      System.arraycopy(line, 0, bytes, 1, line.length);
+    }
+    streamMidLine = true; // until this write is known to be whole
+    stream.write(bytes);
+    streamMidLine = false;
+    stream.flush();
   }
 
   /** Batching: adds the line, and writes the batch once it is big enough. */

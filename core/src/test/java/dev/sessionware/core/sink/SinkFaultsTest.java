@@ -154,9 +154,75 @@ class SinkFaultsTest {
         .hasMessageStartingWith("could not write partial event to");
     sink.publish(event("s", "three"));
     sink.close();
-    List<String> lines = written.toString(StandardCharsets.UTF_8).lines().toList();
+    List<String> lines = written.toString(StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank()).toList();
     assertThat(lines).hasSize(2).allSatisfy(line -> EventCodec.standard().decode(line));
     assertThat(sink.failures()).isEqualTo(1);
+  }
+
+  /** Fault class: a write that fails part-way through a line; no later event may be lost in its debris. */
+  @Test
+  void aStreamWriteThatFailsHalfwayThroughALineLeavesEveryLaterEventOnALineOfItsOwn() {
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    int[] calls = {0};
+    OutputStream halfFailing = new OutputStream() {
+      @Override
+      public void write(int b) {
+        written.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (++calls[0] == 4) { // a full disk that frees up, a pipe that hiccups: half the line, then the failure
+          written.write(b, off, len / 2);
+          throw new IOException("No space left on device");
+        }
+        written.write(b, off, len);
+      }
+    };
+    JsonLinesSink sink = JsonLinesSink.to(halfFailing);
+    int failed = 0;
+    for (int i = 1; i <= 10; i++) {
+      try {
+        sink.publish(event("s", "event " + i));
+      } catch (UncheckedIOException expected) {
+        failed++;
+      }
+    }
+    sink.close();
+
+    List<String> lines = written.toString(StandardCharsets.UTF_8).lines().toList();
+    List<String> decoded = new ArrayList<>();
+    for (String line : lines) {
+      try {
+        decoded.add(((PartialEvent) EventCodec.standard().decode(line)).delta());
+      } catch (RuntimeException debris) {
+        assertThat(line).as("only the failed event's half line is broken").startsWith("{").doesNotContain("\n");
+      }
+    }
+    assertThat(failed).isEqualTo(1);
+    assertThat(decoded).containsExactly("event 1", "event 2", "event 3", "event 5", "event 6", "event 7",
+        "event 8", "event 9", "event 10");
+  }
+
+  /** Same class, across processes: a file that ends in a half line (a writer killed mid-write). */
+  @Test
+  void aFileEndingInAHalfLineGetsTheNextEventOnALineOfItsOwn() throws Exception {
+    Path file = dir.resolve("events.jsonl");
+    try (JsonLinesSink sink = JsonLinesSink.append(file)) {
+      sink.publish(event("s", "before"));
+      Files.write(file, "{\"type\":\"partial\",\"me".getBytes(StandardCharsets.UTF_8),
+          java.nio.file.StandardOpenOption.APPEND); // another process, killed half way
+      sink.publish(event("s", "after"));
+    }
+    try (JsonLinesSink reopened = JsonLinesSink.append(file)) {
+      Files.write(file, "{\"type\":".getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+      reopened.publish(event("s", "later"));
+    }
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(5);
+    assertThat(List.of(lines.get(0), lines.get(2), lines.get(4)))
+        .extracting(line -> ((PartialEvent) EventCodec.standard().decode(line)).delta())
+        .containsExactly("before", "after", "later");
   }
 
   @Test
