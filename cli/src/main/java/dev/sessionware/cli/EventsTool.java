@@ -113,6 +113,9 @@ public final class EventsTool {
       if (args.length == 2 && command.equals("migrate-store")) {
         return tool.migrateStore(Path.of(args[1]));
       }
+    } catch (RunIdMigration.NotUtf8Exception e) {
+      err.println("refused: " + args[1] + ": " + e.getMessage());
+      return 1;
     } catch (LegacyRunIdMigration.RefusedException e) {
       err.println("refused: " + e.getMessage());
       return 1;

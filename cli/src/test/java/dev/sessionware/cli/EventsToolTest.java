@@ -132,6 +132,19 @@ class EventsToolTest {
   }
 
   @Test
+  void migratingAFileThatIsNotUtf8IsRefusedWithTheLineAndByteAndWritesNothing() throws Exception {
+    Path latin1 = dir.resolve("latin1.jsonl");
+    Files.write(latin1, new byte[] {'{', '"', (byte) 0xE9, '"', ':', '1', '}', '\n'});
+    Path migrated = dir.resolve("migrated.jsonl");
+
+    assertThat(run("migrate", latin1.toString(), migrated.toString())).isEqualTo(1);
+
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("refused: " + latin1
+        + ": line 1 is not valid UTF-8: byte 0xE9 at byte 3 of the line (byte 3 of the input)");
+    assertThat(migrated).doesNotExist();
+  }
+
+  @Test
   void showEscapesLineBreaksAndTerminalEscapesFromTheFile() throws Exception {
     Path hostile = dir.resolve("hostile.jsonl");
     Files.writeString(hostile, String.join("\n",

@@ -29,9 +29,12 @@ import java.util.function.Consumer;
  *
  * <p>Every input line is counted exactly once: migrated, unchanged, or in conflict; and no output
  * line carries a member named {@code run_id} (in any letter case, anywhere in the line) unless it
- * is reported as a conflict. Lines that are not valid UTF-8, and lines that are not JSON but
- * mention {@code run_id}, are conflicts too. Conflicts are handed to a callback as they are found;
- * the report keeps the first {@value #CONFLICTS_KEPT}, so memory does not grow with the file.
+ * is reported as a conflict. Lines that are not JSON but mention {@code run_id} are conflicts too.
+ * Conflicts are handed to a callback as they are found; the report keeps the first {@value
+ * #CONFLICTS_KEPT}, so memory does not grow with the file.
+ *
+ * <p>An input that is not UTF-8 is not an event file: the migration stops at the first line that
+ * is not, with a {@link NotUtf8Exception} that names the line and the byte, and leaves no output.
  *
  * <p>The input is never changed. The output is written to a temporary file beside it and linked
  * into place only when complete, never replacing a file, even one that appeared while the
@@ -43,6 +46,41 @@ public final class RunIdMigration {
 
   private static final JsonFactory JSON = new JsonFactory();
 
+  /**
+   * The input of a migration is not UTF-8, so it is not an event file; nothing was migrated.
+   */
+  public static final class NotUtf8Exception extends IOException {
+    private static final long serialVersionUID = 1L;
+    private final long lineNumber;
+    private final long byteOffset;
+
+    NotUtf8Exception(long lineNumber, int column, long byteOffset, int value) {
+      super(String.format(java.util.Locale.ROOT, "line %d is not valid UTF-8: byte 0x%02X at byte %d of the line"
+          + " (byte %d of the input) does not belong to a UTF-8 sequence; event files are UTF-8, so this is not"
+          + " one as it stands: convert it (for example with iconv) or remove the line, then migrate again", lineNumber, value, column + 1, byteOffset + 1));
+      this.lineNumber = lineNumber;
+      this.byteOffset = byteOffset;
+    }
+
+    /**
+     * Returns the line that is not UTF-8.
+     *
+     * @return the line number, from 1
+     */
+    public long lineNumber() {
+      return lineNumber;
+    }
+
+    /**
+     * Returns where the first byte that is not UTF-8 stands in the input.
+     *
+     * @return its offset from the start of the input, from 0
+     */
+    public long byteOffset() {
+      return byteOffset;
+    }
+  }
+
   private RunIdMigration() {}
 
   /**
@@ -52,6 +90,7 @@ public final class RunIdMigration {
    * @param output where to write the migrated lines; must not exist, now or when the migration ends
    * @return what was done
    * @throws FileAlreadyExistsException if {@code output} exists (including when it is {@code input})
+   * @throws NotUtf8Exception if a line is not UTF-8; no output is left behind
    * @throws IOException if reading or writing fails; no output is left behind
    */
   public static MigrationReport migrate(Path input, Path output) throws IOException {
@@ -66,6 +105,7 @@ public final class RunIdMigration {
    * @param onConflict called with each conflict, in line order
    * @return what was done
    * @throws FileAlreadyExistsException if {@code output} exists (including when it is {@code input})
+   * @throws NotUtf8Exception if a line is not UTF-8; no output is left behind
    * @throws IOException if reading or writing fails; no output is left behind
    */
   public static MigrationReport migrate(Path input, Path output, Consumer<MigrationReport.Conflict> onConflict)
@@ -98,6 +138,7 @@ public final class RunIdMigration {
    * @param out where the migrated lines go
    * @param onConflict called with each conflict, in line order
    * @return what was done
+   * @throws NotUtf8Exception if a line is not UTF-8; the lines before it were written
    * @throws IOException if reading or writing fails
    */
   public static MigrationReport migrate(InputStream in, OutputStream out, Consumer<MigrationReport.Conflict> onConflict)
@@ -109,10 +150,14 @@ public final class RunIdMigration {
     long conflicts = 0;
     List<MigrationReport.Conflict> kept = new ArrayList<>();
     JsonLinesReader.Line line;
+    long offset = 0; // of the line in the input
     while ((line = reader.next()) != null) {
-      LineMigration result = line.isText()
-          ? migrateLine(line.text())
-          : new LineMigration(null, false, "line is not valid UTF-8; copied unchanged");
+      if (!line.isText()) {
+        int column = firstInvalidByte(line.bytes());
+        throw new NotUtf8Exception(line.number(), column, offset + column, line.bytes()[column] & 0xFF);
+      }
+      offset += line.bytes().length + (line.terminated() ? 1 : 0);
+      LineMigration result = migrateLine(line.text());
       if (result.conflict == null && mentionsRunId(result.line)) {
         result = new LineMigration(null, false, "a member named run_id is left outside meta (or the line is not an"
             + " event object); copied unchanged");
@@ -137,6 +182,17 @@ public final class RunIdMigration {
     }
     out.flush();
     return new MigrationReport(migrated + unchanged + conflicts, migrated, unchanged, conflicts, kept);
+  }
+
+  /** The index of the first byte of {@code bytes} that does not belong to a well-formed UTF-8 sequence. */
+  private static int firstInvalidByte(byte[] bytes) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.charset.CoderResult result = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+        .decode(in, out, true);
+    return result.isError() ? in.position() : Math.max(0, bytes.length - 1); // a truncated sequence at the end
   }
 
   private static FileAlreadyExistsException alreadyThere(Path input, Path output) throws IOException {

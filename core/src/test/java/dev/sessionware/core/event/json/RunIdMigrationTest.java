@@ -83,29 +83,38 @@ class RunIdMigrationTest {
     assertThat(Files.readString(in)).isEqualTo("{\"meta\":{\"run_id\":\"a\"}}\n");
   }
 
+  /** Fault class: input that is not UTF-8 is bad input, not a conflict, and leaves no output behind. */
   @Test
-  void aLineThatIsNotUtf8IsAConflictCopiedByteForByteAndTheRestIsMigrated() throws Exception {
+  void anInputThatIsNotUtf8IsRefusedNamingTheLineAndTheByteAndLeavesNoOutput() throws Exception {
     Path in = dir.resolve("latin1.jsonl");
-    byte[] latin1 = {'{', '"', (byte) 0xE9, '"', ':', '1', '}'};
-    byte[] legacy = "{\"type\":\"start\",\"meta\":{\"run_id\":\"a\"}}".getBytes(StandardCharsets.UTF_8);
+    byte[] legacy = "{\"type\":\"start\",\"meta\":{\"run_id\":\"a\"}}\n".getBytes(StandardCharsets.UTF_8);
+    byte[] latin1 = {'{', '"', 'n', (byte) 0xE9, '"', ':', '1', '}', '\n'};
     java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
-    content.write(latin1);
-    content.write('\n');
     content.write(legacy);
-    content.write('\n');
+    content.write(latin1);
+    content.write(legacy);
     Files.write(in, content.toByteArray());
     Path out = dir.resolve("out.jsonl");
 
-    MigrationReport report = RunIdMigration.migrate(in, out);
+    assertThatThrownBy(() -> RunIdMigration.migrate(in, out)).isInstanceOfSatisfying(RunIdMigration.NotUtf8Exception.class,
+        e -> {
+          assertThat(e.lineNumber()).isEqualTo(2);
+          assertThat(e.byteOffset()).isEqualTo(legacy.length + 3);
+        })
+        .hasMessage("line 2 is not valid UTF-8: byte 0xE9 at byte 4 of the line (byte " + (legacy.length + 4)
+            + " of the input) does not belong to a UTF-8 sequence; event files are UTF-8, so this is not one as it"
+            + " stands: convert it (for example with iconv) or remove the line, then migrate again");
+    try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+      assertThat(left).containsExactly(in);
+    }
+  }
 
-    assertThat(report.summary()).isEqualTo("2 lines read: 1 migrated, 0 unchanged, 1 in conflict");
-    assertThat(report.conflicts()).containsExactly(
-        new MigrationReport.Conflict(1, "line is not valid UTF-8; copied unchanged"));
-    byte[] written = Files.readAllBytes(out);
-    assertThat(java.util.Arrays.copyOf(written, latin1.length + 1)).isEqualTo(
-        java.util.Arrays.copyOf(content.toByteArray(), latin1.length + 1));
-    assertThat(new String(written, latin1.length + 1, written.length - latin1.length - 1, StandardCharsets.UTF_8))
-        .isEqualTo("{\"type\":\"start\",\"meta\":{\"session_id\":\"a\"}}\n");
+  @Test
+  void anOverlongEncodingIsNotUtf8Either() {
+    byte[] overlong = "{\"meta\":{\"run_id\":\"a\u00c0\u00afb\"}}\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> RunIdMigration.migrate(new java.io.ByteArrayInputStream(overlong),
+        new java.io.ByteArrayOutputStream(), conflict -> {}))
+        .isInstanceOf(RunIdMigration.NotUtf8Exception.class).hasMessageStartingWith("line 1 is not valid UTF-8: byte 0xC0 at byte 21 of the line");
   }
 
   @Test
