@@ -45,9 +45,17 @@ public record Snapshot(SessionId session, String turnId, String phase, Instant c
    * Returns the turn, when this library wrote it.
    *
    * @return the turn, or empty for payloads in another format
-   * @throws IllegalArgumentException if a JSON payload is not a valid turn
+   * @throws TurnStoreException if a JSON payload is not a valid turn (the message names the session, turn and phase)
    */
   public Optional<dev.sessionware.core.turn.Turn> turn() {
-    return JSON.equals(format) ? Optional.of(TurnJson.decodeTurn(payload)) : Optional.empty();
+    if (!JSON.equals(format)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(TurnJson.decodeTurn(payload));
+    } catch (IllegalArgumentException corrupt) {
+      throw new TurnStoreException(session, "the " + phase + " snapshot of turn " + turnId + " of session " + session
+          + " is corrupt (its payload is not a turn: " + corrupt.getMessage() + ")", corrupt);
+    }
   }
 }

@@ -240,8 +240,9 @@ public final class TurnRows {
     }
     String id = session.value();
     List<String> heads = new ArrayList<>();
+    List<String> turnIds = new ArrayList<>();
     List<Integer> counts = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement("SELECT seq, head, block_count FROM sw_turns"
+    try (PreparedStatement select = connection.prepareStatement("SELECT seq, head, block_count, turn_id FROM sw_turns"
         + " WHERE session_id = ? AND seq >= ? AND seq <= ? ORDER BY seq")) {
       select.setString(1, id);
       select.setLong(2, from);
@@ -250,6 +251,7 @@ public final class TurnRows {
         while (rows.next()) {
           heads.add(rows.getString(2));
           counts.add(rows.getInt(3));
+          turnIds.add(rows.getString(4));
         }
       }
     }
@@ -271,7 +273,13 @@ public final class TurnRows {
           String hash = rows.getString(4);
           hashes.add(hash);
           if (!decoded.containsKey(hash)) {
-            decoded.put(hash, TurnJson.decodeBlock(rows.getString(5)));
+            try {
+              decoded.put(hash, TurnJson.decodeBlock(rows.getString(5)));
+            } catch (IllegalArgumentException e) {
+              long seq = Math.max(from, rows.getLong(2));
+              throw corrupt(session, "sw_blocks.body of block " + hash + " (position " + rows.getInt(1) + " of turn "
+                  + turnIds.get((int) (seq - from)) + ", number " + seq + ") is not a block: " + e.getMessage(), e);
+            }
           }
         }
       }
@@ -300,14 +308,23 @@ public final class TurnRows {
           throw corrupt(session, "turn " + (from + t) + " has no block at position " + p);
         }
       }
-      turns.add(TurnJson.decodeHead(heads.get(t), Arrays.asList(blocks[t])));
+      try {
+        turns.add(TurnJson.decodeHead(heads.get(t), Arrays.asList(blocks[t])));
+      } catch (IllegalArgumentException e) {
+        throw corrupt(session, "sw_turns.head of turn " + turnIds.get(t) + " (number " + (from + t)
+            + ") is not a turn head: " + e.getMessage(), e);
+      }
     }
     return turns;
   }
 
   private TurnStoreException corrupt(SessionId session, String what) {
+    return corrupt(session, what, null);
+  }
+
+  private TurnStoreException corrupt(SessionId session, String what, Throwable cause) {
     return new TurnStoreException(session, "the history of session " + session + " in " + storeName
-        + " is inconsistent: " + what, null);
+        + " is inconsistent: " + what, cause);
   }
 
   /**

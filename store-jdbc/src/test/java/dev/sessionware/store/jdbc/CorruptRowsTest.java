@@ -1,0 +1,121 @@
+package dev.sessionware.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.session.SessionRuntime;
+import dev.sessionware.core.store.SnapshotPhase;
+import dev.sessionware.core.store.SnapshotQuery;
+import dev.sessionware.core.store.TurnStoreException;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.Turn;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Fault class: a stored row that is not what the store wrote (invalid JSON in a turn head, a block or
+ * a snapshot). Reading it fails with the store's exception naming the session, the turn and the
+ * column; other sessions still load.
+ */
+class CorruptRowsTest {
+  @TempDir
+  java.nio.file.Path dir;
+
+  private HikariDataSource postgres;
+
+  static Stream<String> dialects() {
+    return Stream.of("sqlite", "postgres");
+  }
+
+  @AfterEach
+  void closePool() {
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  private DataSource dataSource(String dialect) {
+    if (dialect.equals("sqlite")) {
+      return JdbcTurnStore.sqliteDataSource(dir.resolve("turns.db"));
+    }
+    postgres = TestPostgres.newDatabase();
+    return postgres;
+  }
+
+  private static void corrupt(DataSource dataSource, String sql, String session) throws SQLException {
+    try (Connection connection = dataSource.getConnection(); PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setString(1, session);
+      assertThat(update.executeUpdate()).isPositive();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dialects")
+  void aCorruptTurnHeadIsAStoreErrorNamingSessionTurnAndColumn(String dialect) throws Exception {
+    DataSource dataSource = dataSource(dialect);
+    try (JdbcTurnStore store = JdbcTurnStore.builder(dataSource).build()) {
+      SessionId broken = SessionId.of("broken");
+      SessionId healthy = SessionId.of("healthy");
+      TurnId turnId = TurnId.random();
+      store.append(broken, 0, Turn.of(Block.userText("hello")).withId(turnId));
+      store.append(healthy, 0, Turn.of(Block.userText("fine")).withId(TurnId.random()));
+      corrupt(dataSource, "UPDATE sw_turns SET head = '{\"version\": 1, \"id\": ' WHERE session_id = ?", "broken");
+
+      assertThatThrownBy(() -> store.history(broken)).isInstanceOfSatisfying(TurnStoreException.class,
+          e -> assertThat(e.session()).isEqualTo(broken))
+          .hasMessageStartingWith("the history of session broken in ")
+          .hasMessageContaining("is inconsistent: sw_turns.head of turn " + turnId.value() + " (number 0) is not a turn head: ");
+      assertThatThrownBy(() -> store.latest(broken)).isInstanceOf(TurnStoreException.class);
+      try (SessionRuntime runtime = SessionRuntime.builder().store(store).build()) {
+        Engine echo = (context, turn) -> turn;
+        assertThatThrownBy(() -> runtime.openSession(echo, broken)).isInstanceOf(TurnStoreException.class)
+            .hasMessageContaining("sw_turns.head of turn " + turnId.value());
+        assertThat(runtime.openSession(echo, healthy).history()).hasSize(1);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dialects")
+  void aCorruptBlockIsAStoreErrorNamingSessionTurnAndColumn(String dialect) throws Exception {
+    DataSource dataSource = dataSource(dialect);
+    try (JdbcTurnStore store = JdbcTurnStore.builder(dataSource).build()) {
+      SessionId broken = SessionId.of("broken");
+      TurnId turnId = TurnId.random();
+      store.append(broken, 0, Turn.of(Block.userText("hello")).withId(turnId));
+      corrupt(dataSource, "UPDATE sw_blocks SET body = 'not json' WHERE session_id = ?", "broken");
+
+      assertThatThrownBy(() -> store.history(broken)).isInstanceOf(TurnStoreException.class)
+          .hasMessageContaining("is inconsistent: sw_blocks.body of block ")
+          .hasMessageContaining("(position 0 of turn " + turnId.value() + ", number 0) is not a block: ");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dialects")
+  void aCorruptSnapshotIsAStoreErrorNamingSessionTurnAndPhase(String dialect) throws Exception {
+    DataSource dataSource = dataSource(dialect);
+    try (JdbcTurnStore store = JdbcTurnStore.builder(dataSource).build()) {
+      SessionId broken = SessionId.of("broken");
+      TurnId turnId = TurnId.random();
+      store.saveSnapshot(broken, SnapshotPhase.FINAL, Turn.of(Block.userText("hello")).withId(turnId));
+      corrupt(dataSource, "UPDATE sw_snapshots SET payload = '[' WHERE session_id = ?", "broken");
+
+      var snapshot = store.snapshots(new SnapshotQuery(broken, null, null, 10)).get(0);
+      assertThatThrownBy(snapshot::turn).isInstanceOfSatisfying(TurnStoreException.class,
+          e -> assertThat(e.session()).isEqualTo(broken))
+          .hasMessageStartingWith("the final snapshot of turn " + turnId.value() + " of session broken is corrupt");
+    }
+  }
+}
