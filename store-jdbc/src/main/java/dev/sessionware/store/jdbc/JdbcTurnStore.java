@@ -10,6 +10,7 @@ import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.store.jdbc.internal.Connections;
+import dev.sessionware.store.jdbc.internal.SqliteFiles;
 import dev.sessionware.store.jdbc.internal.LeaseRows;
 import dev.sessionware.store.jdbc.internal.LegacyTurns;
 import dev.sessionware.store.jdbc.internal.SnapshotRows;
@@ -70,37 +71,98 @@ public final class JdbcTurnStore implements TurnStore {
   }
 
   /**
-   * Opens (creating when missing) a SQLite file as a store: WAL journal, a 10 s busy timeout,
-   * immediate transactions, so that several processes can share the file.
+   * Opens (creating when missing) a SQLite file as a store, for one process: WAL journal in
+   * exclusive locking mode, no memory-mapped I/O, a 10 s busy timeout, immediate transactions.
+   * Every store this JVM opens on the same file shares one connection, so several runtimes of one
+   * application can use the file; another process that opens it waits for it and then fails with
+   * a {@link TurnStoreException} that says so (several instances share PostgreSQL instead).
+   *
+   * <p>Why exclusive: in its shared mode SQLite keeps the WAL index in a memory-mapped {@code -shm}
+   * file beside the database, and when that file cannot be written or shrinks under it (a full or
+   * read-only file system, another program truncating it) the process dies with {@code SIGBUS}
+   * inside the driver instead of getting an error. Held exclusively, the index lives in the heap,
+   * no file is mapped, and every storage fault is an {@link java.sql.SQLException}. A process that
+   * dies releases the file at once.
    *
    * @param file the database file; its directory must exist
    * @return the store; close it (or the runtime that owns it) when done
-   * @throws TurnStoreException if the file cannot be opened or its schema prepared
+   * @throws TurnStoreException if the file cannot be opened or its schema prepared, or another process holds it
    */
   public static JdbcTurnStore sqlite(Path file) {
     Objects.requireNonNull(file, "file");
-    SQLiteDataSource source = sqliteDataSource(file);
+    Connections connections;
     try {
-      Connection connection = source.getConnection();
-      return new JdbcTurnStore(Connections.single(connection), Dialect.SQLITE, "SQLite store " + file, true);
+      connections = SqliteFiles.acquire(file, () -> openExclusive(file));
     } catch (SQLException e) {
-      throw new TurnStoreException(null, "could not open SQLite store " + file + ": " + e.getMessage(), e);
+      throw isBusy(e) ? heldElsewhere(file, e)
+          : new TurnStoreException(null, "could not open SQLite store " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return new JdbcTurnStore(connections, Dialect.SQLITE, "SQLite store " + file, true);
+    } catch (TurnStoreException e) {
+      try {
+        connections.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e.getCause() instanceof SQLException sql && isBusy(sql) ? heldElsewhere(file, e) : e;
     }
   }
 
+  private static TurnStoreException heldElsewhere(Path file, Exception cause) {
+    return new TurnStoreException(null, "could not open SQLite store " + file + ": another process holds it (a"
+        + " SQLite store belongs to one process; stop the other one, or share a PostgreSQL database between"
+        + " instances)", cause);
+  }
+
+  private static boolean isBusy(SQLException e) {
+    return e.getErrorCode() == 5 || e.getMessage() != null && e.getMessage().contains("SQLITE_BUSY");
+  }
+
+  private static Connection openExclusive(Path file) throws SQLException {
+    Connection connection = baseConfig().createConnection("jdbc:sqlite:" + file.toAbsolutePath());
+    try (java.sql.Statement statement = connection.createStatement()) {
+      // in this order, before anything reads the file: then SQLite never maps a -shm file for the WAL index
+      statement.execute("PRAGMA locking_mode=EXCLUSIVE");
+      try (ResultSet mode = statement.executeQuery("PRAGMA journal_mode=WAL")) {
+        if (!mode.next() || !mode.getString(1).equalsIgnoreCase("wal")) {
+          throw new SQLException("SQLite kept journal mode " + (mode.getRow() == 0 ? "?" : mode.getString(1))
+              + " instead of WAL");
+        }
+      }
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  private static SQLiteConfig baseConfig() {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(10_000);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    config.setPragma(SQLiteConfig.Pragma.MMAP_SIZE, "0"); // no memory-mapped reads of the database either
+    return config;
+  }
+
   /**
-   * Returns a data source for a SQLite file with the settings {@link #sqlite(Path)} uses, for hosts
-   * that want to pool it themselves or run the legacy migration on it.
+   * Returns a data source for a SQLite file, for hosts that want to pool connections themselves or
+   * run the legacy migration on it: a rollback journal (no {@code -shm} file, no memory-mapped I/O,
+   * so storage faults are errors, never a crash), a 10 s busy timeout, immediate transactions.
+   * Several connections and processes may share the file; each commit costs more than with {@link
+   * #sqlite(Path)}, which a file opened that way holds alone.
    *
    * @param file the database file
    * @return the data source
    */
   public static SQLiteDataSource sqliteDataSource(Path file) {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-    config.setBusyTimeout(10_000);
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteConfig config = baseConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.TRUNCATE);
     SQLiteDataSource source = new SQLiteDataSource(config);
     source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     return source;
