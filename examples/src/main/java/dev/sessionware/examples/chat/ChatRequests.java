@@ -36,6 +36,7 @@ final class ChatRequests {
     if (bytes.length == 0 && optional) {
       return json.createObjectNode();
     }
+    RawRequestCheck.requireUtf8(bytes, "body", "the body"); // Jackson's own decoder takes overlong forms
     JsonNode node;
     try {
       node = json.readTree(bytes);

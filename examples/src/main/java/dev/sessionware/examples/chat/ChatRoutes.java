@@ -49,10 +49,14 @@ final class ChatRoutes {
 
   static Javalin install(ChatServer server, ObjectMapper json) {
     ChatRoutes routes = new ChatRoutes(server, json);
+    JsonErrorHandler serverErrors = new JsonErrorHandler();
     Javalin app = Javalin.create(config -> {
       config.showJavalinBanner = false;
       config.http.prefer405over404 = true;
+      config.jetty.modifyServer(jetty -> jetty.setErrorHandler(serverErrors));
+      config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(serverErrors));
     });
+    app.before(RawRequestCheck::refuseAmbiguousOrMalformed);
     app.before("/api/*", LegacyRunIdRejection::refuseInQuery);
     app.get("/", ctx -> ctx.header("Cache-Control", "no-store").html(routes.page));
     app.post("/api/sessions", routes::createSession);
@@ -240,21 +244,11 @@ final class ChatRoutes {
   }
 
   private void error(ApiException e, Context ctx) {
-    ObjectNode error = json.createObjectNode();
-    error.put("code", e.code());
-    error.put("message", e.getMessage());
-    if (e.field() == null) {
-      error.putNull("field");
-    } else {
-      error.put("field", e.field());
-    }
-    ObjectNode body = json.createObjectNode();
-    body.set("error", error);
     if (e.status() == 429) {
       ctx.header("Retry-After", "1");
     }
     ctx.attribute(HANDLED, Boolean.TRUE);
-    send(ctx, e.status(), body);
+    ctx.status(e.status()).contentType("application/json").result(e.jsonBytes());
   }
 
   private void send(Context ctx, int status, ObjectNode body) {
