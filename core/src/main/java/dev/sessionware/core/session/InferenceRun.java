@@ -160,6 +160,37 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     lease = held;
   }
 
+  /**
+   * Renews the session's lease, on the runtime's heartbeat; an inference whose lease another
+   * instance took over (this one could not renew in time) ends with an error, since that instance
+   * may run the session now.
+   */
+  void renewLease(java.time.Duration duration) {
+    boolean lost;
+    synchronized (this) { // against releaseLease: a renewal never outlives the inference
+      SessionLease held = lease;
+      if (held == null || ended) {
+        return;
+      }
+      java.util.Optional<SessionLease> renewed;
+      try {
+        renewed = held.renew(duration);
+      } catch (RuntimeException e) {
+        EventLogging.warn(LOG, meta(), "could not renew the lease of session " + correlation.sessionId()
+            + "; trying again on the next heartbeat", e);
+        return;
+      }
+      lost = renewed.isEmpty();
+      lease = renewed.orElse(null);
+    }
+    if (lost) {
+      String message = "lost the lease of session " + correlation.sessionId() + " to another instance (it was not"
+          + " renewed in time); that instance may run the session now";
+      session.runtime().control(() -> abort(() -> new ErrorEvent(meta(), "SessionBusyException: " + message),
+          new InferenceException(correlation, new SessionBusyException(message))));
+    }
+  }
+
   void startTimer() {
     if (session.timeout() != null) {
       // The timer thread only hands the expiry over: ending an inference may run an engine's abort
@@ -406,9 +437,15 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   }
 
   private void releaseLease() {
-    SessionLease held = lease;
-    if (held != null) {
+    if (lease == null) {
+      return; // none held (the usual case: a store without leases), and none can appear now
+    }
+    SessionLease held;
+    synchronized (this) {
+      held = lease;
       lease = null;
+    }
+    if (held != null) {
       try {
         held.close();
       } catch (RuntimeException e) {

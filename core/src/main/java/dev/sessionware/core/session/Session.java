@@ -379,6 +379,7 @@ public final class Session {
     if (runtime.storeLeases()) {
       try {
         run.holdLease(lease(correlation));
+        runtime.leaseTaken();
       } catch (RuntimeException e) {
         release(run);
         throw e;
@@ -396,7 +397,8 @@ public final class Session {
     }
     throw new SessionBusyException("cannot start inference " + correlation.inferenceId()
             + " in session " + id + ": another instance of the app runs an inference of this session (its lease in "
-            + runtime.store() + " has not expired); wait for it, or open the session there");
+            + runtime.store() + " has not expired); wait for it, or open the session there",
+        runtime.leaseRenewalPeriod());
   }
 
   private SessionBusyException busy(String action) {

@@ -62,6 +62,7 @@ public final class SessionRuntime implements AutoCloseable {
   /** Started inferences until their terminal event reached the sinks (or the watchdog gave up on it). */
   private final Set<InferenceRun> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean watchdogStarted = new AtomicBoolean();
+  private final AtomicBoolean heartbeatStarted = new AtomicBoolean();
   private volatile boolean closed;
 
   private SessionRuntime(Builder builder) {
@@ -240,6 +241,30 @@ public final class SessionRuntime implements AutoCloseable {
     return leaseDuration;
   }
 
+  /** How often held leases are renewed: a third of their duration, so two heartbeats may fail in a row. */
+  Duration leaseRenewalPeriod() {
+    return leaseDuration.dividedBy(3);
+  }
+
+  /** Starts the lease heartbeat when the first lease is taken. */
+  void leaseTaken() {
+    if (!heartbeatStarted.get() && heartbeatStarted.compareAndSet(false, true)) {
+      long period = Math.max(1, leaseRenewalPeriod().toMillis());
+      try {
+        // renewals go through the store: on the control threads, never holding up the timer
+        timer.scheduleWithFixedDelay(() -> control(this::renewLeases), period, period, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        // closing: the leases are released as their inferences end
+      }
+    }
+  }
+
+  private void renewLeases() {
+    for (InferenceRun run : live) {
+      run.renewLease(leaseDuration);
+    }
+  }
+
   boolean keepsSnapshots() {
     return snapshots;
   }
@@ -313,7 +338,7 @@ public final class SessionRuntime implements AutoCloseable {
     private boolean nameSet;
     private TurnStore store;
     private String instanceId;
-    private Duration leaseDuration = Duration.ofMinutes(5);
+    private Duration leaseDuration = Duration.ofSeconds(30);
     private boolean snapshots;
 
     private Builder() {}
@@ -400,8 +425,12 @@ public final class SessionRuntime implements AutoCloseable {
 
     /**
      * Sets how long a session's lease lasts when a store keeps leases: while an inference runs, other
-     * instances refuse to start one of the same session, until the inference ends or the lease
-     * expires (an instance that crashed). Default 5 minutes; make it longer than your longest inference.
+     * instances refuse to start one of the same session (with a {@link SessionBusyException} whose
+     * {@link SessionBusyException#retryAfter() retryAfter} is a third of this), until the inference
+     * ends or the lease expires. The runtime renews the leases of running inferences every third of
+     * this duration, so an inference may run as long as it needs, and the sessions of an instance that
+     * died are free again within this duration. An instance restarted with the same {@link
+     * #instanceId(String) instance id} takes its own leases back at once. Default 30 seconds.
      *
      * @param leaseDuration the duration, > 0
      * @return this builder

@@ -35,6 +35,20 @@ public interface SessionLease extends AutoCloseable {
   void close();
 
   /**
+   * Extends the lease while its owner still holds it. The runtime calls this on a heartbeat while
+   * an inference runs, so that leases can be short and an instance that dies holds its sessions
+   * only briefly. The lease this returns replaces this one (release that one).
+   *
+   * @param duration how long from now the renewed lease holds, > 0
+   * @return the renewed lease, or empty when the owner no longer holds it (it expired and another
+   *     owner took it over)
+   * @throws TurnStoreException if the store cannot be reached; the lease stands as it was
+   */
+  default java.util.Optional<SessionLease> renew(java.time.Duration duration) {
+    return java.util.Optional.of(this);
+  }
+
+  /**
    * Returns a lease of a store that keeps none: it holds nothing and releases nothing.
    *
    * @param session the session

@@ -275,4 +275,26 @@ public abstract class TurnStoreContract {
     assertThat(store.tryLease(session, "instance-b", Duration.ofMinutes(1))).isEmpty();
     takenOver.get().close();
   }
+
+  @Test
+  void aRenewedLeaseOutlastsItsFirstExpiryAndAnExpiredOneTakenOverCannotBeRenewed() throws Exception {
+    SessionId session = SessionId.of("s-renew");
+    SessionLease held = store.tryLease(session, "instance-a", Duration.ofMillis(200)).orElseThrow();
+    if (!keepsLeases()) {
+      assertThat(held.renew(Duration.ofMillis(200))).isPresent();
+      held.close();
+      return;
+    }
+    for (int beat = 0; beat < 4; beat++) { // 400 ms in all, twice the first expiry
+      Thread.sleep(100);
+      held = held.renew(Duration.ofMillis(200)).orElseThrow();
+      assertThat(store.tryLease(session, "instance-b", Duration.ofMinutes(1))).as("beat %d", beat).isEmpty();
+    }
+    Thread.sleep(300); // instance-a stops renewing: it died
+    SessionLease takenOver = store.tryLease(session, "instance-b", Duration.ofMinutes(1)).orElseThrow();
+    assertThat(held.renew(Duration.ofMinutes(1))).as("the dead owner's lease, taken over").isEmpty();
+    assertThat(store.tryLease(session, "instance-a", Duration.ofMinutes(1))).isEmpty();
+    takenOver.close();
+    assertThat(store.tryLease(session, "instance-a", Duration.ofMinutes(1))).isPresent();
+  }
 }

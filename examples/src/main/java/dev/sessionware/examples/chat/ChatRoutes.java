@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionware.core.Correlation;
+import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.SnapshotPhase;
@@ -66,6 +67,13 @@ final class ChatRoutes {
     app.delete("/api/sessions/{id}/inference", routes::cancel);
     app.get("/api/sessions/{id}/events", ctx -> routes.streams.stream(ctx, routes.session(ctx)));
     app.exception(ApiException.class, routes::error);
+    app.exception(SessionBusyException.class, (e, ctx) -> {
+      long seconds = e.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(1L);
+      ctx.header("Retry-After", Long.toString(seconds));
+      routes.error(new ApiException(409, "session_busy", null, "another instance of the server is running an"
+          + " inference of this session (or did, and stopped answering: its claim runs out by itself); try again in "
+          + seconds + " s"), ctx);
+    });
     app.exception(Exception.class, (e, ctx) -> {
       LOG.atError().setCause(e).addKeyValue("path", ctx.path()).log("chat: request failed");
       routes.error(new ApiException(500, "internal_error", null, "the server could not handle the request;"
@@ -244,7 +252,7 @@ final class ChatRoutes {
   }
 
   private void error(ApiException e, Context ctx) {
-    if (e.status() == 429) {
+    if (e.status() == 429 && ctx.res().getHeader("Retry-After") == null) {
       ctx.header("Retry-After", "1");
     }
     ctx.attribute(HANDLED, Boolean.TRUE);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run it with {@code mvn -pl examples -am compile exec:java
  * -Dexec.mainClass=dev.sessionware.examples.chat.ChatServer} and open {@code http://127.0.0.1:8080/}.
- * Arguments: {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N]}. It runs on {@link
+ * Arguments: {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID]}. It runs on {@link
  * EmbeddedEngine} unless {@code OPENAI_BASE_URL} is set, and keeps conversations in SQLite.
  */
 public final class ChatServer implements AutoCloseable {
@@ -57,8 +57,12 @@ public final class ChatServer implements AutoCloseable {
     this.eventBuffer = builder.eventBuffer;
     this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
-    this.runtime = SessionRuntime.builder().name("chat").store(builder.store).snapshots(true)
-        .sink(routeToSessions(), LoggingEventSink.create()).build();
+    SessionRuntime.Builder runtimeBuilder = SessionRuntime.builder().name("chat").store(builder.store)
+        .snapshots(true).sink(routeToSessions(), LoggingEventSink.create());
+    if (builder.instanceId != null) {
+      runtimeBuilder.instanceId(builder.instanceId);
+    }
+    this.runtime = runtimeBuilder.build();
     try {
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
@@ -89,12 +93,13 @@ public final class ChatServer implements AutoCloseable {
    * Starts the server on the embedded engine (or an OpenAI-compatible one when {@code
    * OPENAI_BASE_URL} is set) and a SQLite file, and runs it until the JVM stops.
    *
-   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N]}
+   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID]}
    */
   public static void main(String[] args) {
     String host = "127.0.0.1";
     int port = 8080;
     int queueLimit = Builder.DEFAULT_QUEUE_LIMIT;
+    String instanceId = null;
     Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-chat.db");
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -107,14 +112,18 @@ public final class ChatServer implements AutoCloseable {
         case "--port" -> port = Integer.parseInt(value);
         case "--db" -> database = Path.of(value);
         case "--queue-limit" -> queueLimit = Integer.parseInt(value);
+        case "--instance-id" -> instanceId = value;
         default -> throw new IllegalArgumentException("unknown option " + option
-            + "; the options are --host, --port, --db and --queue-limit");
+            + "; the options are --host, --port, --db, --queue-limit and --instance-id");
       }
     }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
         .orElseGet(EmbeddedEngine::new);
-    ChatServer server = builder(engine, JdbcTurnStore.sqlite(database)).host(host).port(port)
-        .queueLimit(queueLimit).start();
+    Builder builder = builder(engine, JdbcTurnStore.sqlite(database)).host(host).port(port).queueLimit(queueLimit);
+    if (instanceId != null) {
+      builder.instanceId(instanceId);
+    }
+    ChatServer server = builder.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-server-shutdown"));
     System.out.println("Sessionware chat: open " + server.uri() + " (database " + database + ")");
   }
@@ -211,6 +220,7 @@ public final class ChatServer implements AutoCloseable {
     private int port = 8080;
     private int queueLimit = DEFAULT_QUEUE_LIMIT;
     private int eventBuffer = DEFAULT_EVENT_BUFFER;
+    private String instanceId;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -267,6 +277,21 @@ public final class ChatServer implements AutoCloseable {
         throw new IllegalArgumentException("eventBuffer must be >= 1, but was " + eventBuffer);
       }
       this.eventBuffer = eventBuffer;
+      return this;
+    }
+
+    /**
+     * Names this instance of the server, for the leases it takes on sessions in a shared store.
+     * Give each instance an id of its own that stays the same across restarts: an instance that
+     * died mid-inference and starts again takes its sessions back at once, instead of waiting for
+     * its old leases to run out (other instances answer {@code 409 session_busy} with {@code
+     * Retry-After} meanwhile). Default: a new random id per start.
+     *
+     * @param instanceId 1 to 128 characters, no whitespace, control or invisible characters
+     * @return this builder
+     */
+    public Builder instanceId(String instanceId) {
+      this.instanceId = dev.sessionware.core.SessionId.of(Objects.requireNonNull(instanceId, "instanceId")).value();
       return this;
     }
 

@@ -249,6 +249,32 @@ class ChatServerTest {
     }
   }
 
+  /** Fault class: an instance that died mid-inference still holds the session's lease in the shared store. */
+  @Test
+  void aSessionHeldByADeadInstanceIsBusyWithRetryAfterNotAnErrorAndItsRestartedSelfTakesItBack() throws Exception {
+    Path file = dir.resolve("shared.db");
+    dev.sessionware.core.SessionId id = dev.sessionware.core.SessionId.of("orphaned-session");
+    try (JdbcTurnStore store = JdbcTurnStore.sqlite(file)) {
+      store.tryLease(id, "chat-instance-1", java.time.Duration.ofMinutes(1)).orElseThrow(); // then the instance died
+      try (ChatServer other = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0)
+          .instanceId("chat-instance-2").start()) {
+        ChatHttp client = new ChatHttp(other.uri());
+        client.send("POST", "/api/sessions", "{\"session_id\":\"orphaned-session\"}");
+        ChatHttp.Reply busy = client.prompt(id.value(), "hello?", null);
+        expect(busy, 409, "session_busy", null);
+        assertThat(busy.raw().headers().firstValue("Retry-After")).contains("10");
+        assertThat(client.state(id.value()).get("state").asText()).isEqualTo("idle");
+      }
+      try (ChatServer restarted = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0)
+          .instanceId("chat-instance-1").start()) {
+        ChatHttp client = new ChatHttp(restarted.uri());
+        client.send("POST", "/api/sessions", "{\"session_id\":\"orphaned-session\"}");
+        assertThat(client.prompt(id.value(), "hello again", null).status()).isEqualTo(200);
+        client.awaitIdle(id.value(), 1);
+      }
+    }
+  }
+
   @Test
   void aSessionHasAtMostEightOpenStreamsAndAClosedOneFreesItsPlace() throws Exception {
     start(embedded, 16);

@@ -83,6 +83,27 @@ public final class LeaseRows {
     }
 
     @Override
+    public Optional<SessionLease> renew(Duration duration) {
+      long expires = System.currentTimeMillis() + Math.max(1, duration.toMillis());
+      try {
+        int renewed = connections.with(connection -> {
+          try (PreparedStatement update = connection.prepareStatement("UPDATE sw_leases SET expires_at_ms = ?"
+              + " WHERE session_id = ? AND owner = ? AND expires_at_ms = ?")) {
+            update.setLong(1, expires);
+            update.setString(2, session.value());
+            update.setString(3, owner);
+            update.setLong(4, expiresAtMillis);
+            return update.executeUpdate();
+          }
+        });
+        return renewed == 0 ? Optional.empty() : Optional.of(new Lease(session, owner, expires));
+      } catch (SQLException e) {
+        throw new TurnStoreException(session, "could not renew the lease of session " + session + " in "
+            + storeName + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
     public void close() {
       try {
         connections.with(connection -> {
