@@ -44,7 +44,7 @@ final class ChatRoutes {
     this.server = server;
     this.json = json;
     this.requests = new ChatRequests(json);
-    this.streams = new EventStreams(server);
+    this.streams = server.streams();
     this.page = resource("index.html");
   }
 

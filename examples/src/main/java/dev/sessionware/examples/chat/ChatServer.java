@@ -48,6 +48,7 @@ public final class ChatServer implements AutoCloseable {
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
   private final EventCodec codec = EventCodec.standard();
   private final String host;
+  private final EventStreams streams;
   private final Javalin http;
   private volatile boolean closed;
 
@@ -63,9 +64,11 @@ public final class ChatServer implements AutoCloseable {
       runtimeBuilder.instanceId(builder.instanceId);
     }
     this.runtime = runtimeBuilder.build();
+    this.streams = new EventStreams(builder.maxStreams);
     try {
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
+      streams.close();
       runtime.close();
       throw e;
     }
@@ -149,6 +152,7 @@ public final class ChatServer implements AutoCloseable {
     }
     closed = true;
     sessions.values().forEach(session -> session.events().close());
+    streams.close();
     try {
       http.stop();
     } finally {
@@ -162,6 +166,10 @@ public final class ChatServer implements AutoCloseable {
 
   int queueLimit() {
     return queueLimit;
+  }
+
+  EventStreams streams() {
+    return streams;
   }
 
   /**
@@ -213,6 +221,8 @@ public final class ChatServer implements AutoCloseable {
     public static final int DEFAULT_QUEUE_LIMIT = 16;
     /** Events kept per session for resuming streams unless {@link #eventBuffer(int)} says otherwise. */
     public static final int DEFAULT_EVENT_BUFFER = 2_048;
+    /** Event streams the server keeps open at once unless {@link #maxStreams(int)} says otherwise. */
+    public static final int DEFAULT_MAX_STREAMS = 1_000;
 
     private final Engine engine;
     private final TurnStore store;
@@ -221,6 +231,7 @@ public final class ChatServer implements AutoCloseable {
     private int queueLimit = DEFAULT_QUEUE_LIMIT;
     private int eventBuffer = DEFAULT_EVENT_BUFFER;
     private String instanceId;
+    private int maxStreams = DEFAULT_MAX_STREAMS;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -292,6 +303,22 @@ public final class ChatServer implements AutoCloseable {
      */
     public Builder instanceId(String instanceId) {
       this.instanceId = dev.sessionware.core.SessionId.of(Objects.requireNonNull(instanceId, "instanceId")).value();
+      return this;
+    }
+
+    /**
+     * Sets how many event streams the server keeps open at once, across sessions; more are refused
+     * with {@code 503 too_many_streams} and {@code Retry-After}. Streams hold no thread while they
+     * wait, so this bounds memory and sockets, not threads.
+     *
+     * @param maxStreams 1 or more
+     * @return this builder
+     */
+    public Builder maxStreams(int maxStreams) {
+      if (maxStreams < 1) {
+        throw new IllegalArgumentException("maxStreams must be >= 1, but was " + maxStreams);
+      }
+      this.maxStreams = maxStreams;
       return this;
     }
 

@@ -1,12 +1,17 @@
 package dev.sessionware.examples.chat;
 
 import io.javalin.http.Context;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.io.UncheckedIOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves a session's events as Server-Sent Events, read from its {@link SessionEventLog} at the
@@ -15,19 +20,43 @@ import org.slf4j.LoggerFactory;
  * {@code n + 1} onwards. A new stream without either starts with the events that come next. When
  * the events after {@code n} are no longer buffered, the stream sends {@code event: gap} with how many
  * were missed (the client reloads the turns) and goes on with the oldest it still has.
+ *
+ * <p>Streams hold no server thread while they wait ({@link EventStream}): two writer threads serve
+ * them all, and one timer sends the keep-alives. The server keeps at most {@code maxStreams} open
+ * and refuses more with {@code 503 too_many_streams}, so idle readers can never take the API down;
+ * a session keeps its {@value SessionEventLog#MAX_STREAMS} newest streams.
  */
-final class EventStreams {
-  private static final Logger LOG = LoggerFactory.getLogger(EventStreams.class);
+final class EventStreams implements AutoCloseable {
   /** A comment line this often keeps proxies and the client from closing an idle stream. */
   static final long KEEP_ALIVE_MILLIS = 15_000;
 
-  private final ChatServer server;
+  private final int maxStreams;
+  private final Set<EventStream> open = ConcurrentHashMap.newKeySet();
+  private final ExecutorService writers;
+  private final ScheduledExecutorService keepAlive;
 
-  EventStreams(ChatServer server) {
-    this.server = server;
+  EventStreams(int maxStreams) {
+    this.maxStreams = maxStreams;
+    this.writers = Executors.newFixedThreadPool(2, daemon("chat-stream-writer"));
+    this.keepAlive = Executors.newSingleThreadScheduledExecutor(daemon("chat-stream-keep-alive"));
+    keepAlive.scheduleWithFixedDelay(() -> open.forEach(EventStream::keepAlive), KEEP_ALIVE_MILLIS,
+        KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  void stream(Context ctx, ChatSession session) throws InterruptedException {
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return task -> {
+      Thread thread = new Thread(task, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** How many streams are open on this server. */
+  int openCount() {
+    return open.size();
+  }
+
+  void stream(Context ctx, ChatSession session) {
     SessionEventLog log = session.events();
     Long resumeAfter = ChatRequests.lastEventId(ctx);
     long cursor = resumeAfter == null ? log.lastId() : resumeAfter;
@@ -36,55 +65,42 @@ final class EventStreams {
           : "last_event_id", "event " + cursor + " was never sent by this server for this session (the newest is "
           + log.lastId() + "); reconnect without it and reload the turns");
     }
-    if (!log.openStream()) {
-      throw new ApiException(429, "too_many_streams", null, "this session already has "
-          + SessionEventLog.MAX_STREAMS + " open event streams; close one first");
+    if (open.size() >= maxStreams) {
+      ctx.header("Retry-After", "5");
+      throw new ApiException(503, "too_many_streams", null, "the server has " + open.size()
+          + " event streams open, its limit; try again shortly");
     }
-    try {
-      send(ctx, session, log, cursor);
-    } finally {
-      log.closeStream();
-    }
-  }
-
-  private void send(Context ctx, ChatSession session, SessionEventLog log, long cursor) throws InterruptedException {
     HttpServletResponse response = ctx.res();
     response.setStatus(200);
     response.setContentType("text/event-stream");
     response.setCharacterEncoding("UTF-8");
     response.setHeader("Cache-Control", "no-cache");
     response.setHeader("X-Accel-Buffering", "no");
+    AsyncContext async = ctx.req().startAsync(); // Javalin sees it started and keeps the response open
+    async.setTimeout(0);
+    ServletOutputStream out;
     try {
-      ServletOutputStream out = response.getOutputStream();
-      write(out, "retry: 1000\n: stream of session " + session.session().id().value() + "\n\n");
-      while (!server.isClosed()) {
-        SessionEventLog.Batch batch = log.after(cursor, KEEP_ALIVE_MILLIS);
-        if (batch.closed()) {
-          break;
-        }
-        if (batch.entries().isEmpty()) {
-          write(out, ": keep-alive\n\n");
-          continue;
-        }
-        StringBuilder text = new StringBuilder();
-        if (batch.missed() > 0) {
-          text.append("event: gap\ndata: {\"missed\":").append(batch.missed()).append("}\n\n");
-        }
-        for (SessionEventLog.Entry entry : batch.entries()) {
-          text.append("id: ").append(entry.id()).append("\nevent: ").append(entry.type())
-              .append("\ndata: ").append(entry.json()).append("\n\n");
-          cursor = entry.id();
-        }
-        write(out, text.toString());
-      }
+      out = response.getOutputStream();
     } catch (IOException e) {
-      LOG.atDebug().addKeyValue("session_id", session.session().id().value())
-          .log("chat: an event stream's client went away");
+      throw new UncheckedIOException(e);
+    }
+    EventStream stream = new EventStream(log, out, writers, cursor,
+        "retry: 1000\n: stream of session " + session.session().id().value() + "\n\n");
+    open.add(stream);
+    stream.ended().whenComplete((done, failure) -> open.remove(stream));
+    ctx.future(() -> stream.ended()); // the response ends when the stream does
+    EventStream replaced = log.attach(stream);
+    out.setWriteListener(stream); // the container calls it back at once: the greeting goes out
+    if (replaced != null && replaced != stream) { // the log returns the stream itself when it is closed
+      replaced.replace();
     }
   }
 
-  private static void write(ServletOutputStream out, String text) throws IOException {
-    out.write(text.getBytes(StandardCharsets.UTF_8));
-    out.flush();
+  /** Ends every stream and stops the writer and keep-alive threads. */
+  @Override
+  public void close() {
+    keepAlive.shutdownNow();
+    open.forEach(EventStream::end);
+    writers.shutdown();
   }
 }

@@ -10,6 +10,10 @@ import java.util.List;
  * client that resumes after event {@code n} gets {@code n + 1} onwards, with no gap and no
  * duplicate, and a slow client never holds up the inference that publishes. The buffer is
  * bounded; a cursor that fell behind its oldest event is told so with a {@link Batch#missed gap}.
+ *
+ * <p>The log also knows the streams reading it: it wakes them when an event arrives, and keeps at
+ * most {@value #MAX_STREAMS}; a newer stream replaces the oldest (a page that reloads opens its new
+ * stream before the server has noticed the old one is gone).
  */
 final class SessionEventLog {
   /** One numbered event: its SSE {@code id}, {@code event} name and {@code data} (one JSON line). */
@@ -18,20 +22,20 @@ final class SessionEventLog {
   /**
    * What a stream reads next.
    *
-   * @param entries the events after the cursor, oldest first (empty after a wait with nothing new)
+   * @param entries the events after the cursor, oldest first (empty when there is nothing new)
    * @param missed how many events after the cursor are no longer buffered (0 normally)
    * @param closed whether the log was closed: the stream ends
    */
   record Batch(List<Entry> entries, long missed, boolean closed) {}
 
-  /** Streams one session may have open at once: each holds a server thread while it is open. */
+  /** Streams one session keeps open at once; a newer one replaces the oldest. */
   static final int MAX_STREAMS = 8;
 
   private final int capacity;
   private final ArrayDeque<Entry> buffer;
+  private final ArrayDeque<EventStream> streams = new ArrayDeque<>(); // oldest first
   private long lastId;
   private boolean closed;
-  private int streams;
 
   SessionEventLog(int capacity) {
     if (capacity < 1) {
@@ -41,39 +45,38 @@ final class SessionEventLog {
     this.buffer = new ArrayDeque<>(Math.min(capacity, 1024));
   }
 
-  synchronized void append(String type, String json) {
-    if (closed) {
-      return;
+  /** Adds an event and wakes the streams. */
+  void append(String type, String json) {
+    List<EventStream> readers;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (buffer.size() == capacity) {
+        buffer.removeFirst();
+      }
+      buffer.addLast(new Entry(++lastId, type, json));
+      readers = List.copyOf(streams);
     }
-    if (buffer.size() == capacity) {
-      buffer.removeFirst();
-    }
-    buffer.addLast(new Entry(++lastId, type, json));
-    notifyAll();
+    readers.forEach(EventStream::wake); // outside the lock: waking never waits for a client
   }
 
-  /** The id of the newest event, 0 before the first. */
   synchronized long lastId() {
     return lastId;
   }
 
   /**
-   * Returns the events after {@code cursor}, waiting up to {@code waitMillis} for one to arrive.
+   * Returns the events after {@code cursor} that are buffered, without waiting.
    *
-   * @throws IllegalArgumentException if the cursor is ahead of the newest event (an id this log never gave)
+   * @throws IllegalArgumentException if the cursor is an id this log never gave out
    */
-  synchronized Batch after(long cursor, long waitMillis) throws InterruptedException {
+  synchronized Batch after(long cursor) {
     if (cursor < 0 || cursor > lastId) {
       throw new IllegalArgumentException("event id " + cursor + " was never sent on this stream; the newest is "
           + lastId);
     }
-    long deadline = System.nanoTime() + waitMillis * 1_000_000;
-    while (!closed && lastId == cursor) {
-      long left = (deadline - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        return new Batch(List.of(), 0, false);
-      }
-      wait(left);
+    if (cursor == lastId) {
+      return new Batch(List.of(), 0, closed);
     }
     long oldest = buffer.isEmpty() ? lastId + 1 : buffer.peekFirst().id();
     long missed = Math.max(0, oldest - cursor - 1);
@@ -83,24 +86,37 @@ final class SessionEventLog {
         entries.add(entry);
       }
     }
-    return new Batch(entries, missed, closed && entries.isEmpty());
+    return new Batch(entries, missed, false);
   }
 
-  /** Counts a stream in; false when {@link #MAX_STREAMS} are open already. */
-  synchronized boolean openStream() {
-    if (streams >= MAX_STREAMS) {
-      return false;
+  /**
+   * Adds a stream; returns the oldest one when this makes more than {@value #MAX_STREAMS} (the
+   * caller ends it), or null. A closed log takes no stream: the caller ends it at once.
+   */
+  synchronized EventStream attach(EventStream stream) {
+    if (closed) {
+      return stream;
     }
-    streams++;
-    return true;
+    streams.addLast(stream);
+    return streams.size() > MAX_STREAMS ? streams.removeFirst() : null;
   }
 
-  synchronized void closeStream() {
-    streams--;
+  /** Removes a stream that ended; nothing if it was not attached. */
+  synchronized void detach(EventStream stream) {
+    streams.remove(stream);
   }
 
-  synchronized void close() {
-    closed = true;
-    notifyAll();
+  synchronized int streamCount() {
+    return streams.size();
+  }
+
+  /** Closes the log: its streams end once they have sent what they had. */
+  void close() {
+    List<EventStream> readers;
+    synchronized (this) {
+      closed = true;
+      readers = List.copyOf(streams);
+    }
+    readers.forEach(EventStream::wake);
   }
 }

@@ -109,6 +109,7 @@ final class ChatHttp {
     final int status;
     private final InputStream in;
     private final BlockingQueue<Sse> events = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
 
     Stream(String session, String lastEventId) throws IOException, InterruptedException {
       HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/api/sessions/" + session + "/events"));
@@ -146,7 +147,14 @@ final class ChatHttp {
         }
       } catch (IOException e) {
         // closed by the test
+      } finally {
+        ended.countDown();
       }
+    }
+
+    /** Whether the server ended the stream (within 10 s). */
+    boolean ended() throws InterruptedException {
+      return ended.await(10, TimeUnit.SECONDS);
     }
 
     /** Reads events until one of type {@code type} has come {@code count} times. */

@@ -276,26 +276,71 @@ class ChatServerTest {
   }
 
   @Test
-  void aSessionHasAtMostEightOpenStreamsAndAClosedOneFreesItsPlace() throws Exception {
+  void aNinthStreamOfASessionReplacesTheOldestWhichIsToldAndEnds() throws Exception {
     start(embedded, 16);
     String session = http.newSession();
     List<ChatHttp.Stream> open = new ArrayList<>();
     try {
-      for (int i = 0; i < SessionEventLog.MAX_STREAMS; i++) {
+      for (int i = 0; i <= SessionEventLog.MAX_STREAMS; i++) {
         open.add(http.stream(session, null));
       }
       assertThat(open).allSatisfy(stream -> assertThat(stream.status).isEqualTo(200));
-      expect(http.send("GET", "/api/sessions/" + session + "/events", null), 429, "too_many_streams", null);
-      open.remove(0).close();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      ChatHttp.Stream again;
-      while ((again = http.stream(session, null)).status != 200) { // the server notices the drop on its next write
-        again.close();
-        assertThat(System.nanoTime()).as("a closed stream's place was never freed").isLessThan(deadline);
-        http.prompt(session, "What is a session id for?", null); // events make the server write to the dropped stream
-        Thread.sleep(100);
+      assertThat(open.get(0).until("replaced", 1)).last().extracting(ChatHttp.Sse::event).isEqualTo("replaced");
+      assertThat(open.get(0).ended()).isTrue();
+      http.prompt(session, "What is a session id for?", null);
+      for (ChatHttp.Stream stream : open.subList(1, open.size())) { // the other eight stream on
+        assertThat(stream.until("final", 1)).last().extracting(ChatHttp.Sse::event).isEqualTo("final");
       }
-      open.add(again);
+    } finally {
+      for (ChatHttp.Stream stream : open) {
+        stream.close();
+      }
+    }
+  }
+
+  /** Fault class: streams a client closed (a page reloading) must never cost the next one its place. */
+  @Test
+  void resumingStreamAfterStreamAsAReloadingPageDoesIsNeverRefused() throws Exception {
+    start(embedded, 16);
+    String session = http.newSession();
+    long lastSeen = 0;
+    for (int reload = 0; reload < 3 * SessionEventLog.MAX_STREAMS; reload++) {
+      try (ChatHttp.Stream stream = http.stream(session, Long.toString(lastSeen))) {
+        assertThat(stream.status).as("resume %d", reload).isEqualTo(200);
+        if (reload % 4 == 0) {
+          http.prompt(session, "turn " + reload, null);
+          List<ChatHttp.Sse> read = stream.until("final", 1);
+          assertThat(read.get(0).id()).as("no gap, no duplicate").isEqualTo(lastSeen + 1);
+          lastSeen = read.get(read.size() - 1).id();
+        }
+      } // closed before the next one opens, with no write in between to notice it
+    }
+  }
+
+  /** Fault class: idle readers must never take the API down; past the server's bound, a clear refusal. */
+  @Test
+  void threeHundredIdleStreamsHoldNoThreadsAndTheApiStillAnswers() throws Exception {
+    server = ChatServer.builder(embedded, JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0).maxStreams(300).start();
+    http = new ChatHttp(server.uri());
+    List<ChatHttp.Stream> open = new ArrayList<>();
+    try {
+      String session = null;
+      for (int i = 0; i < 300; i++) {
+        if (i % SessionEventLog.MAX_STREAMS == 0) {
+          session = http.newSession();
+        }
+        ChatHttp.Stream stream = http.stream(session, null);
+        assertThat(stream.status).as("stream %d", i).isEqualTo(200);
+        open.add(stream);
+      }
+      long before = System.nanoTime();
+      String another = http.newSession();
+      assertThat(http.prompt(another, "still there?", null).status()).isEqualTo(200);
+      http.awaitIdle(another, 1);
+      assertThat(System.nanoTime() - before).as("the API answered at once").isLessThan(TimeUnit.SECONDS.toNanos(10));
+      ChatHttp.Reply refused = http.send("GET", "/api/sessions/" + another + "/events", null);
+      expect(refused, 503, "too_many_streams", null);
+      assertThat(refused.raw().headers().firstValue("Retry-After")).contains("5");
     } finally {
       for (ChatHttp.Stream stream : open) {
         stream.close();
