@@ -11,7 +11,7 @@ import dev.sessionware.core.SafeText;
 import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.FinalEvent;
-import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.InfoEvent;
 import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.event.ToolCall;
 import dev.sessionware.core.pipeline.Engine;
@@ -19,12 +19,12 @@ import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
-import dev.sessionware.core.turn.Usage;
 import dev.sessionware.core.pipeline.ModelCallException;
 import dev.sessionware.core.pipeline.ModelCallException.Kind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +34,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link Engine} for the Chat Completions API of OpenAI and compatible servers (vLLM, llama.cpp's
@@ -47,12 +50,18 @@ import java.util.concurrent.TimeoutException;
  * per content delta, one {@code tool-call} per tool call (assembled from deltas split across
  * chunks), and {@code final} with usage, stop reason and duration; on failure it publishes {@code
  * error} and throws a {@link ModelCallException} whose {@link ModelCallException#kind()} tells a
- * rate limit or server error from a bad request or a broken stream. Cancelling the inference aborts
- * the HTTP request. The whole call is bounded by a timeout, so a stalled stream never hangs. The API
- * key is sent as a bearer token and never appears in events, logs or exceptions.
+ * rate limit or server error from a bad request or a broken stream, and carries the server's {@code
+ * Retry-After}. Calls that fail before the answer starts (408, 409, 429, 5xx, a connection that
+ * fails) are tried again, by default twice, with the same {@code Idempotency-Key}, after the wait
+ * the server asks for or an exponential backoff with jitter; each retry is logged and published as
+ * an {@code info} event, and nothing is tried again once text has streamed. Cancelling the inference
+ * aborts the HTTP request, or the wait for the next try. The whole call, retries included, is
+ * bounded by a timeout, so a stalled stream never hangs. The API key is sent as a bearer token and
+ * never appears in events, logs or exceptions.
  */
 public final class OpenAiChatEngine implements Engine {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatEngine.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
   private final URI endpoint;
@@ -63,6 +72,7 @@ public final class OpenAiChatEngine implements Engine {
   private final Duration timeout;
   private final HttpClient client;
   private final ToolRegistry tools;
+  private final RetryPolicy retries;
 
   private OpenAiChatEngine(Builder builder) {
     String base = builder.baseUrl.toString();
@@ -75,6 +85,7 @@ public final class OpenAiChatEngine implements Engine {
     this.client = builder.client != null ? builder.client
         : HttpClient.newBuilder().connectTimeout(builder.connectTimeout).build();
     this.tools = builder.tools;
+    this.retries = builder.retries;
   }
 
   /**
@@ -134,22 +145,22 @@ public final class OpenAiChatEngine implements Engine {
     EventMetadata meta = EventMetadata.builder().model(model).temperature(temperature).maxTokens(maxTokens).build();
     context.publish(new StartEvent(meta));
     try {
-      Answer answer = call(context, turn, meta);
-      EventMetadata done = meta.toBuilder().stopReason(answer.stopReason).usage(answer.usage)
+      StreamReader.Answer answer = call(context, turn, meta);
+      EventMetadata done = meta.toBuilder().stopReason(answer.stopReason()).usage(answer.usage())
           .durationMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).build();
       List<Block> blocks = new ArrayList<>();
-      if (!answer.text.isEmpty()) {
-        blocks.add(Block.assistantText(answer.text));
+      if (!answer.text().isEmpty()) {
+        blocks.add(Block.assistantText(answer.text()));
       }
-      for (ToolCall call : answer.toolCalls) { // the tool loop publishes the tool-call events
+      for (ToolCall call : answer.toolCalls()) { // the tool loop publishes the tool-call events
         blocks.add(Block.toolCall(call.id(), call.name(), call.input()));
       }
-      context.publish(new FinalEvent(done, answer.text));
+      context.publish(new FinalEvent(done, answer.text()));
       Turn result = turn.append(blocks.toArray(Block[]::new)).with(MetadataKeys.MODEL, model);
-      if (answer.usage != null) {
-        result = result.with(MetadataKeys.USAGE, answer.usage);
+      if (answer.usage() != null) {
+        result = result.with(MetadataKeys.USAGE, answer.usage());
       }
-      return answer.stopReason == null ? result : result.with(MetadataKeys.STOP_REASON, answer.stopReason);
+      return answer.stopReason() == null ? result : result.with(MetadataKeys.STOP_REASON, answer.stopReason());
     } catch (ModelCallException e) {
       context.publish(new ErrorEvent(meta.toBuilder()
           .durationMs(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).build(), e.getMessage()));
@@ -157,35 +168,114 @@ public final class OpenAiChatEngine implements Engine {
     }
   }
 
-  private Answer call(InferenceContext context, Turn turn, EventMetadata meta) throws Exception {
-    HttpRequest request = request(turn);
+  /**
+   * Calls the model, trying again as {@link RetryPolicy} says while the answer has not started:
+   * every try carries the same {@code Idempotency-Key}, each retry is logged and published as an
+   * {@code info} event, the waits and tries together stay within the engine's timeout, and a cancel
+   * during a wait ends the call at once.
+   */
+  private StreamReader.Answer call(InferenceContext context, Turn turn, EventMetadata meta) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    HttpRequest request = request(turn, "sessionware-" + UUID.randomUUID());
+    CountDownLatch cancelled = new CountDownLatch(1);
+    context.onCancel(cancelled::countDown);
+    for (int attempt = 1; ; attempt++) {
+      Attempt tried = attempt(context, meta, request, deadline);
+      if (tried.answer() != null) {
+        return tried.answer();
+      }
+      ModelCallException failed = tried.failed();
+      if (!tried.retryable() || attempt > retries.maxRetries()) {
+        throw failed;
+      }
+      Duration wait = retries.delay(attempt, tried.headers());
+      if (System.nanoTime() + wait.toNanos() >= deadline) {
+        throw failed; // no time left for another try
+      }
+      announceRetry(context, meta, attempt, failed, wait);
+      if (cancelled.await(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+        context.throwIfCancelled();
+      }
+    }
+  }
+
+  /** One try: the answer, or the failure and whether another try may fix it. */
+  private record Attempt(StreamReader.Answer answer, ModelCallException failed, boolean retryable, HttpHeaders headers) {}
+
+  private Attempt attempt(InferenceContext context, EventMetadata meta, HttpRequest request, long deadline)
+      throws InterruptedException {
     // the thread that reads the answer also keeps its deadline: no timer thread
-    ResponseLines response = new ResponseLines(System.nanoTime() + timeout.toNanos());
+    ResponseLines response = new ResponseLines(deadline);
     context.onCancel(response::close);
     response.follow(client.sendAsync(request, response));
     try {
-      int status = status(context, response);
-      if (status < 200 || status > 299) {
-        throw statusError(status, response);
-      }
+      ResponseLines.Head head;
       try {
-        return new StreamReader(context, meta).read(response);
-      } catch (TimeoutException e) {
-        context.throwIfCancelled();
-        throw timeoutError(e);
-      } catch (IOException e) {
-        context.throwIfCancelled();
-        throw new ModelCallException(Kind.CONNECTION, status,
-            "the connection to " + endpoint + " broke during the stream: " + e.getMessage(), e);
+        head = head(context, response);
+      } catch (ModelCallException unreachable) {
+        if (unreachable.kind() != Kind.CONNECTION) {
+          throw unreachable;
+        }
+        return new Attempt(null, unreachable, true, null); // nothing of the answer arrived
       }
+      int status = head.status();
+      if (status >= 200 && status <= 299) {
+        requireIdentityEncoding(head);
+        return new Attempt(read(context, meta, response, status), null, false, head.headers()); // never retried
+      }
+      return new Attempt(null, statusError(head, response), RetryPolicy.retryable(status), head.headers());
     } finally {
       response.close(); // done, failed or cancelled: the rest of the exchange is not wanted
     }
   }
 
-  private int status(InferenceContext context, ResponseLines response) throws InterruptedException {
+  private void announceRetry(InferenceContext context, EventMetadata meta, int attempt, ModelCallException failed,
+      Duration wait) {
+    org.slf4j.spi.LoggingEventBuilder line = LOG.atInfo().addKeyValue("attempt", attempt + 1)
+        .addKeyValue("status", failed.status()).addKeyValue("wait_ms", wait.toMillis());
+    if (org.slf4j.MDC.get("session_id") == null) { // the logging module mirrors it into the MDC; without it, here
+      line = line.addKeyValue("session_id", context.correlation().sessionId().value());
+    }
+    line.log("model call failed ({}); trying again", failed.getMessage());
+    Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("attempt", attempt + 1);
+    data.put("max_attempts", retries.maxRetries() + 1);
+    data.put("status", failed.status());
+    data.put("kind", failed.kind().name().toLowerCase(java.util.Locale.ROOT));
+    data.put("wait_ms", wait.toMillis());
+    data.put("error", failed.getMessage());
+    context.publish(new InfoEvent(meta, "retrying the model call", data));
+  }
+
+  private StreamReader.Answer read(InferenceContext context, EventMetadata meta, ResponseLines response, int status)
+      throws InterruptedException {
     try {
-      return response.status();
+      return new StreamReader(context, meta, endpoint, this::clean).read(response);
+    } catch (TimeoutException e) {
+      context.throwIfCancelled();
+      throw timeoutError(e);
+    } catch (IOException e) {
+      context.throwIfCancelled();
+      throw new ModelCallException(Kind.CONNECTION, status,
+          "the connection to " + endpoint + " broke during the stream: " + e.getMessage(), e);
+    }
+  }
+
+  /** The engine asks for no compression; an answer compressed all the same cannot be read as a stream. */
+  private void requireIdentityEncoding(ResponseLines.Head head) {
+    Optional<String> encoding = head.headers().firstValue("content-encoding").map(String::strip)
+        .filter(value -> !value.isEmpty() && !value.equalsIgnoreCase("identity"));
+    if (encoding.isPresent()) {
+      throw new ModelCallException(Kind.MALFORMED_STREAM, head.status(), "the answer from " + endpoint + " is "
+          + clean(encoding.get(), 40) + "-encoded, which this engine never asked for (it sends no Accept-Encoding)"
+          + " and cannot read as a stream; turn compression off for this endpoint (a proxy in between may add it)",
+          null);
+    }
+  }
+
+  private ResponseLines.Head head(InferenceContext context, ResponseLines response) throws InterruptedException {
+    try {
+      return response.head();
     } catch (TimeoutException e) {
       context.throwIfCancelled();
       throw timeoutError(e);
@@ -198,7 +288,7 @@ public final class OpenAiChatEngine implements Engine {
     }
   }
 
-  private HttpRequest request(Turn turn) throws JsonProcessingException {
+  private HttpRequest request(Turn turn, String idempotencyKey) throws JsonProcessingException {
     ObjectNode body = JSON.createObjectNode().put("model", model);
     body.set("messages", ChatMessages.of(turn));
     body.put("stream", true);
@@ -221,6 +311,7 @@ public final class OpenAiChatEngine implements Engine {
         .timeout(timeout)
         .header("Content-Type", "application/json")
         .header("Accept", "text/event-stream")
+        .header("Idempotency-Key", idempotencyKey)
         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8));
     if (apiKey != null) {
       request.header("Authorization", "Bearer " + apiKey);
@@ -228,7 +319,16 @@ public final class OpenAiChatEngine implements Engine {
     return request.build();
   }
 
-  private ModelCallException statusError(int status, ResponseLines body) throws InterruptedException {
+  private ModelCallException statusError(ResponseLines.Head head, ResponseLines body) throws InterruptedException {
+    int status = head.status();
+    Optional<String> encoding = head.headers().firstValue("content-encoding").map(String::strip)
+        .filter(value -> !value.isEmpty() && !value.equalsIgnoreCase("identity"));
+    Duration retryAfter = RetryPolicy.serverWait(head.headers()).filter(wait -> !wait.isNegative()).orElse(null);
+    if (encoding.isPresent()) { // its bytes would read as noise
+      return new ModelCallException(ModelCallException.kindOf(status), status, "POST " + endpoint + " returned "
+          + status + " with a " + clean(encoding.get(), 40) + "-encoded body, which this engine never asked for",
+          null, retryAfter);
+    }
     StringBuilder read = new StringBuilder();
     try {
       for (String line = body.nextLine(); line != null && read.length() < MAX_ERROR_BODY; line = body.nextLine()) {
@@ -249,9 +349,8 @@ public final class OpenAiChatEngine implements Engine {
     } catch (JsonProcessingException notJson) {
       // keep the body text as it is
     }
-    Kind kind = status == 429 ? Kind.RATE_LIMITED : status >= 500 ? Kind.SERVER_ERROR : Kind.CLIENT_ERROR;
-    return new ModelCallException(kind, status,
-        "POST " + endpoint + " returned " + status + ": " + clean(message, 500), null);
+    return new ModelCallException(ModelCallException.kindOf(status), status,
+        "POST " + endpoint + " returned " + status + ": " + clean(message, 500), null, retryAfter);
   }
 
   private ModelCallException timeoutError(Throwable cause) {
@@ -270,103 +369,6 @@ public final class OpenAiChatEngine implements Engine {
     return "OpenAiChatEngine[" + endpoint + ", model=" + model + "]"; // never the key
   }
 
-  /** What one streamed answer held. */
-  private record Answer(String text, List<ToolCall> toolCalls, String stopReason, Usage usage) {}
-
-  /** Reads one server-sent event stream of Chat Completions chunks. */
-  private final class StreamReader {
-    private final InferenceContext context;
-    private final EventMetadata meta;
-    private final StringBuilder text = new StringBuilder();
-    private final Map<Integer, String[]> toolCalls = new TreeMap<>(); // index -> {id, name, arguments}
-    private String stopReason;
-    private Usage usage;
-    private int chunks;
-
-    StreamReader(InferenceContext context, EventMetadata meta) {
-      this.context = context;
-      this.meta = meta;
-    }
-
-    Answer read(ResponseLines lines) throws IOException, TimeoutException, InterruptedException {
-      StringBuilder data = new StringBuilder();
-      String line;
-      while ((line = lines.nextLine()) != null) {
-        if (line.isEmpty()) {
-          if (data.length() > 0 && dispatch(data.toString())) {
-            return answer();
-          }
-          data.setLength(0);
-        } else if (line.startsWith("data:")) {
-          if (data.length() > 0) {
-            data.append('\n');
-          }
-          data.append(line.startsWith("data: ") ? line.substring(6) : line.substring(5));
-        }
-        // comments (":"), "event:", "id:" and "retry:" lines carry nothing this engine needs
-      }
-      if (data.length() > 0 && dispatch(data.toString())) {
-        return answer();
-      }
-      context.throwIfCancelled();
-      throw new ModelCallException(Kind.INCOMPLETE_STREAM, 200, "the stream from " + endpoint
-          + " ended after " + chunks + " chunks without [DONE]; the answer is incomplete", null);
-    }
-
-    /** Handles one event's data; returns true at {@code [DONE]}. */
-    private boolean dispatch(String data) {
-      if (data.strip().equals("[DONE]")) {
-        return true;
-      }
-      chunks++;
-      JsonNode chunk;
-      try {
-        chunk = JSON.readTree(data);
-      } catch (JsonProcessingException e) {
-        throw new ModelCallException(Kind.MALFORMED_STREAM, 200, "chunk " + chunks + " of the stream from " + endpoint
-            + " is not JSON: " + clean(data, 100), e);
-      }
-      if (!chunk.isObject()) {
-        throw new ModelCallException(Kind.MALFORMED_STREAM, 200, "chunk " + chunks + " of the stream from " + endpoint
-            + " is not a JSON object: " + clean(data, 100), null);
-      }
-      JsonNode error = chunk.get("error");
-      if (error != null && !error.isNull()) {
-        String message = error.path("message").isTextual() ? error.path("message").textValue() : error.toString();
-        throw new ModelCallException(Kind.SERVER_ERROR, 200, "the stream from " + endpoint + " reported an error: "
-            + clean(message, 500), null);
-      }
-      JsonNode choice = chunk.path("choices").path(0);
-      JsonNode delta = choice.path("delta");
-      JsonNode content = delta.get("content");
-      if (content != null && content.isTextual() && !content.textValue().isEmpty()) {
-        text.append(content.textValue());
-        context.publish(new PartialEvent(meta, content.textValue(), text.toString()));
-      }
-      for (JsonNode call : delta.path("tool_calls")) {
-        String[] parts = toolCalls.computeIfAbsent(call.path("index").asInt(toolCalls.size()), i -> new String[] {"", "", ""});
-        parts[0] += call.path("id").asText("");
-        parts[1] += call.path("function").path("name").asText("");
-        parts[2] += call.path("function").path("arguments").asText("");
-      }
-      if (choice.path("finish_reason").isTextual()) {
-        stopReason = choice.path("finish_reason").textValue();
-      }
-      JsonNode reported = chunk.get("usage");
-      if (reported != null && reported.isObject()) {
-        usage = new Usage(reported.path("prompt_tokens").asLong(0), reported.path("completion_tokens").asLong(0),
-            reported.path("prompt_tokens_details").path("cached_tokens").asLong(0), 0, 0);
-      }
-      return false;
-    }
-
-    private Answer answer() {
-      List<ToolCall> calls = new ArrayList<>();
-      toolCalls.values().forEach(parts -> calls.add(new ToolCall(parts[0], parts[1], parts[2])));
-      return new Answer(text.toString(), calls, stopReason, usage);
-    }
-  }
-
   /** Configures an {@link OpenAiChatEngine}. */
   public static final class Builder {
     private URI baseUrl;
@@ -378,8 +380,45 @@ public final class OpenAiChatEngine implements Engine {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private HttpClient client;
     private ToolRegistry tools = ToolRegistry.empty();
+    private RetryPolicy retries = RetryPolicy.defaults();
 
     private Builder() {}
+
+    /**
+     * Sets how many times a failed call is tried again: on 408, 409, 429 and 5xx answers and on
+     * connections that fail before the answer's status arrives, never once the answer has started
+     * streaming. Default 2, as the official OpenAI SDKs; 0 turns retries off.
+     *
+     * @param maxRetries 0 to 10
+     * @return this builder
+     */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0 || maxRetries > 10) {
+        throw new IllegalArgumentException("maxRetries must be from 0 to 10, but was " + maxRetries);
+      }
+      retries = new RetryPolicy(maxRetries, retries.initialBackoff(), retries.maxBackoff());
+      return this;
+    }
+
+    /**
+     * Sets the waits between tries when the server names none ({@code Retry-After}): {@code
+     * initial} before the first retry, doubling per retry up to {@code max}, less up to a quarter
+     * of random jitter. Default 0.5 s up to 8 s. A wait the server names is kept when it is at most
+     * 60 s. Waits and tries together stay within {@link #timeout(Duration)}.
+     *
+     * @param initial the first wait, > 0
+     * @param max the longest wait, at least {@code initial}
+     * @return this builder
+     */
+    public Builder retryBackoff(Duration initial, Duration max) {
+      positive("initial", initial);
+      positive("max", max);
+      if (max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException("max must be at least initial (" + initial + "), but was " + max);
+      }
+      retries = new RetryPolicy(retries.maxRetries(), initial, max);
+      return this;
+    }
 
     /**
      * Sets the tools whose definitions every request carries, so that the model may call them;
@@ -468,9 +507,9 @@ public final class OpenAiChatEngine implements Engine {
     }
 
     /**
-     * Sets the longest a whole call may take, stream included; default 120 s.
+     * Sets the longest a whole call may take, stream and retries included; default 120 s.
      *
-     * @param timeout the longest a whole call may take, stream included; default 120 s
+     * @param timeout the longest a whole call may take, stream and retries included; default 120 s
      * @return this builder
      */
     public Builder timeout(Duration timeout) {

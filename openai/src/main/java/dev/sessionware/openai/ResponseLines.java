@@ -26,7 +26,8 @@ final class ResponseLines implements HttpResponse.BodyHandler<Void>, Flow.Subscr
   private static final Object ABORTED = new Object();
 
   /** The response's status, handed over when its headers arrived. */
-  private record Status(int code) {}
+  /** The answer's status line and headers. */
+  record Head(int status, java.net.http.HttpHeaders headers) {}
 
   /** Why the response could not be read on. */
   private record Failure(Throwable cause) {}
@@ -65,7 +66,7 @@ final class ResponseLines implements HttpResponse.BodyHandler<Void>, Flow.Subscr
 
   @Override
   public HttpResponse.BodySubscriber<Void> apply(HttpResponse.ResponseInfo info) {
-    queue.add(new Status(info.statusCode()));
+    queue.add(new Head(info.statusCode(), info.headers()));
     // null separator: lines end at \n, \r or \r\n, as BufferedReader.readLine has them
     return HttpResponse.BodySubscribers.fromLineSubscriber(this, lines -> null, StandardCharsets.UTF_8, null);
   }
@@ -104,10 +105,10 @@ final class ResponseLines implements HttpResponse.BodyHandler<Void>, Flow.Subscr
    * @throws AbortedException if {@link #close()} was called
    * @throws InterruptedException if the waiting thread was interrupted (the exchange is aborted)
    */
-  int status() throws IOException, TimeoutException, InterruptedException {
+  Head head() throws IOException, TimeoutException, InterruptedException {
     Object next = take();
-    if (next instanceof Status status) {
-      return status.code();
+    if (next instanceof Head head) {
+      return head;
     }
     throw unexpected(next);
   }

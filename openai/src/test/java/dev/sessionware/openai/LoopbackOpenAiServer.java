@@ -27,6 +27,7 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
   private final HttpServer server;
   private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
   private final AtomicReference<String> authorization = new AtomicReference<>();
+  private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
 
   /** What the server does with one request. */
   @FunctionalInterface
@@ -83,6 +84,7 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
       try {
         requests.add(JSON.readTree(exchange.getRequestBody()));
         authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
+        idempotencyKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")));
         handler.handle(exchange);
       } catch (Exception e) {
         // the client went away: nothing to answer
@@ -115,6 +117,10 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
    *
    * @return the header, or null
    */
+  public List<String> idempotencyKeys() {
+    return List.copyOf(idempotencyKeys);
+  }
+
   public String lastAuthorization() {
     return authorization.get();
   }

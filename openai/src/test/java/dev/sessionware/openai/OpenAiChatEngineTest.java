@@ -77,7 +77,9 @@ class OpenAiChatEngineTest {
   private OpenAiChatEngine engine(Duration timeout) {
     return OpenAiChatEngine.builder()
         .baseUrl(server.baseUrl())
-        .apiKey(KEY).model("test-model").temperature(0.2).maxTokens(64).timeout(timeout).build();
+        .apiKey(KEY).model("test-model").temperature(0.2).maxTokens(64).timeout(timeout)
+        .maxRetries(0) // one call each here; OpenAiRetryTest tries again
+        .build();
   }
 
   private Session session(Duration timeout) {
@@ -297,7 +299,7 @@ class OpenAiChatEngineTest {
       down = URI.create("http://127.0.0.1:" + closedAfterwards.getLocalPort() + "/v1");
     }
     OpenAiChatEngine engine = OpenAiChatEngine.builder().baseUrl(down).apiKey(KEY).model("test-model")
-        .timeout(Duration.ofSeconds(5)).build();
+        .timeout(Duration.ofSeconds(5)).maxRetries(0).build();
     ModelCallException error = failure(Session.builder(engine).id(SessionId.of("s-down")).sink(events).build());
     assertThat(error.kind()).isEqualTo(Kind.CONNECTION);
     assertThat(error.isRetryable()).isTrue();

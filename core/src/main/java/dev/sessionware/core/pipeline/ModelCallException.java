@@ -41,6 +41,8 @@ public final class ModelCallException extends RuntimeException {
   private final Kind kind;
   /** The HTTP status, or 0. */
   private final int status;
+  /** How long the server asked callers to wait before the next try, or null. */
+  private final transient java.time.Duration retryAfter;
 
   /**
    * Makes the exception.
@@ -51,9 +53,33 @@ public final class ModelCallException extends RuntimeException {
    * @param cause the client's own failure, or null
    */
   public ModelCallException(Kind kind, int status, String message, Throwable cause) {
+    this(kind, status, message, cause, null);
+  }
+
+  /**
+   * Makes the exception, with the wait the server asked for.
+   *
+   * @param kind how the call failed
+   * @param status the HTTP status, or 0 when none was received
+   * @param message what failed, without secrets
+   * @param cause the client's own failure, or null
+   * @param retryAfter how long the server asked to wait before trying again ({@code Retry-After}), or null
+   */
+  public ModelCallException(Kind kind, int status, String message, Throwable cause, java.time.Duration retryAfter) {
     super(message, cause);
     this.kind = kind;
     this.status = status;
+    this.retryAfter = retryAfter;
+  }
+
+  /**
+   * Returns how long the server asked callers to wait before trying again, from its {@code
+   * Retry-After} (or {@code Retry-After-Ms}) header, as it said it.
+   *
+   * @return the wait, or empty when the server named none
+   */
+  public java.util.Optional<java.time.Duration> retryAfter() {
+    return java.util.Optional.ofNullable(retryAfter);
   }
 
   /**
