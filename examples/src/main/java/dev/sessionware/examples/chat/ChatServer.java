@@ -123,6 +123,11 @@ public final class ChatServer implements AutoCloseable {
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
         .orElseGet(EmbeddedEngine::new);
     Builder builder = builder(engine, JdbcTurnStore.sqlite(database)).host(host).port(port).queueLimit(queueLimit);
+    if (instanceId == null && port != 0) {
+      // the same on every start at this address: a restart after a crash takes its sessions back at once
+      instanceId = "chat-" + System.getenv().getOrDefault("HOSTNAME", "local").replaceAll("[^A-Za-z0-9._-]", "_")
+          + "-" + port;
+    }
     if (instanceId != null) {
       builder.instanceId(instanceId);
     }
