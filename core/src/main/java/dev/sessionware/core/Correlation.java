@@ -80,4 +80,17 @@ public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId t
   public Correlation withTurnId(TurnId turnId) {
     return new Correlation(sessionId, inferenceId, turnId);
   }
+
+  /**
+   * Puts these ids in the SLF4J MDC (under {@link #SESSION_ID_KEY}, {@link #INFERENCE_ID_KEY} and
+   * {@link #TURN_ID_KEY}) until the returned scope closes, which restores what the MDC held: for a
+   * line logged by code that cannot count on the logging module mirroring the ids (a middleware
+   * applied outside a session, say). Opens no correlation scope; inside an inference the ids are in
+   * the MDC already and nothing changes.
+   *
+   * @return the scope to close after logging, on the same thread
+   */
+  public CorrelationContext.Scope putInMdc() {
+    return dev.sessionware.core.internal.EventLogging.withIds(this);
+  }
 }

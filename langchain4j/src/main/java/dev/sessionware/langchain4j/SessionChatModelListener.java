@@ -18,7 +18,6 @@ import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Usage;
 import java.util.Objects;
-import dev.sessionware.core.internal.TimeOrderedIds;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +83,7 @@ public final class SessionChatModelListener implements ChatModelListener {
       LOG.atDebug().addKeyValue("message_count", context.chatRequest().messages().size()).log("langchain4j: chat request");
     }
     if (sink != EventSink.DISCARD) {
-      UUID messageId = TimeOrderedIds.next();
+      UUID messageId = EventMetadata.newMessageId();
       context.attributes().put(MESSAGE_ID, messageId);
       publish(correlation, messageId, new StartEvent(EventMetadata.empty()));
     }

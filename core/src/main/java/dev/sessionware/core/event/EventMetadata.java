@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import dev.sessionware.core.internal.TimeOrderedIds;
 import java.util.UUID;
 
 /**
@@ -58,6 +59,16 @@ public record EventMetadata(
 
   /** The message id of events whose model call has none: all zeros. */
   public static final UUID NO_MESSAGE_ID = new UUID(0, 0);
+
+  /**
+   * Returns a new message id for the events of one model call, as the library makes them: a
+   * time-ordered UUID (version 7), from a fast random source (ids are for correlation, not secrets).
+   *
+   * @return the id, never {@link #NO_MESSAGE_ID}
+   */
+  public static UUID newMessageId() {
+    return TimeOrderedIds.next();
+  }
 
   private static final EventMetadata EMPTY = builder().build();
 

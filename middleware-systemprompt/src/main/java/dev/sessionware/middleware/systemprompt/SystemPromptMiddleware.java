@@ -1,7 +1,6 @@
 package dev.sessionware.middleware.systemprompt;
 
 import dev.sessionware.core.CorrelationContext;
-import dev.sessionware.core.internal.EventLogging;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.sessionware.core.Correlation;
@@ -206,7 +205,7 @@ public final class SystemPromptMiddleware implements Middleware {
       return;
     }
     String text = prompt.text();
-    try (CorrelationContext.Scope ignored = EventLogging.withIds(correlation)) {
+    try (CorrelationContext.Scope ignored = correlation.putInMdc()) {
       LOG.atDebug()
           .addKeyValue("prompt_length", text.codePointCount(0, text.length()))
           .addKeyValue("prompt_preview", SafeText.logValue(SafeText.preview(text, config.previewLength())))
