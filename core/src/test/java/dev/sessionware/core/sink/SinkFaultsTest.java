@@ -128,11 +128,13 @@ class SinkFaultsTest {
         .allSatisfy(line -> EventCodec.standard().decode(line));
   }
 
-  @Test
-  void aStreamThatFailsOnceLeavesTheNextLinesWhole() {
-    ByteArrayOutputStream written = new ByteArrayOutputStream();
-    boolean[] failNext = {false};
-    OutputStream flaky = new OutputStream() {
+  /**
+   * A stream whose write call number {@code failingCall} writes the first {@code bytesWritten} of its
+   * bytes (a fraction: 0 for none, 0.5 for half) and then fails, as a full disk or a broken pipe does.
+   */
+  private static OutputStream failingOnce(ByteArrayOutputStream written, int failingCall, double bytesWritten) {
+    int[] calls = {0};
+    return new OutputStream() {
       @Override
       public void write(int b) {
         written.write(b);
@@ -140,16 +142,21 @@ class SinkFaultsTest {
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        if (failNext[0]) {
-          failNext[0] = false;
-          throw new IOException("transient failure");
+        if (++calls[0] == failingCall) {
+          written.write(b, off, (int) (len * bytesWritten));
+          throw new IOException("No space left on device");
         }
         written.write(b, off, len);
       }
     };
+  }
+
+  @Test
+  void aStreamThatFailsOnceLeavesTheNextLinesWhole() {
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    OutputStream flaky = failingOnce(written, 2, 0);
     JsonLinesSink sink = JsonLinesSink.to(flaky);
     sink.publish(event("s", "one"));
-    failNext[0] = true;
     assertThatThrownBy(() -> sink.publish(event("s", "two"))).isInstanceOf(UncheckedIOException.class)
         .hasMessageStartingWith("could not write partial event to");
     sink.publish(event("s", "three"));
@@ -163,22 +170,8 @@ class SinkFaultsTest {
   @Test
   void aStreamWriteThatFailsHalfwayThroughALineLeavesEveryLaterEventOnALineOfItsOwn() {
     ByteArrayOutputStream written = new ByteArrayOutputStream();
-    int[] calls = {0};
-    OutputStream halfFailing = new OutputStream() {
-      @Override
-      public void write(int b) {
-        written.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        if (++calls[0] == 4) { // a full disk that frees up, a pipe that hiccups: half the line, then the failure
-          written.write(b, off, len / 2);
-          throw new IOException("No space left on device");
-        }
-        written.write(b, off, len);
-      }
-    };
+    // a full disk that frees up, a pipe that hiccups: half the fourth line, then the failure
+    OutputStream halfFailing = failingOnce(written, 4, 0.5);
     JsonLinesSink sink = JsonLinesSink.to(halfFailing);
     int failed = 0;
     for (int i = 1; i <= 10; i++) {
