@@ -187,7 +187,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       String message = "lost the lease of session " + correlation.sessionId() + " to another instance (it was not"
           + " renewed in time); that instance may run the session now";
       session.runtime().control(() -> abort(() -> new ErrorEvent(meta(), "SessionBusyException: " + message),
-          new InferenceException(correlation, new SessionBusyException(message))));
+          new InferenceException(correlation, new SessionBusyException(message)), false));
     }
   }
 
@@ -295,16 +295,26 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    * a sink that holds its terminal event): true if this call ended it.
    */
   boolean cancel() {
+    return cancel(true);
+  }
+
+  /** Cancels without waiting for the end to be delivered: for the runtime closing, which cancels many at once. */
+  boolean cancelWithoutWaiting() {
+    return cancel(false);
+  }
+
+  private boolean cancel(boolean awaitEnd) {
     InterruptEvent held = engineInterrupt;
     return abort(() -> held != null ? held : new InterruptEvent(meta(), streamedSoFar), new CancellationException(
-        "inference " + correlation.inferenceId() + " in session " + correlation.sessionId() + " was cancelled"));
+        "inference " + correlation.inferenceId() + " in session " + correlation.sessionId() + " was cancelled"),
+        awaitEnd);
   }
 
   /** Ends an inference that ran longer than the session's timeout. */
   void expire() {
     String message = "timed out after " + session.timeout().toMillis() + " ms";
     abort(() -> new ErrorEvent(meta(), "TimeoutException: " + message),
-        new InferenceException(correlation, new TimeoutException(message)));
+        new InferenceException(correlation, new TimeoutException(message)), false);
   }
 
   /** Gives up an inference whose executor refused it. */
@@ -318,11 +328,15 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   /**
    * Ends the inference from outside: the session is free, the engine sees the cancellation (its
    * abort hooks run, for {@value #ABORT_HOOKS_GRACE_MS} ms at most: one that hangs goes on alone),
-   * its thread is interrupted, and then the end is reported and the result completes.
+   * its thread is interrupted, and then the end is reported and the result completes. With {@code
+   * awaitEnd}, returns once the result is complete, whoever ended the inference.
    */
-  private boolean abort(java.util.function.Supplier<InferenceEvent> report, RuntimeException outcome) {
+  private boolean abort(java.util.function.Supplier<InferenceEvent> report, RuntimeException outcome,
+      boolean awaitEnd) {
     if (!markEnded()) {
-      awaitResult(); // ending by other means: the caller sees it ended, not still running
+      if (awaitEnd) {
+        awaitResult(); // ending by other means: the caller sees it ended, not still running
+      }
       return false;
     }
     session.release(this);
@@ -348,7 +362,9 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       runner = FINISHED; // not started (it never will now) or finished already
     }
     end(report.get(), null, outcome);
-    awaitResult();
+    if (awaitEnd) {
+      awaitResult();
+    }
     if (interrupted) {
       Thread.currentThread().interrupt();
     }

@@ -171,7 +171,7 @@ public final class SessionRuntime implements AutoCloseable {
       closed = true;
     }
     for (InferenceRun run : live) {
-      run.cancel();
+      run.cancelWithoutWaiting(); // their ends are awaited together below
     }
     timer.shutdownNow();
     control.shutdown();
@@ -282,7 +282,7 @@ public final class SessionRuntime implements AutoCloseable {
   void started(InferenceRun run) {
     live.add(run);
     if (closed) { // closed while this run was being started: end it like the others
-      run.cancel();
+      run.cancelWithoutWaiting();
     }
   }
 
