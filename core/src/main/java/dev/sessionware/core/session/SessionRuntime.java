@@ -56,6 +56,7 @@ public final class SessionRuntime implements AutoCloseable {
   private final FanOutSink sink;
   private final TurnStore store;
   private final boolean storeLeases; // false when the store keeps the default, always-granted lease
+  private final boolean keepsHistories; // false for the default runtime's store, which keeps nothing
   private final String instanceId;
   private final Duration leaseDuration;
   private final boolean snapshots;
@@ -80,7 +81,8 @@ public final class SessionRuntime implements AutoCloseable {
     this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
     this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
     this.leaseDuration = builder.leaseDuration;
-    this.storeLeases = overridesTryLease(store);
+    this.storeLeases = store.keepsLeases();
+    this.keepsHistories = !builder.historyless;
     this.snapshots = builder.snapshots;
 
   }
@@ -217,7 +219,7 @@ public final class SessionRuntime implements AutoCloseable {
 
   /** Whether sessions are kept in the store; false for the default runtime, whose sessions are private. */
   boolean keepsHistories() {
-    return !(store instanceof NoTurnStore);
+    return keepsHistories;
   }
 
   /**
@@ -226,15 +228,6 @@ public final class SessionRuntime implements AutoCloseable {
    */
   boolean storeLeases() {
     return storeLeases;
-  }
-
-  private static boolean overridesTryLease(TurnStore store) {
-    try {
-      return store.getClass().getMethod("tryLease", dev.sessionware.core.SessionId.class, String.class,
-          Duration.class).getDeclaringClass() != TurnStore.class;
-    } catch (NoSuchMethodException e) {
-      throw new AssertionError("TurnStore.tryLease is public", e);
-    }
   }
 
   Duration leaseDuration() {
@@ -340,6 +333,7 @@ public final class SessionRuntime implements AutoCloseable {
     private String instanceId;
     private Duration leaseDuration = Duration.ofSeconds(30);
     private boolean snapshots;
+    private boolean historyless; // the default runtime's: its sessions keep their history only in memory
 
     private Builder() {}
 
@@ -470,7 +464,9 @@ public final class SessionRuntime implements AutoCloseable {
     static final SessionRuntime INSTANCE = defaultBuilder().build();
 
     private static Builder defaultBuilder() {
-      return builder().name("sessionware-default").store(new NoTurnStore());
+      Builder builder = builder().name("sessionware-default").store(new NoTurnStore());
+      builder.historyless = true;
+      return builder;
     }
   }
 }

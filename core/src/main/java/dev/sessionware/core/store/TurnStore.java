@@ -103,9 +103,22 @@ public interface TurnStore extends AutoCloseable {
   List<SessionSummary> sessions(int limit, SessionSummary after);
 
   /**
+   * Returns whether this store keeps leases that exclude other owners: a store that several
+   * instances of an app share returns true, and the runtime then takes a session's lease before each
+   * inference and renews it while the inference runs. The default, false, suits a store of one
+   * process; the runtime asks it for no lease.
+   *
+   * @return true when {@link #tryLease} can refuse
+   */
+  default boolean keepsLeases() {
+    return false;
+  }
+
+  /**
    * Takes the lease of a session for {@code owner} (an app instance), so that other instances
    * refuse to run it meanwhile; an expired lease, or one {@code owner} holds already, is taken over.
-   * Stores that keep no leases (one process, like {@link InMemoryTurnStore}) always grant it.
+   * Stores that keep no leases (one process, like {@link InMemoryTurnStore}) always grant it; a store
+   * that overrides this to refuse overrides {@link #keepsLeases()} too.
    *
    * @param session the session
    * @param owner who takes it, for example an instance id

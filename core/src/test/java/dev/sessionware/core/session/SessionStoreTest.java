@@ -116,6 +116,11 @@ class SessionStoreTest {
   void anotherInstancesLeaseRefusesTheStartAtOnce() {
     TestStore leased = new TestStore() {
       @Override
+      public boolean keepsLeases() {
+        return true;
+      }
+
+      @Override
       public Optional<SessionLease> tryLease(SessionId session, String owner, Duration duration) {
         return owner.equals("me") ? Optional.empty() : Optional.of(SessionLease.unheld(session, owner));
       }

@@ -49,14 +49,6 @@ public abstract class TurnStoreContract {
    */
   protected abstract TurnStore newStore() throws Exception;
 
-  /**
-   * Returns whether the store keeps leases that exclude other owners.
-   *
-   * @return true when {@link TurnStore#tryLease} can refuse
-   */
-  protected boolean keepsLeases() {
-    return false;
-  }
 
   @BeforeEach
   void open() throws Exception {
@@ -259,7 +251,7 @@ public abstract class TurnStoreContract {
     SessionId session = SessionId.of("s-lease");
     Optional<SessionLease> first = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
     assertThat(first).isPresent();
-    if (!keepsLeases()) {
+    if (!store.keepsLeases()) {
       first.get().close();
       return;
     }
@@ -280,7 +272,7 @@ public abstract class TurnStoreContract {
   void aRenewedLeaseOutlastsItsFirstExpiryAndAnExpiredOneTakenOverCannotBeRenewed() throws Exception {
     SessionId session = SessionId.of("s-renew");
     SessionLease held = store.tryLease(session, "instance-a", Duration.ofMillis(200)).orElseThrow();
-    if (!keepsLeases()) {
+    if (!store.keepsLeases()) {
       assertThat(held.renew(Duration.ofMillis(200))).isPresent();
       held.close();
       return;

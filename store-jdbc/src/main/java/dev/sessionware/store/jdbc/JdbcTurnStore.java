@@ -371,6 +371,12 @@ public final class JdbcTurnStore implements TurnStore {
     }
   }
 
+  /** Leases exclude other instances: they are rows in the database the instances share. */
+  @Override
+  public boolean keepsLeases() {
+    return true;
+  }
+
   @Override
   public Optional<SessionLease> tryLease(SessionId session, String owner, Duration duration) {
     Objects.requireNonNull(session, "session");

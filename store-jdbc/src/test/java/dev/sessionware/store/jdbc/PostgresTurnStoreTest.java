@@ -14,10 +14,6 @@ class PostgresTurnStoreTest extends TurnStoreContract {
     return JdbcTurnStore.postgres(pool);
   }
 
-  @Override
-  protected boolean keepsLeases() {
-    return true;
-  }
 
   @AfterEach
   void closePool() {

@@ -14,8 +14,4 @@ class SqliteTurnStoreTest extends TurnStoreContract {
     return JdbcTurnStore.sqlite(dir.resolve("turns.db"));
   }
 
-  @Override
-  protected boolean keepsLeases() {
-    return true;
-  }
 }
