@@ -53,8 +53,9 @@ class EventsToolTest {
     assertThat(outLines()).containsExactly(
         file + ":line 8: event is not valid JSON: Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
         file + ":line 9: member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and \"session_id\""
-            + " replaced it; migrate archived event files with dev.sessionware.core.event.json.RunIdMigration"
-            + " (or \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)",
+            + " replaced it; migrate archived event files with dev.sessionware.migration.RunIdMigration from the"
+            + " artifact dev.sessionware:sessionware-migration (or \"java -jar sessionware-cli.jar migrate IN OUT\","
+            + " from the artifact dev.sessionware:sessionware-cli)",
         file + ": 9 events read, 7 valid, 2 with errors, 1 without a session id");
   }
 

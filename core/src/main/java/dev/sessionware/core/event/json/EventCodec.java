@@ -33,7 +33,7 @@ import java.util.Objects;
  * everything the reference writes, including its {@code \u003c}-style escapes and the empty {@code
  * error} object on error events, and keeps what it does not know: events of unknown types whole,
  * and {@code meta} members of newer versions in {@link EventMetadata#otherMembers()}. It rejects the legacy {@code meta.run_id} with a message that points to
- * {@link RunIdMigration}. Every problem is an {@link EventDecodingException} that names the member.
+ * {@code dev.sessionware.migration.RunIdMigration} (artifact {@code sessionware-migration}). Every problem is an {@link EventDecodingException} that names the member.
  *
  * <p>What the codec writes, it reads: one limit, {@link #MAX_EVENT_LENGTH} characters of JSON per
  * event, holds in both directions (an event that would encode longer is refused with an {@link
@@ -55,7 +55,8 @@ public final class EventCodec {
   static final String LEGACY_RUN_ID_MESSAGE =
       "member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and"
           + " \"session_id\" replaced it; migrate archived event files with"
-          + " dev.sessionware.core.event.json.RunIdMigration (or \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)";
+          + " dev.sessionware.migration.RunIdMigration from the artifact dev.sessionware:sessionware-migration (or"
+          + " \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)";
 
   private final ObjectMapper mapper;
   private final JsonFactory factory;

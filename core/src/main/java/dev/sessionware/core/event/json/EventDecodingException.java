@@ -19,7 +19,7 @@ public final class EventDecodingException extends IllegalArgumentException {
     WRONG_TYPE,
     /** A member has the right JSON type but an invalid value (a malformed UUID, a bad id). */
     INVALID_VALUE,
-    /** The event carries the legacy {@code run_id} member; migrate it with {@link RunIdMigration}. */
+    /** The event carries the legacy {@code run_id} member; migrate it with {@code dev.sessionware.migration.RunIdMigration}. */
     LEGACY_RUN_ID,
     /** The event's text is longer than {@link EventCodec#MAX_EVENT_LENGTH}. */
     TOO_LONG

@@ -170,7 +170,8 @@ class EventCodecTest {
       assertThat(e.lineNumber()).isEqualTo(7);
     }).hasMessage("line 7: member \"meta.run_id\" is not supported: it was the legacy alias of the session id, and"
         + " \"session_id\" replaced it; migrate archived event files with"
-        + " dev.sessionware.core.event.json.RunIdMigration (or \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)");
+        + " dev.sessionware.migration.RunIdMigration from the artifact dev.sessionware:sessionware-migration (or"
+        + " \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,4 +1,4 @@
-package dev.sessionware.core.event.json;
+package dev.sessionware.migration;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,8 +1,9 @@
-package dev.sessionware.core.event.json;
+package dev.sessionware.migration;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.sessionware.core.event.json.JsonLinesReader;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * Rewrites archived JSON Lines event files that still carry the legacy {@code meta.run_id} alias of
- * the session id, so that {@link EventCodec} can read them.
+ * the session id, so that {@link dev.sessionware.core.event.json.EventCodec} can read them.
  *
  * <p>Per line: {@code run_id} alone becomes {@code session_id}; {@code run_id} equal to {@code
  * session_id} is dropped; a {@code run_id} that differs from {@code session_id} (or is not a
@@ -45,6 +46,8 @@ public final class RunIdMigration {
   public static final int CONFLICTS_KEPT = 100;
 
   private static final JsonFactory JSON = new JsonFactory();
+  /** The legacy member this migration removes; core's codec rejects it and names this class. */
+  private static final String RUN_ID = "run_id";
 
   /**
    * The input of a migration is not UTF-8, so it is not an event file; nothing was migrated.
@@ -218,14 +221,14 @@ public final class RunIdMigration {
     try (JsonParser parser = JSON.createParser(line)) {
       JsonToken token;
       while ((token = parser.nextToken()) != null) {
-        if (token == JsonToken.FIELD_NAME && parser.currentName().equalsIgnoreCase(EventCodec.LEGACY_RUN_ID)) {
+        if (token == JsonToken.FIELD_NAME && parser.currentName().equalsIgnoreCase(RUN_ID)) {
           return true;
         }
       }
       return false;
     } catch (IOException notJson) {
       String lower = line.toLowerCase(java.util.Locale.ROOT);
-      return lower.contains(EventCodec.LEGACY_RUN_ID) || lower.contains("run\\u005fid");
+      return lower.contains(RUN_ID) || lower.contains("run\\u005fid");
     }
   }
 
@@ -256,8 +259,8 @@ public final class RunIdMigration {
       return new LineMigration(line, false, "meta.session_id is not a single string");
     }
     if (!scan.runId.equals(scan.sessionId)) {
-      return new LineMigration(line, false, "meta.run_id " + EventCodec.quote(scan.runId)
-          + " differs from meta.session_id " + EventCodec.quote(scan.sessionId));
+      return new LineMigration(line, false, "meta.run_id " + quote(scan.runId)
+          + " differs from meta.session_id " + quote(scan.sessionId));
     }
     return new LineMigration(removeMember(line, scan.runIdStart, scan.runIdValueEnd), true, null);
   }
@@ -356,5 +359,22 @@ public final class RunIdMigration {
       }
       throw new IllegalStateException("unterminated string in a line the JSON parser accepted");
     }
+  }
+
+  /** Quotes a value for a message, short and with control characters escaped. */
+  private static String quote(String value) {
+    String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
+    for (int i = 0; i < shown.length(); i++) {
+      char c = shown.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (Character.isISOControl(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 }

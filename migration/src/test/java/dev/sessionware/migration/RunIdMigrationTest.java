@@ -1,8 +1,9 @@
-package dev.sessionware.core.event.json;
+package dev.sessionware.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sessionware.core.event.json.EventCodec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
