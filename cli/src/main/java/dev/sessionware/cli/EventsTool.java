@@ -6,6 +6,7 @@ import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.InfoEvent;
 import dev.sessionware.core.event.InterruptEvent;
 import dev.sessionware.core.event.LogEvent;
@@ -242,13 +243,30 @@ public final class EventsTool {
   }
 
   private static String describe(InferenceEvent event) {
-    EventMetadata meta = event.meta();
-    if (event instanceof StartEvent) {
-      return "start" + (meta.model() == null ? "" : " model=" + meta.model());
-    } else if (event instanceof PartialEvent || event instanceof PartialThinkingEvent) {
+    return event.accept(TRANSCRIPT);
+  }
+
+  /** Each event type as a transcript line, or null to leave it out. */
+  private static final InferenceEvent.Visitor<String> TRANSCRIPT = new InferenceEvent.Visitor<>() {
+    @Override
+    public String start(StartEvent event) {
+      return "start" + (event.meta().model() == null ? "" : " model=" + event.meta().model());
+    }
+
+    @Override
+    public String partial(PartialEvent event) {
       return null; // the final text says it all; partials only make the transcript long
-    } else if (event instanceof FinalEvent e) {
-      StringBuilder line = new StringBuilder("assistant: ").append(oneLine(e.text()));
+    }
+
+    @Override
+    public String partialThinking(PartialThinkingEvent event) {
+      return null;
+    }
+
+    @Override
+    public String finalAnswer(FinalEvent event) {
+      EventMetadata meta = event.meta();
+      StringBuilder line = new StringBuilder("assistant: ").append(oneLine(event.text()));
       List<String> facts = new ArrayList<>();
       if (meta.usage() != null) {
         facts.add(meta.usage().inputTokens() + " in / " + meta.usage().outputTokens() + " out tokens");
@@ -260,25 +278,54 @@ public final class EventsTool {
         facts.add("stop: " + meta.stopReason());
       }
       return facts.isEmpty() ? line.toString() : line.append("  [").append(String.join(", ", facts)).append(']').toString();
-    } else if (event instanceof InterruptEvent e) {
-      return "interrupted" + (e.text().isEmpty() ? "" : " after: " + oneLine(e.text()));
-    } else if (event instanceof ErrorEvent e) {
-      return "ERROR: " + oneLine(e.errorString());
-    } else if (event instanceof ToolCallEvent e) {
-      return "tool call " + e.toolCall().name() + "(" + oneLine(e.toolCall().input()) + ") id=" + e.toolCall().id();
-    } else if (event instanceof ToolResultEvent e) {
-      return "tool result id=" + e.toolResult().id() + ": " + oneLine(e.toolResult().result());
-    } else if (event instanceof ToolCallExecuteEvent e) {
-      return "running tool " + e.toolCall().name() + " id=" + e.toolCall().id();
-    } else if (event instanceof ToolCallExecutionResultEvent e) {
-      return "tool finished id=" + e.toolResult().id() + ": " + oneLine(e.toolResult().result());
-    } else if (event instanceof LogEvent e) {
-      return "log " + e.level() + ": " + oneLine(e.message());
-    } else if (event instanceof InfoEvent e) {
-      return "info: " + oneLine(e.message());
     }
-    return event.type() + " (a type this tool does not know; kept as it is)";
-  }
+
+    @Override
+    public String interrupt(InterruptEvent event) {
+      return "interrupted" + (event.text().isEmpty() ? "" : " after: " + oneLine(event.text()));
+    }
+
+    @Override
+    public String error(ErrorEvent event) {
+      return "ERROR: " + oneLine(event.errorString());
+    }
+
+    @Override
+    public String toolCall(ToolCallEvent event) {
+      return "tool call " + event.toolCall().name() + "(" + oneLine(event.toolCall().input()) + ") id="
+          + event.toolCall().id();
+    }
+
+    @Override
+    public String toolResult(ToolResultEvent event) {
+      return "tool result id=" + event.toolResult().id() + ": " + oneLine(event.toolResult().result());
+    }
+
+    @Override
+    public String toolCallExecute(ToolCallExecuteEvent event) {
+      return "running tool " + event.toolCall().name() + " id=" + event.toolCall().id();
+    }
+
+    @Override
+    public String toolCallExecutionResult(ToolCallExecutionResultEvent event) {
+      return "tool finished id=" + event.toolResult().id() + ": " + oneLine(event.toolResult().result());
+    }
+
+    @Override
+    public String log(LogEvent event) {
+      return "log " + event.level() + ": " + oneLine(event.message());
+    }
+
+    @Override
+    public String info(InfoEvent event) {
+      return "info: " + oneLine(event.message());
+    }
+
+    @Override
+    public String unknown(UnknownEvent event) {
+      return event.type() + " (a type this tool does not know; kept as it is)";
+    }
+  };
 
   private static String oneLine(String text) {
     return SafeText.escape(SafeText.preview(text, 200));

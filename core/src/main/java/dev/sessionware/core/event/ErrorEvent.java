@@ -32,4 +32,9 @@ public record ErrorEvent(EventMetadata meta, String errorString) implements Infe
   public ErrorEvent withMeta(EventMetadata meta) {
     return new ErrorEvent(meta, errorString);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.error(this);
+  }
 }

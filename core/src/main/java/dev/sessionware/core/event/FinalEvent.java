@@ -32,4 +32,9 @@ public record FinalEvent(EventMetadata meta, String text) implements InferenceEv
   public FinalEvent withMeta(EventMetadata meta) {
     return new FinalEvent(meta, text);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.finalAnswer(this);
+  }
 }

@@ -36,4 +36,9 @@ public record InfoEvent(EventMetadata meta, String message, Map<String, Object> 
   public InfoEvent withMeta(EventMetadata meta) {
     return new InfoEvent(meta, message, data);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.info(this);
+  }
 }

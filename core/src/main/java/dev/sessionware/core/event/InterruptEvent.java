@@ -32,4 +32,9 @@ public record InterruptEvent(EventMetadata meta, String text) implements Inferen
   public InterruptEvent withMeta(EventMetadata meta) {
     return new InterruptEvent(meta, text);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.interrupt(this);
+  }
 }

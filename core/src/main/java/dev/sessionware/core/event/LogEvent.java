@@ -39,4 +39,9 @@ public record LogEvent(EventMetadata meta, String level, String message, Map<Str
   public LogEvent withMeta(EventMetadata meta) {
     return new LogEvent(meta, level, message, fields);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.log(this);
+  }
 }

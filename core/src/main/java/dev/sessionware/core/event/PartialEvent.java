@@ -35,4 +35,9 @@ public record PartialEvent(EventMetadata meta, String delta, String completion) 
   public PartialEvent withMeta(EventMetadata meta) {
     return new PartialEvent(meta, delta, completion);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.partial(this);
+  }
 }

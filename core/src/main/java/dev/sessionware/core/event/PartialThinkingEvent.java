@@ -35,4 +35,9 @@ public record PartialThinkingEvent(EventMetadata meta, String delta, String comp
   public PartialThinkingEvent withMeta(EventMetadata meta) {
     return new PartialThinkingEvent(meta, delta, completion);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.partialThinking(this);
+  }
 }

@@ -29,4 +29,9 @@ public record StartEvent(EventMetadata meta) implements InferenceEvent {
   public StartEvent withMeta(EventMetadata meta) {
     return new StartEvent(meta);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.start(this);
+  }
 }

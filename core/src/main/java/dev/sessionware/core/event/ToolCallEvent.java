@@ -32,4 +32,9 @@ public record ToolCallEvent(EventMetadata meta, ToolCall toolCall) implements In
   public ToolCallEvent withMeta(EventMetadata meta) {
     return new ToolCallEvent(meta, toolCall);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.toolCall(this);
+  }
 }

@@ -32,4 +32,9 @@ public record ToolCallExecuteEvent(EventMetadata meta, ToolCall toolCall) implem
   public ToolCallExecuteEvent withMeta(EventMetadata meta) {
     return new ToolCallExecuteEvent(meta, toolCall);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.toolCallExecute(this);
+  }
 }

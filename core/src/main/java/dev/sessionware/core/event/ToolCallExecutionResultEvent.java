@@ -32,4 +32,9 @@ public record ToolCallExecutionResultEvent(EventMetadata meta, ToolResult toolRe
   public ToolCallExecutionResultEvent withMeta(EventMetadata meta) {
     return new ToolCallExecutionResultEvent(meta, toolResult);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.toolCallExecutionResult(this);
+  }
 }

@@ -32,4 +32,9 @@ public record ToolResultEvent(EventMetadata meta, ToolResult toolResult) impleme
   public ToolResultEvent withMeta(EventMetadata meta) {
     return new ToolResultEvent(meta, toolResult);
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.toolResult(this);
+  }
 }

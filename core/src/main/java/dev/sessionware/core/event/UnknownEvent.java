@@ -48,4 +48,9 @@ public record UnknownEvent(String type, EventMetadata meta, Map<String, JsonNode
     JsonNode value = members.get(name);
     return value == null ? null : value.deepCopy();
   }
+
+  @Override
+  public <R> R accept(Visitor<R> visitor) {
+    return visitor.unknown(this);
+  }
 }

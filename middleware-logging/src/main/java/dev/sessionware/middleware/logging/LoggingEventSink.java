@@ -6,6 +6,8 @@ import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.UnknownEvent;
+import dev.sessionware.core.event.StartEvent;
 import dev.sessionware.core.event.InfoEvent;
 import dev.sessionware.core.event.InterruptEvent;
 import dev.sessionware.core.event.LogEvent;
@@ -114,29 +116,92 @@ public final class LoggingEventSink implements EventSink {
   }
 
   private void addMembers(LoggingEventBuilder line, InferenceEvent event) {
-    if (event instanceof PartialEvent e) {
-      addStreamed(line, streamKey(e.meta(), "text"), e.delta(), e.completion());
-    } else if (event instanceof PartialThinkingEvent e) {
-      addStreamed(line, streamKey(e.meta(), "thinking"), e.delta(), e.completion());
-    } else if (event instanceof FinalEvent e) {
-      addText(line, "text", e.text());
-    } else if (event instanceof InterruptEvent e) {
-      addText(line, "text", e.text());
-    } else if (event instanceof ErrorEvent e) {
-      line.addKeyValue("error", SafeText.logValue(config.redactor().redact(e.errorString())));
-    } else if (event instanceof ToolCallEvent e) {
-      addToolCall(line, e.toolCall());
-    } else if (event instanceof ToolCallExecuteEvent e) {
-      addToolCall(line, e.toolCall());
-    } else if (event instanceof ToolResultEvent e) {
-      addToolResult(line, e.toolResult());
-    } else if (event instanceof ToolCallExecutionResultEvent e) {
-      addToolResult(line, e.toolResult());
-    } else if (event instanceof LogEvent e) {
-      line.addKeyValue("event_level", SafeText.logValue(e.level()));
-      addText(line, "event_message", e.message());
-    } else if (event instanceof InfoEvent e) {
-      addText(line, "event_message", e.message());
+    event.accept(new Members(line));
+  }
+
+  /** Each event type's own members, as key/values of its line. */
+  private final class Members implements InferenceEvent.Visitor<Void> {
+    private final LoggingEventBuilder line;
+
+    Members(LoggingEventBuilder line) {
+      this.line = line;
+    }
+
+    @Override
+    public Void start(StartEvent event) {
+      return null; // its metadata says it all
+    }
+
+    @Override
+    public Void partial(PartialEvent event) {
+      addStreamed(line, streamKey(event.meta(), "text"), event.delta(), event.completion());
+      return null;
+    }
+
+    @Override
+    public Void partialThinking(PartialThinkingEvent event) {
+      addStreamed(line, streamKey(event.meta(), "thinking"), event.delta(), event.completion());
+      return null;
+    }
+
+    @Override
+    public Void finalAnswer(FinalEvent event) {
+      addText(line, "text", event.text());
+      return null;
+    }
+
+    @Override
+    public Void interrupt(InterruptEvent event) {
+      addText(line, "text", event.text());
+      return null;
+    }
+
+    @Override
+    public Void error(ErrorEvent event) {
+      line.addKeyValue("error", SafeText.logValue(config.redactor().redact(event.errorString())));
+      return null;
+    }
+
+    @Override
+    public Void toolCall(ToolCallEvent event) {
+      addToolCall(line, event.toolCall());
+      return null;
+    }
+
+    @Override
+    public Void toolResult(ToolResultEvent event) {
+      addToolResult(line, event.toolResult());
+      return null;
+    }
+
+    @Override
+    public Void toolCallExecute(ToolCallExecuteEvent event) {
+      addToolCall(line, event.toolCall());
+      return null;
+    }
+
+    @Override
+    public Void toolCallExecutionResult(ToolCallExecutionResultEvent event) {
+      addToolResult(line, event.toolResult());
+      return null;
+    }
+
+    @Override
+    public Void log(LogEvent event) {
+      line.addKeyValue("event_level", SafeText.logValue(event.level()));
+      addText(line, "event_message", event.message());
+      return null;
+    }
+
+    @Override
+    public Void info(InfoEvent event) {
+      addText(line, "event_message", event.message());
+      return null;
+    }
+
+    @Override
+    public Void unknown(UnknownEvent event) {
+      return null; // members of a type this version does not know: not interpreted, not logged
     }
   }
 
