@@ -1,0 +1,48 @@
+package dev.sessionware.springai;
+
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.EngineContract;
+import dev.sessionware.openai.LoopbackOpenAiServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.ai.openai.OpenAiChatModel;
+import org.springframework.ai.openai.OpenAiChatOptions;
+
+/** The Spring AI engine over the real OpenAI chat model (streaming), against the loopback server. */
+class SpringAiEngineContractTest extends EngineContract {
+  private LoopbackOpenAiServer server;
+
+  @BeforeEach
+  void start() {
+    server = LoopbackOpenAiServer.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private Engine engine() {
+    return SpringAiEngine.streaming(OpenAiChatModel.builder().options(OpenAiChatOptions.builder()
+        .baseUrl(server.baseUrl().toString()).apiKey("sk-test-key-0123456789").model("contract-model").build()).build());
+  }
+
+  private static String chunk(String delta, String finish) {
+    return LoopbackOpenAiServer.data("{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+        + "\"model\":\"contract-model\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}");
+  }
+
+  @Override
+  protected Answering answering() {
+    server.serve(exchange -> LoopbackOpenAiServer.stream(exchange,
+        chunk("{\"role\":\"assistant\",\"content\":\"Con\"}", null), chunk("{\"content\":\"tract\"}", null),
+        chunk("{}", "\"stop\""), "data: [DONE]\n\n"));
+    return new Answering(engine(), "Contract");
+  }
+
+  @Override
+  protected Engine failing() {
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 400, "{\"error\":{\"message\":\"bad request\"}}"));
+    return engine();
+  }
+}
