@@ -91,6 +91,30 @@ public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId t
    * @return the scope to close after logging, on the same thread
    */
   public CorrelationContext.Scope putInMdc() {
-    return dev.sessionware.core.internal.EventLogging.withIds(this);
+    String session = org.slf4j.MDC.get(SESSION_ID_KEY);
+    String inference = org.slf4j.MDC.get(INFERENCE_ID_KEY);
+    String turn = org.slf4j.MDC.get(TURN_ID_KEY);
+    String wantedInference = inferenceId == null ? null : inferenceId.value();
+    String wantedTurn = turnId == null ? null : turnId.value();
+    if (sessionId.value().equals(session) && Objects.equals(wantedInference, inference)
+        && Objects.equals(wantedTurn, turn)) {
+      return () -> {}; // in the MDC already, as inside an inference
+    }
+    putOrRemove(SESSION_ID_KEY, sessionId.value());
+    putOrRemove(INFERENCE_ID_KEY, wantedInference);
+    putOrRemove(TURN_ID_KEY, wantedTurn);
+    return () -> {
+      putOrRemove(SESSION_ID_KEY, session);
+      putOrRemove(INFERENCE_ID_KEY, inference);
+      putOrRemove(TURN_ID_KEY, turn);
+    };
+  }
+
+  private static void putOrRemove(String key, String value) {
+    if (value == null) {
+      org.slf4j.MDC.remove(key);
+    } else {
+      org.slf4j.MDC.put(key, value);
+    }
   }
 }

@@ -13,7 +13,6 @@ import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
-import dev.sessionware.core.internal.EventLogging;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.SnapshotPhase;
 import java.lang.invoke.MethodHandles;
@@ -176,7 +175,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       try {
         renewed = held.renew(duration);
       } catch (RuntimeException e) {
-        EventLogging.warn(LOG, meta(), "could not renew the lease of session " + correlation.sessionId()
+        warn("could not renew the lease of session " + correlation.sessionId()
             + "; trying again on the next heartbeat", e);
         return;
       }
@@ -465,7 +464,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       try {
         held.close();
       } catch (RuntimeException e) {
-        EventLogging.warn(LOG, meta(), "could not release the lease of session " + correlation.sessionId()
+        warn("could not release the lease of session " + correlation.sessionId()
             + "; it expires by itself", e);
       }
     }
@@ -488,7 +487,16 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       Turn withId = turn.id() == null ? turn.withId(correlation.turnId()) : turn;
       session.runtime().store().saveSnapshot(correlation.sessionId(), phase, withId);
     } catch (RuntimeException e) {
-      EventLogging.warn(LOG, meta(), "could not keep the " + phase + " snapshot of turn " + turn.id(), e);
+      warn("could not keep the " + phase + " snapshot of turn " + turn.id(), e);
+    }
+  }
+
+  /** Logs the run's own warning with its ids in the MDC, whatever thread reports it. */
+  private void warn(String message, Throwable error) {
+    if (LOG.isWarnEnabled()) {
+      try (dev.sessionware.core.CorrelationContext.Scope ignored = correlation.putInMdc()) {
+        LOG.warn(message, error);
+      }
     }
   }
 

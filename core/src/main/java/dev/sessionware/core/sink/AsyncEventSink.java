@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.sessionware.core.internal.EventLogging;
 
 /**
  * Hands events to another sink on a thread of its own, so that a slow sink (a file, a network
@@ -219,7 +218,7 @@ public final class AsyncEventSink implements EventSink {
 
   private void failed(InferenceEvent event, Throwable error) {
     failures.incrementAndGet();
-    EventLogging.sinkFailed(LOG, onFailure, delegate, event, error, "delivery goes on");
+    SinkWarnings.sinkFailed(LOG, onFailure, delegate, event, error, "delivery goes on");
   }
 
 

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.sessionware.core.internal.EventLogging;
 
 /**
  * Passes each event to several sinks, in order. A sink that throws, an {@link Error} included,
@@ -96,7 +95,7 @@ public final class FanOutSink implements EventSink {
 
   private void failed(EventSink sink, InferenceEvent event, Throwable error) {
     failures.incrementAndGet();
-    EventLogging.sinkFailed(LOG, onFailure, sink, event, error, "the other sinks still got it");
+    SinkWarnings.sinkFailed(LOG, onFailure, sink, event, error, "the other sinks still got it");
   }
 
 }

@@ -2,7 +2,6 @@ package dev.sessionware.core.sink;
 
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.json.EventCodec;
-import dev.sessionware.core.internal.EventLogging;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -247,7 +246,7 @@ public final class JsonLinesSink implements EventSink {
   private void reportReopened(InferenceEvent event, boolean reopened) {
     if (reopened) {
       failures.incrementAndGet();
-      EventLogging.warn(LOG, event == null ? null : event.meta(), "event file " + description
+      SinkWarnings.warn(LOG, event == null ? null : event.meta(), "event file " + description
           + " was deleted or replaced while events were written to it; it was opened anew", null);
     }
   }
