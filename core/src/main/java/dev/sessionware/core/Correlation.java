@@ -85,8 +85,9 @@ public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId t
    * Puts these ids in the SLF4J MDC (under {@link #SESSION_ID_KEY}, {@link #INFERENCE_ID_KEY} and
    * {@link #TURN_ID_KEY}) until the returned scope closes, which restores what the MDC held: for a
    * line logged by code that cannot count on the logging module mirroring the ids (a middleware
-   * applied outside a session, say). Opens no correlation scope; inside an inference the ids are in
-   * the MDC already and nothing changes.
+   * applied outside a session, say), and the one way the library writes them there (the logging
+   * module's MDC mirror calls it for every correlation scope). Opens no correlation scope; when the
+   * MDC holds these ids already nothing changes.
    *
    * @return the scope to close after logging, on the same thread
    */
@@ -98,17 +99,27 @@ public record Correlation(SessionId sessionId, InferenceId inferenceId, TurnId t
     String wantedTurn = turnId == null ? null : turnId.value();
     if (sessionId.value().equals(session) && Objects.equals(wantedInference, inference)
         && Objects.equals(wantedTurn, turn)) {
-      return () -> {}; // in the MDC already, as inside an inference
+      return KEEP_MDC; // in the MDC already, as inside an inference
     }
     putOrRemove(SESSION_ID_KEY, sessionId.value());
     putOrRemove(INFERENCE_ID_KEY, wantedInference);
     putOrRemove(TURN_ID_KEY, wantedTurn);
+    if (session == null && inference == null && turn == null) {
+      return REMOVE_FROM_MDC; // the usual case: nothing of the application's to keep, no undo to allocate
+    }
     return () -> {
       putOrRemove(SESSION_ID_KEY, session);
       putOrRemove(INFERENCE_ID_KEY, inference);
       putOrRemove(TURN_ID_KEY, turn);
     };
   }
+
+  private static final CorrelationContext.Scope KEEP_MDC = () -> {};
+  private static final CorrelationContext.Scope REMOVE_FROM_MDC = () -> {
+    org.slf4j.MDC.remove(SESSION_ID_KEY);
+    org.slf4j.MDC.remove(INFERENCE_ID_KEY);
+    org.slf4j.MDC.remove(TURN_ID_KEY);
+  };
 
   private static void putOrRemove(String key, String value) {
     if (value == null) {

@@ -54,7 +54,7 @@ public record EventMetadata(
 
   /** The members of {@code meta} in the wire format (and the legacy alias), which {@code otherMembers} must not hold. */
   private static final Set<String> WIRE_MEMBERS = Set.of("model", "temperature", "top_p",
-      "max_tokens", "stop_reason", "usage", "duration_ms", "message_id", "session_id", "inference_id", "turn_id",
+      "max_tokens", "stop_reason", "usage", "duration_ms", "message_id", Correlation.SESSION_ID_KEY, Correlation.INFERENCE_ID_KEY, Correlation.TURN_ID_KEY,
       "extra", EventMetadata.LEGACY_SESSION_ALIAS);
 
   /** The message id of events whose model call has none: all zeros. */

@@ -8,11 +8,11 @@ public final class MetadataKeys {
   private MetadataKeys() {}
 
   /** The session a turn belongs to: {@code geppetto.session_id@v1}. Set by the session. */
-  public static final MetadataKey<SessionId> SESSION_ID = MetadataKey.of("geppetto", "session_id", 1, SessionId.class);
+  public static final MetadataKey<SessionId> SESSION_ID = MetadataKey.of("geppetto", dev.sessionware.core.Correlation.SESSION_ID_KEY, 1, SessionId.class);
 
   /** The inference that produced a turn: {@code geppetto.inference_id@v1}. Set by the session. */
   public static final MetadataKey<InferenceId> INFERENCE_ID =
-      MetadataKey.of("geppetto", "inference_id", 1, InferenceId.class);
+      MetadataKey.of("geppetto", dev.sessionware.core.Correlation.INFERENCE_ID_KEY, 1, InferenceId.class);
 
   /** Which middleware wrote a block: {@code geppetto.middleware@v1}. */
   public static final MetadataKey<String> MIDDLEWARE = MetadataKey.of("geppetto", "middleware", 1, String.class);

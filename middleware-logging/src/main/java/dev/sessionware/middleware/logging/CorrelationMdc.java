@@ -166,18 +166,15 @@ public final class CorrelationMdc implements ScopeListener {
    * @return the scope that restores the three entries
    */
   public static CorrelationContext.Scope put(Correlation correlation) {
+    if (correlation != null) {
+      return correlation.putInMdc(); // the one writer of the ids into the MDC
+    }
     String previousSession = MDC.get(SESSION_ID);
     String previousInference = MDC.get(INFERENCE_ID);
     String previousTurn = MDC.get(TURN_ID);
-    if (correlation == null) {
-      set(SESSION_ID, null);
-      set(INFERENCE_ID, null);
-      set(TURN_ID, null);
-    } else {
-      set(SESSION_ID, correlation.sessionId().value());
-      set(INFERENCE_ID, correlation.inferenceId() == null ? null : correlation.inferenceId().value());
-      set(TURN_ID, correlation.turnId() == null ? null : correlation.turnId().value());
-    }
+    set(SESSION_ID, null);
+    set(INFERENCE_ID, null);
+    set(TURN_ID, null);
     if (previousSession == null && previousInference == null && previousTurn == null) {
       return REMOVE_ALL; // the usual case: nothing of the application's to keep, no undo to allocate
     }

@@ -1,6 +1,7 @@
 package dev.sessionware.core.event.json;
 
 import com.fasterxml.jackson.core.JsonParser;
+import dev.sessionware.core.Correlation;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -331,9 +332,9 @@ final class EventDecoder {
       case "usage" -> USAGE;
       case "duration_ms" -> DURATION_MS;
       case "message_id" -> MESSAGE_ID;
-      case "session_id" -> SESSION_ID;
-      case "inference_id" -> INFERENCE_ID;
-      case "turn_id" -> TURN_ID;
+      case Correlation.SESSION_ID_KEY -> SESSION_ID;
+      case Correlation.INFERENCE_ID_KEY -> INFERENCE_ID;
+      case Correlation.TURN_ID_KEY -> TURN_ID;
       case "extra" -> EXTRA;
       default -> 0;
     };

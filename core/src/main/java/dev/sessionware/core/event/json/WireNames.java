@@ -26,9 +26,9 @@ final class WireNames {
   static final SerializableString CACHE_READ_INPUT_TOKENS = name("cache_read_input_tokens");
   static final SerializableString DURATION_MS = name("duration_ms");
   static final SerializableString MESSAGE_ID = name("message_id");
-  static final SerializableString SESSION_ID = name("session_id");
-  static final SerializableString INFERENCE_ID = name("inference_id");
-  static final SerializableString TURN_ID = name("turn_id");
+  static final SerializableString SESSION_ID = name(dev.sessionware.core.Correlation.SESSION_ID_KEY);
+  static final SerializableString INFERENCE_ID = name(dev.sessionware.core.Correlation.INFERENCE_ID_KEY);
+  static final SerializableString TURN_ID = name(dev.sessionware.core.Correlation.TURN_ID_KEY);
   static final SerializableString EXTRA = name("extra");
   static final SerializableString DELTA = name("delta");
   static final SerializableString COMPLETION = name("completion");
