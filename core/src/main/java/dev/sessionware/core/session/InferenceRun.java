@@ -10,18 +10,13 @@ import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Cancellation;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.sink.EventSink;
-import dev.sessionware.core.turn.Block;
-import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.SnapshotPhase;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.HashSet;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
@@ -89,7 +84,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private volatile boolean awaitingTerminal; // set once end() has decided the outcome
   private int watchdogTicks; // touched by the runtime's watchdog thread only
   private final int hash; // random bits of the message id: no identity hash to inflate, no second random draw
-  private volatile SessionLease lease;
+  private volatile HeldLease lease; // only for stores that keep leases
   private volatile boolean enginePostInferenceKept;
   boolean endReservedInGate; // guarded by the gate
   InferenceEvent terminalInGate; // guarded by the gate; null until sealed
@@ -156,7 +151,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   }
 
   void holdLease(SessionLease held) {
-    lease = held;
+    lease = new HeldLease(held, this::warn);
   }
 
   /**
@@ -165,29 +160,14 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    * may run the session now.
    */
   void renewLease(java.time.Duration duration) {
-    boolean lost;
-    synchronized (this) { // against releaseLease: a renewal never outlives the inference
-      SessionLease held = lease;
-      if (held == null || ended) {
-        return;
-      }
-      java.util.Optional<SessionLease> renewed;
-      try {
-        renewed = held.renew(duration);
-      } catch (RuntimeException e) {
-        warn("could not renew the lease of session " + correlation.sessionId()
-            + "; trying again on the next heartbeat", e);
-        return;
-      }
-      lost = renewed.isEmpty();
-      lease = renewed.orElse(null);
+    HeldLease held = lease;
+    if (held == null || ended || held.renew(duration) != HeldLease.Renewal.LOST) {
+      return;
     }
-    if (lost) {
-      String message = "lost the lease of session " + correlation.sessionId() + " to another instance (it was not"
-          + " renewed in time); that instance may run the session now";
-      session.runtime().control(() -> abort(() -> new ErrorEvent(meta(), "SessionBusyException: " + message),
-          new InferenceException(correlation, new SessionBusyException(message)), false));
-    }
+    String message = "lost the lease of session " + correlation.sessionId() + " to another instance (it was not"
+        + " renewed in time); that instance may run the session now";
+    session.runtime().control(() -> abort(() -> new ErrorEvent(meta(), "SessionBusyException: " + message),
+        new InferenceException(correlation, new SessionBusyException(message)), false));
   }
 
   void startTimer() {
@@ -277,7 +257,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     }
     snapshot(SnapshotPhase.FINAL, output);
     FinalEvent held = engineFinal;
-    end(held != null ? held : new FinalEvent(meta(), newText(output)), output, null);
+    end(held != null ? held : new FinalEvent(meta(), AnswerText.addedBy(input, output)), output, null);
   }
 
   private void fail(Throwable thrown) {
@@ -375,26 +355,8 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    * thread that delivers the session's events, which would wait on itself.
    */
   private void awaitResult() {
-    if (result.isDone() || gate.deliversOnThisThread()) {
-      return;
-    }
-    boolean interrupted = false;
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(TERMINAL_DELIVERY_GRACE_MS);
-    while (!result.isDone()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        break;
-      }
-      try {
-        result.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-      } catch (InterruptedException e) {
-        interrupted = true;
-      } catch (java.util.concurrent.ExecutionException | CancellationException | TimeoutException ended) {
-        break;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+    if (!gate.deliversOnThisThread()) {
+      result.awaitQuietly(TERMINAL_DELIVERY_GRACE_MS);
     }
   }
 
@@ -452,21 +414,9 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   }
 
   private void releaseLease() {
-    if (lease == null) {
-      return; // none held (the usual case: a store without leases), and none can appear now
-    }
-    SessionLease held;
-    synchronized (this) {
-      held = lease;
-      lease = null;
-    }
-    if (held != null) {
-      try {
-        held.close();
-      } catch (RuntimeException e) {
-        warn("could not release the lease of session " + correlation.sessionId()
-            + "; it expires by itself", e);
-      }
+    HeldLease held = lease;
+    if (held != null) { // none for a store without leases, the usual case
+      held.release();
     }
   }
 
@@ -502,39 +452,6 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
 
   private ErrorEvent errorEvent(Throwable error) {
     return new ErrorEvent(meta(), InferenceException.describe(error));
-  }
-
-  /** The text of the model's blocks that the output added to the input. */
-  private String newText(Turn output) {
-    List<Block> in = input.blocks();
-    List<Block> out = output.blocks();
-    // an output almost always starts with the input's blocks: skip them without hashing the history
-    int common = 0;
-    while (common < in.size() && common < out.size() && in.get(common).id().equals(out.get(common).id())) {
-      common++;
-    }
-    Set<String> inputBlocks = null; // only for an output that reordered or dropped input blocks
-    String text = "";
-    for (int i = common; i < out.size(); i++) {
-      Block block = out.get(i);
-      if (block.kind() != BlockKind.LLM_TEXT) {
-        continue;
-      }
-      if (common < in.size()) {
-        if (inputBlocks == null) {
-          inputBlocks = new HashSet<>();
-          for (Block inputBlock : in) {
-            inputBlocks.add(inputBlock.id());
-          }
-        }
-        if (inputBlocks.contains(block.id())) {
-          continue;
-        }
-      }
-      String blockText = block.text().orElse("");
-      text = text.isEmpty() ? blockText : text + blockText;
-    }
-    return text;
   }
 
   private EventMetadata meta() {

@@ -27,6 +27,32 @@ final class ResultFuture extends CompletableFuture<Turn> {
     return super.completeExceptionally(error);
   }
 
+  /**
+   * Waits until complete, at most {@code graceMillis}; an interrupt does not end the wait early and
+   * is kept for the caller.
+   */
+  void awaitQuietly(long graceMillis) {
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+    while (!isDone()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        get(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException
+          | java.util.concurrent.TimeoutException ended) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Cancels the inference; the future completes when the inference has ended. */
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
