@@ -57,11 +57,12 @@ public class LoadLatestBenchmark {
     if (store.equals("sqlite")) {
       dir = Files.createTempDirectory("sessionware-bench-");
       Path file = dir.resolve("bench.db");
-      turns = JdbcTurnStore.sqlite(file);
+      JdbcTurnStore.sqlite(file).close(); // the schema; the store holds its file alone, so fill it in between
       try (Connection connection = JdbcTurnStore.sqliteDataSource(file).getConnection()) {
         filler(connection, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < "
             + (storedTurns - 1) + ") ", "FROM n", "i / 100", "i % 100", "'filler-' || (i / 100)", "'h' || i");
       }
+      turns = JdbcTurnStore.sqlite(file);
     } else {
       pool = TestPostgres.newDatabase();
       turns = JdbcTurnStore.postgres(pool);

@@ -155,7 +155,8 @@ public final class JdbcTurnStore implements TurnStore {
    * run the legacy migration on it: a rollback journal (no {@code -shm} file, no memory-mapped I/O,
    * so storage faults are errors, never a crash), a 10 s busy timeout, immediate transactions.
    * Several connections and processes may share the file; each commit costs more than with {@link
-   * #sqlite(Path)}, which a file opened that way holds alone.
+   * #sqlite(Path)}. Not for a file a {@link #sqlite(Path)} store of this or another process has
+   * open: that one holds its file alone (its connections wait, then fail with {@code SQLITE_BUSY}).
    *
    * @param file the database file
    * @return the data source
