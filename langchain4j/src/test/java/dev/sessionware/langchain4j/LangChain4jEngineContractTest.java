@@ -4,32 +4,21 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.EngineContract;
 import dev.sessionware.openai.LoopbackOpenAiServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
-/** The LangChain4j engine over the real streaming OpenAI client, against the loopback server. */
+/** The LangChain4j engine over the real streaming OpenAI client, against the loopback loopback.server(). */
 class LangChain4jEngineContractTest extends EngineContract {
-  private LoopbackOpenAiServer server;
-
-  @BeforeEach
-  void start() {
-    server = LoopbackOpenAiServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final LoopbackOpenAiServer.PerTest loopback = new LoopbackOpenAiServer.PerTest();
 
   private Engine engine() {
-    return LangChain4jEngine.streaming(OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl().toString())
+    return LangChain4jEngine.streaming(OpenAiStreamingChatModel.builder().baseUrl(loopback.server().baseUrl().toString())
         .apiKey("sk-test-key-0123456789").modelName("contract-model")
         .httpClientBuilder(CorrelatingHttpClientBuilder.wrapDefault()).build());
   }
 
   @Override
   protected Answering answering() {
-    server.serve(exchange -> LoopbackOpenAiServer.stream(exchange,
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.stream(exchange,
         LoopbackOpenAiServer.data("{\"id\":\"c1\",\"model\":\"contract-model\",\"choices\":[{\"index\":0,\"delta\":"
             + "{\"role\":\"assistant\",\"content\":\"Con\"}}]}"),
         LoopbackOpenAiServer.data("{\"id\":\"c1\",\"model\":\"contract-model\",\"choices\":[{\"index\":0,\"delta\":"
@@ -40,7 +29,7 @@ class LangChain4jEngineContractTest extends EngineContract {
 
   @Override
   protected Engine failing() {
-    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 500, "{\"error\":{\"message\":\"boom\"}}"));
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.answer(exchange, 500, "{\"error\":{\"message\":\"boom\"}}"));
     return engine();
   }
 }

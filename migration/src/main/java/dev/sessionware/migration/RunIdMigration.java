@@ -3,6 +3,7 @@ package dev.sessionware.migration;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.sessionware.core.SafeText;
 import dev.sessionware.core.event.json.JsonLinesReader;
 import java.io.BufferedOutputStream;
 import java.io.InputStream;
@@ -361,20 +362,8 @@ public final class RunIdMigration {
     }
   }
 
-  /** Quotes a value for a message, short and with control characters escaped. */
+  /** Quotes a value for a message, short and with control and invisible characters escaped. */
   private static String quote(String value) {
-    String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
-    StringBuilder out = new StringBuilder(shown.length() + 2).append('"');
-    for (int i = 0; i < shown.length(); i++) {
-      char c = shown.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (Character.isISOControl(c)) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.append('"').toString();
+    return '"' + SafeText.escape(SafeText.preview(value, 64)) + '"';
   }
 }

@@ -171,4 +171,33 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
   public void close() {
     server.stop(0);
   }
+
+  /**
+   * A fresh server for each test, closed after it: {@code @RegisterExtension final
+   * LoopbackOpenAiServer.PerTest loopback = new LoopbackOpenAiServer.PerTest();}, then {@code
+   * loopback.server()}.
+   */
+  public static final class PerTest implements org.junit.jupiter.api.extension.BeforeEachCallback,
+      org.junit.jupiter.api.extension.AfterEachCallback {
+    private LoopbackOpenAiServer server;
+
+    @Override
+    public void beforeEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+      server = start();
+    }
+
+    @Override
+    public void afterEach(org.junit.jupiter.api.extension.ExtensionContext context) {
+      server.close();
+    }
+
+    /**
+     * Returns this test's server.
+     *
+     * @return the server
+     */
+    public LoopbackOpenAiServer server() {
+      return server;
+    }
+  }
 }

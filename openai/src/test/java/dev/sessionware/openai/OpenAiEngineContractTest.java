@@ -3,31 +3,20 @@ package dev.sessionware.openai;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.EngineContract;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /** The OpenAI-compatible engine against the loopback server keeps the engine contract. */
 class OpenAiEngineContractTest extends EngineContract {
-  private LoopbackOpenAiServer server;
-
-  @BeforeEach
-  void start() {
-    server = LoopbackOpenAiServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final LoopbackOpenAiServer.PerTest loopback = new LoopbackOpenAiServer.PerTest();
 
   private OpenAiChatEngine engine() {
-    return OpenAiChatEngine.builder().baseUrl(server.baseUrl()).model("contract-model").timeout(Duration.ofSeconds(20))
+    return OpenAiChatEngine.builder().baseUrl(loopback.server().baseUrl()).model("contract-model").timeout(Duration.ofSeconds(20))
         .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).build(); // as users run it, with retries
   }
 
   @Override
   protected Answering answering() {
-    server.serve(exchange -> LoopbackOpenAiServer.stream(exchange,
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.stream(exchange,
         LoopbackOpenAiServer.data("{\"choices\":[{\"delta\":{\"content\":\"Con\"}}]}"),
         LoopbackOpenAiServer.data("{\"choices\":[{\"delta\":{\"content\":\"tract\"},\"finish_reason\":\"stop\"}]}"),
         "data: [DONE]\n\n"));
@@ -36,7 +25,7 @@ class OpenAiEngineContractTest extends EngineContract {
 
   @Override
   protected Engine failing() {
-    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 500, "{\"error\":{\"message\":\"boom\"}}"));
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.answer(exchange, 500, "{\"error\":{\"message\":\"boom\"}}"));
     return engine();
   }
 }

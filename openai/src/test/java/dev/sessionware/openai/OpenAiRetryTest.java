@@ -26,8 +26,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,32 +38,23 @@ class OpenAiRetryTest {
   private static final String OK_STREAM = LoopbackOpenAiServer.data("{\"choices\":[{\"delta\":{\"content\":\"ok\"}}]}")
       + "data: [DONE]\n\n";
 
-  private LoopbackOpenAiServer server;
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final LoopbackOpenAiServer.PerTest loopback = new LoopbackOpenAiServer.PerTest();
   private final RecordingSink events = new RecordingSink();
-
-  @BeforeEach
-  void start() {
-    server = LoopbackOpenAiServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   private Session session(OpenAiChatEngine.Builder engine) {
     return Session.builder(engine.build()).id(SessionId.of("s-retry")).sink(events).build();
   }
 
   private OpenAiChatEngine.Builder engine() {
-    return OpenAiChatEngine.builder().baseUrl(server.baseUrl()).model("m").timeout(Duration.ofSeconds(20))
+    return OpenAiChatEngine.builder().baseUrl(loopback.server().baseUrl()).model("m").timeout(Duration.ofSeconds(20))
         .retryBackoff(Duration.ofMillis(10), Duration.ofMillis(40));
   }
 
   /** Fails the first {@code failures} calls with {@code status} (and the headers given), then streams "ok". */
   private AtomicInteger failFirst(int failures, int status, String... headers) {
     AtomicInteger calls = new AtomicInteger();
-    server.serve(exchange -> {
+    loopback.server().serve(exchange -> {
       if (calls.incrementAndGet() <= failures) {
         for (int i = 0; i < headers.length; i += 2) {
           exchange.getResponseHeaders().set(headers[i], headers[i + 1]);
@@ -87,7 +76,7 @@ class OpenAiRetryTest {
     for (int status : new int[] {408, 409, 429, 500, 502, 503, 504}) {
       events.clear();
       AtomicInteger calls = failFirst(2, status);
-      int keysBefore = server.idempotencyKeys().size();
+      int keysBefore = loopback.server().idempotencyKeys().size();
 
       try (CapturedLogs logs = CapturedLogs.atDebug()) {
         assertThat(session(engine()).prompt("hi").last(BlockKind.LLM_TEXT).flatMap(Block::text)).contains("ok");
@@ -101,7 +90,7 @@ class OpenAiRetryTest {
       }
 
       assertThat(calls.get()).as("calls for %d", status).isEqualTo(3);
-      List<String> keys = server.idempotencyKeys().subList(keysBefore, keysBefore + 3);
+      List<String> keys = loopback.server().idempotencyKeys().subList(keysBefore, keysBefore + 3);
       assertThat(keys.get(0)).startsWith("sessionware-");
       assertThat(keys).containsOnly(keys.get(0));
       assertThat(events.events()).extracting(InferenceEvent::type)
@@ -152,7 +141,7 @@ class OpenAiRetryTest {
   @Test
   void nothingIsTriedAgainOnceTheAnswerHasStartedStreaming() {
     AtomicInteger calls = new AtomicInteger();
-    server.serve(exchange -> {
+    loopback.server().serve(exchange -> {
       calls.incrementAndGet();
       LoopbackOpenAiServer.stream(exchange, LoopbackOpenAiServer.data("{\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}"));
     }); // then the connection ends without [DONE]
@@ -204,7 +193,7 @@ class OpenAiRetryTest {
 
   @Test
   void aCompressedAnswerThatWasNeverAskedForIsNamedNotCalledIncomplete() {
-    server.serve(exchange -> {
+    loopback.server().serve(exchange -> {
       byte[] gzipped = gzip(OK_STREAM);
       exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
       exchange.getResponseHeaders().set("Content-Encoding", "gzip");
@@ -217,7 +206,7 @@ class OpenAiRetryTest {
         + " (it sends no Accept-Encoding) and cannot read as a stream; turn compression off for this endpoint (a proxy"
         + " in between may add it)");
 
-    server.serve(exchange -> gzippedError(exchange));
+    loopback.server().serve(exchange -> gzippedError(exchange));
     ModelCallException failed = modelError(() -> session(engine().maxRetries(0)).prompt("hi"));
     assertThat(failed.getMessage()).endsWith("returned 503 with a gzip-encoded body, which this engine never asked for");
   }

@@ -3,28 +3,17 @@ package dev.sessionware.springai;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.EngineContract;
 import dev.sessionware.openai.LoopbackOpenAiServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
 
-/** The Spring AI engine over the real OpenAI chat model (streaming), against the loopback server. */
+/** The Spring AI engine over the real OpenAI chat model (streaming), against the loopback loopback.server(). */
 class SpringAiEngineContractTest extends EngineContract {
-  private LoopbackOpenAiServer server;
-
-  @BeforeEach
-  void start() {
-    server = LoopbackOpenAiServer.start();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final LoopbackOpenAiServer.PerTest loopback = new LoopbackOpenAiServer.PerTest();
 
   private Engine engine() {
     return SpringAiEngine.streaming(OpenAiChatModel.builder().options(OpenAiChatOptions.builder()
-        .baseUrl(server.baseUrl().toString()).apiKey("sk-test-key-0123456789").model("contract-model").build()).build());
+        .baseUrl(loopback.server().baseUrl().toString()).apiKey("sk-test-key-0123456789").model("contract-model").build()).build());
   }
 
   private static String chunk(String delta, String finish) {
@@ -34,7 +23,7 @@ class SpringAiEngineContractTest extends EngineContract {
 
   @Override
   protected Answering answering() {
-    server.serve(exchange -> LoopbackOpenAiServer.stream(exchange,
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.stream(exchange,
         chunk("{\"role\":\"assistant\",\"content\":\"Con\"}", null), chunk("{\"content\":\"tract\"}", null),
         chunk("{}", "\"stop\""), "data: [DONE]\n\n"));
     return new Answering(engine(), "Contract");
@@ -42,7 +31,7 @@ class SpringAiEngineContractTest extends EngineContract {
 
   @Override
   protected Engine failing() {
-    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 400, "{\"error\":{\"message\":\"bad request\"}}"));
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.answer(exchange, 400, "{\"error\":{\"message\":\"bad request\"}}"));
     return engine();
   }
 }
