@@ -23,12 +23,25 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The state machine of one inference. Its end is decided once ({@link #markEnded}: the place of
- * its terminal event in the session's {@link EventGate} is reserved there, before the session is
- * freed for the next inference), and it ends in exactly one place, {@link #end}, whichever way it
- * ends (success, failure, cancel, timeout, refusal by the executor, the runtime closing): the one
- * terminal event is sealed into that place, and the result completes once that event has reached
- * the sinks.
+ * The state machine of one inference: it ends once, in one place ({@link #end}), whichever way it
+ * ends, and its one terminal event is the last of its events that any sink sees.
+ *
+ * <p>Its life is one {@code state}, changed by compare-and-set only, in the manner of {@code
+ * FutureTask}:
+ *
+ * <pre>
+ *   RUNNING ──markEnded──▶ ENDING ──end──▶ SEALED ──completeAfterTerminal──▶ COMPLETED
+ *   (started; events     (the one caller   (outcome kept,     (the result completes, once: after
+ *    go to the gate)      that won decides; terminal event     the terminal event reached the sinks,
+ *                         its terminal      sealed into its    or when the watchdog gives up on a
+ *                         event's place is  place; lease       sink that holds it, or when the
+ *                         reserved)         released)          runtime closes)
+ * </pre>
+ *
+ * Every way an inference ends (answer, failure, cancel, timeout, refusal by the executor, a lost
+ * lease, the runtime closing) wins {@code markEnded} first and then calls {@code end}; whoever
+ * loses ends nothing (a caller's cancel only waits for the end to be delivered). Apart from the state, {@code runner} says which thread runs the
+ * pipeline, so that an abort interrupts that thread and only while it runs this inference.
  *
  * <p>Events flow one way: engine → {@link InferenceContext} → {@link #publish} → gate → sinks. The
  * terminal events an engine publishes itself ({@code final}, {@code error}, {@code interrupt}) are
@@ -51,7 +64,11 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private final InferenceContext context;
   private final EventGate gate; // the session's
   private final ResultFuture result = new ResultFuture(this);
-  private static final VarHandle ENDED;
+  private static final VarHandle STATE;
+  private static final int RUNNING = 0;
+  private static final int ENDING = 1;
+  private static final int SEALED = 2;
+  private static final int COMPLETED = 3;
   private static final VarHandle RUNNER;
   private static final Object FINISHED = "finished";
   private static final Object INTERRUPTING = "interrupting";
@@ -59,14 +76,14 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
 
   static {
     try {
-      ENDED = MethodHandles.lookup().findVarHandle(InferenceRun.class, "ended", boolean.class);
+      STATE = MethodHandles.lookup().findVarHandle(InferenceRun.class, "state", int.class);
       RUNNER = MethodHandles.lookup().findVarHandle(InferenceRun.class, "runner", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
-  private volatile boolean ended; // set once, by markEnded
+  private volatile int state; // RUNNING, ENDING, SEALED, COMPLETED: see the class comment
   /**
    * Who runs the pipeline: null before {@link #execute}, then its thread, then {@link #FINISHED};
    * or {@link #INTERRUPTING} while {@link #abort} interrupts that thread, and {@link #INTERRUPTED}
@@ -79,9 +96,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private volatile ErrorEvent engineError;
   private volatile InterruptEvent engineInterrupt;
   private volatile ScheduledFuture<?> timer;
-  private volatile RuntimeException failure;
-  private volatile Turn output; // set when it ended with success, before the terminal event is sealed
-  private volatile boolean awaitingTerminal; // set once end() has decided the outcome
+  private Object outcome; // the output Turn or the RuntimeException; written before SEALED, read after it
   private int watchdogTicks; // touched by the runtime's watchdog thread only
   private final int hash; // random bits of the message id: no identity hash to inflate, no second random draw
   private volatile HeldLease lease; // only for stores that keep leases
@@ -119,7 +134,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    * inference of the session.
    */
   private boolean markEnded() {
-    if (!ENDED.compareAndSet(this, false, true)) {
+    if (!STATE.compareAndSet(this, RUNNING, ENDING)) {
       return false;
     }
     gate.close(this);
@@ -131,13 +146,12 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   }
 
   boolean isEnded() {
-    return ended;
+    return state >= ENDING;
   }
 
   /** The exception the inference ended with, as it was made: futures may wrap it. */
   RuntimeException failure(Throwable fromFuture) {
-    RuntimeException original = failure;
-    if (original != null) {
+    if (state >= SEALED && outcome instanceof RuntimeException original) {
       return original;
     }
     if (fromFuture instanceof CompletionException && fromFuture.getCause() instanceof RuntimeException cause) {
@@ -161,7 +175,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    */
   void renewLease(java.time.Duration duration) {
     HeldLease held = lease;
-    if (held == null || ended || held.renew(duration) != HeldLease.Renewal.LOST) {
+    if (held == null || isEnded() || held.renew(duration) != HeldLease.Renewal.LOST) {
       return;
     }
     String message = "lost the lease of session " + correlation.sessionId() + " to another instance (it was not"
@@ -181,7 +195,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   /** Takes an event the engine or a middleware published through the context. */
   @Override
   public void publish(InferenceEvent event) {
-    if (ended) {
+    if (state != RUNNING) {
       return; // the end is decided; the gate would drop it anyway
     }
     if (event instanceof FinalEvent e) {
@@ -204,7 +218,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     if (!RUNNER.compareAndSet(this, null, me)) {
       return; // ended before it started
     }
-    if (ended) {
+    if (state != RUNNING) {
       leave(me); // ended meanwhile: an abort may be interrupting this thread now
       return;
     }
@@ -366,12 +380,11 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     if (pendingTimer != null) {
       pendingTimer.cancel(false);
     }
-    failure = error;
-    this.output = output;
+    this.outcome = output != null ? output : error;
     releaseLease();
     // The result completes once the terminal event reached the sinks; should a sink hang, the
     // runtime's watchdog completes it after the grace period instead.
-    awaitingTerminal = true; // the watchdog counts from here: no clock read per inference
+    state = SEALED; // the watchdog counts from here: no clock read per inference
     session.runtime().awaitTerminal();
     gate.seal(this, terminal);
   }
@@ -381,7 +394,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
    * terminal event has waited for a sink for more than {@code graceTicks} ticks.
    */
   boolean terminalOverdueAfter(int graceTicks) {
-    return awaitingTerminal && ++watchdogTicks > graceTicks;
+    return state == SEALED && ++watchdogTicks > graceTicks;
   }
 
   /** Gives up on a sink that holds the session's events past the grace period: the rest go on without it. */
@@ -401,15 +414,14 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
 
   /** Completes the result of the ended inference; called once its terminal event reached the sinks (or never will). */
   void completeAfterTerminal() {
-    if (!awaitingTerminal) {
-      return; // not ended yet, or its end is still being decided: end() completes it
+    if (!STATE.compareAndSet(this, SEALED, COMPLETED)) {
+      return; // not sealed yet (end() is on its way), or completed already
     }
     session.runtime().terminalDelivered(this);
-    Turn succeeded = output;
-    if (succeeded != null) {
+    if (outcome instanceof Turn succeeded) {
       result.succeed(succeeded);
     } else {
-      result.fail(failure);
+      result.fail((RuntimeException) outcome);
     }
   }
 
