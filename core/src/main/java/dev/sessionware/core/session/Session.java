@@ -11,11 +11,8 @@ import dev.sessionware.core.sink.FanOutSink;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
-import dev.sessionware.core.internal.Frozen;
 import dev.sessionware.core.internal.TimeOrderedIds;
 import dev.sessionware.core.turn.Block;
-import dev.sessionware.core.turn.Metadata;
-import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
@@ -140,7 +137,7 @@ public final class Session {
    */
   public void append(Turn turn) {
     Objects.requireNonNull(turn, "turn");
-    Turn stamped = stampSession(turn.findId().isPresent() ? turn : turn.withId(TurnId.random()));
+    Turn stamped = TurnStamps.stampedWithSession(turn.findId().isPresent() ? turn : turn.withId(TurnId.random()), id);
     synchronized (lock) {
       if (active != null) {
         throw busy("append to the history");
@@ -338,26 +335,8 @@ public final class Session {
   }
 
   Turn checkedOutput(Turn output, Correlation correlation) {
-    return stamped(output, output.id() != null ? output.id() : correlation.turnId(), correlation.inferenceId());
-  }
-
-  /**
-   * The turn with an id and the session and inference ids in its metadata, made in one step (one new
-   * metadata, one new turn, none when it carries them already).
-   *
-   * @throws IllegalArgumentException if the turn carries another session's or inference's id
-   */
-  private Turn stamped(Turn turn, TurnId turnId, InferenceId inferenceId) {
-    java.util.Map<String, Object> entries = turn.metadata().entries();
-    Object session = entries.get(MetadataKeys.SESSION_ID.id());
-    Object inference = entries.get(MetadataKeys.INFERENCE_ID.id());
-    checkOwn(turn, MetadataKeys.SESSION_ID, session, id);
-    checkOwn(turn, MetadataKeys.INFERENCE_ID, inference, inferenceId);
-    if (turnId.equals(turn.id()) && session != null && inference != null) {
-      return turn; // carries them already (checked equal above)
-    }
-    return new Turn(turnId, turn.blocks(), new Metadata(Frozen.with(entries, MetadataKeys.SESSION_ID.id(), id,
-        MetadataKeys.INFERENCE_ID.id(), inferenceId)), turn.data());
+    return TurnStamps.stamped(output, id, output.id() != null ? output.id() : correlation.turnId(),
+        correlation.inferenceId());
   }
 
   private InferenceRun begin(Turn input) {
@@ -366,7 +345,7 @@ public final class Session {
     long now = System.currentTimeMillis(); // one clock read for all new ids
     TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
     Correlation correlation = Correlation.of(id, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
-    Turn stamped = stamped(input, turnId, correlation.inferenceId());
+    Turn stamped = TurnStamps.stamped(input, id, turnId, correlation.inferenceId());
     InferenceRun run;
     synchronized (lock) {
       if (active != null) {
@@ -405,23 +384,6 @@ public final class Session {
     return new SessionBusyException("cannot " + action + " in session " + id + ": inference "
         + active.correlation().inferenceId() + " is running; wait for it or cancel it first");
   }
-
-  private Turn stampSession(Turn turn) {
-    checkOwn(turn, MetadataKeys.SESSION_ID, id);
-    return turn.with(MetadataKeys.SESSION_ID, id);
-  }
-
-  private static <T> void checkOwn(Turn turn, MetadataKey<T> key, T expected) {
-    checkOwn(turn, key, turn.metadata().get(key).orElse(null), expected);
-  }
-
-  private static <T> void checkOwn(Turn turn, MetadataKey<T> key, Object present, T expected) {
-    if (present != null && !present.equals(expected)) {
-      throw new IllegalArgumentException(
-          "turn " + turn.id() + " carries " + key.id() + " = " + present + ", but belongs to " + expected);
-    }
-  }
-
 
   /** Configures a {@link Session}; made by {@link SessionRuntime#newSession(Engine)}. */
   public static final class Builder {

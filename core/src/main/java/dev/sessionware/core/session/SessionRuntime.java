@@ -9,15 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.UUID;
 import dev.sessionware.core.store.InMemoryTurnStore;
 import dev.sessionware.core.store.TurnStore;
@@ -44,9 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class SessionRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRuntime.class);
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-  private static final long WATCHDOG_TICK_MS = 250;
-  /** Ticks a terminal event may wait for a sink before the result completes without it: just over the grace period. */
-  private static final int GRACE_TICKS = (int) (InferenceRun.TERMINAL_DELIVERY_GRACE_MS / WATCHDOG_TICK_MS);
 
   private final String name;
   private final Executor executor;
@@ -61,9 +55,7 @@ public final class SessionRuntime implements AutoCloseable {
   private final Duration leaseDuration;
   private final boolean snapshots;
   /** Started inferences until their terminal event reached the sinks (or the watchdog gave up on it). */
-  private final Set<InferenceRun> live = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean watchdogStarted = new AtomicBoolean();
-  private final AtomicBoolean heartbeatStarted = new AtomicBoolean();
+  private final LiveInferences live;
   private volatile boolean closed;
 
   private SessionRuntime(Builder builder) {
@@ -77,6 +69,7 @@ public final class SessionRuntime implements AutoCloseable {
     }
     this.control = DaemonThreads.cachedPool(name + "-control");
     this.timer = DaemonThreads.timer(name + "-timer");
+    this.live = new LiveInferences(name, timer, this::control);
     this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
     this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
     this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
@@ -241,21 +234,7 @@ public final class SessionRuntime implements AutoCloseable {
 
   /** Starts the lease heartbeat when the first lease is taken. */
   void leaseTaken() {
-    if (!heartbeatStarted.get() && heartbeatStarted.compareAndSet(false, true)) {
-      long period = Math.max(1, leaseRenewalPeriod().toMillis());
-      try {
-        // renewals go through the store: on the control threads, never holding up the timer
-        timer.scheduleWithFixedDelay(() -> control(this::renewLeases), period, period, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closing) {
-        // closing: the leases are released as their inferences end
-      }
-    }
-  }
-
-  private void renewLeases() {
-    for (InferenceRun run : live) {
-      run.renewLease(leaseDuration);
-    }
+    live.renewLeases(leaseDuration);
   }
 
   boolean keepsSnapshots() {
@@ -290,29 +269,11 @@ public final class SessionRuntime implements AutoCloseable {
 
   /** An inference has ended; its result waits for its terminal event, or for the watchdog. */
   void awaitTerminal() {
-    if (!watchdogStarted.get() && watchdogStarted.compareAndSet(false, true)) {
-      try {
-        timer.scheduleWithFixedDelay(this::completeOverdue, WATCHDOG_TICK_MS, WATCHDOG_TICK_MS, TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closing) {
-        // closing: close() completes whatever still waits
-      }
-    }
+    live.watchTerminals();
   }
 
   void terminalDelivered(InferenceRun run) {
     live.remove(run);
-  }
-
-  /** Completes the results of inferences whose terminal event is stuck behind a sink that hangs. */
-  private void completeOverdue() {
-    for (InferenceRun run : live) {
-      if (run.terminalOverdueAfter(GRACE_TICKS)) {
-        LOG.warn("runtime {}: the terminal event of inference {} is stuck in a sink; its result completes without"
-            + " waiting any longer", name, run.correlation().inferenceId());
-        run.completeAfterTerminal();
-        run.abandonStuckDelivery();
-      }
-    }
   }
 
   void control(Runnable task) {
