@@ -18,12 +18,7 @@ class LangChain4jEngineContractTest extends EngineContract {
 
   @Override
   protected Answering answering() {
-    loopback.server().serve(exchange -> LoopbackOpenAiServer.stream(exchange,
-        LoopbackOpenAiServer.data("{\"id\":\"c1\",\"model\":\"contract-model\",\"choices\":[{\"index\":0,\"delta\":"
-            + "{\"role\":\"assistant\",\"content\":\"Con\"}}]}"),
-        LoopbackOpenAiServer.data("{\"id\":\"c1\",\"model\":\"contract-model\",\"choices\":[{\"index\":0,\"delta\":"
-            + "{\"content\":\"tract\"},\"finish_reason\":\"stop\"}]}"),
-        "data: [DONE]\n\n"));
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.streamAnswer(exchange, "contract-model", "Con", "tract"));
     return new Answering(engine(), "Contract");
   }
 

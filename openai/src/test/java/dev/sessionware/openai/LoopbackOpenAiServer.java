@@ -143,6 +143,31 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
   }
 
   /**
+   * Streams {@code parts} as one answer in the full Chat Completions chunk format (id, object,
+   * created, model, index, role on the first chunk, {@code finish_reason} on the last), which the
+   * OpenAI engine, LangChain4j's and Spring AI's OpenAI clients all read, then {@code [DONE]}.
+   *
+   * @param exchange the exchange
+   * @param model the model name the chunks carry
+   * @param parts the answer's text, one chunk each
+   * @throws IOException if the client went away
+   */
+  public static void streamAnswer(HttpExchange exchange, String model, String... parts) throws IOException {
+    String[] chunks = new String[parts.length + 1];
+    for (int i = 0; i < parts.length; i++) {
+      String delta = JSON.createObjectNode().put("content", parts[i]).toString();
+      if (i == 0) {
+        delta = "{\"role\":\"assistant\"," + delta.substring(1);
+      }
+      chunks[i] = data("{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":"
+          + JSON.createObjectNode().textNode(model) + ",\"choices\":[{\"index\":0,\"delta\":" + delta
+          + ",\"finish_reason\":" + (i == parts.length - 1 ? "\"stop\"" : "null") + "}]}");
+    }
+    chunks[parts.length] = "data: [DONE]\n\n";
+    stream(exchange, chunks);
+  }
+
+  /**
    * Returns one server-sent event line of JSON.
    *
    * @param json the chunk's JSON

@@ -16,10 +16,7 @@ class OpenAiEngineContractTest extends EngineContract {
 
   @Override
   protected Answering answering() {
-    loopback.server().serve(exchange -> LoopbackOpenAiServer.stream(exchange,
-        LoopbackOpenAiServer.data("{\"choices\":[{\"delta\":{\"content\":\"Con\"}}]}"),
-        LoopbackOpenAiServer.data("{\"choices\":[{\"delta\":{\"content\":\"tract\"},\"finish_reason\":\"stop\"}]}"),
-        "data: [DONE]\n\n"));
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.streamAnswer(exchange, "contract-model", "Con", "tract"));
     return new Answering(engine(), "Contract");
   }
 

@@ -16,16 +16,10 @@ class SpringAiEngineContractTest extends EngineContract {
         .baseUrl(loopback.server().baseUrl().toString()).apiKey("sk-test-key-0123456789").model("contract-model").build()).build());
   }
 
-  private static String chunk(String delta, String finish) {
-    return LoopbackOpenAiServer.data("{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
-        + "\"model\":\"contract-model\",\"choices\":[{\"index\":0,\"delta\":" + delta + ",\"finish_reason\":" + finish + "}]}");
-  }
 
   @Override
   protected Answering answering() {
-    loopback.server().serve(exchange -> LoopbackOpenAiServer.stream(exchange,
-        chunk("{\"role\":\"assistant\",\"content\":\"Con\"}", null), chunk("{\"content\":\"tract\"}", null),
-        chunk("{}", "\"stop\""), "data: [DONE]\n\n"));
+    loopback.server().serve(exchange -> LoopbackOpenAiServer.streamAnswer(exchange, "contract-model", "Con", "tract"));
     return new Answering(engine(), "Contract");
   }
 
