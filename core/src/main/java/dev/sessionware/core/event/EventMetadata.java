@@ -7,7 +7,6 @@ import dev.sessionware.core.TurnId;
 import dev.sessionware.core.turn.Usage;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import dev.sessionware.core.internal.TimeOrderedIds;
 import java.util.UUID;
@@ -27,9 +26,8 @@ import java.util.UUID;
  * @param usage token usage, or null
  * @param durationMs wall time of the model call in milliseconds, or null
  * @param messageId the id shared by every event of one model call; never null
- * @param sessionId the session the event belongs to, or null when not yet stamped
- * @param inferenceId the inference the event belongs to, or null
- * @param turnId the turn being worked on, or null
+ * @param correlation the session, inference and turn the event belongs to, or null when not yet
+ *     stamped (an event that carries an inference or turn id always carries its session id)
  * @param otherMembers members of {@code meta} that this version does not know, as read from the wire
  *     (JSON-compatible values), kept so that events pass through unchanged; empty when none
  * @param extra free-form provider or application values (JSON-compatible: strings, numbers,
@@ -44,9 +42,7 @@ public record EventMetadata(
     Usage usage,
     Long durationMs,
     UUID messageId,
-    SessionId sessionId,
-    InferenceId inferenceId,
-    TurnId turnId,
+    Correlation correlation,
     Map<String, Object> extra,
     Map<String, Object> otherMembers) {
   /** The legacy alias of session_id; never written, rejected when read (see the JSON codec). */
@@ -83,9 +79,7 @@ public record EventMetadata(
    * @param usage token usage, or null
    * @param durationMs wall time of the model call in milliseconds, or null
    * @param messageId the id shared by every event of one model call; never null
-   * @param sessionId the session the event belongs to, or null when not yet stamped
-   * @param inferenceId the inference the event belongs to, or null
-   * @param turnId the turn being worked on, or null
+   * @param correlation the session, inference and turn the event belongs to, or null when not yet stamped
    * @param extra free-form provider or application values (JSON-compatible: strings, numbers, booleans, null, lists and maps), in order; empty when none
    * @param otherMembers members of {@code meta} that this version does not know; empty when none
    */
@@ -137,12 +131,30 @@ public record EventMetadata(
   }
 
   /**
-   * Returns the correlation, if the session id is set.
+   * Returns the session the event belongs to.
    *
-   * @return the correlation or empty
+   * @return the session id, or null when not yet stamped
    */
-  public Optional<Correlation> correlation() {
-    return sessionId == null ? Optional.empty() : Optional.of(new Correlation(sessionId, inferenceId, turnId));
+  public SessionId sessionId() {
+    return correlation == null ? null : correlation.sessionId();
+  }
+
+  /**
+   * Returns the inference the event belongs to.
+   *
+   * @return the inference id, or null
+   */
+  public InferenceId inferenceId() {
+    return correlation == null ? null : correlation.inferenceId();
+  }
+
+  /**
+   * Returns the turn being worked on.
+   *
+   * @return the turn id, or null
+   */
+  public TurnId turnId() {
+    return correlation == null ? null : correlation.turnId();
   }
 
   /**
@@ -152,10 +164,7 @@ public record EventMetadata(
    * @return the new metadata
    */
   public EventMetadata withCorrelation(Correlation correlation) {
-    InferenceId inference = correlation.inferenceId() != null ? correlation.inferenceId() : inferenceId;
-    TurnId turn = correlation.turnId() != null ? correlation.turnId() : turnId;
-    return new EventMetadata(model, temperature, topP, maxTokens, stopReason, usage, durationMs, messageId,
-        correlation.sessionId(), inference, turn, extra, otherMembers);
+    return withIds(merged(correlation), messageId);
   }
 
   /**
@@ -166,16 +175,13 @@ public record EventMetadata(
    * @throws IllegalArgumentException if this metadata already carries another session's id
    */
   public EventMetadata stampedWith(Correlation correlation) {
-    if (sessionId != null && !sessionId.equals(correlation.sessionId())) {
-      throw new IllegalArgumentException("an event of session " + sessionId + " cannot be published in session "
-          + correlation.sessionId());
-    }
-    return withCorrelation(correlation);
+    return stampedWith(correlation, null);
   }
 
   /**
    * Returns this metadata stamped with a correlation and, when it has none, a message id: one new
-   * metadata (or this one, when nothing changes), for the path every published event takes.
+   * metadata (or this one, when nothing changes), for the path every published event takes. The
+   * correlation is kept as given, not copied, when it holds every id this metadata has.
    *
    * @param correlation the correlation of the inference publishing the event
    * @param messageIdWhenUnset the message id to set when this metadata has {@link #NO_MESSAGE_ID}; may be null
@@ -183,19 +189,32 @@ public record EventMetadata(
    * @throws IllegalArgumentException if this metadata already carries another session's id
    */
   public EventMetadata stampedWith(Correlation correlation, UUID messageIdWhenUnset) {
-    if (sessionId != null && !sessionId.equals(correlation.sessionId())) {
-      throw new IllegalArgumentException("an event of session " + sessionId + " cannot be published in session "
-          + correlation.sessionId());
+    if (this.correlation != null && !this.correlation.sessionId().equals(correlation.sessionId())) {
+      throw new IllegalArgumentException("an event of session " + this.correlation.sessionId()
+          + " cannot be published in session " + correlation.sessionId());
     }
     UUID id = messageIdWhenUnset != null && messageId.equals(NO_MESSAGE_ID) ? messageIdWhenUnset : messageId;
-    InferenceId inference = correlation.inferenceId() != null ? correlation.inferenceId() : inferenceId;
-    TurnId turn = correlation.turnId() != null ? correlation.turnId() : turnId;
-    if (id == messageId && correlation.sessionId().equals(sessionId) && Objects.equals(inference, inferenceId)
-        && Objects.equals(turn, turnId)) {
+    return withIds(merged(correlation), id);
+  }
+
+  /** The correlation given, with the inference and turn ids it lacks taken from this metadata's. */
+  private Correlation merged(Correlation given) {
+    Objects.requireNonNull(given, "correlation");
+    if (correlation == null || (given.inferenceId() != null && given.turnId() != null)) {
+      return given;
+    }
+    InferenceId inference = given.inferenceId() != null ? given.inferenceId() : correlation.inferenceId();
+    TurnId turn = given.turnId() != null ? given.turnId() : correlation.turnId();
+    return inference == given.inferenceId() && turn == given.turnId()
+        ? given : new Correlation(given.sessionId(), inference, turn);
+  }
+
+  private EventMetadata withIds(Correlation ids, UUID id) {
+    if (id == messageId && ids.equals(correlation)) {
       return this;
     }
     return new EventMetadata(model, temperature, topP, maxTokens, stopReason, usage, durationMs, id,
-        correlation.sessionId(), inference, turn, extra, otherMembers);
+        ids, extra, otherMembers);
   }
 
   private static void requireFinite(String name, Double value) {
@@ -231,9 +250,9 @@ public record EventMetadata(
       usage = from.usage;
       durationMs = from.durationMs;
       messageId = from.messageId;
-      sessionId = from.sessionId;
-      inferenceId = from.inferenceId;
-      turnId = from.turnId;
+      sessionId = from.sessionId();
+      inferenceId = from.inferenceId();
+      turnId = from.turnId();
       extra = from.extra;
       otherMembers = from.otherMembers;
     }
@@ -385,12 +404,18 @@ public record EventMetadata(
      * Builds the metadata.
      *
      * @return the metadata
-     * @throws IllegalArgumentException if a value is out of range
+     * @throws IllegalArgumentException if a value is out of range, or an inference or turn id is set
+     *     without a session id
      */
     public EventMetadata build() {
+      if (sessionId == null && (inferenceId != null || turnId != null)) {
+        throw new IllegalArgumentException((inferenceId != null ? "inferenceId" : "turnId")
+            + " is set but sessionId is not: the session id is the correlation key, and an event that names an"
+            + " inference or turn names its session too");
+      }
+      Correlation ids = sessionId == null ? null : new Correlation(sessionId, inferenceId, turnId);
       return new EventMetadata(
-          model, temperature, topP, maxTokens, stopReason, usage, durationMs, messageId, sessionId, inferenceId,
-          turnId, extra, otherMembers);
+          model, temperature, topP, maxTokens, stopReason, usage, durationMs, messageId, ids, extra, otherMembers);
     }
   }
 }

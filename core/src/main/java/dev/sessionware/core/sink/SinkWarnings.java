@@ -19,7 +19,7 @@ final class SinkWarnings {
     if (!log.isWarnEnabled()) {
       return;
     }
-    Correlation correlation = meta == null ? null : meta.correlation().orElse(null);
+    Correlation correlation = meta == null ? null : meta.correlation();
     if (correlation == null) {
       log.warn(message, error);
       return;

@@ -136,7 +136,7 @@ class PipelineTest {
   void publishedEventsAreStampedWithTheCorrelationAndMessageId() {
     context.publish(new StartEvent(EventMetadata.builder().model("m").build()));
     InferenceEvent event = events.events().get(0);
-    assertThat(event.meta().correlation()).contains(correlation);
+    assertThat(event.meta().correlation()).isEqualTo(correlation);
     assertThat(event.meta().messageId()).isEqualTo(context.messageId());
     assertThat(event.meta().model()).isEqualTo("m");
   }

@@ -26,7 +26,7 @@ class CorrelatingSinkTest {
       sink.publish(toolEvent);
     }
     assertThat(recording.events()).singleElement()
-        .satisfies(e -> assertThat(e.meta().correlation()).contains(correlation));
+        .satisfies(e -> assertThat(e.meta().correlation()).isEqualTo(correlation));
   }
 
   @Test

@@ -120,7 +120,7 @@ class ToolLoopTest {
     assertThat(types.subList(6, 10)).containsExactly("tool-call", "tool-call-execute", "tool-call-execution-result",
         "final");
     assertThat(recorded).allSatisfy(event -> {
-      assertThat(event.meta().correlation()).contains(correlation);
+      assertThat(event.meta().correlation()).isEqualTo(correlation);
       assertThat(event.meta().messageId()).isNotEqualTo(EventMetadata.NO_MESSAGE_ID);
     });
     assertThat(store.snapshots(SnapshotQuery.of(SessionId.of("tools"), 50))).extracting(Snapshot::phase)

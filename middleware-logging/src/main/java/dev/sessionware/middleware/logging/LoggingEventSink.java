@@ -89,7 +89,7 @@ public final class LoggingEventSink implements EventSink {
       return;
     }
     EventMetadata meta = event.meta();
-    try (CorrelationContext.Scope ignored = CorrelationMdc.forLines(meta.correlation().orElse(null))) {
+    try (CorrelationContext.Scope ignored = CorrelationMdc.forLines(meta.correlation())) {
       LoggingEventBuilder line = logger.atLevel(level)
           .addKeyValue("event_type", SafeText.logValue(event.type()))
           .addKeyValue("message_id", meta.messageId().toString());

@@ -95,6 +95,7 @@ final class EventDecoder {
     EventMetadata.Builder builder = EventMetadata.builder();
     Map<String, Object> others = null;
     int seen = 0; // one bit per known member: a repeated one could smuggle a second session id
+    int ids = 0; // the id members present with a value
     String name;
     while ((name = parser.nextFieldName()) != null) {
       JsonToken token = parser.nextToken();
@@ -118,9 +119,18 @@ final class EventDecoder {
         case USAGE -> builder.usage(usage(token));
         case DURATION_MS -> builder.durationMs(nonNegativeLong("meta.duration_ms", token));
         case MESSAGE_ID -> builder.messageId(uuid(token));
-        case SESSION_ID -> builder.sessionId(id(name, "session id", SessionId::new, token));
-        case INFERENCE_ID -> builder.inferenceId(id(name, "inference id", InferenceId::new, token));
-        case TURN_ID -> builder.turnId(id(name, "turn id", TurnId::new, token));
+        case SESSION_ID -> {
+          builder.sessionId(id(name, "session id", SessionId::new, token));
+          ids |= SESSION_ID;
+        }
+        case INFERENCE_ID -> {
+          builder.inferenceId(id(name, "inference id", InferenceId::new, token));
+          ids |= INFERENCE_ID;
+        }
+        case TURN_ID -> {
+          builder.turnId(id(name, "turn id", TurnId::new, token));
+          ids |= TURN_ID;
+        }
         case EXTRA -> builder.extra(values("meta.extra", tree()));
         default -> {
           // kept, so that an event passes through this version unchanged
@@ -131,6 +141,12 @@ final class EventDecoder {
           others.put(name, toJava(tree()));
         }
       }
+    }
+    if (ids != 0 && (ids & SESSION_ID) == 0) {
+      String orphan = (ids & INFERENCE_ID) != 0 ? Correlation.INFERENCE_ID_KEY : Correlation.TURN_ID_KEY;
+      throw error(Problem.MISSING_MEMBER, "meta." + Correlation.SESSION_ID_KEY, "member \"meta." + Correlation.SESSION_ID_KEY
+          + "\" is missing: meta." + orphan + " is present but meta." + Correlation.SESSION_ID_KEY + " is not: the session id is the correlation"
+          + " key, and an event that names an inference or turn names its session too");
     }
     return others == null ? builder.build() : builder.otherMembers(others).build();
   }

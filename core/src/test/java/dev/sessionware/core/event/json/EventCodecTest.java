@@ -1,5 +1,6 @@
 package dev.sessionware.core.event.json;
 
+import dev.sessionware.core.Correlation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -146,6 +147,23 @@ class EventCodecTest {
   }
 
   @Test
+  void metadataNeverNamesAnInferenceOrTurnWithoutItsSession() {
+    assertThatThrownBy(() -> EventMetadata.builder().inferenceId(new InferenceId("i")).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("inferenceId is set but sessionId is not");
+    Correlation inference = Correlation.of(new SessionId("s"), new InferenceId("i"), new TurnId("t"));
+    EventMetadata stamped = EventMetadata.builder().model("m").build().stampedWith(inference);
+    assertThat(stamped.correlation()).isEqualTo(inference);
+    assertThat(stamped.sessionId()).isEqualTo(new SessionId("s"));
+    // a correlation without a turn keeps the turn the event named
+    EventMetadata restamped = stamped.stampedWith(Correlation.of(new SessionId("s")));
+    assertThat(restamped.correlation()).isEqualTo(inference);
+    assertThatThrownBy(() -> stamped.stampedWith(Correlation.of(new SessionId("other"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("an event of session s cannot be published in session other");
+  }
+
+  @Test
   void errorMemberFromGoIsIgnoredAndNotWritten() {
     String line = "{\"type\":\"error\",\"error\":{},\"meta\":{\"message_id\":\"11111111-2222-4333-8444-555555555555\"},"
         + "\"error_string\":\"boom\"}";
@@ -196,6 +214,8 @@ class EventCodecTest {
       "repeated type | {\"type\":\"start\",\"type\":\"final\",\"meta\":{}} | INVALID_VALUE | type | member \"type\" appears more than once",
       "repeated own member | {\"type\":\"final\",\"meta\":{},\"text\":\"a\",\"text\":\"b\"} | INVALID_VALUE | text | member \"text\" appears more than once",
       "trailing text | {\"type\":\"start\",\"meta\":{}} x | NOT_JSON | | event is not valid JSON",
+      "inference without session | {\"type\":\"start\",\"meta\":{\"inference_id\":\"i\"}} | MISSING_MEMBER | meta.session_id | member \"meta.session_id\" is missing: meta.inference_id is present but meta.session_id is not",
+      "turn with null session | {\"type\":\"start\",\"meta\":{\"session_id\":null,\"turn_id\":\"t\"}} | MISSING_MEMBER | meta.session_id | member \"meta.session_id\" is missing: meta.turn_id is present but meta.session_id is not",
   })
   void badInputGetsAPreciseTypedError(String name, String json, Problem problem, String member, String message) {
     assertThatThrownBy(() -> codec.decode(json)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
