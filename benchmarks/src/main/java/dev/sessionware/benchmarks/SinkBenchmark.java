@@ -2,8 +2,8 @@ package dev.sessionware.benchmarks;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.sink.AsyncEventSink;
 import dev.sessionware.core.sink.JsonLinesSink;
 import java.io.IOException;

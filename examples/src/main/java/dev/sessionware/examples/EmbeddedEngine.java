@@ -1,20 +1,20 @@
 package dev.sessionware.examples;
 
-import dev.sessionware.core.tool.Tool;
-import java.util.List;
-import java.util.Optional;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
-import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.StartEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.StartEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.tool.Tool;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;

@@ -14,7 +14,7 @@ import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
 import dev.sessionware.middleware.logging.CorrelationMdc;
 import dev.sessionware.middleware.logging.LoggingConfig;
 import dev.sessionware.middleware.logging.LoggingEventSink;

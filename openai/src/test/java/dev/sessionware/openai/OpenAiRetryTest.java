@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.event.InfoEvent;
+import dev.sessionware.core.event.InferenceEvent.InfoEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.pipeline.ModelCallException;
 import dev.sessionware.core.pipeline.ModelCallException.Kind;
+import dev.sessionware.core.pipeline.ModelCallException;
 import dev.sessionware.core.session.Inference;
 import dev.sessionware.core.session.InferenceException;
 import dev.sessionware.core.session.Session;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.session.Inference;
 import dev.sessionware.core.session.Session;

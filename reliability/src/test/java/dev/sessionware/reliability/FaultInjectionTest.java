@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
+import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Middleware;
 import dev.sessionware.core.pipeline.Pipeline;
@@ -88,7 +88,7 @@ class FaultInjectionTest {
     assertThat(neighbourEvents).hasSize(40);
     for (int i = 0; i < 40; i += 2) { // each turn: its partial, then its final, last
       assertThat(neighbourEvents.get(i)).isInstanceOf(PartialEvent.class);
-      assertThat(neighbourEvents.get(i + 1)).isInstanceOf(dev.sessionware.core.event.FinalEvent.class);
+      assertThat(neighbourEvents.get(i + 1)).isInstanceOf(dev.sessionware.core.event.InferenceEvent.FinalEvent.class);
     }
   }
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.sink.AsyncEventSink;
 import dev.sessionware.core.sink.EventSink;

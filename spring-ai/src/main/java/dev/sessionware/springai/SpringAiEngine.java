@@ -3,11 +3,13 @@ package dev.sessionware.springai;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
-import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.StartEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.StartEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.tool.Tool;
+import dev.sessionware.core.tool.ToolRegistry;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import java.util.ArrayList;
@@ -22,8 +24,6 @@ import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
 import org.springframework.ai.tool.ToolCallback;
 import org.springframework.ai.tool.definition.ToolDefinition;
-import dev.sessionware.core.tool.Tool;
-import dev.sessionware.core.tool.ToolRegistry;
 import reactor.core.Disposable;
 
 /**

@@ -212,7 +212,7 @@ public final class InferenceContext {
   }
 
   /**
-   * Keeps a snapshot of the turn at a phase of the inference (see {@code SnapshotPhase}), when the
+   * Keeps a snapshot of the turn at a phase of the inference (see {@code Snapshot.Phase}), when the
    * session keeps snapshots; engines that call the model several times (a tool loop) call it at
    * each step. A failure to keep it is logged, never thrown.
    *

@@ -1,26 +1,26 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.Correlation;
-import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.pipeline.Cancellation;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.sink.EventSink;
-import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.store.SessionLease;
-import dev.sessionware.core.store.SnapshotPhase;
+import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.turn.Turn;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state machine of one inference: it ends once, in one place ({@link #end}), whichever way it
@@ -225,10 +225,10 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     Turn output = null;
     Throwable thrown = null;
     try {
-      snapshot(SnapshotPhase.PRE_INFERENCE, input);
+      snapshot(Snapshot.Phase.PRE_INFERENCE, input);
       output = session.checkedOutput(session.pipeline().run(context, input), correlation);
       if (!enginePostInferenceKept) { // an engine that calls the model several times keeps its own
-        snapshot(SnapshotPhase.POST_INFERENCE, output);
+        snapshot(Snapshot.Phase.POST_INFERENCE, output);
       }
     } catch (Throwable t) {
       thrown = t;
@@ -269,7 +269,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       end(errorEvent(storeFailure), null, new InferenceException(correlation, storeFailure));
       return;
     }
-    snapshot(SnapshotPhase.FINAL, output);
+    snapshot(Snapshot.Phase.FINAL, output);
     FinalEvent held = engineFinal;
     end(held != null ? held : new FinalEvent(meta(), AnswerText.addedBy(input, output)), output, null);
   }
@@ -442,7 +442,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     if (!session.runtime().keepsSnapshots()) {
       return;
     }
-    if (phase.equals(SnapshotPhase.POST_INFERENCE) && runsOnThisThread()) {
+    if (phase.equals(Snapshot.Phase.POST_INFERENCE) && runsOnThisThread()) {
       enginePostInferenceKept = true;
     }
     try {

@@ -3,7 +3,6 @@ package dev.sessionware.core.session;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.SessionSummary;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotQuery;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.turn.Turn;
 import java.util.List;
@@ -41,7 +40,7 @@ final class NoTurnStore implements TurnStore {
   public void saveSnapshot(SessionId session, String phase, Turn turn) {}
 
   @Override
-  public List<Snapshot> snapshots(SnapshotQuery query) {
+  public List<Snapshot> snapshots(Snapshot.Query query) {
     return List.of();
   }
 

@@ -1,7 +1,6 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.internal.DaemonThreads;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;

@@ -23,6 +23,23 @@ public interface EventSink extends AutoCloseable {
   void publish(InferenceEvent event);
 
   /**
+   * Returns a sink that stamps each event with the correlation in scope on the publishing thread
+   * ({@link dev.sessionware.core.CorrelationContext}) and passes it to {@code delegate}: for code
+   * outside the pipeline, such as a host's tool executor, that publishes events about an inference.
+   * An event without a message id gets a new one.
+   *
+   * <p>Publishing with no session in scope fails with {@link IllegalStateException} rather than
+   * producing an uncorrelated event; publishing an event that carries another session's id fails
+   * with {@link IllegalArgumentException}. Flushing and closing go to the delegate.
+   *
+   * @param delegate the sink that receives the stamped events
+   * @return the correlating sink
+   */
+  static EventSink correlating(EventSink delegate) {
+    return new CorrelatingSink(java.util.Objects.requireNonNull(delegate, "delegate"));
+  }
+
+  /**
    * Writes out what this sink accepted and still holds in memory, for sinks that batch their
    * writes; does nothing unless overridden. {@link AsyncEventSink} calls it on its delegate
    * whenever its queue runs empty, so a batching sink behind it is flushed as soon as it is idle.

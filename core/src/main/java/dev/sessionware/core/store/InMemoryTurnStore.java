@@ -137,7 +137,7 @@ public final class InMemoryTurnStore implements TurnStore {
   }
 
   @Override
-  public List<Snapshot> snapshots(SnapshotQuery query) {
+  public List<Snapshot> snapshots(Snapshot.Query query) {
     Objects.requireNonNull(query, "query");
     List<Snapshot> found = new ArrayList<>();
     synchronized (sessions) {

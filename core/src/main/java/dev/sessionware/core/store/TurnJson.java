@@ -7,6 +7,7 @@ import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.Turn;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The turn format, version 1: how stores write turns and blocks as JSON, described for people in
@@ -107,4 +108,26 @@ public final class TurnJson {
     return head.withBlocks(blocks);
   }
 
+  /**
+   * A tagged value of the turn format that this version does not know (written by a newer version,
+   * say): kept as it was read and written back unchanged.
+   *
+   * @param tag the tag, for example {@code $money}
+   * @param json the value's JSON text, exactly as read
+   */
+  public record UnrecognizedValue(String tag, String json) {
+    /**
+     * Checks the components.
+     *
+     * @param tag the tag, starting with {@code $}
+     * @param json the value's JSON text
+     */
+    public UnrecognizedValue {
+      Objects.requireNonNull(tag, "tag");
+      Objects.requireNonNull(json, "json");
+      if (!tag.startsWith("$")) {
+        throw new IllegalArgumentException("tag must start with '$', but was " + tag);
+      }
+    }
+  }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
+import dev.sessionware.core.store.TurnJson.UnrecognizedValue;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Metadata;

@@ -69,10 +69,10 @@ public interface TurnStore extends AutoCloseable {
   long length(SessionId session);
 
   /**
-   * Keeps a turn as it was at a phase of an inference (see {@link SnapshotPhase}).
+   * Keeps a turn as it was at a phase of an inference (see {@link Snapshot.Phase}).
    *
    * @param session the session
-   * @param phase the phase, for example {@link SnapshotPhase#PRE_INFERENCE}
+   * @param phase the phase, for example {@link Snapshot.Phase#PRE_INFERENCE}
    * @param turn the turn, with an id
    */
   void saveSnapshot(SessionId session, String phase, Turn turn);
@@ -83,7 +83,7 @@ public interface TurnStore extends AutoCloseable {
    * @param query which snapshots
    * @return the snapshots
    */
-  List<Snapshot> snapshots(SnapshotQuery query);
+  List<Snapshot> snapshots(Snapshot.Query query);
 
   /**
    * Deletes everything kept of a session: history, snapshots, lease.

@@ -4,14 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.ToolCallEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.ToolCall;
-import dev.sessionware.core.event.ToolCallEvent;
-import dev.sessionware.core.event.ToolCallExecuteEvent;
-import dev.sessionware.core.event.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.ToolResult;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
-import dev.sessionware.core.store.SnapshotPhase;
+import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKey;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  * An engine that runs the model and the tools it asks for until it answers: engine → pending
  * {@code tool_call} blocks → tools → {@code tool_use} blocks appended → engine again, at most
  * {@link Builder#maxIterations} model calls (default {@value #DEFAULT_MAX_ITERATIONS}); hitting the
- * cap fails the inference with a {@link ToolLoopLimitException} that carries the turn so far.
+ * cap fails the inference with a {@link ToolLoop.LimitException} that carries the turn so far.
  *
  * <p>Failures the model can react to go back to it as a {@code tool_use} block with an {@code
  * error} payload, and the loop goes on: a tool that throws, one that runs past its {@linkplain
@@ -112,27 +112,27 @@ public final class ToolLoop implements Engine {
     for (int iteration = 1; ; iteration++) {
       context.throwIfCancelled();
       if (iteration > 1) {
-        context.snapshot(SnapshotPhase.PRE_INFERENCE, current);
+        context.snapshot(Snapshot.Phase.PRE_INFERENCE, current);
       }
       Turn output = engine.run(context, current);
       if (output == null) {
         throw new IllegalStateException("engine (" + engine.getClass().getName() + ") returned null instead of a turn"
             + " in iteration " + iteration + " of the tool loop");
       }
-      context.snapshot(SnapshotPhase.POST_INFERENCE, output);
+      context.snapshot(Snapshot.Phase.POST_INFERENCE, output);
       List<Block> pending = pendingCalls(output);
       if (pending.isEmpty()) {
         return output.with(ITERATIONS, iteration);
       }
       if (iteration >= maxIterations) {
-        throw new ToolLoopLimitException(output.with(ITERATIONS, iteration), iteration, pending.size());
+        throw new ToolLoop.LimitException(output.with(ITERATIONS, iteration), iteration, pending.size());
       }
       for (Block call : pending) {
         context.publish(new ToolCallEvent(EventMetadata.empty(), toolCall(call)));
       }
       List<Block> results = runAll(context, pending);
       current = output.append(results.toArray(Block[]::new));
-      context.snapshot(SnapshotPhase.POST_TOOLS, current);
+      context.snapshot(Snapshot.Phase.POST_TOOLS, current);
     }
   }
 
@@ -371,6 +371,43 @@ public final class ToolLoop implements Engine {
         throw new IllegalStateException("a tool timeout needs an executor to run the tools on: call executor(...)");
       }
       return new ToolLoop(this);
+    }
+  }
+
+  /**
+   * A tool loop reached its most iterations and the model still asked for tools: the inference
+   * fails, and the turn so far (with every tool call and result) is here to see what happened.
+   */
+  public static final class LimitException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final transient Turn turn;
+    private final int iterations;
+
+    LimitException(Turn turn, int iterations, int pendingCalls) {
+      super("the model still asked for " + pendingCalls + " tool call(s) after " + iterations
+          + " iterations, the most this tool loop runs; raise ToolLoop.Builder.maxIterations or look at the turn"
+          + " this exception carries");
+      this.turn = Objects.requireNonNull(turn, "turn");
+      this.iterations = iterations;
+    }
+
+    /**
+     * Returns the turn as it was when the loop stopped.
+     *
+     * @return the turn so far
+     */
+    public Turn turn() {
+      return turn;
+    }
+
+    /**
+     * Returns how many iterations ran.
+     *
+     * @return the iterations
+     */
+    public int iterations() {
+      return iterations;
     }
   }
 }

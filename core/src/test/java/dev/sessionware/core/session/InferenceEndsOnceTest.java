@@ -4,12 +4,12 @@ import static dev.sessionware.core.session.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.PartialEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Middleware;

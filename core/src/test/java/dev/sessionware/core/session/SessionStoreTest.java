@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.event.ErrorEvent;
+import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.sink.RecordingSink;
 import dev.sessionware.core.store.InMemoryTurnStore;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotPhase;
-import dev.sessionware.core.store.SnapshotQuery;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
@@ -104,10 +102,10 @@ class SessionStoreTest {
     Session session = runtime.openSession(ECHO, SessionId.of("snapped"));
     Turn output = session.prompt("hello");
 
-    List<Snapshot> snapshots = store.snapshots(SnapshotQuery.of(SessionId.of("snapped"), 10));
+    List<Snapshot> snapshots = store.snapshots(Snapshot.Query.of(SessionId.of("snapped"), 10));
 
     assertThat(snapshots).extracting(Snapshot::phase)
-        .containsExactly(SnapshotPhase.FINAL, SnapshotPhase.POST_INFERENCE, SnapshotPhase.PRE_INFERENCE);
+        .containsExactly(Snapshot.Phase.FINAL, Snapshot.Phase.POST_INFERENCE, Snapshot.Phase.PRE_INFERENCE);
     assertThat(snapshots.get(0).turn()).contains(output);
     assertThat(snapshots.get(2).turn().orElseThrow().blocks()).hasSize(1);
   }
@@ -176,7 +174,7 @@ class SessionStoreTest {
     public void saveSnapshot(SessionId session, String phase, Turn turn) {}
 
     @Override
-    public List<Snapshot> snapshots(SnapshotQuery query) {
+    public List<Snapshot> snapshots(Snapshot.Query query) {
       return List.of();
     }
 

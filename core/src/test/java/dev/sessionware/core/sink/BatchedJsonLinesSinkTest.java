@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.PartialEvent;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

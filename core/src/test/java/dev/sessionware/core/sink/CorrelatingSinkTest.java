@@ -9,15 +9,37 @@ import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
 import dev.sessionware.core.event.ToolCall;
-import dev.sessionware.core.event.ToolCallExecuteEvent;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class CorrelatingSinkTest {
+class CorrelatingSinkTest extends EventSinkContract {
   private final RecordingSink recording = new RecordingSink();
-  private final CorrelatingSink sink = CorrelatingSink.of(recording);
+  private final EventSink sink = EventSink.correlating(recording);
   private final ToolCallExecuteEvent toolEvent =
       new ToolCallExecuteEvent(EventMetadata.empty(), new ToolCall("call_1", "calc", "{}"));
+
+  private RecordingSink delegate;
+
+  @Override
+  protected EventSink newSink() {
+    delegate = new RecordingSink();
+    return EventSink.correlating(delegate);
+  }
+
+  @Override
+  protected void publish(EventSink sink, InferenceEvent event) {
+    try (CorrelationContext.Scope ignored = CorrelationContext.open(event.meta().correlation())) {
+      sink.publish(event);
+    }
+  }
+
+  @Override
+  protected List<InferenceEvent> received() {
+    return delegate.events();
+  }
 
   @Test
   void toolExecutionEventsGetTheFullCorrelationInScope() {
@@ -32,7 +54,7 @@ class CorrelatingSinkTest {
   @Test
   void eventsWithoutAMessageIdGetARealOneNeverTheZeroUuid() {
     RecordingSink recorded = new RecordingSink();
-    CorrelatingSink sink = CorrelatingSink.of(recorded);
+    EventSink sink = EventSink.correlating(recorded);
     try (CorrelationContext.Scope ignored = CorrelationContext.open(
         Correlation.of(SessionId.of("s"), InferenceId.of("i"), TurnId.of("t")))) {
       sink.publish(new ToolCallExecuteEvent(EventMetadata.empty(), new ToolCall("c", "n", "{}")));

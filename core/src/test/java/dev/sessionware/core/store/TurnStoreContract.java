@@ -190,14 +190,14 @@ public abstract class TurnStoreContract {
   void deletingASessionForgetsItsHistoryAndSnapshots() {
     SessionId session = SessionId.of("s-erase");
     appendConversation(session, 3);
-    store.saveSnapshot(session, SnapshotPhase.FINAL, conversationTurn(session, 3));
+    store.saveSnapshot(session, Snapshot.Phase.FINAL, conversationTurn(session, 3));
     SessionId other = SessionId.of("s-keep");
     appendConversation(other, 1);
 
     assertThat(store.delete(session)).isTrue();
 
     assertThat(store.history(session)).isEmpty();
-    assertThat(store.snapshots(SnapshotQuery.of(session, 10))).isEmpty();
+    assertThat(store.snapshots(Snapshot.Query.of(session, 10))).isEmpty();
     assertThat(store.delete(session)).isFalse();
     assertThat(store.history(other)).hasSize(1);
     store.append(session, 0, conversationTurn(session, 1)); // the id can be used again
@@ -207,25 +207,25 @@ public abstract class TurnStoreContract {
   @Test
   void snapshotsAreListedNewestFirstByPhaseTimeAndLimit() throws Exception {
     SessionId session = SessionId.of("s-snap");
-    store.saveSnapshot(session, SnapshotPhase.PRE_INFERENCE, conversationTurn(session, 1));
+    store.saveSnapshot(session, Snapshot.Phase.PRE_INFERENCE, conversationTurn(session, 1));
     Thread.sleep(5);
     Instant between = Instant.now();
     Thread.sleep(5);
-    store.saveSnapshot(session, SnapshotPhase.POST_INFERENCE, conversationTurn(session, 1));
-    store.saveSnapshot(session, SnapshotPhase.FINAL, conversationTurn(session, 1));
-    store.saveSnapshot(SessionId.of("s-other"), SnapshotPhase.FINAL, conversationTurn(session, 1));
+    store.saveSnapshot(session, Snapshot.Phase.POST_INFERENCE, conversationTurn(session, 1));
+    store.saveSnapshot(session, Snapshot.Phase.FINAL, conversationTurn(session, 1));
+    store.saveSnapshot(SessionId.of("s-other"), Snapshot.Phase.FINAL, conversationTurn(session, 1));
 
-    assertThat(store.snapshots(SnapshotQuery.of(session, 10))).extracting(Snapshot::phase)
-        .containsExactly(SnapshotPhase.FINAL, SnapshotPhase.POST_INFERENCE, SnapshotPhase.PRE_INFERENCE);
-    assertThat(store.snapshots(new SnapshotQuery(session, SnapshotPhase.PRE_INFERENCE, null, 10))).singleElement()
+    assertThat(store.snapshots(Snapshot.Query.of(session, 10))).extracting(Snapshot::phase)
+        .containsExactly(Snapshot.Phase.FINAL, Snapshot.Phase.POST_INFERENCE, Snapshot.Phase.PRE_INFERENCE);
+    assertThat(store.snapshots(new Snapshot.Query(session, Snapshot.Phase.PRE_INFERENCE, null, 10))).singleElement()
         .satisfies(snapshot -> {
           assertThat(snapshot.turnId()).isEqualTo("turn-1");
           assertThat(snapshot.format()).isEqualTo(Snapshot.JSON);
           assertThat(snapshot.turn()).contains(conversationTurn(session, 1));
         });
-    assertThat(store.snapshots(new SnapshotQuery(session, null, between, 10))).hasSize(2);
-    assertThat(store.snapshots(SnapshotQuery.of(session, 1))).extracting(Snapshot::phase)
-        .containsExactly(SnapshotPhase.FINAL);
+    assertThat(store.snapshots(new Snapshot.Query(session, null, between, 10))).hasSize(2);
+    assertThat(store.snapshots(Snapshot.Query.of(session, 1))).extracting(Snapshot::phase)
+        .containsExactly(Snapshot.Phase.FINAL);
   }
 
   @Test

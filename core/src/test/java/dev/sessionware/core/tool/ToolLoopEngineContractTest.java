@@ -1,8 +1,8 @@
 package dev.sessionware.core.tool;
 
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
-import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.EngineContract;
 import dev.sessionware.core.turn.Block;

@@ -8,8 +8,8 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.ToolCallExecutionResultEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.session.Inference;
 import dev.sessionware.core.session.InferenceException;
@@ -18,7 +18,6 @@ import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.sink.RecordingSink;
 import dev.sessionware.core.store.InMemoryTurnStore;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotQuery;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
@@ -123,7 +122,7 @@ class ToolLoopTest {
       assertThat(event.meta().correlation()).isEqualTo(correlation);
       assertThat(event.meta().messageId()).isNotEqualTo(EventMetadata.NO_MESSAGE_ID);
     });
-    assertThat(store.snapshots(SnapshotQuery.of(SessionId.of("tools"), 50))).extracting(Snapshot::phase)
+    assertThat(store.snapshots(Snapshot.Query.of(SessionId.of("tools"), 50))).extracting(Snapshot::phase)
         .containsExactly("final", // newest first: three model calls, two rounds of tools
             "post_inference", "pre_inference", "post_tools",
             "post_inference", "pre_inference", "post_tools",
@@ -136,7 +135,7 @@ class ToolLoopTest {
     Session session = session(ToolLoop.builder(greedy, ToolRegistry.of(clock)).maxIterations(3).build());
 
     assertThatThrownBy(() -> session.prompt("loop forever")).isInstanceOf(InferenceException.class)
-        .cause().isInstanceOfSatisfying(ToolLoopLimitException.class, e -> {
+        .cause().isInstanceOfSatisfying(ToolLoop.LimitException.class, e -> {
           assertThat(e.iterations()).isEqualTo(3);
           assertThat(e.turn().count(BlockKind.TOOL_CALL)).isEqualTo(3);
           assertThat(e.turn().count(BlockKind.TOOL_USE)).isEqualTo(2);

@@ -5,11 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionware.core.Correlation;
-import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotPhase;
-import dev.sessionware.core.store.SnapshotQuery;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
@@ -31,8 +29,8 @@ final class ChatRoutes {
   private static final String HANDLED = "sessionware.chat.error";
   private static final int DEFAULT_TURN_LIMIT = 100;
   private static final int MAX_TURN_LIMIT = 1_000;
-  private static final java.util.List<String> PHASES = java.util.List.of(SnapshotPhase.PRE_INFERENCE,
-      SnapshotPhase.POST_INFERENCE, SnapshotPhase.POST_TOOLS, SnapshotPhase.FINAL);
+  private static final java.util.List<String> PHASES = java.util.List.of(Snapshot.Phase.PRE_INFERENCE,
+      Snapshot.Phase.POST_INFERENCE, Snapshot.Phase.POST_TOOLS, Snapshot.Phase.FINAL);
 
   private final ChatServer server;
   private final ObjectMapper json;
@@ -136,7 +134,7 @@ final class ChatRoutes {
     }
     long sinceMs = number(ctx, "since_ms", 0, 0, Long.MAX_VALUE);
     int limit = (int) number(ctx, "limit", DEFAULT_TURN_LIMIT, 1, MAX_TURN_LIMIT);
-    SnapshotQuery query = new SnapshotQuery(session.session().id(), phase,
+    Snapshot.Query query = new Snapshot.Query(session.session().id(), phase,
         sinceMs == 0 ? null : Instant.ofEpochMilli(sinceMs), limit);
     ArrayNode list = json.createArrayNode();
     for (Snapshot snapshot : server.store().snapshots(query)) {

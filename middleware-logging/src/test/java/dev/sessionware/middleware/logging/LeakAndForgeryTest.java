@@ -8,7 +8,7 @@ import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.Session;

@@ -4,17 +4,16 @@ import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.SessionSummary;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotQuery;
 import dev.sessionware.core.store.TurnJson;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.store.jdbc.internal.Connections;
-import dev.sessionware.store.jdbc.internal.SqliteFiles;
 import dev.sessionware.store.jdbc.internal.LeaseRows;
 import dev.sessionware.store.jdbc.internal.LegacyTurns;
-import dev.sessionware.store.jdbc.internal.SnapshotRows;
 import dev.sessionware.store.jdbc.internal.Schema;
+import dev.sessionware.store.jdbc.internal.SnapshotRows;
+import dev.sessionware.store.jdbc.internal.SqliteFiles;
 import dev.sessionware.store.jdbc.internal.TurnRows;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -297,7 +296,7 @@ public final class JdbcTurnStore implements TurnStore {
   }
 
   @Override
-  public List<Snapshot> snapshots(SnapshotQuery query) {
+  public List<Snapshot> snapshots(Snapshot.Query query) {
     Objects.requireNonNull(query, "query");
     try {
       return connections.with(connection -> {

@@ -8,8 +8,7 @@ import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.session.SessionRuntime;
-import dev.sessionware.core.store.SnapshotPhase;
-import dev.sessionware.core.store.SnapshotQuery;
+import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.Turn;
@@ -109,10 +108,10 @@ class CorruptRowsTest {
     try (JdbcTurnStore store = JdbcTurnStore.builder(dataSource).build()) {
       SessionId broken = SessionId.of("broken");
       TurnId turnId = TurnId.random();
-      store.saveSnapshot(broken, SnapshotPhase.FINAL, Turn.of(Block.userText("hello")).withId(turnId));
+      store.saveSnapshot(broken, Snapshot.Phase.FINAL, Turn.of(Block.userText("hello")).withId(turnId));
       corrupt(dataSource, "UPDATE sw_snapshots SET payload = '[' WHERE session_id = ?", "broken");
 
-      var snapshot = store.snapshots(new SnapshotQuery(broken, null, null, 10)).get(0);
+      var snapshot = store.snapshots(new Snapshot.Query(broken, null, null, 10)).get(0);
       assertThatThrownBy(snapshot::turn).isInstanceOfSatisfying(TurnStoreException.class,
           e -> assertThat(e.session()).isEqualTo(broken))
           .hasMessageStartingWith("the final snapshot of turn " + turnId.value() + " of session broken is corrupt");

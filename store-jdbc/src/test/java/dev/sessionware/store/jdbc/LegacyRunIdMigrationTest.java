@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotQuery;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -94,7 +93,7 @@ class LegacyRunIdMigrationTest {
     assertThat(LegacyRunIdMigration.migrateSqlite(file).changed()).isFalse(); // a second run does nothing
 
     try (JdbcTurnStore store = JdbcTurnStore.sqlite(file)) {
-      List<Snapshot> snapshots = store.snapshots(SnapshotQuery.of(SessionId.of("run-1"), 10));
+      List<Snapshot> snapshots = store.snapshots(Snapshot.Query.of(SessionId.of("run-1"), 10));
       assertThat(snapshots).extracting(Snapshot::turnId).containsExactly("t-3", "t-1");
       assertThat(snapshots).allSatisfy(snapshot -> {
         assertThat(snapshot.format()).isEqualTo(Snapshot.YAML);
@@ -160,7 +159,7 @@ class LegacyRunIdMigrationTest {
           "turns: renamed column run_id to session_id", "agent_mode_changes: renamed column run_id to session_id");
       assertThat(LegacyRunIdMigration.migrate((DataSource) pool).changed()).isFalse();
       try (JdbcTurnStore store = JdbcTurnStore.postgres(pool)) {
-        assertThat(store.snapshots(SnapshotQuery.of(SessionId.of("run-0"), 10))).singleElement()
+        assertThat(store.snapshots(Snapshot.Query.of(SessionId.of("run-0"), 10))).singleElement()
             .satisfies(snapshot -> assertThat(snapshot.payload()).isEqualTo(YAML));
       }
     }

@@ -1,21 +1,21 @@
 package dev.sessionware.core.event.json;
 
 import com.fasterxml.jackson.core.JsonParser;
-import dev.sessionware.core.Correlation;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.sessionware.core.Correlation;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.UnknownEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.ToolCall;
 import dev.sessionware.core.event.ToolResult;
-import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.json.EventDecodingException.Problem;
 import dev.sessionware.core.turn.Usage;
 import java.io.IOException;

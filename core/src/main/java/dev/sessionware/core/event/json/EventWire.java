@@ -2,20 +2,20 @@ package dev.sessionware.core.event.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sessionware.core.event.ErrorEvent;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.InfoEvent;
+import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
+import dev.sessionware.core.event.InferenceEvent.LogEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialThinkingEvent;
+import dev.sessionware.core.event.InferenceEvent.StartEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecutionResultEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolResultEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.InfoEvent;
-import dev.sessionware.core.event.InterruptEvent;
-import dev.sessionware.core.event.LogEvent;
-import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.PartialThinkingEvent;
-import dev.sessionware.core.event.StartEvent;
-import dev.sessionware.core.event.ToolCallEvent;
-import dev.sessionware.core.event.ToolCallExecuteEvent;
-import dev.sessionware.core.event.ToolCallExecutionResultEvent;
-import dev.sessionware.core.event.ToolResultEvent;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -96,7 +96,7 @@ record EventWire<E extends InferenceEvent>(String type, Class<E> eventClass, Own
     }
   }
 
-  /** The wire form of a known event class, or null (an {@link dev.sessionware.core.event.UnknownEvent}). */
+  /** The wire form of a known event class, or null (an {@link dev.sessionware.core.event.InferenceEvent.UnknownEvent}). */
   static EventWire<?> of(Class<?> eventClass) {
     return BY_CLASS.get(eventClass);
   }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
-import dev.sessionware.core.event.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

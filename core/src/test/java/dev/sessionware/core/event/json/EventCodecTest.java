@@ -1,21 +1,21 @@
 package dev.sessionware.core.event.json;
 
-import dev.sessionware.core.Correlation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sessionware.core.Correlation;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.LogEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
+import dev.sessionware.core.event.InferenceEvent.UnknownEvent;
 import dev.sessionware.core.event.InferenceEvent;
-import dev.sessionware.core.event.LogEvent;
-import dev.sessionware.core.event.PartialEvent;
-import dev.sessionware.core.event.ToolCallExecuteEvent;
-import dev.sessionware.core.event.UnknownEvent;
 import dev.sessionware.core.event.json.EventDecodingException.Problem;
 import dev.sessionware.core.turn.Usage;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ class EventCodecTest {
       ids.add(new java.util.UUID(random.nextLong(), random.nextLong()));
     }
     for (java.util.UUID id : ids) {
-      String json = codec.encode(new dev.sessionware.core.event.PartialEvent(
+      String json = codec.encode(new dev.sessionware.core.event.InferenceEvent.PartialEvent(
           EventMetadata.builder().messageId(id).build(), "d", "c"));
       assertThat(JSON.readTree(json).at("/meta/message_id").asText()).isEqualTo(id.toString());
       assertThat(codec.decode(json).meta().messageId()).isEqualTo(id);
@@ -261,7 +261,7 @@ class EventCodecTest {
   @Test
   void everyEventTypeHasOneWireFormFoundByClassAndByName() {
     for (Class<?> type : dev.sessionware.core.event.InferenceEvent.class.getPermittedSubclasses()) {
-      if (type == dev.sessionware.core.event.UnknownEvent.class) {
+      if (type == dev.sessionware.core.event.InferenceEvent.UnknownEvent.class) {
         assertThat(EventWire.of(type)).as("unknown events are written back member by member").isNull();
         continue;
       }

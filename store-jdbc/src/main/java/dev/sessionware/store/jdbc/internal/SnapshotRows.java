@@ -1,7 +1,6 @@
 package dev.sessionware.store.jdbc.internal;
 
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.store.SnapshotQuery;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +22,7 @@ public final class SnapshotRows {
    * @return the snapshots
    * @throws SQLException if the database fails
    */
-  public static List<Snapshot> select(Connection connection, SnapshotQuery query, boolean legacyTurns)
+  public static List<Snapshot> select(Connection connection, Snapshot.Query query, boolean legacyTurns)
       throws SQLException {
     List<Snapshot> found = new ArrayList<>(select(connection, query, "SELECT session_id, turn_id, phase,"
         + " created_at_ms, format, payload FROM sw_snapshots", false));
@@ -35,7 +34,7 @@ public final class SnapshotRows {
     return found.size() > query.limit() ? List.copyOf(found.subList(0, query.limit())) : found;
   }
 
-  private static List<Snapshot> select(Connection connection, SnapshotQuery query, String select, boolean legacy)
+  private static List<Snapshot> select(Connection connection, Snapshot.Query query, String select, boolean legacy)
       throws SQLException {
     StringBuilder sql = new StringBuilder(select).append(" WHERE session_id = ?");
     if (query.phase() != null) {

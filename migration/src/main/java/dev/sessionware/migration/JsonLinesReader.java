@@ -1,4 +1,4 @@
-package dev.sessionware.core.event.json;
+package dev.sessionware.migration;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;

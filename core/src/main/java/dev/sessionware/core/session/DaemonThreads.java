@@ -1,4 +1,4 @@
-package dev.sessionware.core.internal;
+package dev.sessionware.core.session;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Thread pools of named daemon threads, for the owners that close them. */
-public final class DaemonThreads {
+final class DaemonThreads {
   private DaemonThreads() {}
 
   /**
@@ -18,7 +18,7 @@ public final class DaemonThreads {
    * @param prefix the thread name prefix
    * @return the pool; its owner shuts it down
    */
-  public static ExecutorService cachedPool(String prefix) {
+  static ExecutorService cachedPool(String prefix) {
     return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), factory(prefix));
   }
 
@@ -28,7 +28,7 @@ public final class DaemonThreads {
    * @param name the thread name
    * @return the scheduler; its owner shuts it down
    */
-  public static ScheduledThreadPoolExecutor timer(String name) {
+  static ScheduledThreadPoolExecutor timer(String name) {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, factory(name));
     timer.setRemoveOnCancelPolicy(true);
     timer.setKeepAliveTime(60, TimeUnit.SECONDS);
