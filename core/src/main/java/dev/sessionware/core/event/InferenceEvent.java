@@ -12,7 +12,7 @@ import java.util.Objects;
  * <p>The hierarchy is closed: one record per wire type, plus {@link UnknownEvent} for types this
  * version does not know, which keeps such events whole. The records are nested here so that the
  * whole hierarchy, its {@link Visitor} and each type's wire name are described in one place; the
- * codec maps them to and from the wire ({@code dev.sessionware.core.event.json.EventCodec}).
+ * codec of the {@code json} subpackage maps them to and from the wire.
  */
 public sealed interface InferenceEvent {
   /**

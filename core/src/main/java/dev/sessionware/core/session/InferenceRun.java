@@ -263,9 +263,9 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       return; // cancelled or timed out meanwhile: the late result is discarded
     }
     try {
-      session.commit(this, output);
+      session.conversation().commit(this, output);
     } catch (Throwable storeFailure) {
-      session.release(this);
+      session.conversation().release(this);
       end(errorEvent(storeFailure), null, new InferenceException(correlation, storeFailure));
       return;
     }
@@ -278,7 +278,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     if (!markEnded()) {
       return;
     }
-    session.release(this);
+    session.conversation().release(this);
     ErrorEvent held = engineError;
     end(held != null ? held : errorEvent(thrown), null, new InferenceException(correlation, thrown));
   }
@@ -313,7 +313,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   /** Gives up an inference whose executor refused it. */
   void refused(RuntimeException why) {
     if (markEnded()) {
-      session.release(this);
+      session.conversation().release(this);
       end(errorEvent(why), null, why);
     }
   }
@@ -332,7 +332,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       }
       return false;
     }
-    session.release(this);
+    session.conversation().release(this);
     java.util.concurrent.CountDownLatch hooksDone = new java.util.concurrent.CountDownLatch(1);
     session.runtime().control(() -> {
       try {

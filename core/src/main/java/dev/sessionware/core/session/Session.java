@@ -8,9 +8,6 @@ import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;
-import dev.sessionware.core.store.SessionLease;
-import dev.sessionware.core.store.TurnStoreConflictException;
-import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.internal.TimeOrderedIds;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKeys;
@@ -21,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -59,9 +57,7 @@ public final class Session {
   private final Duration timeout;
   private final Executor executor;
   private final EventGate events; // one for all the session's inferences: their events arrive in order
-  private final Object lock = new Object();
-  private History history; // guarded by lock; appended to, its snapshots never change
-  private InferenceRun active; // guarded by lock
+  private final Conversation conversation;
 
   private Session(Builder builder) {
     this.runtime = builder.runtime;
@@ -73,7 +69,7 @@ public final class Session {
     this.events = new EventGate(FanOutSink.of(sinks.toArray(EventSink[]::new)), runtime::control);
     this.executor = builder.executor == null ? runtime.executor() : builder.executor;
     this.timeout = builder.timeout;
-    this.history = History.of(List.of());
+    this.conversation = new Conversation(id, runtime);
   }
 
   /**
@@ -113,9 +109,7 @@ public final class Session {
    * @return the turns, oldest first
    */
   public List<Turn> history() {
-    synchronized (lock) {
-      return history.snapshot();
-    }
+    return conversation.turns();
   }
 
   /**
@@ -137,14 +131,12 @@ public final class Session {
    */
   public void append(Turn turn) {
     Objects.requireNonNull(turn, "turn");
-    Turn stamped = TurnStamps.stampedWithSession(turn.findId().isPresent() ? turn : turn.withId(TurnId.random()), id);
-    synchronized (lock) {
-      if (active != null) {
-        throw busy("append to the history");
-      }
-      store(history.size(), stamped);
-      history.append(stamped);
-    }
+    conversation.append(forHistory(turn));
+  }
+
+  /** The turn with an id and this session's id: how a turn given from outside joins the history. */
+  private Turn forHistory(Turn turn) {
+    return TurnStamps.stampedWithSession(turn.findId().isPresent() ? turn : turn.withId(TurnId.random()), id);
   }
 
   /**
@@ -170,7 +162,7 @@ public final class Session {
    * @throws SessionBusyException if an inference already runs
    */
   public Turn prompt(String userText) {
-    catchUp();
+    conversation.catchUp();
     return run(nextTurn(Block.userText(userText)));
   }
 
@@ -221,7 +213,7 @@ public final class Session {
    * @throws SessionBusyException if an inference already runs
    */
   public Inference startPrompt(String userText) {
-    catchUp();
+    conversation.catchUp();
     return start(nextTurn(Block.userText(userText)));
   }
 
@@ -232,23 +224,7 @@ public final class Session {
    * @throws SessionBusyException if an inference runs
    */
   public void reload() {
-    if (!runtime.keepsHistories()) {
-      return; // the history lives only here
-    }
-    List<Turn> stored = runtime.store().history(id);
-    synchronized (lock) {
-      if (active != null) {
-        throw busy("reload the history");
-      }
-      history = History.of(stored);
-    }
-  }
-
-  /** Reloads when another instance appended since: a prompt builds on the newest turn. */
-  private void catchUp() {
-    if (runtime.keepsHistories() && runtime.store().length(id) != history().size()) {
-      reload();
-    }
+    conversation.reload();
   }
 
   /**
@@ -257,9 +233,7 @@ public final class Session {
    * @return the inference, or empty when none runs
    */
   public Optional<Inference> activeInference() {
-    synchronized (lock) {
-      return active == null ? Optional.empty() : Optional.of(new Inference(active));
-    }
+    return conversation.active().map(Inference::new);
   }
 
   @Override
@@ -285,53 +259,8 @@ public final class Session {
     return timeout;
   }
 
-  /**
-   * Stores {@code output}, then makes it the newest turn and frees the session; the run has
-   * already ended. If the store refuses it, the history is unchanged and the session stays busy
-   * for the caller to {@link #release} it.
-   *
-   * @throws dev.sessionware.core.store.TurnStoreException if the store fails or another instance appended first
-   */
-  void commit(InferenceRun run, Turn output) {
-    try {
-      store(run.historyLengthAtStart(), output);
-    } catch (TurnStoreConflictException conflict) {
-      try {
-        List<Turn> stored = runtime.store().history(id);
-        synchronized (lock) {
-          history = History.of(stored); // the winner's turns: the next prompt builds on them
-        }
-      } catch (RuntimeException cannotReload) {
-        conflict.addSuppressed(cannotReload);
-      }
-      throw conflict;
-    }
-    synchronized (lock) {
-      if (active == run) {
-        history.append(output);
-        active = null;
-      }
-    }
-  }
-
-  private void store(long expectedLength, Turn turn) {
-    try {
-      runtime.store().append(id, expectedLength, turn);
-    } catch (TurnStoreException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new TurnStoreException(id, "could not store turn " + turn.id() + " of session " + id + " in "
-          + runtime.store() + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Frees the session if {@code run} is its inference; the run has already ended. */
-  void release(InferenceRun run) {
-    synchronized (lock) {
-      if (active == run) {
-        active = null;
-      }
-    }
+  Conversation conversation() {
+    return conversation;
   }
 
   Turn checkedOutput(Turn output, Correlation correlation) {
@@ -346,43 +275,12 @@ public final class Session {
     TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
     Correlation correlation = Correlation.of(id, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
     Turn stamped = TurnStamps.stamped(input, id, turnId, correlation.inferenceId());
-    InferenceRun run;
-    synchronized (lock) {
-      if (active != null) {
-        throw busy("start an inference");
-      }
-      // while it is active, only this run changes the history: its length now is the one to commit on
-      run = new InferenceRun(this, correlation, stamped, TimeOrderedIds.next(now), history.size());
-      active = run;
-    }
-    if (runtime.storeLeases()) {
-      try {
-        run.holdLease(lease(correlation));
-        runtime.leaseTaken();
-      } catch (RuntimeException e) {
-        release(run);
-        throw e;
-      }
-    }
+    UUID messageId = TimeOrderedIds.next(now);
+    InferenceRun run = conversation.claim(
+        historyLength -> new InferenceRun(this, correlation, stamped, messageId, historyLength));
     runtime.started(run);
     run.startTimer();
     return run;
-  }
-
-  private SessionLease lease(Correlation correlation) {
-    java.util.Optional<SessionLease> lease = runtime.store().tryLease(id, runtime.instanceId(), runtime.leaseDuration());
-    if (lease.isPresent()) {
-      return lease.get();
-    }
-    throw new SessionBusyException("cannot start inference " + correlation.inferenceId()
-            + " in session " + id + ": another instance of the app runs an inference of this session (its lease in "
-            + runtime.store() + " has not expired); wait for it, or open the session there",
-        runtime.leaseRenewalPeriod());
-  }
-
-  private SessionBusyException busy(String action) {
-    return new SessionBusyException("cannot " + action + " in session " + id + ": inference "
-        + active.correlation().inferenceId() + " is running; wait for it or cancel it first");
   }
 
   /** Configures a {@link Session}; made by {@link SessionRuntime#newSession(Engine)}. */
@@ -478,18 +376,7 @@ public final class Session {
      */
     public Session build() {
       Session session = new Session(this);
-      List<Turn> stored = runtime.keepsHistories() ? runtime.store().history(session.id) : List.of();
-      if (history.isEmpty()) {
-        session.history = History.of(stored);
-        return session;
-      }
-      if (!stored.isEmpty()) {
-        throw new IllegalStateException("session " + session.id + " already has " + stored.size() + " turns in "
-            + runtime.store() + "; open it without history(...) to continue it");
-      }
-      for (Turn turn : history) {
-        session.append(turn);
-      }
+      session.conversation.open(history.stream().map(session::forHistory).toList());
       return session;
     }
   }

@@ -1,9 +1,11 @@
 package dev.sessionware.core.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.sink.RecordingSink;
@@ -15,6 +17,7 @@ import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
 import java.util.List;
@@ -48,6 +51,16 @@ class SessionStoreTest {
     assertThat(third.blocks()).extracting(block -> block.text().orElse(""))
         .containsExactly("one", "echo one", "two", "echo two", "three", "echo three");
     assertThat(store.history(SessionId.of("conv"))).hasSize(3).last().isEqualTo(third);
+  }
+
+  @Test
+  void aGivenHistoryWithAnotherSessionsTurnStoresNothing() {
+    Turn foreign = Turn.of(Block.userText("b")).withId(TurnId.of("t2"))
+        .with(MetadataKeys.SESSION_ID, SessionId.of("theirs"));
+    assertThatIllegalArgumentException().isThrownBy(() -> runtime.newSession(ECHO).id(SessionId.of("mine"))
+        .history(List.of(Turn.of(Block.userText("a")), foreign)).build())
+        .withMessage("turn t2 carries geppetto.session_id@v1 = theirs, but belongs to mine");
+    assertThat(store.history(SessionId.of("mine"))).as("no half-written history").isEmpty();
   }
 
   @Test
