@@ -4,8 +4,6 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.event.InferenceEvent.FinalEvent;
-import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
-import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Cancellation;
 import dev.sessionware.core.pipeline.InferenceContext;
@@ -40,15 +38,15 @@ import org.slf4j.LoggerFactory;
  *
  * Every way an inference ends (answer, failure, cancel, timeout, refusal by the executor, a lost
  * lease, the runtime closing) wins {@code markEnded} first and then calls {@code end}; whoever
- * loses ends nothing (a caller's cancel only waits for the end to be delivered). Apart from the state, {@code runner} says which thread runs the
- * pipeline, so that an abort interrupts that thread and only while it runs this inference.
+ * loses ends nothing (a caller's cancel only waits for the end to be delivered). Apart from the
+ * state, a {@link RunnerThread} says which thread runs the pipeline, so that an abort interrupts
+ * that thread and only while it runs this inference.
  *
  * <p>Events flow one way: engine → {@link InferenceContext} → {@link #publish} → gate → sinks. The
- * terminal events an engine publishes itself ({@code final}, {@code error}, {@code interrupt}) are
- * held back and used as the inference's terminal event when its end matches, so that nothing an
- * outer middleware does afterwards can follow them.
+ * terminal events an engine publishes itself are held back ({@link EngineTerminals}) and the one
+ * that matches the end becomes the inference's terminal event.
  */
-final class InferenceRun implements EventSink, InferenceContext.Snapshots {
+final class InferenceRun implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceRun.class);
 
   /** How long a caller waits for the terminal event when another thread is stuck delivering. */
@@ -69,38 +67,24 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   private static final int ENDING = 1;
   private static final int SEALED = 2;
   private static final int COMPLETED = 3;
-  private static final VarHandle RUNNER;
-  private static final Object FINISHED = "finished";
-  private static final Object INTERRUPTING = "interrupting";
-  private static final Object INTERRUPTED = "interrupted";
 
   static {
     try {
       STATE = MethodHandles.lookup().findVarHandle(InferenceRun.class, "state", int.class);
-      RUNNER = MethodHandles.lookup().findVarHandle(InferenceRun.class, "runner", Object.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   private volatile int state; // RUNNING, ENDING, SEALED, COMPLETED: see the class comment
-  /**
-   * Who runs the pipeline: null before {@link #execute}, then its thread, then {@link #FINISHED};
-   * or {@link #INTERRUPTING} while {@link #abort} interrupts that thread, and {@link #INTERRUPTED}
-   * after. Compare-and-set hand-overs instead of a lock: the runner clears an interrupt that was
-   * ours before it leaves, and no interrupt can reach its thread after that.
-   */
-  private volatile Object runner;
-  private volatile String streamedSoFar = ""; // the latest partial completion, for the interrupt event
-  private volatile FinalEvent engineFinal;
-  private volatile ErrorEvent engineError;
-  private volatile InterruptEvent engineInterrupt;
+  private final RunnerThread runner = new RunnerThread(); // which thread to interrupt when ended from outside
+  private final EngineTerminals engineTerminals = new EngineTerminals();
   private volatile ScheduledFuture<?> timer;
   private Object outcome; // the output Turn or the RuntimeException; written before SEALED, read after it
   private int watchdogTicks; // touched by the runtime's watchdog thread only
   private final int hash; // random bits of the message id: no identity hash to inflate, no second random draw
   private volatile HeldLease lease; // only for stores that keep leases
-  private volatile boolean enginePostInferenceKept;
+  private final RunSnapshots snapshots;
   boolean endReservedInGate; // guarded by the gate
   InferenceEvent terminalInGate; // guarded by the gate; null until sealed
 
@@ -116,7 +100,8 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     this.historyLengthAtStart = historyLengthAtStart;
     this.hash = (int) messageId.getLeastSignificantBits();
     this.gate = session.events();
-    this.context = InferenceContext.create(correlation, this, cancellation, this, messageId);
+    this.snapshots = new RunSnapshots(session.runtime(), correlation, runner, this::warn);
+    this.context = InferenceContext.create(correlation, this, cancellation, snapshots, messageId);
   }
 
   /** The history length the output is committed on: only the active run changes the history. */
@@ -160,10 +145,6 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture);
   }
 
-  private boolean runsOnThisThread() {
-    return runner == Thread.currentThread();
-  }
-
   void holdLease(SessionLease held) {
     lease = new HeldLease(held, this::warn);
   }
@@ -198,16 +179,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     if (state != RUNNING) {
       return; // the end is decided; the gate would drop it anyway
     }
-    if (event instanceof FinalEvent e) {
-      engineFinal = e;
-    } else if (event instanceof ErrorEvent e) {
-      engineError = e;
-    } else if (event instanceof InterruptEvent e) {
-      engineInterrupt = e;
-    } else {
-      if (event instanceof PartialEvent partial) {
-        streamedSoFar = partial.completion();
-      }
+    if (!engineTerminals.hold(event)) {
       gate.offer(this, event);
     }
   }
@@ -215,47 +187,29 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   /** Runs the pipeline on the calling thread and ends the inference with its outcome. */
   void execute() {
     Thread me = Thread.currentThread();
-    if (!RUNNER.compareAndSet(this, null, me)) {
+    if (!runner.enter(me)) {
       return; // ended before it started
     }
     if (state != RUNNING) {
-      leave(me); // ended meanwhile: an abort may be interrupting this thread now
+      runner.leave(me); // ended meanwhile: an abort may be interrupting this thread now
       return;
     }
     Turn output = null;
     Throwable thrown = null;
     try {
-      snapshot(Snapshot.Phase.PRE_INFERENCE, input);
+      snapshots.keep(Snapshot.Phase.PRE_INFERENCE, input);
       output = session.checkedOutput(session.pipeline().run(context, input), correlation);
-      if (!enginePostInferenceKept) { // an engine that calls the model several times keeps its own
-        snapshot(Snapshot.Phase.POST_INFERENCE, output);
-      }
+      snapshots.keepOutput(output);
     } catch (Throwable t) {
       thrown = t;
     } finally {
-      leave(me);
+      runner.leave(me);
     }
     if (thrown == null) {
       succeed(output);
     } else {
       fail(thrown);
     }
-  }
-
-  /** Stops being the runner; clears the interrupt an abort sent, so that it does not leak to the caller or pool thread. */
-  private void leave(Thread me) {
-    if (RUNNER.compareAndSet(this, me, FINISHED)) {
-      return; // no abort got to this thread: any interrupt it has is not ours
-    }
-    int spins = 0;
-    while (runner == INTERRUPTING) { // the aborting thread is inside Thread.interrupt(): a moment
-      if (++spins < 100) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
-    }
-    Thread.interrupted(); // the interrupt was ours
   }
 
   private void succeed(Turn output) {
@@ -269,8 +223,8 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       end(errorEvent(storeFailure), null, new InferenceException(correlation, storeFailure));
       return;
     }
-    snapshot(Snapshot.Phase.FINAL, output);
-    FinalEvent held = engineFinal;
+    snapshots.keep(Snapshot.Phase.FINAL, output);
+    FinalEvent held = engineTerminals.finalEvent();
     end(held != null ? held : new FinalEvent(meta(), AnswerText.addedBy(input, output)), output, null);
   }
 
@@ -279,7 +233,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
       return;
     }
     session.conversation().release(this);
-    ErrorEvent held = engineError;
+    ErrorEvent held = engineTerminals.errorEvent();
     end(held != null ? held : errorEvent(thrown), null, new InferenceException(correlation, thrown));
   }
 
@@ -297,8 +251,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
   }
 
   private boolean cancel(boolean awaitEnd) {
-    InterruptEvent held = engineInterrupt;
-    return abort(() -> held != null ? held : new InterruptEvent(meta(), streamedSoFar), new CancellationException(
+    return abort(() -> engineTerminals.interruptEvent(meta()), new CancellationException(
         "inference " + correlation.inferenceId() + " in session " + correlation.sessionId() + " was cancelled"),
         awaitEnd);
   }
@@ -347,13 +300,7 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     } catch (InterruptedException e) {
       interrupted = true; // the caller's interrupt: finish ending the inference, then restore it
     }
-    Object running = RUNNER.getAndSet(this, INTERRUPTING);
-    if (running instanceof Thread thread) {
-      thread.interrupt();
-      runner = INTERRUPTED; // its thread clears the interrupt when it leaves
-    } else {
-      runner = FINISHED; // not started (it never will now) or finished already
-    }
+    runner.interrupt();
     end(report.get(), null, outcome);
     if (awaitEnd) {
       awaitResult();
@@ -429,27 +376,6 @@ final class InferenceRun implements EventSink, InferenceContext.Snapshots {
     HeldLease held = lease;
     if (held != null) { // none for a store without leases, the usual case
       held.release();
-    }
-  }
-
-  /** Keeps a snapshot the engine or a middleware took through the context. */
-  @Override
-  public void keep(String phase, Turn turn) {
-    snapshot(phase, turn);
-  }
-
-  private void snapshot(String phase, Turn turn) {
-    if (!session.runtime().keepsSnapshots()) {
-      return;
-    }
-    if (phase.equals(Snapshot.Phase.POST_INFERENCE) && runsOnThisThread()) {
-      enginePostInferenceKept = true;
-    }
-    try {
-      Turn withId = turn.id() == null ? turn.withId(correlation.turnId()) : turn;
-      session.runtime().store().saveSnapshot(correlation.sessionId(), phase, withId);
-    } catch (RuntimeException e) {
-      warn("could not keep the " + phase + " snapshot of turn " + turn.id(), e);
     }
   }
 

@@ -4,19 +4,15 @@ import dev.sessionware.core.SessionId;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;
+import dev.sessionware.core.store.InMemoryTurnStore;
+import dev.sessionware.core.store.TurnStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.UUID;
-import dev.sessionware.core.store.InMemoryTurnStore;
-import dev.sessionware.core.store.TurnStore;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SessionRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRuntime.class);
-  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
   private final String name;
-  private final Executor executor;
-  private final ExecutorService ownedExecutor; // null when the host supplied the executor
-  private final ExecutorService control;
-  private final ScheduledThreadPoolExecutor timer;
+  private final RuntimeThreads threads;
   private final FanOutSink sink;
   private final TurnStore store;
   private final boolean storeLeases; // false when the store keeps the default, always-granted lease
@@ -59,16 +51,8 @@ public final class SessionRuntime implements AutoCloseable {
 
   private SessionRuntime(Builder builder) {
     this.name = builder.name;
-    if (builder.executor == null) {
-      this.ownedExecutor = DaemonThreads.cachedPool(name + "-inference");
-      this.executor = ownedExecutor;
-    } else {
-      this.ownedExecutor = null;
-      this.executor = builder.executor;
-    }
-    this.control = DaemonThreads.cachedPool(name + "-control");
-    this.timer = DaemonThreads.timer(name + "-timer");
-    this.live = new LiveInferences(name, timer, this::control);
+    this.threads = new RuntimeThreads(name, builder.executor);
+    this.live = new LiveInferences(name, threads.timer(), threads::control);
     this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
     this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
     this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
@@ -167,15 +151,7 @@ public final class SessionRuntime implements AutoCloseable {
     for (InferenceRun run : live) {
       run.cancelWithoutWaiting(); // their ends are awaited together below
     }
-    timer.shutdownNow();
-    control.shutdown();
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdown();
-    }
-    awaitTermination(control);
-    if (ownedExecutor != null) {
-      awaitTermination(ownedExecutor);
-    }
+    threads.shutdown();
     for (InferenceRun run : live) {
       run.completeAfterTerminal(); // a terminal event still stuck in a sink: complete without it
     }
@@ -184,19 +160,6 @@ public final class SessionRuntime implements AutoCloseable {
       store.close();
     } catch (RuntimeException e) {
       LOG.warn("runtime {}: closing the turn store {} failed", name, store, e);
-    }
-  }
-
-  private void awaitTermination(ExecutorService service) {
-    try {
-      if (!service.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        service.shutdownNow();
-        LOG.warn("runtime {}: threads still busy {} ms after close (an engine or sink ignoring interruption)",
-            name, CLOSE_WAIT.toMillis());
-      }
-    } catch (InterruptedException e) {
-      service.shutdownNow();
-      Thread.currentThread().interrupt();
     }
   }
 
@@ -241,7 +204,7 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   Executor executor() {
-    return executor;
+    return threads.executor();
   }
 
   void checkOpen() {
@@ -258,12 +221,7 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-    try {
-      return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException closing) {
-      task.run(); // the runtime is closing: do it now rather than never
-      return null;
-    }
+    return threads.schedule(task, delay);
   }
 
   /** An inference has ended; its result waits for its terminal event, or for the watchdog. */
@@ -276,11 +234,7 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   void control(Runnable task) {
-    try {
-      control.execute(task);
-    } catch (RejectedExecutionException closing) {
-      task.run();
-    }
+    threads.control(task);
   }
 
   /** Configures a {@link SessionRuntime}. */

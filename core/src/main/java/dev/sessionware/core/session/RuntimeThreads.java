@@ -1,0 +1,91 @@
+package dev.sessionware.core.session;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The threads a runtime owns: the executor inferences run on (unless the host supplied one, which
+ * is used but never shut down), the control threads that end inferences and deliver what follows
+ * a terminal event, and the timer. Work handed over while they shut down runs on the calling
+ * thread rather than never.
+ */
+final class RuntimeThreads {
+  private static final Logger LOG = LoggerFactory.getLogger(RuntimeThreads.class);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+  private final String name;
+  private final Executor executor;
+  private final ExecutorService ownedExecutor; // null when the host supplied the executor
+  private final ExecutorService control;
+  private final ScheduledThreadPoolExecutor timer;
+
+  /** @param hostExecutor the host's executor for inferences, or null for one of the runtime's own */
+  RuntimeThreads(String name, Executor hostExecutor) {
+    this.name = name;
+    this.ownedExecutor = hostExecutor == null ? DaemonThreads.cachedPool(name + "-inference") : null;
+    this.executor = hostExecutor == null ? ownedExecutor : hostExecutor;
+    this.control = DaemonThreads.cachedPool(name + "-control");
+    this.timer = DaemonThreads.timer(name + "-timer");
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  ScheduledThreadPoolExecutor timer() {
+    return timer;
+  }
+
+  ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+    try {
+      return timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closing) {
+      task.run(); // the runtime is closing: do it now rather than never
+      return null;
+    }
+  }
+
+  void control(Runnable task) {
+    try {
+      control.execute(task);
+    } catch (RejectedExecutionException closing) {
+      task.run();
+    }
+  }
+
+  /**
+   * Stops the timer, then lets the control threads and the owned executor finish what they run,
+   * waiting a few seconds at most for engines and sinks that ignore interruption.
+   */
+  void shutdown() {
+    timer.shutdownNow();
+    control.shutdown();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    awaitTermination(control);
+    if (ownedExecutor != null) {
+      awaitTermination(ownedExecutor);
+    }
+  }
+
+  private void awaitTermination(ExecutorService service) {
+    try {
+      if (!service.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        service.shutdownNow();
+        LOG.warn("runtime {}: threads still busy {} ms after close (an engine or sink ignoring interruption)",
+            name, CLOSE_WAIT.toMillis());
+      }
+    } catch (InterruptedException e) {
+      service.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
