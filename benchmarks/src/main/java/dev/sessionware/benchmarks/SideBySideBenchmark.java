@@ -108,6 +108,8 @@ public class SideBySideBenchmark {
   private SessionRuntime runtime;
   private Session session;
   private int prompts;
+  private Session defaultSession;
+  private int defaultPrompts;
   private final ChatModel lc4jFramework = FakeModels.langChain4j();
   private final ChatModel lc4jListeners = FakeModels.langChain4j(new FakeModels.KeepingListener("metrics.start"),
       LOGGING_LISTENER);
@@ -207,11 +209,26 @@ public class SideBySideBenchmark {
     return session.run(INPUT);
   }
 
-  /** Starts the runtime with the in-memory store and the first session. */
+  /**
+   * @return the reply of a whole session inference on a session of the default runtime in its
+   *     default configuration ({@code Session.create}: no store, ids copied into the MDC); every
+   *     1,000 prompts a new session is started, so the history does not grow without end
+   */
+  @Benchmark
+  public Turn sessionwareDefaultPrompt() {
+    if (++defaultPrompts == PROMPTS_PER_SESSION) {
+      defaultPrompts = 0;
+      defaultSession = Session.create(middleware);
+    }
+    return defaultSession.run(INPUT);
+  }
+
+  /** Starts the runtime with the in-memory store and the first sessions. */
   @Setup
   public void startRuntime() {
     runtime = SessionRuntime.builder().name("bench").build();
     session = runtime.newSession(middleware).build();
+    defaultSession = Session.create(middleware);
   }
 
   /** Closes the runtime. */

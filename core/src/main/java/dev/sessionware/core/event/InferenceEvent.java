@@ -30,6 +30,16 @@ public sealed interface InferenceEvent {
   EventMetadata meta();
 
   /**
+   * Returns whether this event ends an inference: {@code final}, {@code error} or {@code
+   * interrupt}. An inference's session delivers exactly one of them, as its last event.
+   *
+   * @return true for the terminal types
+   */
+  default boolean isTerminal() {
+    return false;
+  }
+
+  /**
    * Returns this event with other metadata.
    *
    * @param meta the metadata
@@ -275,6 +285,11 @@ public sealed interface InferenceEvent {
     }
 
     @Override
+    public boolean isTerminal() {
+      return true;
+    }
+
+    @Override
     public FinalEvent withMeta(EventMetadata meta) {
       return new FinalEvent(meta, text);
     }
@@ -306,6 +321,11 @@ public sealed interface InferenceEvent {
     }
 
     @Override
+    public boolean isTerminal() {
+      return true;
+    }
+
+    @Override
     public InterruptEvent withMeta(EventMetadata meta) {
       return new InterruptEvent(meta, text);
     }
@@ -334,6 +354,11 @@ public sealed interface InferenceEvent {
     @Override
     public String type() {
       return TYPE;
+    }
+
+    @Override
+    public boolean isTerminal() {
+      return true;
     }
 
     @Override

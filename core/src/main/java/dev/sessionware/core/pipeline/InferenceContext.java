@@ -24,6 +24,7 @@ public final class InferenceContext {
   private final EventSink sink;
   private final Cancellation cancellation;
   private final Snapshots snapshots;
+  private final InferenceObserver.Observation observation;
   private volatile UUID messageId; // made on first use: many inferences publish nothing
   private static final java.lang.invoke.VarHandle MESSAGE_ID;
 
@@ -36,12 +37,13 @@ public final class InferenceContext {
   }
 
   private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation, Snapshots snapshots,
-      UUID messageId) {
+      UUID messageId, InferenceObserver.Observation observation) {
     this.correlation = correlation;
     this.sink = sink;
     this.cancellation = cancellation;
     this.snapshots = snapshots;
     this.messageId = messageId;
+    this.observation = observation;
   }
 
   /** Where {@link #snapshot} keeps turns; a session hands its store's, when it keeps snapshots. */
@@ -97,7 +99,7 @@ public final class InferenceContext {
    */
   public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
       Snapshots snapshots) {
-    return make(correlation, sink, cancellation, snapshots, null);
+    return make(correlation, sink, cancellation, snapshots, null, InferenceObserver.Observation.NONE);
   }
 
   /**
@@ -116,14 +118,35 @@ public final class InferenceContext {
   public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
       Snapshots snapshots, UUID messageId) {
     Objects.requireNonNull(messageId, "messageId");
+    return create(correlation, sink, cancellation, snapshots, messageId, InferenceObserver.Observation.NONE);
+  }
+
+  /**
+   * Makes the context of one inference as a session does: with a message id the caller made, and
+   * watched by an {@link InferenceObserver} (whose tool-call hook {@link #toolCall} reaches).
+   *
+   * @param correlation the inference's correlation, with inference and turn ids
+   * @param sink where published events go
+   * @param cancellation the inference's cancellation; the context can only read it
+   * @param snapshots where {@link #snapshot} keeps turns
+   * @param messageId the id {@link #publish} gives events that have none
+   * @param observation the inference's observation
+   * @return the context
+   * @throws IllegalArgumentException if the correlation lacks the inference or turn id, or the
+   *     message id is {@link EventMetadata#NO_MESSAGE_ID}
+   */
+  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
+      Snapshots snapshots, UUID messageId, InferenceObserver.Observation observation) {
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(observation, "observation");
     if (messageId.equals(EventMetadata.NO_MESSAGE_ID)) {
       throw new IllegalArgumentException("messageId must not be the unset message id " + messageId);
     }
-    return make(correlation, sink, cancellation, snapshots, messageId);
+    return make(correlation, sink, cancellation, snapshots, messageId, observation);
   }
 
   private static InferenceContext make(Correlation correlation, EventSink sink, Cancellation cancellation,
-      Snapshots snapshots, UUID messageId) {
+      Snapshots snapshots, UUID messageId, InferenceObserver.Observation observation) {
     Objects.requireNonNull(snapshots, "snapshots");
     Objects.requireNonNull(correlation, "correlation");
     Objects.requireNonNull(sink, "sink");
@@ -132,7 +155,7 @@ public final class InferenceContext {
       throw new IllegalArgumentException(
           "an inference context needs a correlation with inference and turn ids, but got " + correlation);
     }
-    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId);
+    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId, observation);
   }
 
   /**
@@ -223,6 +246,20 @@ public final class InferenceContext {
     Objects.requireNonNull(phase, "phase");
     Objects.requireNonNull(turn, "turn");
     snapshots.keep(phase, turn);
+  }
+
+  /**
+   * Tells the inference's observer that a tool call starts on the calling thread, for engines that
+   * run tools (the {@code ToolLoop} does); a tracing observer makes the call's span current here.
+   * Whatever the observer throws is logged and ignored.
+   *
+   * @param call the tool call
+   * @return the call's scope: close it on this thread once the tool returned, after {@link
+   *     InferenceObserver.ToolCallScope#failed} if it failed
+   */
+  public InferenceObserver.ToolCallScope toolCall(dev.sessionware.core.event.ToolCall call) {
+    Objects.requireNonNull(call, "call");
+    return observation.toolCall(call);
   }
 
   @Override

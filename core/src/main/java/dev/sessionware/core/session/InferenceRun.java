@@ -1,12 +1,14 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.Correlation;
+import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.event.InferenceEvent.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Cancellation;
 import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.Snapshot;
@@ -48,6 +50,7 @@ import org.slf4j.LoggerFactory;
  */
 final class InferenceRun implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceRun.class);
+  private static final CorrelationContext.Scope NOT_OBSERVED = () -> {};
 
   /** How long a caller waits for the terminal event when another thread is stuck delivering. */
   static final long TERMINAL_DELIVERY_GRACE_MS = 2_000;
@@ -84,7 +87,8 @@ final class InferenceRun implements EventSink {
   private int watchdogTicks; // touched by the runtime's watchdog thread only
   private final int hash; // random bits of the message id: no identity hash to inflate, no second random draw
   private volatile HeldLease lease; // only for stores that keep leases
-  private final RunSnapshots snapshots;
+  private final RunSnapshots snapshots; // null unless the runtime keeps snapshots
+  private final RunObservation observation; // null unless the runtime has an observer
   boolean endReservedInGate; // guarded by the gate
   InferenceEvent terminalInGate; // guarded by the gate; null until sealed
 
@@ -100,8 +104,18 @@ final class InferenceRun implements EventSink {
     this.historyLengthAtStart = historyLengthAtStart;
     this.hash = (int) messageId.getLeastSignificantBits();
     this.gate = session.events();
-    this.snapshots = new RunSnapshots(session.runtime(), correlation, runner, this::warn);
-    this.context = InferenceContext.create(correlation, this, cancellation, snapshots, messageId);
+    SessionRuntime runtime = session.runtime();
+    // only what the runtime uses is made: the default prompt pays for neither
+    this.snapshots = runtime.keepsSnapshots() ? new RunSnapshots(runtime, correlation, runner, this::warn) : null;
+    this.observation = runtime.observed() != null ? new RunObservation(correlation) : null;
+    this.context = InferenceContext.create(correlation, this, cancellation,
+        snapshots != null ? snapshots : InferenceContext.Snapshots.NONE, messageId,
+        observation != null ? observation : InferenceObserver.Observation.NONE);
+  }
+
+  /** The run's observation, for the runtime's observer to start; null when the runtime has none. */
+  RunObservation observation() {
+    return observation;
   }
 
   /** The history length the output is committed on: only the active run changes the history. */
@@ -196,10 +210,14 @@ final class InferenceRun implements EventSink {
     }
     Turn output = null;
     Throwable thrown = null;
-    try {
-      snapshots.keep(Snapshot.Phase.PRE_INFERENCE, input);
+    try (CorrelationContext.Scope entered = observation != null ? observation.enter() : NOT_OBSERVED) {
+      if (snapshots != null) {
+        snapshots.keep(Snapshot.Phase.PRE_INFERENCE, input);
+      }
       output = session.checkedOutput(session.pipeline().run(context, input), correlation);
-      snapshots.keepOutput(output);
+      if (snapshots != null) {
+        snapshots.keepOutput(output);
+      }
     } catch (Throwable t) {
       thrown = t;
     } finally {
@@ -223,7 +241,9 @@ final class InferenceRun implements EventSink {
       end(errorEvent(storeFailure), null, new InferenceException(correlation, storeFailure));
       return;
     }
-    snapshots.keep(Snapshot.Phase.FINAL, output);
+    if (snapshots != null) {
+      snapshots.keep(Snapshot.Phase.FINAL, output);
+    }
     FinalEvent held = engineTerminals.finalEvent();
     end(held != null ? held : new FinalEvent(meta(), AnswerText.addedBy(input, output)), output, null);
   }
@@ -382,7 +402,7 @@ final class InferenceRun implements EventSink {
   /** Logs the run's own warning with its ids in the MDC, whatever thread reports it. */
   private void warn(String message, Throwable error) {
     if (LOG.isWarnEnabled()) {
-      try (dev.sessionware.core.CorrelationContext.Scope ignored = correlation.putInMdc()) {
+      try (CorrelationContext.Scope ignored = correlation.putInMdc()) {
         LOG.warn(message, error);
       }
     }

@@ -1,8 +1,8 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.store.SessionSummary;
 import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.turn.Turn;
 import java.util.List;

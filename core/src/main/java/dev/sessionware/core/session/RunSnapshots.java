@@ -7,7 +7,7 @@ import dev.sessionware.core.turn.Turn;
 import java.util.function.BiConsumer;
 
 /**
- * The snapshots of one inference's turns, kept in the runtime's store when the runtime keeps them:
+ * The snapshots of one inference's turns, kept in the runtime's store (made only for a runtime that keeps them):
  * the input before the pipeline, the output after it (unless the engine kept its own, as an engine
  * that calls the model several times does), and the committed output. A store that fails to keep
  * one gets a warning; the inference goes on.
@@ -30,9 +30,6 @@ final class RunSnapshots implements InferenceContext.Snapshots {
   /** Keeps a snapshot the engine or a middleware took through the context. */
   @Override
   public void keep(String phase, Turn turn) {
-    if (!runtime.keepsSnapshots()) {
-      return;
-    }
     if (phase.equals(Snapshot.Phase.POST_INFERENCE) && runner.isRunner(Thread.currentThread())) {
       enginePostInferenceKept = true;
     }

@@ -278,6 +278,10 @@ public final class Session {
     UUID messageId = TimeOrderedIds.next(now);
     InferenceRun run = conversation.claim(
         historyLength -> new InferenceRun(this, correlation, stamped, messageId, historyLength));
+    ObservedInferences observed = runtime.observed();
+    if (observed != null) {
+      observed.start(run, run.observation(), stamped);
+    }
     runtime.started(run);
     run.startTimer();
     return run;

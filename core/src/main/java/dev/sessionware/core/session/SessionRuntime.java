@@ -2,6 +2,7 @@ package dev.sessionware.core.session;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;
 import dev.sessionware.core.store.InMemoryTurnStore;
@@ -39,6 +40,7 @@ public final class SessionRuntime implements AutoCloseable {
   private final String name;
   private final RuntimeThreads threads;
   private final FanOutSink sink;
+  private final ObservedInferences observed; // null without an observer
   private final TurnStore store;
   private final boolean storeLeases; // false when the store keeps the default, always-granted lease
   private final boolean keepsHistories; // false for the default runtime's store, which keeps nothing
@@ -53,7 +55,13 @@ public final class SessionRuntime implements AutoCloseable {
     this.name = builder.name;
     this.threads = new RuntimeThreads(name, builder.executor);
     this.live = new LiveInferences(name, threads.timer(), threads::control);
-    this.sink = FanOutSink.of(builder.sinks.toArray(EventSink[]::new));
+    this.observed = builder.observer == null ? null : new ObservedInferences(builder.observer);
+    List<EventSink> sinks = new ArrayList<>(builder.sinks.size() + 1);
+    if (observed != null) {
+      sinks.add(observed); // first: the observer sees each event before a sink can hold it up
+    }
+    sinks.addAll(builder.sinks);
+    this.sink = FanOutSink.of(sinks.toArray(EventSink[]::new));
     this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
     this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
     this.leaseDuration = builder.leaseDuration;
@@ -172,6 +180,11 @@ public final class SessionRuntime implements AutoCloseable {
     return sink;
   }
 
+  /** The observer's inferences, or null when the runtime has no observer. */
+  ObservedInferences observed() {
+    return observed;
+  }
+
   /** Whether sessions are kept in the store; false for the default runtime, whose sessions are private. */
   boolean keepsHistories() {
     return keepsHistories;
@@ -248,6 +261,7 @@ public final class SessionRuntime implements AutoCloseable {
     private Duration leaseDuration = Duration.ofSeconds(30);
     private boolean snapshots;
     private boolean historyless; // the default runtime's: its sessions keep their history only in memory
+    private InferenceObserver observer;
 
     private Builder() {}
 
@@ -279,6 +293,24 @@ public final class SessionRuntime implements AutoCloseable {
       for (EventSink sink : more) {
         sinks.add(Objects.requireNonNull(sink, "sink"));
       }
+      return this;
+    }
+
+    /**
+     * Sets the observer that watches every inference of the runtime from start to end, on the
+     * threads that do the work: tracing and metrics ({@code sessionware-opentelemetry}). What it
+     * throws is logged and never fails an inference. Default: none.
+     *
+     * @param observer the observer
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder observer(InferenceObserver observer) {
+      Objects.requireNonNull(observer, "observer");
+      if (this.observer != null) {
+        throw new IllegalStateException("observer was already set");
+      }
+      this.observer = observer;
       return this;
     }
 

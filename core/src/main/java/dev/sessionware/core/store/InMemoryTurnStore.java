@@ -1,6 +1,7 @@
 package dev.sessionware.core.store;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.turn.Turn;
 import java.time.Clock;
 import java.time.Instant;

@@ -11,6 +11,7 @@ import dev.sessionware.core.event.ToolCall;
 import dev.sessionware.core.event.ToolResult;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -236,6 +237,20 @@ public final class ToolLoop implements Engine {
 
     Block run() throws Exception {
       context.publish(new ToolCallExecuteEvent(EventMetadata.empty(), call));
+      InferenceObserver.ToolCallScope observed = context.toolCall(call);
+      try {
+        Block block = execute();
+        block.payloadString(Block.ERROR).ifPresent(observed::failed);
+        return block;
+      } catch (Exception | Error e) {
+        observed.failed(describe(e)); // the inference was cancelled under the tool
+        throw e;
+      } finally {
+        observed.close();
+      }
+    }
+
+    private Block execute() throws Exception {
       ToolRegistry.Entry entry = registry.entry(call.name());
       if (entry == null) {
         return failed("unknown tool \"" + call.name() + "\"; the tools are: " + String.join(", ", registry.names()));

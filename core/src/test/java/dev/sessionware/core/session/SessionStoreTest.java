@@ -197,7 +197,7 @@ class SessionStoreTest {
     }
 
     @Override
-    public List<dev.sessionware.core.store.SessionSummary> sessions(int limit, dev.sessionware.core.store.SessionSummary after) {
+    public List<dev.sessionware.core.store.TurnStore.SessionSummary> sessions(int limit, dev.sessionware.core.store.TurnStore.SessionSummary after) {
       return List.of();
     }
 

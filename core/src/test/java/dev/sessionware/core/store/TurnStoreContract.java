@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
+import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKey;

@@ -2,9 +2,9 @@ package dev.sessionware.store.jdbc;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.SessionLease;
-import dev.sessionware.core.store.SessionSummary;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnJson;
+import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
