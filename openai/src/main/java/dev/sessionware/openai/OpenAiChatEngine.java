@@ -38,6 +38,8 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,7 @@ public final class OpenAiChatEngine implements Engine {
   private final HttpClient client;
   private final ToolRegistry tools;
   private final RetryPolicy retries;
+  private final Consumer<BiConsumer<String, String>> requestHeaders; // null when none
 
   private OpenAiChatEngine(Builder builder) {
     String base = builder.baseUrl.toString();
@@ -86,6 +89,7 @@ public final class OpenAiChatEngine implements Engine {
         : HttpClient.newBuilder().connectTimeout(builder.connectTimeout).build();
     this.tools = builder.tools;
     this.retries = builder.retries;
+    this.requestHeaders = builder.requestHeaders;
   }
 
   /**
@@ -316,8 +320,21 @@ public final class OpenAiChatEngine implements Engine {
     if (apiKey != null) {
       request.header("Authorization", "Bearer " + apiKey);
     }
+    if (requestHeaders != null) {
+      requestHeaders.accept((name, value) -> {
+        if (OWN_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+          throw new IllegalArgumentException("request header \"" + name + "\" is the engine's own; requestHeaders"
+              + " may add others only");
+        }
+        request.header(name, value);
+      });
+    }
     return request.build();
   }
+
+  /** The headers the engine sets itself, lower case: no header contributor replaces them. */
+  private static final java.util.Set<String> OWN_HEADERS =
+      java.util.Set.of("content-type", "accept", "idempotency-key", "authorization");
 
   private ModelCallException statusError(ResponseLines.Head head, ResponseLines body) throws InterruptedException {
     int status = head.status();
@@ -371,6 +388,7 @@ public final class OpenAiChatEngine implements Engine {
 
   /** Configures an {@link OpenAiChatEngine}. */
   public static final class Builder {
+    private Consumer<BiConsumer<String, String>> requestHeaders;
     private URI baseUrl;
     private String apiKey;
     private String model;
@@ -534,6 +552,22 @@ public final class OpenAiChatEngine implements Engine {
         throw new IllegalArgumentException(name + " must be > 0, but was " + value);
       }
       return value;
+    }
+
+    /**
+     * Sets what adds headers to every request the engine sends, called on the thread that sends it,
+     * where the inference's tracing context is current: for trace and baggage propagation, for
+     * example {@code requestHeaders(tracing.propagateTo())} with {@code sessionware-opentelemetry}.
+     * It may not set the engine's own headers ({@code Content-Type}, {@code Accept}, {@code
+     * Authorization}, {@code Idempotency-Key}); a header it sets that the JDK's HTTP client refuses
+     * fails the request.
+     *
+     * @param requestHeaders given a way to set a header (name, value), sets the headers to add
+     * @return this builder
+     */
+    public Builder requestHeaders(Consumer<BiConsumer<String, String>> requestHeaders) {
+      this.requestHeaders = Objects.requireNonNull(requestHeaders, "requestHeaders");
+      return this;
     }
 
     /**

@@ -82,7 +82,9 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
     }
     server.createContext("/v1/chat/completions", exchange -> {
       try {
-        requests.add(JSON.readTree(exchange.getRequestBody()));
+        JsonNode body = JSON.readTree(exchange.getRequestBody());
+        exchange.setAttribute(BODY, body);
+        requests.add(body);
         authorization.set(exchange.getRequestHeaders().getFirst("Authorization"));
         idempotencyKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")));
         handler.handle(exchange);
@@ -92,6 +94,19 @@ public final class LoopbackOpenAiServer implements AutoCloseable {
         exchange.close();
       }
     });
+  }
+
+  private static final String BODY = LoopbackOpenAiServer.class.getName() + ".body";
+
+  /**
+   * Returns the body of the request being answered: what a handler reads when requests come in at
+   * once ({@link #lastRequest} may be another's by then).
+   *
+   * @param exchange the exchange the handler answers
+   * @return the request's JSON body
+   */
+  public static JsonNode body(HttpExchange exchange) {
+    return (JsonNode) exchange.getAttribute(BODY);
   }
 
   /**

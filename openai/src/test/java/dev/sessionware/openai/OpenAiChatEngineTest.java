@@ -87,6 +87,26 @@ class OpenAiChatEngineTest {
   }
 
   @Test
+  void requestHeadersAreAddedOnTheSendingThreadButNeverReplaceTheEnginesOwn() {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    serve(exchange -> {
+      seen.add(exchange.getRequestHeaders().getFirst("traceparent") + " / " + exchange.getRequestHeaders().getFirst("Authorization"));
+      LoopbackOpenAiServer.streamAnswer(exchange, "test-model", "ok");
+    });
+    OpenAiChatEngine traced = OpenAiChatEngine.builder().baseUrl(server.baseUrl()).apiKey(KEY).model("test-model")
+        .maxRetries(0).requestHeaders(header -> header.accept("traceparent", "00-" + "1".repeat(32) + "-"
+            + "2".repeat(16) + "-01")).build();
+    Session.builder(traced).build().prompt("hi");
+    assertThat(seen).containsExactly("00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01 / Bearer " + KEY);
+
+    OpenAiChatEngine forging = OpenAiChatEngine.builder().baseUrl(server.baseUrl()).apiKey(KEY).model("test-model")
+        .maxRetries(0).requestHeaders(header -> header.accept("authorization", "Bearer stolen")).build();
+    assertThatThrownBy(() -> Session.builder(forging).build().prompt("hi")).isInstanceOf(InferenceException.class)
+        .rootCause().hasMessage("request header \"authorization\" is the engine's own; requestHeaders may add others only");
+    assertThat(seen).hasSize(1);
+  }
+
+  @Test
   void streamsContentDeltasAndReportsUsageStopReasonAndDuration() {
     serve(exchange -> stream(exchange,
         ": keep-alive comment\n\n",

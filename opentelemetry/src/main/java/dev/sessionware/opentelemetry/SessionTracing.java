@@ -1,0 +1,251 @@
+package dev.sessionware.opentelemetry;
+
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.pipeline.InferenceObserver;
+import dev.sessionware.core.turn.MetadataKeys;
+import dev.sessionware.core.turn.Turn;
+import dev.sessionware.middleware.logging.Redactor;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.baggage.Baggage;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongHistogram;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Traces and measures every inference of a runtime with OpenTelemetry, as its GenAI semantic
+ * conventions describe: register it with {@code SessionRuntime.builder().observer(tracing)}.
+ *
+ * <p>Each inference gets a {@code CLIENT} span named {@code chat {model}}, started when the
+ * inference starts (a child of what is current on the starting thread, a request's span say) with
+ * {@code gen_ai.conversation.id} and {@code session.id} set to the session id <em>at start</em>, so
+ * span processors and samplers see them; its response attributes (model, finish reasons, token
+ * usage, time to the first chunk) come from the inference's events, and it ends with its terminal
+ * event: {@code final} ends it well, {@code error} with status {@code ERROR} and {@code error.type}
+ * (the exception's simple class name), {@code interrupt} with status {@code ERROR}, description and
+ * {@code error.type} {@code cancelled}. Each tool call of the {@code ToolLoop} gets an {@code
+ * INTERNAL} span {@code execute_tool {name}}, a child of the inference's span, current on the
+ * thread that runs the tool. While a span is current the logging MDC holds its {@code trace_id} and
+ * {@code span_id}, next to the session id, and the current {@link Baggage} holds the session id as
+ * {@code session.id}, which {@link #propagateTo} writes to outgoing requests.
+ *
+ * <p>Metrics: {@code gen_ai.client.operation.duration}, {@code gen_ai.client.token.usage} and {@code
+ * gen_ai.client.operation.time_to_first_chunk}, with the conventions' attributes; never the session
+ * id, whose values have no bound (a metric per conversation would swamp any backend).
+ *
+ * <p>Content (the messages and the answer, the tools' arguments) is recorded only when {@linkplain
+ * Builder#captureContent turned on}, and then through the redactor first. Thread-safe.
+ */
+public final class SessionTracing implements InferenceObserver {
+  /** The instrumentation scope's name. */
+  public static final String INSTRUMENTATION_NAME = "dev.sessionware.opentelemetry";
+
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+  private final String providerName;
+  private final String requestModel;
+  private final boolean captureContent;
+  private final UnaryOperator<String> redactor;
+  final DoubleHistogram duration;
+  final LongHistogram tokenUsage;
+  final DoubleHistogram timeToFirstChunk;
+
+  private SessionTracing(Builder builder) {
+    OpenTelemetry openTelemetry = builder.openTelemetry;
+    this.tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
+    this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    this.providerName = builder.providerName;
+    this.requestModel = builder.requestModel;
+    this.captureContent = builder.captureContent;
+    this.redactor = builder.redactor;
+    Meter meter = openTelemetry.getMeter(INSTRUMENTATION_NAME);
+    this.duration = meter.histogramBuilder(GenAiAttributes.METRIC_OPERATION_DURATION).setUnit("s")
+        .setDescription("GenAI operation duration.")
+        .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
+    this.tokenUsage = meter.histogramBuilder(GenAiAttributes.METRIC_TOKEN_USAGE).ofLongs().setUnit("{token}")
+        .setDescription("Number of input and output tokens used.")
+        .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
+    this.timeToFirstChunk = meter.histogramBuilder(GenAiAttributes.METRIC_TIME_TO_FIRST_CHUNK).setUnit("s")
+        .setDescription("Time to receive the first chunk of a streamed response.")
+        .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
+  }
+
+  /** The conventions' advice for histograms in seconds. */
+  private static final List<Double> SECONDS_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56,
+      5.12, 10.24, 20.48, 40.96, 81.92);
+  /** The conventions' advice for token counts. */
+  private static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
+      262144L, 1048576L, 4194304L, 16777216L, 67108864L);
+
+  /**
+   * Returns tracing with the defaults: provider {@code openai}, the model read from each input
+   * turn's metadata or the inference's events, content not captured.
+   *
+   * @param openTelemetry where spans and metrics go
+   * @return the tracing
+   */
+  public static SessionTracing create(OpenTelemetry openTelemetry) {
+    return builder(openTelemetry).build();
+  }
+
+  /**
+   * Returns a builder.
+   *
+   * @param openTelemetry where spans and metrics go
+   * @return the builder
+   */
+  public static Builder builder(OpenTelemetry openTelemetry) {
+    return new Builder(Objects.requireNonNull(openTelemetry, "openTelemetry"));
+  }
+
+  @Override
+  public Observation start(Correlation correlation, Turn input) {
+    String model = requestModel != null ? requestModel : input.metadata().get(MetadataKeys.MODEL).orElse(null);
+    Context parent = Context.current();
+    String session = correlation.sessionId().value();
+    AttributesBuilder attributes = Attributes.builder()
+        .put(GenAiAttributes.OPERATION_NAME, GenAiAttributes.OPERATION_CHAT)
+        .put(GenAiAttributes.PROVIDER_NAME, providerName)
+        .put(GenAiAttributes.CONVERSATION_ID, session)
+        .put(GenAiAttributes.SESSION_ID, session)
+        .put(GenAiAttributes.INFERENCE_ID, correlation.inferenceId().value())
+        .put(GenAiAttributes.TURN_ID, correlation.turnId().value());
+    if (model != null) {
+      attributes.put(GenAiAttributes.REQUEST_MODEL, model);
+    }
+    Span span = tracer.spanBuilder(spanName(model)).setSpanKind(SpanKind.CLIENT).setParent(parent)
+        .setAllAttributes(attributes.build()).startSpan();
+    Baggage baggage = Baggage.fromContext(parent).toBuilder().put(GenAiAttributes.BAGGAGE_SESSION_ID, session).build();
+    return new InferenceSpan(this, span, parent.with(span).with(baggage), correlation, model,
+        captureContent ? input : null);
+  }
+
+  static String spanName(String model) {
+    return model == null ? GenAiAttributes.OPERATION_CHAT : GenAiAttributes.OPERATION_CHAT + " " + model;
+  }
+
+  /**
+   * Returns what adds the current trace context and baggage (with the session id) to an outgoing
+   * request, through the propagators of the {@link OpenTelemetry} given: for engines that make
+   * HTTP calls, for example {@code OpenAiChatEngine.builder().requestHeaders(tracing.propagateTo())}.
+   * It adds nothing when the propagators are the no-op ones.
+   *
+   * @return the header writer: given a way to set a header, sets the propagation headers
+   */
+  public Consumer<BiConsumer<String, String>> propagateTo() {
+    return setter -> propagator.inject(Context.current(), setter, (carrier, key, value) -> carrier.accept(key, value));
+  }
+
+  Tracer tracer() {
+    return tracer;
+  }
+
+  String providerName() {
+    return providerName;
+  }
+
+  boolean capturesContent() {
+    return captureContent;
+  }
+
+  String redact(String text) {
+    return redactor.apply(text);
+  }
+
+  @Override
+  public String toString() {
+    return "SessionTracing[" + providerName + (captureContent ? ", capturing content]" : "]");
+  }
+
+  /** Configures {@link SessionTracing}. */
+  public static final class Builder {
+    private final OpenTelemetry openTelemetry;
+    private String providerName = "openai";
+    private String requestModel;
+    private boolean captureContent;
+    private UnaryOperator<String> redactor = Redactor.defaults()::redact;
+
+    private Builder(OpenTelemetry openTelemetry) {
+      this.openTelemetry = openTelemetry;
+    }
+
+    /**
+     * Sets {@code gen_ai.provider.name}, for example {@code openai}, {@code anthropic}, {@code
+     * aws.bedrock}; default {@code openai}.
+     *
+     * @param providerName the provider's name as the conventions spell it
+     * @return this builder
+     */
+    public Builder providerName(String providerName) {
+      this.providerName = requireText("providerName", providerName);
+      return this;
+    }
+
+    /**
+     * Sets {@code gen_ai.request.model} for every inference; by default it is read from the input
+     * turn's metadata ({@code geppetto.model}) or, failing that, from the model named in the
+     * inference's first event (the span is then renamed).
+     *
+     * @param requestModel the model
+     * @return this builder
+     */
+    public Builder requestModel(String requestModel) {
+      this.requestModel = requireText("requestModel", requestModel);
+      return this;
+    }
+
+    /**
+     * Records the messages, the answer and the tools' arguments ({@code gen_ai.input.messages},
+     * {@code gen_ai.output.messages}, {@code gen_ai.tool.call.arguments}), each through the
+     * redactor first; default off. They may hold personal data: turn it on knowingly.
+     *
+     * @param captureContent whether to record content
+     * @return this builder
+     */
+    public Builder captureContent(boolean captureContent) {
+      this.captureContent = captureContent;
+      return this;
+    }
+
+    /**
+     * Sets what captured content goes through before it is recorded; default {@link
+     * Redactor#defaults()}.
+     *
+     * @param redactor the redactor
+     * @return this builder
+     */
+    public Builder redactor(UnaryOperator<String> redactor) {
+      this.redactor = Objects.requireNonNull(redactor, "redactor");
+      return this;
+    }
+
+    /**
+     * Builds the tracing.
+     *
+     * @return the tracing
+     */
+    public SessionTracing build() {
+      return new SessionTracing(this);
+    }
+
+    private static String requireText(String name, String value) {
+      Objects.requireNonNull(value, name);
+      if (value.isBlank() || value.length() > 256 || value.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException(name + " must be 1 to 256 characters without control characters, but was \""
+            + value.replaceAll("\\p{C}", "?") + "\"");
+      }
+      return value;
+    }
+  }
+}
