@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.opentelemetry.SessionBaggage;
 import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.turn.Block;
@@ -97,7 +98,7 @@ final class ChatRoutes {
     JsonNode given = body.get("session_id");
     SessionId id;
     if (given == null || given.isNull()) {
-      id = SessionId.random();
+      id = fromCaller(ctx).orElseGet(SessionId::random);
     } else if (!given.isTextual()) {
       throw ApiException.badRequest("invalid_session_id", "session_id", "session_id must be a string");
     } else {
@@ -107,6 +108,18 @@ final class ChatRoutes {
     ObjectNode answer = state(id, server.find(id).orElseThrow());
     answer.put("created", created);
     send(ctx, created ? 201 : 200, answer);
+  }
+
+  /**
+   * The session a calling service named in W3C baggage ({@code session.id}), so that a conversation
+   * keeps one id across services; read only when the request names none itself.
+   */
+  private static java.util.Optional<SessionId> fromCaller(Context ctx) {
+    try {
+      return SessionBaggage.sessionId(ctx.header(SessionBaggage.HEADER));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid_baggage", SessionBaggage.HEADER, e.getMessage());
+    }
   }
 
   private void sessionState(Context ctx) {

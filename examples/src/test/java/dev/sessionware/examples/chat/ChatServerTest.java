@@ -202,6 +202,17 @@ class ChatServerTest {
   }
 
   @Test
+  void aSessionNamedByTheCallingServicesBaggageKeepsItsIdButAnExplicitIdWins() {
+    start(embedded, 16);
+    ChatHttp.Reply fromCaller = http.send("POST", "/api/sessions", "{}", "baggage", "user=al, session.id=conv-from-a");
+    assertThat(fromCaller.status()).isEqualTo(201);
+    assertThat(fromCaller.body().path("session_id").asText()).isEqualTo("conv-from-a");
+    ChatHttp.Reply explicit = http.send("POST", "/api/sessions", "{\"session_id\":\"mine\"}", "baggage",
+        "session.id=conv-from-a");
+    assertThat(explicit.body().path("session_id").asText()).isEqualTo("mine");
+  }
+
+  @Test
   void everyBadInputGetsAJsonErrorNamingTheField() {
     start(embedded, 16);
     String session = http.newSession();
@@ -225,6 +236,8 @@ class ChatServerTest {
         "invalid_header", "Idempotency-Key");
     expect(http.send("GET", "/api/sessions/bad%20id", null), 400, "invalid_session_id", "session_id");
     expect(http.send("POST", "/api/sessions", "{\"session_id\":\"a\\u200bb\"}"), 400, "invalid_session_id", "session_id");
+    expect(http.send("POST", "/api/sessions", "{}", "baggage", "session.id=a%07b"), 400, "invalid_baggage", "baggage");
+    expect(http.send("POST", "/api/sessions", "{}", "baggage", "session.id"), 400, "invalid_baggage", "baggage");
     expect(http.send("GET", "/api/sessions/no-such-session", null), 404, "unknown_session", "session_id");
     expect(http.send("GET", "/api/sessions/" + session + "/turns?limit=0", null), 400, "invalid_parameter", "limit");
     expect(http.send("GET", "/api/sessions/" + session + "/turns?phase=bogus", null), 400, "invalid_parameter", "phase");
