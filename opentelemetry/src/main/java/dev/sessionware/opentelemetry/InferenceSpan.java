@@ -26,8 +26,8 @@ import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.core.turn.Usage;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -79,18 +79,18 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
   @Override
   public InferenceObserver.ToolCallScope toolCall(ToolCall call) {
     String session = correlation.sessionId().value();
-    AttributesBuilder attributes = Attributes.builder()
-        .put(GenAiAttributes.OPERATION_NAME, GenAiAttributes.OPERATION_EXECUTE_TOOL)
-        .put(GenAiAttributes.TOOL_NAME, call.name())
-        .put(GenAiAttributes.TOOL_CALL_ID, call.id())
-        .put(GenAiAttributes.CONVERSATION_ID, session)
-        .put(GenAiAttributes.SESSION_ID, session)
-        .put(GenAiAttributes.INFERENCE_ID, correlation.inferenceId().value());
+    SpanBuilder builder = tracing.tracer().spanBuilder(GenAiAttributes.OPERATION_EXECUTE_TOOL + " " + call.name())
+        .setSpanKind(SpanKind.INTERNAL).setParent(context)
+        .setAttribute(GenAiAttributes.OPERATION_NAME, GenAiAttributes.OPERATION_EXECUTE_TOOL)
+        .setAttribute(GenAiAttributes.TOOL_NAME, call.name())
+        .setAttribute(GenAiAttributes.TOOL_CALL_ID, call.id())
+        .setAttribute(GenAiAttributes.CONVERSATION_ID, session)
+        .setAttribute(GenAiAttributes.SESSION_ID, session)
+        .setAttribute(GenAiAttributes.INFERENCE_ID, correlation.inferenceId().value());
     if (tracing.capturesContent()) {
-      attributes.put(GenAiAttributes.TOOL_CALL_ARGUMENTS, tracing.redact(call.input()));
+      builder.setAttribute(GenAiAttributes.TOOL_CALL_ARGUMENTS, tracing.redact(call.input()));
     }
-    Span tool = tracing.tracer().spanBuilder(GenAiAttributes.OPERATION_EXECUTE_TOOL + " " + call.name())
-        .setSpanKind(SpanKind.INTERNAL).setParent(context).setAllAttributes(attributes.build()).startSpan();
+    Span tool = builder.startSpan();
     CorrelationContext.Scope current = current(context.with(tool), tool);
     return new InferenceObserver.ToolCallScope() {
       @Override
@@ -207,7 +207,7 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
       double seconds = (firstChunkNanos - startNanos) / 1e9;
       span.setAttribute(GenAiAttributes.REQUEST_STREAM, true);
       span.setAttribute(GenAiAttributes.RESPONSE_TIME_TO_FIRST_CHUNK, seconds);
-      tracing.timeToFirstChunk.record(seconds, metricAttributes(null));
+      tracing.timeToFirstChunk.record(seconds, tracing.metricAttributes(requestModel, responseModel).operation());
     }
   }
 
@@ -235,32 +235,15 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
       span.setStatus(StatusCode.ERROR, description);
       span.setAttribute(GenAiAttributes.ERROR_TYPE, errorType);
     }
-    Attributes measured = metricAttributes(errorType);
-    tracing.duration.record((System.nanoTime() - startNanos) / 1e9, measured);
+    MetricAttributes measured = errorType == null
+        ? tracing.metricAttributes(requestModel, responseModel)
+        : MetricAttributes.of(tracing.providerName(), requestModel, responseModel, errorType);
+    tracing.duration.record((System.nanoTime() - startNanos) / 1e9, measured.operation());
     if (usage != null) {
-      tracing.tokenUsage.record(usage.inputTokens(),
-          measured.toBuilder().put(GenAiAttributes.TOKEN_TYPE, GenAiAttributes.TOKEN_TYPE_INPUT).build());
-      tracing.tokenUsage.record(usage.outputTokens(),
-          measured.toBuilder().put(GenAiAttributes.TOKEN_TYPE, GenAiAttributes.TOKEN_TYPE_OUTPUT).build());
+      tracing.tokenUsage.record(usage.inputTokens(), measured.inputTokens());
+      tracing.tokenUsage.record(usage.outputTokens(), measured.outputTokens());
     }
     span.end();
-  }
-
-  /** The conventions' metric attributes: never the session, whose values have no bound. */
-  private Attributes metricAttributes(String errorType) {
-    AttributesBuilder attributes = Attributes.builder()
-        .put(GenAiAttributes.OPERATION_NAME, GenAiAttributes.OPERATION_CHAT)
-        .put(GenAiAttributes.PROVIDER_NAME, tracing.providerName());
-    if (requestModel != null) {
-      attributes.put(GenAiAttributes.REQUEST_MODEL, requestModel);
-    }
-    if (responseModel != null) {
-      attributes.put(GenAiAttributes.RESPONSE_MODEL, responseModel);
-    }
-    if (errorType != null) {
-      attributes.put(GenAiAttributes.ERROR_TYPE, errorType);
-    }
-    return attributes.build();
   }
 
   /** The error's class as the inference reported it ({@code TimeoutException: ...}), or {@code _OTHER}. */

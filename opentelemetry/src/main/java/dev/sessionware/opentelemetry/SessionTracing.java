@@ -7,12 +7,11 @@ import dev.sessionware.core.turn.Turn;
 import dev.sessionware.middleware.logging.Redactor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -60,6 +59,9 @@ public final class SessionTracing implements InferenceObserver {
   final DoubleHistogram duration;
   final LongHistogram tokenUsage;
   final DoubleHistogram timeToFirstChunk;
+  private final java.util.concurrent.ConcurrentHashMap<String, MetricAttributes> answered =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_MODEL_PAIRS = 64;
 
   private SessionTracing(Builder builder) {
     OpenTelemetry openTelemetry = builder.openTelemetry;
@@ -114,18 +116,18 @@ public final class SessionTracing implements InferenceObserver {
     String model = requestModel != null ? requestModel : input.metadata().get(MetadataKeys.MODEL).orElse(null);
     Context parent = Context.current();
     String session = correlation.sessionId().value();
-    AttributesBuilder attributes = Attributes.builder()
-        .put(GenAiAttributes.OPERATION_NAME, GenAiAttributes.OPERATION_CHAT)
-        .put(GenAiAttributes.PROVIDER_NAME, providerName)
-        .put(GenAiAttributes.CONVERSATION_ID, session)
-        .put(GenAiAttributes.SESSION_ID, session)
-        .put(GenAiAttributes.INFERENCE_ID, correlation.inferenceId().value())
-        .put(GenAiAttributes.TURN_ID, correlation.turnId().value());
+    // on the span builder, not an Attributes built first: the no-op API then allocates nothing for them
+    SpanBuilder builder = tracer.spanBuilder(spanName(model)).setSpanKind(SpanKind.CLIENT).setParent(parent)
+        .setAttribute(GenAiAttributes.OPERATION_NAME, GenAiAttributes.OPERATION_CHAT)
+        .setAttribute(GenAiAttributes.PROVIDER_NAME, providerName)
+        .setAttribute(GenAiAttributes.CONVERSATION_ID, session)
+        .setAttribute(GenAiAttributes.SESSION_ID, session)
+        .setAttribute(GenAiAttributes.INFERENCE_ID, correlation.inferenceId().value())
+        .setAttribute(GenAiAttributes.TURN_ID, correlation.turnId().value());
     if (model != null) {
-      attributes.put(GenAiAttributes.REQUEST_MODEL, model);
+      builder.setAttribute(GenAiAttributes.REQUEST_MODEL, model);
     }
-    Span span = tracer.spanBuilder(spanName(model)).setSpanKind(SpanKind.CLIENT).setParent(parent)
-        .setAllAttributes(attributes.build()).startSpan();
+    Span span = builder.startSpan();
     Baggage baggage = Baggage.fromContext(parent).toBuilder().put(GenAiAttributes.BAGGAGE_SESSION_ID, session).build();
     return new InferenceSpan(this, span, parent.with(span).with(baggage), correlation, model,
         captureContent ? input : null);
@@ -153,6 +155,19 @@ public final class SessionTracing implements InferenceObserver {
 
   String providerName() {
     return providerName;
+  }
+
+  /** The metric attributes of answered inferences, made once per pair of models (a handful per application). */
+  MetricAttributes metricAttributes(String requestModel, String responseModel) {
+    String key = requestModel + "\u0000" + responseModel;
+    MetricAttributes known = answered.get(key);
+    if (known != null) {
+      return known;
+    }
+    if (answered.size() >= MAX_MODEL_PAIRS) { // models named by a caller without bound: do not keep them
+      return MetricAttributes.of(providerName, requestModel, responseModel, null);
+    }
+    return answered.computeIfAbsent(key, k -> MetricAttributes.of(providerName, requestModel, responseModel, null));
   }
 
   boolean capturesContent() {
