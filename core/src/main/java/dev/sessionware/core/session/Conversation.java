@@ -20,6 +20,7 @@ final class Conversation {
   private final Object lock = new Object();
   private History history = History.of(List.of()); // guarded by lock; appended to, its snapshots never change
   private InferenceRun active; // guarded by lock
+  private int activeFrom; // guarded by lock; the history's length when active became active: its output is committed on it
 
   Conversation(SessionId id, SessionRuntime runtime) {
     this.id = id;
@@ -89,18 +90,17 @@ final class Conversation {
   }
 
   /**
-   * Makes {@code run} the session's inference, made by {@code newRun} with the history's length
-   * (the length its output is committed on: while it is active, only it changes the history),
-   * then takes the store's lease for it when the store keeps leases.
+   * Makes {@code run} the session's inference (its output is committed on the history's length now:
+   * while it is active, only it changes the history), then takes the store's lease for it when the
+   * store keeps leases.
    */
-  InferenceRun claim(java.util.function.IntFunction<InferenceRun> newRun) {
-    InferenceRun run;
+  void claim(InferenceRun run) {
     synchronized (lock) {
       if (active != null) {
         throw busy("start an inference");
       }
-      run = newRun.apply(history.size());
       active = run;
+      activeFrom = history.size();
     }
     if (runtime.storeLeases()) {
       try {
@@ -111,7 +111,6 @@ final class Conversation {
         throw e;
       }
     }
-    return run;
   }
 
   /**
@@ -122,8 +121,16 @@ final class Conversation {
    * @throws TurnStoreException if the store fails or another instance appended first
    */
   void commit(InferenceRun run, Turn output) {
+    int from;
+    synchronized (lock) {
+      if (active != run) {
+        throw new IllegalStateException("inference " + run.correlation().inferenceId() + " is not the one that has"
+            + " session " + id + "; only that one commits");
+      }
+      from = activeFrom;
+    }
     try {
-      store(run.historyLengthAtStart(), output);
+      store(from, output);
     } catch (TurnStoreConflictException conflict) {
       try {
         List<Turn> stored = runtime.store().history(id);

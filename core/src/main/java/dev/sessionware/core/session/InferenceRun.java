@@ -60,7 +60,6 @@ final class InferenceRun implements EventSink {
   private final Session session;
   private final Correlation correlation;
   private final Turn input;
-  private final int historyLengthAtStart;
   private final Cancellation cancellation = Cancellation.create();
   private final InferenceContext context;
   private final EventGate gate; // the session's
@@ -94,14 +93,11 @@ final class InferenceRun implements EventSink {
 
   /**
    * @param messageId the id the inference's events share
-   * @param historyLengthAtStart the session's history length when the run became its active one
    */
-  InferenceRun(Session session, Correlation correlation, Turn input, java.util.UUID messageId,
-      int historyLengthAtStart) {
+  InferenceRun(Session session, Correlation correlation, Turn input, java.util.UUID messageId) {
     this.session = session;
     this.correlation = correlation;
     this.input = input;
-    this.historyLengthAtStart = historyLengthAtStart;
     this.hash = (int) messageId.getLeastSignificantBits();
     this.gate = session.events();
     SessionRuntime runtime = session.runtime();
@@ -116,11 +112,6 @@ final class InferenceRun implements EventSink {
   /** The run's observation, for the runtime's observer to start; null when the runtime has none. */
   RunObservation observation() {
     return observation;
-  }
-
-  /** The history length the output is committed on: only the active run changes the history. */
-  int historyLengthAtStart() {
-    return historyLengthAtStart;
   }
 
   Correlation correlation() {

@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -275,9 +274,8 @@ public final class Session {
     TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
     Correlation correlation = Correlation.of(id, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
     Turn stamped = TurnStamps.stamped(input, id, turnId, correlation.inferenceId());
-    UUID messageId = TimeOrderedIds.next(now);
-    InferenceRun run = conversation.claim(
-        historyLength -> new InferenceRun(this, correlation, stamped, messageId, historyLength));
+    InferenceRun run = new InferenceRun(this, correlation, stamped, TimeOrderedIds.next(now));
+    conversation.claim(run);
     ObservedInferences observed = runtime.observed();
     if (observed != null) {
       observed.start(run, run.observation(), stamped);
