@@ -1,28 +1,88 @@
 package dev.sessionware.langchain4j;
 
+import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.memory.ChatMemory;
 import dev.langchain4j.memory.chat.ChatMemoryProvider;
+import dev.langchain4j.observability.api.event.AiServiceCompletedEvent;
+import dev.langchain4j.observability.api.event.AiServiceErrorEvent;
+import dev.langchain4j.observability.api.event.AiServiceStartedEvent;
+import dev.langchain4j.observability.api.listener.AiServiceCompletedListener;
+import dev.langchain4j.observability.api.listener.AiServiceErrorListener;
+import dev.langchain4j.observability.api.listener.AiServiceListener;
+import dev.langchain4j.observability.api.listener.AiServiceStartedListener;
+import dev.sessionware.core.Correlation;
+import dev.sessionware.core.CorrelationContext;
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Maps an AI service's {@code @MemoryId} to the session id, so that a host that calls LangChain4j
- * AI services gets correlation without touching each call: wrap the service's chat memory provider,
- * and register {@link SessionChatModelListener} on its model (and {@link
- * CorrelatingHttpClientBuilder} for streaming). The memory id's text becomes the session id; an id
- * that is not a valid session id is left unmapped.
+ * Maps an AI service's {@code @MemoryId} to the session id on every call, so that a host that calls
+ * LangChain4j AI services gets correlation without touching each call. Register the {@linkplain
+ * #listeners() listeners} with the service; each call's memory id becomes the session of the call,
+ * in scope (and in the MDC) on the calling thread from the call's start to its end: the model
+ * requests, the tool methods the service runs, and the host's own lines in between. A streamed call
+ * ({@code TokenStream}) hands its session to the stream's threads through {@link
+ * CorrelatingHttpClientBuilder}, where {@link SessionChatModelListener} and your handlers see it.
  *
  * <pre>{@code
  * Assistant assistant = AiServices.builder(Assistant.class)
- *     .chatModel(model)
- *     .chatMemoryProvider(AiServiceSessions.wrap(memoryId -> MessageWindowChatMemory.withMaxMessages(20)))
+ *     .chatModel(model)                                            // with SessionChatModelListener
+ *     .chatMemoryProvider(memoryId -> MessageWindowChatMemory.withMaxMessages(20))
+ *     .registerListeners(AiServiceSessions.listeners())
  *     .build();
  * }</pre>
+ *
+ * <p>A call made where a session is already in scope (inside a Sessionware inference) keeps that
+ * session. A memory id that is not a valid session id, and LangChain4j's {@code default} memory id
+ * (no {@code @MemoryId}), map to no session.
  */
 public final class AiServiceSessions {
+  private static final Logger LOG = LoggerFactory.getLogger(AiServiceSessions.class);
   private static final ThreadLocal<SessionId> PENDING = new ThreadLocal<>();
+  /** The scopes the listeners opened on this thread, innermost last, each with its call's invocation id. */
+  private static final ThreadLocal<ArrayDeque<OpenCall>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+  /** The memory id LangChain4j uses when a method has no {@code @MemoryId}: not a conversation. */
+  private static final String DEFAULT_MEMORY_ID = "default";
+
+  private record OpenCall(UUID invocation, CorrelationContext.Scope scope) {}
+
+  private static final AiServiceStartedListener STARTED = new AiServiceStartedListener() {
+    @Override
+    public void onEvent(AiServiceStartedEvent event) {
+      started(event.invocationContext());
+    }
+  };
+  private static final AiServiceCompletedListener COMPLETED = new AiServiceCompletedListener() {
+    @Override
+    public void onEvent(AiServiceCompletedEvent event) {
+      ended(event.invocationContext());
+    }
+  };
+  private static final AiServiceErrorListener FAILED = new AiServiceErrorListener() {
+    @Override
+    public void onEvent(AiServiceErrorEvent event) {
+      ended(event.invocationContext());
+    }
+  };
 
   private AiServiceSessions() {}
+
+  /**
+   * Returns the listeners that put each AI service call's session in scope: register them with
+   * {@code AiServices.builder(...).registerListeners(AiServiceSessions.listeners())}.
+   *
+   * @return the listeners (started, completed, failed)
+   */
+  public static List<AiServiceListener<?>> listeners() {
+    return List.of(STARTED, COMPLETED, FAILED);
+  }
 
   /**
    * Wraps a chat memory provider: when the AI service asks for a memory, the memory id is noted as
@@ -30,14 +90,18 @@ public final class AiServiceSessions {
    *
    * @param delegate the provider that makes the memories
    * @return the wrapping provider
+   * @deprecated LangChain4j asks the provider only when it first makes a memory id's memory, so
+   *     every later call of that id went without its session; register {@link #listeners()} with
+   *     the service instead, which see every call
    */
+  @Deprecated
   public static ChatMemoryProvider wrap(ChatMemoryProvider delegate) {
     Objects.requireNonNull(delegate, "delegate");
     return memoryId -> {
-      try {
-        PENDING.set(SessionId.of(String.valueOf(memoryId)));
-      } catch (IllegalArgumentException notAnId) {
-        PENDING.remove();
+      PENDING.remove();
+      SessionId session = sessionOf(memoryId);
+      if (session != null) {
+        PENDING.set(session);
       }
       ChatMemory memory = delegate.get(memoryId);
       return memory;
@@ -49,5 +113,72 @@ public final class AiServiceSessions {
     SessionId session = PENDING.get();
     PENDING.remove();
     return session;
+  }
+
+  private static void started(InvocationContext call) {
+    if (CorrelationContext.current().isPresent()) {
+      return; // inside a session already: that one wins
+    }
+    SessionId session = sessionOf(call.chatMemoryId());
+    if (session == null) {
+      return;
+    }
+    CorrelationContext.Scope scope =
+        CorrelationContext.open(Correlation.of(session, InferenceId.random(), TurnId.random()));
+    OPEN.get().addLast(new OpenCall(call.invocationId(), scope));
+  }
+
+  private static void ended(InvocationContext call) {
+    closeOnThisThread(call.invocationId());
+  }
+
+  /**
+   * Closes the scope of a call opened on this thread, and any opened inside it; does nothing on
+   * another thread (a streamed call ends on the stream's thread: its caller's scope was closed when
+   * the stream took the session along).
+   */
+  static void closeOnThisThread(UUID invocation) {
+    ArrayDeque<OpenCall> open = OPEN.get();
+    if (open.stream().noneMatch(c -> c.invocation().equals(invocation))) {
+      return;
+    }
+    while (!open.isEmpty()) {
+      OpenCall last = open.removeLast();
+      close(last);
+      if (last.invocation().equals(invocation)) {
+        break;
+      }
+    }
+    if (open.isEmpty()) {
+      OPEN.remove();
+    }
+  }
+
+  /** Closes every call scope of this thread: a stream has taken the session along. */
+  static void handedOver() {
+    ArrayDeque<OpenCall> open = OPEN.get();
+    while (!open.isEmpty()) {
+      close(open.removeLast());
+    }
+    OPEN.remove();
+  }
+
+  private static void close(OpenCall call) {
+    try {
+      call.scope().close();
+    } catch (RuntimeException e) {
+      LOG.warn("could not close the session scope of AI service call {}", call.invocation(), e);
+    }
+  }
+
+  private static SessionId sessionOf(Object memoryId) {
+    if (memoryId == null || DEFAULT_MEMORY_ID.equals(memoryId)) {
+      return null;
+    }
+    try {
+      return SessionId.of(String.valueOf(memoryId));
+    } catch (IllegalArgumentException notAnId) {
+      return null;
+    }
   }
 }

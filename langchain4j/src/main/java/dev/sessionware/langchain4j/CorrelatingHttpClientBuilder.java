@@ -100,9 +100,10 @@ public final class CorrelatingHttpClientBuilder implements HttpClientBuilder {
       try {
         delegate.execute(request, parser, new CorrelatingListener(listener, captured));
       } finally {
-        // the stream has the correlation now: a scope the listener opened for this call on the
-        // calling thread must not outlive the call there
+        // the stream has the correlation now: a scope the listener or an AI service call opened
+        // on the calling thread must not outlive the call there
         PendingScope.closeIfOpen();
+        AiServiceSessions.handedOver();
       }
     }
   }

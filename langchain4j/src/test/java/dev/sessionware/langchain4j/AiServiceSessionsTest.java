@@ -3,10 +3,13 @@ package dev.sessionware.langchain4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.MemoryId;
+import dev.langchain4j.service.TokenStream;
 import dev.langchain4j.service.UserMessage;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.SessionId;
@@ -25,6 +28,23 @@ class AiServiceSessionsTest {
   interface Assistant {
     String chat(@MemoryId String user, @UserMessage String text);
   }
+
+  interface StreamingAssistant {
+    TokenStream chat(@MemoryId String user, @UserMessage String text);
+  }
+
+  /** A tool whose own line must carry the session of the call that runs it. */
+  static final class Clock {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("host.tools");
+
+    @Tool("tells the time")
+    String time() {
+      LOG.info("reading the clock");
+      return "noon";
+    }
+  }
+
+  private static final org.slf4j.Logger HOST = org.slf4j.LoggerFactory.getLogger("host.app");
 
   private LoopbackOpenAiServer server;
   private final RecordingSink events = new RecordingSink();
@@ -46,7 +66,85 @@ class AiServiceSessionsTest {
     MDC.clear();
   }
 
+  /** Answers with a tool call unless the last message is the tool's result, then with text. */
+  private void serveToolThenAnswer() {
+    server.serve(exchange -> {
+      com.fasterxml.jackson.databind.JsonNode messages = LoopbackOpenAiServer.body(exchange).path("messages");
+      boolean toolAnswered = messages.get(messages.size() - 1).path("role").asText().equals("tool");
+      LoopbackOpenAiServer.answer(exchange, 200, toolAnswered
+          ? "{\"id\":\"c2\",\"model\":\"test-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+              + "\"content\":\"It is noon.\"},\"finish_reason\":\"stop\"}]}"
+          : "{\"id\":\"c1\",\"model\":\"test-model\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+              + "\"tool_calls\":[{\"id\":\"call_" + messages.size() + "\",\"type\":\"function\",\"function\":{\"name\":\"time\","
+              + "\"arguments\":\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}");
+    });
+  }
+
   @Test
+  void everyCallOfAMemoryIdNotOnlyTheFirstCarriesItsSessionToolsIncluded() {
+    serveToolThenAnswer();
+    OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.baseUrl().toString()).apiKey("sk-test-key-0123456789")
+        .modelName("test-model").httpClientBuilder(CorrelatingHttpClientBuilder.wrapDefault())
+        .logRequests(true).logResponses(true)
+        .listeners(List.of(SessionChatModelListener.publishingTo(events))).build();
+    Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Clock())
+        .chatMemoryProvider(memoryId -> MessageWindowChatMemory.withMaxMessages(20))
+        .registerListeners(AiServiceSessions.listeners()).build();
+
+    for (int turn = 0; turn < 3; turn++) {
+      for (String user : List.of("alice", "bob")) {
+        assertThat(assistant.chat(user, "what time is it?")).isEqualTo("It is noon.");
+        assertThat(CorrelationContext.current()).as("the calling thread is clean after each call").isEmpty();
+        assertThat(MDC.get("session_id")).isNull();
+      }
+    }
+    List<ILoggingEvent> lines = new java.util.ArrayList<>(logs.lines("dev.langchain4j"));
+    lines.addAll(logs.lines("dev.sessionware"));
+    List<ILoggingEvent> toolLines = logs.lines("host.tools");
+    assertThat(toolLines).hasSize(6);
+    lines.addAll(toolLines);
+    assertThat(lines).allSatisfy(line -> assertThat(line.getMDCPropertyMap().get("session_id"))
+        .as("session of %s", line.getFormattedMessage()).isIn("alice", "bob"));
+    assertThat(toolLines).extracting(line -> line.getMDCPropertyMap().get("session_id"))
+        .containsExactly("alice", "bob", "alice", "bob", "alice", "bob");
+    assertThat(events.events(SessionId.of("alice"))).extracting(InferenceEvent::type)
+        .containsExactly("start", "final", "start", "final", "start", "final", "start", "final", "start", "final",
+            "start", "final");
+  }
+
+  @Test
+  void aStreamedCallsHandlersLogWithItsSessionAndTheCallerStaysClean() throws Exception {
+    server.serve(exchange -> LoopbackOpenAiServer.streamAnswer(exchange, "test-model", "It is ", "noon."));
+    OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl().toString())
+        .apiKey("sk-test-key-0123456789").modelName("test-model")
+        .httpClientBuilder(CorrelatingHttpClientBuilder.wrapDefault())
+        .listeners(List.of(SessionChatModelListener.publishingTo(events))).build();
+    StreamingAssistant assistant = AiServices.builder(StreamingAssistant.class).streamingChatModel(model)
+        .chatMemoryProvider(memoryId -> MessageWindowChatMemory.withMaxMessages(20))
+        .registerListeners(AiServiceSessions.listeners()).build();
+    for (int turn = 0; turn < 2; turn++) {
+      for (String user : List.of("carol", "dave")) {
+        java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+        assistant.chat(user, "time?")
+            .onPartialResponse(text -> HOST.info("partial {}", text))
+            .onCompleteResponse(response -> {
+              HOST.info("complete");
+              done.complete(response.aiMessage().text());
+            })
+            .onError(done::completeExceptionally)
+            .start();
+        assertThat(CorrelationContext.current()).as("the caller keeps no scope").isEmpty();
+        assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("It is noon.");
+      }
+    }
+    List<ILoggingEvent> hostLines = logs.lines("host.app");
+    assertThat(hostLines).hasSize(12);
+    assertThat(hostLines).extracting(line -> line.getMDCPropertyMap().get("session_id"))
+        .containsExactly("carol", "carol", "carol", "dave", "dave", "dave", "carol", "carol", "carol", "dave", "dave", "dave");
+  }
+
+  @Test
+  @SuppressWarnings("deprecation")
   void eachMemoryIdsCallsLogAndPublishWithThatSessionAndLeaveTheThreadClean() {
     OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.baseUrl().toString()).apiKey("sk-test-key-0123456789")
         .modelName("test-model").httpClientBuilder(CorrelatingHttpClientBuilder.wrapDefault())
