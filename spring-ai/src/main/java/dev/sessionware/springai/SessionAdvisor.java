@@ -5,20 +5,17 @@ import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
+import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.pipeline.Middleware;
+import dev.sessionware.core.pipeline.Pipeline;
+import dev.sessionware.core.sink.EventSink;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ThreadLocalAccessor;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import dev.sessionware.core.pipeline.Engine;
-import dev.sessionware.core.pipeline.InferenceContext;
-import dev.sessionware.core.pipeline.Middleware;
-import dev.sessionware.core.pipeline.Pipeline;
-import dev.sessionware.core.sink.EventSink;
-import org.springframework.ai.chat.messages.AssistantMessage;
-import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.client.advisor.api.CallAdvisor;
@@ -26,8 +23,13 @@ import org.springframework.ai.chat.client.advisor.api.CallAdvisorChain;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisor;
 import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.memory.ChatMemory;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.model.ChatResponse;
+import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.core.Ordered;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A {@code ChatClient} advisor (call and stream) that makes the conversation id ({@link
@@ -39,8 +41,10 @@ import reactor.core.publisher.Flux;
  * <p>On streams, the correlation travels in Reactor's context and is restored on Reactor's threads
  * through Micrometer context-propagation, which Spring AI already uses: the advisor registers its
  * accessor; enable automatic propagation once ({@code Hooks.enableAutomaticContextPropagation()}, or
- * {@code spring.reactor.context-propagation=auto} in Spring Boot). Put it first
- * ({@link Ordered#HIGHEST_PRECEDENCE}, its default order).
+ * {@code spring.reactor.context-propagation=auto} in Spring Boot). The stream's signals reach the
+ * host's own operators after {@code .stream()} with the session in scope, so their lines carry it
+ * too; after a hop to another scheduler ({@code publishOn}), with {@link #propagateAcrossSchedulers()}.
+ * Put it first ({@link Ordered#HIGHEST_PRECEDENCE}, its default order).
  */
 public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
   /** The key of the correlation in Reactor's context and in the request's context. */
@@ -79,6 +83,26 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
    */
   public static SessionAdvisor withMiddleware(Middleware... middleware) {
     return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of(middleware));
+  }
+
+  /** The name of the Reactor schedule hook that {@link #propagateAcrossSchedulers()} registers. */
+  public static final String SCHEDULE_HOOK = "sessionware.correlation";
+
+  /**
+   * Registers a Reactor schedule hook (global, as Reactor's hooks are) that carries the session in
+   * scope where a task is scheduled to the thread that runs it: after a {@code publishOn}, {@code
+   * subscribeOn} or a delay, the host's own operators downstream of {@code .stream()} still log
+   * with the session. Tasks scheduled with no session in scope are left as they are. Calling it
+   * again does nothing more; {@link #stopPropagatingAcrossSchedulers()} removes the hook.
+   */
+  public static void propagateAcrossSchedulers() {
+    Schedulers.onScheduleHook(SCHEDULE_HOOK,
+        task -> CorrelationContext.current().isPresent() ? CorrelationContext.wrap(task) : task);
+  }
+
+  /** Removes the hook {@link #propagateAcrossSchedulers()} registered. */
+  public static void stopPropagatingAcrossSchedulers() {
+    Schedulers.resetOnScheduleHook(SCHEDULE_HOOK);
   }
 
   @Override
@@ -144,11 +168,15 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     if (correlation == null) {
       return chain.nextStream(request);
     }
-    return Flux.defer(() -> {
+    Flux<ChatClientResponse> stream = Flux.defer(() -> {
       try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
         return chain.nextStream(withCorrelation(request, correlation));
       }
     }).contextWrite(context -> context.put(CORRELATION, correlation));
+    // contextWrite reaches only the operators above it: the signals going down to the host's
+    // operators carry the session in scope themselves
+    return stream.transform(Operators.<ChatClientResponse, ChatClientResponse>lift(
+        (scannable, downstream) -> new InScope<>(downstream, correlation)));
   }
 
   private static ChatClientRequest withCorrelation(ChatClientRequest request, Correlation correlation) {
@@ -173,6 +201,60 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     }
   }
 
+  /** Passes each signal downstream with the stream's correlation in scope on the emitting thread. */
+  private static final class InScope<T> implements reactor.core.CoreSubscriber<T>, org.reactivestreams.Subscription {
+    private final reactor.core.CoreSubscriber<? super T> downstream;
+    private final Correlation correlation;
+    private org.reactivestreams.Subscription upstream;
+
+    InScope(reactor.core.CoreSubscriber<? super T> downstream, Correlation correlation) {
+      this.downstream = downstream;
+      this.correlation = correlation;
+    }
+
+    @Override
+    public reactor.util.context.Context currentContext() {
+      return downstream.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(org.reactivestreams.Subscription subscription) {
+      upstream = subscription;
+      downstream.onSubscribe(this);
+    }
+
+    @Override
+    public void onNext(T value) {
+      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+        downstream.onNext(value);
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+        downstream.onError(error);
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+        downstream.onComplete();
+      }
+    }
+
+    @Override
+    public void request(long n) {
+      upstream.request(n);
+    }
+
+    @Override
+    public void cancel() {
+      upstream.cancel();
+    }
+  }
+
   /** Restores the correlation on threads Reactor hands the stream to, and restores the thread after. */
   private static final class CorrelationAccessor implements ThreadLocalAccessor<Correlation> {
     private static final ThreadLocal<Deque<CorrelationContext.Scope>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
@@ -192,10 +274,17 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
       SCOPES.get().push(CorrelationContext.open(value));
     }
 
+    /**
+     * A Reactor context without a correlation: what is in scope on this thread stays, as the
+     * stream's own signals carry their session in scope ({@link InScope}) and a thread holds no
+     * scope of anyone else's; only the balance with {@link #restore()} is kept.
+     */
     @Override
     public void setValue() {
-      SCOPES.get().push(CorrelationContext.clear());
+      SCOPES.get().push(KEEP);
     }
+
+    private static final CorrelationContext.Scope KEEP = () -> {};
 
     @Override
     public void restore(Correlation previous) {

@@ -133,6 +133,68 @@ class SpringAiTest {
   }
 
   @Test
+  void theHostsOwnOperatorsAfterStreamLogWithTheSessionOnAnyScheduler() {
+    Hooks.enableAutomaticContextPropagation();
+    SessionAdvisor.propagateAcrossSchedulers();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create()).build();
+    org.slf4j.Logger host = org.slf4j.LoggerFactory.getLogger("host.app");
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String answer = String.join("", client.prompt().user("hello")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-host")).stream().content()
+        .doOnNext(text -> seen.add("next:" + org.slf4j.MDC.get("session_id")))
+        .map(text -> {
+          seen.add("map:" + org.slf4j.MDC.get("session_id"));
+          return text;
+        })
+        .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
+        .doOnNext(text -> seen.add("hopped:" + org.slf4j.MDC.get("session_id")))
+        .doOnComplete(() -> seen.add("complete:" + org.slf4j.MDC.get("session_id")))
+        .collectList().block());
+    assertThat(answer).isEqualTo("Hello there");
+    SessionAdvisor.stopPropagatingAcrossSchedulers();
+    assertThat(seen).hasSize(7).allSatisfy(entry -> assertThat(entry).endsWith(":conv-host"));
+    assertThat(CorrelationContext.current()).isEmpty();
+  }
+
+  @Test
+  void twentyStreamsAtOnceHopSchedulersAndTheHostsOperatorsSeeOnlyTheirOwnSession() throws Exception {
+    Hooks.enableAutomaticContextPropagation();
+    SessionAdvisor.propagateAcrossSchedulers();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create()).build();
+    java.util.List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+    try {
+      reactor.core.publisher.Flux.range(0, 20).flatMap(n -> {
+        String conversation = "conv-" + n;
+        return client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, conversation))
+            .stream().content()
+            .doOnNext(text -> check(conversation, wrong, seen))
+            .publishOn(reactor.core.scheduler.Schedulers.parallel())
+            .map(text -> {
+              check(conversation, wrong, seen);
+              return text;
+            })
+            .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic());
+      }, 20).collectList().block(java.time.Duration.ofSeconds(30));
+    } finally {
+      SessionAdvisor.stopPropagatingAcrossSchedulers();
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(seen.get()).isEqualTo(20 * 2 * 2);
+  }
+
+  private static void check(String conversation, java.util.List<String> wrong,
+      java.util.concurrent.atomic.AtomicInteger seen) {
+    seen.incrementAndGet();
+    String session = org.slf4j.MDC.get("session_id");
+    if (!conversation.equals(session)) {
+      wrong.add(conversation + " saw " + session + " on " + Thread.currentThread().getName());
+    }
+  }
+
+  @Test
   void twentyConversationsStreamingAtOnceLogWithTheirOwnSessionOnReactorsThreads() throws Exception {
     Hooks.enableAutomaticContextPropagation();
     server.serve(exchange -> stream(exchange, CHUNKS));
