@@ -56,10 +56,12 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
 
   private final int order;
   private final List<Middleware> middleware;
+  private final EventSink events; // DISCARD when none
 
-  private SessionAdvisor(int order, List<Middleware> middleware) {
+  private SessionAdvisor(int order, List<Middleware> middleware, EventSink events) {
     this.order = order;
     this.middleware = List.copyOf(middleware);
+    this.events = events;
   }
 
   /**
@@ -68,7 +70,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
    * @return the advisor
    */
   public static SessionAdvisor create() {
-    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of());
+    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of(), EventSink.DISCARD);
   }
 
   /**
@@ -82,7 +84,22 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
    * @return the advisor
    */
   public static SessionAdvisor withMiddleware(Middleware... middleware) {
-    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of(middleware));
+    return new SessionAdvisor(Ordered.HIGHEST_PRECEDENCE, List.of(middleware), EventSink.DISCARD);
+  }
+
+  /**
+   * Returns this advisor publishing the events of each call and stream it makes a session for (a
+   * conversation id, no session in scope yet) to a sink, as an engine's inference would: {@code
+   * start}, {@code partial} per streamed chunk, and one terminal event last ({@code final}, {@code
+   * error}, or {@code interrupt} when the subscriber cancels the stream), with the session,
+   * inference and turn ids and one message id. Events the middleware publish go there too. Calls
+   * made inside a Sessionware inference publish nothing here: their engine does.
+   *
+   * @param sink where the events go, a JSON Lines sink say
+   * @return the advisor
+   */
+  public SessionAdvisor publishingTo(EventSink sink) {
+    return new SessionAdvisor(order, middleware, java.util.Objects.requireNonNull(sink, "sink"));
   }
 
   /** The name of the Reactor schedule hook that {@link #propagateAcrossSchedulers()} registers. */
@@ -121,10 +138,29 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     if (correlation == null) {
       return chain.nextCall(request);
     }
+    AdvisorEvents published = publishes(correlation) ? new AdvisorEvents(events, correlation) : null;
     try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
       ChatClientRequest correlated = withCorrelation(request, correlation);
-      return middleware.isEmpty() ? chain.nextCall(correlated) : throughMiddleware(correlated, chain, correlation);
+      if (published != null) {
+        published.started();
+      }
+      ChatClientResponse response = middleware.isEmpty() ? chain.nextCall(correlated)
+          : throughMiddleware(correlated, chain, correlation);
+      if (published != null) {
+        published.answered(response);
+      }
+      return response;
+    } catch (RuntimeException | Error e) {
+      if (published != null) {
+        published.failed(e);
+      }
+      throw e;
     }
+  }
+
+  /** Whether this advisor publishes the events of a call: it has a sink and made the call's session. */
+  private boolean publishes(Correlation correlation) {
+    return events != EventSink.DISCARD && CorrelationContext.current().map(c -> !c.equals(correlation)).orElse(true);
   }
 
   /** Runs the middleware around the rest of the chain, which is the pipeline's engine. */
@@ -146,7 +182,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
       Correlation inference = correlation.inferenceId() == null
           ? Correlation.of(correlation.sessionId(), InferenceId.random(), TurnId.random()) : correlation;
       output = Pipeline.of(rest, middleware.toArray(Middleware[]::new))
-          .run(InferenceContext.create(inference, EventSink.DISCARD), SpringAiMessages.turnOf(request.prompt().getInstructions()));
+          .run(InferenceContext.create(inference, events), SpringAiMessages.turnOf(request.prompt().getInstructions()));
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -168,15 +204,32 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     if (correlation == null) {
       return chain.nextStream(request);
     }
-    Flux<ChatClientResponse> stream = Flux.defer(() -> {
+    Flux<ChatClientResponse> stream = streamOf(request, chain, correlation);
+    // contextWrite reaches only the operators above it: the signals going down to the host's
+    // operators carry the session in scope themselves
+    if (publishes(correlation)) {
+      stream = Flux.defer(() -> {
+        AdvisorEvents published = new AdvisorEvents(events, correlation);
+        published.started();
+        return Flux.defer(() -> streamOf(request, chain, correlation))
+            .doOnNext(published::chunk)
+            .doOnComplete(published::completed)
+            .doOnError(published::failed)
+            .doOnCancel(published::cancelled);
+      });
+    }
+    return stream.transform(Operators.<ChatClientResponse, ChatClientResponse>lift(
+        (scannable, downstream) -> new InScope<>(downstream, correlation)));
+  }
+
+  /** The rest of the chain's stream, subscribed in the correlation's scope, with the correlation in Reactor's context. */
+  private static Flux<ChatClientResponse> streamOf(ChatClientRequest request, StreamAdvisorChain chain,
+      Correlation correlation) {
+    return Flux.defer(() -> {
       try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
         return chain.nextStream(withCorrelation(request, correlation));
       }
     }).contextWrite(context -> context.put(CORRELATION, correlation));
-    // contextWrite reaches only the operators above it: the signals going down to the host's
-    // operators carry the session in scope themselves
-    return stream.transform(Operators.<ChatClientResponse, ChatClientResponse>lift(
-        (scannable, downstream) -> new InScope<>(downstream, correlation)));
   }
 
   private static ChatClientRequest withCorrelation(ChatClientRequest request, Correlation correlation) {

@@ -158,6 +158,40 @@ class SpringAiTest {
   }
 
   @Test
+  void chatClientCallsAndStreamsPublishTheirEventsLikeAnInferenceWithTheTerminalOneLast() {
+    Hooks.enableAutomaticContextPropagation();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create().publishingTo(events))
+        .build();
+
+    assertThat(String.join("", client.prompt().user("hello")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-events")).stream().content().collectList().block()))
+        .isEqualTo("Hello there");
+    List<dev.sessionware.core.event.InferenceEvent> streamed = events.events(dev.sessionware.core.SessionId.of("conv-events"));
+    assertThat(streamed).extracting(dev.sessionware.core.event.InferenceEvent::type)
+        .containsExactly("start", "partial", "partial", "final");
+    assertThat(streamed).extracting(e -> e.meta().messageId()).containsOnly(streamed.get(0).meta().messageId());
+    assertThat(streamed).allSatisfy(e -> assertThat(e.meta().inferenceId()).isEqualTo(streamed.get(0).meta().inferenceId()));
+    assertThat(((dev.sessionware.core.event.InferenceEvent.FinalEvent) streamed.get(3)).text()).isEqualTo("Hello there");
+
+    // the subscriber cancels after the first piece: interrupt, with what was streamed, is the last event
+    assertThat(client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-cancel"))
+        .stream().content().take(1).collectList().block()).containsExactly("Hello");
+    List<dev.sessionware.core.event.InferenceEvent> cancelled = events.events(dev.sessionware.core.SessionId.of("conv-cancel"));
+    assertThat(cancelled).extracting(dev.sessionware.core.event.InferenceEvent::type)
+        .containsExactly("start", "partial", "interrupt");
+    assertThat(((dev.sessionware.core.event.InferenceEvent.InterruptEvent) cancelled.get(2)).text()).isEqualTo("Hello");
+
+    // a call: start, then final with what the model reported
+    server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
+    assertThat(client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-call"))
+        .call().content()).isNotNull();
+    assertThat(events.events(dev.sessionware.core.SessionId.of("conv-call")))
+        .extracting(dev.sessionware.core.event.InferenceEvent::type).containsExactly("start", "final");
+    assertThat(events.events(dev.sessionware.core.SessionId.of("conv-call")).get(1).meta().usage()).isEqualTo(Usage.of(5, 1));
+  }
+
+  @Test
   void twentyStreamsAtOnceHopSchedulersAndTheHostsOperatorsSeeOnlyTheirOwnSession() throws Exception {
     Hooks.enableAutomaticContextPropagation();
     SessionAdvisor.propagateAcrossSchedulers();
