@@ -28,7 +28,6 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.core.Ordered;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -218,8 +217,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
             .doOnCancel(published::cancelled);
       });
     }
-    return stream.transform(Operators.<ChatClientResponse, ChatClientResponse>lift(
-        (scannable, downstream) -> new InScope<>(downstream, correlation)));
+    return new InScopeFlux<>(stream, correlation);
   }
 
   /** The rest of the chain's stream, subscribed in the correlation's scope, with the correlation in Reactor's context. */
@@ -251,6 +249,25 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
       return Correlation.of(SessionId.of(conversation.toString()), InferenceId.random(), TurnId.random());
     } catch (IllegalArgumentException notAnId) {
       return null; // a conversation id that is no valid session id is left alone
+    }
+  }
+
+  /**
+   * A stream whose signals go downstream in the correlation's scope. Not fuseable: fusion would let
+   * a downstream operator pull values on its own thread, outside the scope.
+   */
+  private static final class InScopeFlux<T> extends Flux<T> {
+    private final Flux<T> source;
+    private final Correlation correlation;
+
+    InScopeFlux(Flux<T> source, Correlation correlation) {
+      this.source = source;
+      this.correlation = correlation;
+    }
+
+    @Override
+    public void subscribe(reactor.core.CoreSubscriber<? super T> actual) {
+      source.subscribe(new InScope<>(actual, correlation));
     }
   }
 

@@ -158,6 +158,31 @@ class SpringAiTest {
   }
 
   @Test
+  void aStreamWithoutAutomaticContextPropagationStillStreamsWithItsSession() {
+    Hooks.disableAutomaticContextPropagation(); // as a host that never turned it on: the chain's operators fuse
+    try {
+      server.serve(exchange -> stream(exchange, CHUNKS));
+      ChatClient plain = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+          .build();
+      assertThat(String.join("", plain.prompt().user("hello")
+          .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-plain")).stream().content().collectList().block()))
+          .isEqualTo("Hello there");
+      ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create().publishingTo(events),
+          new SimpleLoggerAdvisor()).build();
+      java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      assertThat(String.join("", client.prompt().user("hello")
+          .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-plain")).stream().content()
+          .doOnNext(text -> seen.add(org.slf4j.MDC.get("session_id"))).collectList().block()))
+          .isEqualTo("Hello there");
+      assertThat(seen).containsOnly("conv-plain");
+      assertThat(events.events(SessionId.of("conv-plain"))).extracting(dev.sessionware.core.event.InferenceEvent::type)
+          .containsExactly("start", "partial", "partial", "final");
+    } finally {
+      Hooks.enableAutomaticContextPropagation();
+    }
+  }
+
+  @Test
   void chatClientCallsAndStreamsPublishTheirEventsLikeAnInferenceWithTheTerminalOneLast() {
     Hooks.enableAutomaticContextPropagation();
     server.serve(exchange -> stream(exchange, CHUNKS));
