@@ -29,7 +29,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,13 +158,17 @@ class SessionwareAutoConfigurationTest {
   }
 
   @Test
-  void noPropertyEndsUpOutsideTheGeneratedMetadata() throws Exception {
-    String metadata = new String(getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")
-        .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    for (String property : List.of("sessionware.name", "sessionware.instance-id", "sessionware.lease-duration",
-        "sessionware.system-prompt.text", "sessionware.system-prompt.resource", "sessionware.logging.content",
-        "sessionware.events.file", "sessionware.store.enabled", "sessionware.reactor.context-propagation")) {
-      assertThat(metadata).as("metadata of %s", property).contains("\"name\": \"" + property + "\"");
-    }
+  void everyPropertyIsInTheGeneratedMetadataWithItsDescription() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode metadata = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json"));
+    java.util.Map<String, String> described = new java.util.HashMap<>();
+    metadata.path("properties").forEach(p -> described.put(p.path("name").asText(), p.path("description").asText("")));
+    assertThat(described).containsKeys("sessionware.name", "sessionware.instance-id", "sessionware.lease-duration",
+        "sessionware.snapshots", "sessionware.system-prompt.text", "sessionware.system-prompt.resource",
+        "sessionware.logging.enabled", "sessionware.logging.content", "sessionware.logging.preview-length",
+        "sessionware.events.file", "sessionware.store.enabled", "sessionware.reactor.context-propagation");
+    assertThat(described.values()).as("every property is described").allSatisfy(d -> assertThat(d).isNotBlank());
+    assertThat(getClass().getResource("/META-INF/spring-autoconfigure-metadata.properties"))
+        .as("the auto-configuration metadata Boot reads before loading the classes").isNotNull();
   }
 }
