@@ -135,6 +135,22 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
+   * Returns the inferences of this runtime that have not ended yet, in no particular order: for
+   * health checks and operations endpoints. A snapshot; an inference may end right after.
+   *
+   * @return the running inferences
+   */
+  public java.util.List<Inference> running() {
+    java.util.List<Inference> running = new java.util.ArrayList<>();
+    for (InferenceRun run : live) {
+      if (!run.isEnded()) {
+        running.add(new Inference(run));
+      }
+    }
+    return java.util.List.copyOf(running);
+  }
+
+  /**
    * Returns whether {@link #close()} was called.
    *
    * @return true once closed

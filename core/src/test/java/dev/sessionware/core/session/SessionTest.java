@@ -52,6 +52,24 @@ class SessionTest {
   }
 
   @Test
+  void theRuntimeListsTheInferencesStillRunning() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    Engine hanging = (context, turn) -> {
+      started.countDown();
+      Thread.sleep(30_000);
+      return turn;
+    };
+    try (SessionRuntime runtime = SessionRuntime.builder().build()) {
+      assertThat(runtime.running()).isEmpty();
+      Inference inference = runtime.newSession(hanging).id(SessionId.of("busy")).build().startPrompt("x");
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(runtime.running()).extracting(Inference::correlation).containsExactly(inference.correlation());
+      inference.cancel();
+      assertThat(runtime.running()).isEmpty();
+    }
+  }
+
+  @Test
   void stampsIdsOnEveryTurnAndKeepsTheConversation() {
     Session session = Session.builder(ECHO).id(SessionId.of("conv-1")).sink(events).build();
 

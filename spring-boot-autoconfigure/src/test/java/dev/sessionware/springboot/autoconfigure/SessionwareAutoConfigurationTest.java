@@ -150,6 +150,32 @@ class SessionwareAutoConfigurationTest {
   }
 
   @Test
+  void theEndpointListsRunningInferencesAndStoredSessionsByIdOnly() throws Exception {
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    Engine hanging = (context, turn) -> {
+      started.countDown();
+      Thread.sleep(30_000);
+      return turn;
+    };
+    runner.run(context -> {
+      SessionRuntime runtime = context.getBean(SessionRuntime.class);
+      runtime.openSession(ECHO, SessionId.of("done-one")).prompt("secret words");
+      dev.sessionware.core.session.Inference running = runtime.openSession(hanging, SessionId.of("busy-one"))
+          .startPrompt("x");
+      assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      java.util.Map<String, Object> shown = context.getBean(SessionsEndpoint.class).sessions();
+      assertThat(shown.get("instance_id")).isEqualTo(runtime.instanceId());
+      assertThat(shown.get("running").toString()).contains("session_id=busy-one", "state=running",
+          "inference_id=" + running.id().value());
+      assertThat(shown.get("sessions").toString()).contains("session_id=done-one", "turns=1")
+          .doesNotContain("secret");
+      running.cancel();
+    });
+    runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
+        .run(context -> assertThat(context).doesNotHaveBean(SessionsEndpoint.class));
+  }
+
+  @Test
   void healthIsDownOnceTheRuntimeIsClosed() {
     runner.run(context -> {
       context.getBean(SessionRuntime.class).close();
