@@ -11,9 +11,6 @@ import dev.sessionware.core.pipeline.Middleware;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
 import io.micrometer.context.ContextRegistry;
-import io.micrometer.context.ThreadLocalAccessor;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.ai.chat.client.ChatClientRequest;
@@ -50,7 +47,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
   public static final String CORRELATION = "sessionware.correlation";
 
   static {
-    ContextRegistry.getInstance().registerThreadLocalAccessor(new CorrelationAccessor());
+    ContextRegistry.getInstance().registerThreadLocalAccessor(new ReactorCorrelation.Accessor());
   }
 
   private final int order;
@@ -76,8 +73,9 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
    * Returns the advisor running Sessionware middleware (the turn logging and system prompt
    * middleware, say) around each call, first listed outermost: the prompt becomes a turn, the
    * middleware see and may change it, the rest of the chain gets the changed prompt, and the
-   * middleware see the answer. On streams the advisor keeps the session in scope but runs no
-   * middleware.
+   * middleware see the answer. On streams too: the pipeline runs on a bounded-elastic thread, the
+   * chunks go on to the subscriber as they arrive, and the middleware see the whole answer at the
+   * end; cancelling the subscription cancels the inference.
    *
    * @param middleware the middleware, outermost first
    * @return the advisor
@@ -203,21 +201,20 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     if (correlation == null) {
       return chain.nextStream(request);
     }
-    Flux<ChatClientResponse> stream = streamOf(request, chain, correlation);
+    Flux<ChatClientResponse> base = middleware.isEmpty() ? streamOf(request, chain, correlation)
+        : MiddlewareStream.of(withCorrelation(request, correlation), next -> streamOf(next, chain, correlation),
+            correlation, middleware, events);
+    Flux<ChatClientResponse> stream = !publishes(correlation) ? base : Flux.defer(() -> {
+      AdvisorEvents published = new AdvisorEvents(events, correlation);
+      published.started();
+      return base.doOnNext(published::chunk)
+          .doOnComplete(published::completed)
+          .doOnError(published::failed)
+          .doOnCancel(published::cancelled);
+    });
     // contextWrite reaches only the operators above it: the signals going down to the host's
     // operators carry the session in scope themselves
-    if (publishes(correlation)) {
-      stream = Flux.defer(() -> {
-        AdvisorEvents published = new AdvisorEvents(events, correlation);
-        published.started();
-        return Flux.defer(() -> streamOf(request, chain, correlation))
-            .doOnNext(published::chunk)
-            .doOnComplete(published::completed)
-            .doOnError(published::failed)
-            .doOnCancel(published::cancelled);
-      });
-    }
-    return new InScopeFlux<>(stream, correlation);
+    return new ReactorCorrelation.InScopeFlux<>(stream, correlation);
   }
 
   /** The rest of the chain's stream, subscribed in the correlation's scope, with the correlation in Reactor's context. */
@@ -252,128 +249,4 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     }
   }
 
-  /**
-   * A stream whose signals go downstream in the correlation's scope. Not fuseable: fusion would let
-   * a downstream operator pull values on its own thread, outside the scope.
-   */
-  private static final class InScopeFlux<T> extends Flux<T> {
-    private final Flux<T> source;
-    private final Correlation correlation;
-
-    InScopeFlux(Flux<T> source, Correlation correlation) {
-      this.source = source;
-      this.correlation = correlation;
-    }
-
-    @Override
-    public void subscribe(reactor.core.CoreSubscriber<? super T> actual) {
-      source.subscribe(new InScope<>(actual, correlation));
-    }
-  }
-
-  /** Passes each signal downstream with the stream's correlation in scope on the emitting thread. */
-  private static final class InScope<T> implements reactor.core.CoreSubscriber<T>, org.reactivestreams.Subscription {
-    private final reactor.core.CoreSubscriber<? super T> downstream;
-    private final Correlation correlation;
-    private org.reactivestreams.Subscription upstream;
-
-    InScope(reactor.core.CoreSubscriber<? super T> downstream, Correlation correlation) {
-      this.downstream = downstream;
-      this.correlation = correlation;
-    }
-
-    @Override
-    public reactor.util.context.Context currentContext() {
-      return downstream.currentContext();
-    }
-
-    @Override
-    public void onSubscribe(org.reactivestreams.Subscription subscription) {
-      upstream = subscription;
-      downstream.onSubscribe(this);
-    }
-
-    @Override
-    public void onNext(T value) {
-      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
-        downstream.onNext(value);
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
-        downstream.onError(error);
-      }
-    }
-
-    @Override
-    public void onComplete() {
-      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
-        downstream.onComplete();
-      }
-    }
-
-    @Override
-    public void request(long n) {
-      upstream.request(n);
-    }
-
-    @Override
-    public void cancel() {
-      upstream.cancel();
-    }
-  }
-
-  /** Restores the correlation on threads Reactor hands the stream to, and restores the thread after. */
-  private static final class CorrelationAccessor implements ThreadLocalAccessor<Correlation> {
-    private static final ThreadLocal<Deque<CorrelationContext.Scope>> SCOPES = ThreadLocal.withInitial(ArrayDeque::new);
-
-    @Override
-    public Object key() {
-      return CORRELATION;
-    }
-
-    @Override
-    public Correlation getValue() {
-      return CorrelationContext.current().orElse(null);
-    }
-
-    @Override
-    public void setValue(Correlation value) {
-      SCOPES.get().push(CorrelationContext.open(value));
-    }
-
-    /**
-     * A Reactor context without a correlation: what is in scope on this thread stays, as the
-     * stream's own signals carry their session in scope ({@link InScope}) and a thread holds no
-     * scope of anyone else's; only the balance with {@link #restore()} is kept.
-     */
-    @Override
-    public void setValue() {
-      SCOPES.get().push(KEEP);
-    }
-
-    private static final CorrelationContext.Scope KEEP = () -> {};
-
-    @Override
-    public void restore(Correlation previous) {
-      closeNewest();
-    }
-
-    @Override
-    public void restore() {
-      closeNewest();
-    }
-
-    private static void closeNewest() {
-      Deque<CorrelationContext.Scope> scopes = SCOPES.get();
-      if (!scopes.isEmpty()) {
-        scopes.pop().close();
-      }
-      if (scopes.isEmpty()) {
-        SCOPES.remove();
-      }
-    }
-  }
 }

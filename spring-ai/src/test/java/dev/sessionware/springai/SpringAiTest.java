@@ -2,6 +2,7 @@ package dev.sessionware.springai;
 
 import static dev.sessionware.openai.LoopbackOpenAiServer.data;
 import static dev.sessionware.openai.LoopbackOpenAiServer.stream;
+import static dev.sessionware.core.session.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -363,6 +364,61 @@ class SpringAiTest {
     assertThat(toolMessage.path("role").asText()).isEqualTo("tool");
     assertThat(toolMessage.path("tool_call_id").asText()).isEqualTo("call_5");
     assertThat(toolMessage.path("content").asText()).isEqualTo("42");
+  }
+
+  @Test
+  void theAdvisorRunsSessionwareMiddlewareAroundAStreamAndACancelReachesIt() throws Exception {
+    Hooks.enableAutomaticContextPropagation();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    java.util.List<String> seenByMiddleware = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.sessionware.core.pipeline.Middleware answerWatcher = chain -> {
+      Turn output = chain.proceed(chain.turn());
+      seenByMiddleware.add(output.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("") + " @ "
+          + org.slf4j.MDC.get("session_id"));
+      return output;
+    };
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
+        dev.sessionware.middleware.logging.TurnLoggingMiddleware.create(),
+        dev.sessionware.middleware.systemprompt.SystemPromptMiddleware.of("Be terse."), answerWatcher)
+        .publishingTo(events)).build();
+
+    java.util.List<String> pieces = client.prompt().user("hello")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-mw-stream")).stream().content().collectList().block();
+
+    assertThat(String.join("", pieces)).isEqualTo("Hello there");
+    assertThat(pieces).as("streamed piece by piece, not at the end").hasSize(2);
+    com.fasterxml.jackson.databind.JsonNode messages = server.lastRequest().path("messages");
+    assertThat(messages.get(0).path("content").toString()).contains("Be terse.");
+    assertThat(seenByMiddleware).containsExactly("Hello there @ conv-mw-stream");
+    assertThat(lines("dev.sessionware.turn")).extracting(ILoggingEvent::getFormattedMessage)
+        .containsExactly("turn: starting inference", "turn: inference completed");
+    assertThat(events.events(SessionId.of("conv-mw-stream"))).extracting(dev.sessionware.core.event.InferenceEvent::type)
+        .containsExactly("start", "partial", "partial", "final");
+
+    // a subscriber that cancels: the middleware's inference is cancelled, the stream ends with interrupt
+    java.util.concurrent.CountDownLatch clientGone = new java.util.concurrent.CountDownLatch(1);
+    server.serve(exchange -> {
+      stream(exchange, data(chunk("{\"role\":\"assistant\",\"content\":\"Hel\"}", null)));
+      try {
+        for (int i = 0; i < 400; i++) { // a long answer, until the client goes away
+          Thread.sleep(25);
+          exchange.getResponseBody().write(data(chunk("{\"content\":\"l\"}", null))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          exchange.getResponseBody().flush();
+        }
+      } catch (java.io.IOException e) {
+        clientGone.countDown();
+      }
+    });
+    java.util.List<String> first = client.prompt().user("hello")
+        .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-mw-cancel")).stream().content().take(1)
+        .collectList().block(java.time.Duration.ofSeconds(10));
+    assertThat(first).containsExactly("Hel");
+    eventually(() -> assertThat(events.events(SessionId.of("conv-mw-cancel")))
+        .extracting(dev.sessionware.core.event.InferenceEvent::type).endsWith("interrupt"));
+    eventually(() -> assertThat(lines("dev.sessionware.turn")).extracting(ILoggingEvent::getFormattedMessage)
+        .contains("turn: inference cancelled"));
+    assertThat(clientGone.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("the model's stream was disposed").isTrue();
   }
 
   @Test
