@@ -72,6 +72,29 @@ public class AdapterBenchmark {
   private final ChatClient springClientSession = ChatClient.builder(springModel)
       .defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor()).build();
   private final LangChain4jEngine lc4jEngine = LangChain4jEngine.of(lc4jPlain);
+  /** The AI service of the benchmarks: a memory per id (a window of ten), one method. */
+  interface Assistant {
+    String chat(@dev.langchain4j.service.MemoryId String user, @dev.langchain4j.service.UserMessage String text);
+  }
+
+  private static Assistant assistant(ChatModel model, boolean sessions) {
+    dev.langchain4j.service.AiServices<Assistant> builder = dev.langchain4j.service.AiServices.builder(Assistant.class)
+        .chatModel(model)
+        .chatMemoryProvider(id -> dev.langchain4j.memory.chat.MessageWindowChatMemory.withMaxMessages(10));
+    if (sessions) {
+      builder.registerListeners(dev.sessionware.langchain4j.AiServiceSessions.listeners());
+    }
+    return builder.build();
+  }
+
+  private final Assistant aiServicePlain = assistant(lc4jPlain, false);
+  private final Assistant aiServiceTwoListeners = assistant(lc4jTwoListeners, false);
+  private final Assistant aiServiceSessions = assistant(lc4jSessionListener, true);
+  /** The advisor as the Spring Boot starter makes it: the turn lines (logging off) and events to a sink. */
+  private final ChatClient springClientStarter = ChatClient.builder(springModel)
+      .defaultAdvisors(SessionAdvisor.withMiddleware(dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())
+          .publishingTo(event -> {}))
+      .build();
   private final SpringAiEngine springEngine = SpringAiEngine.of(springModel);
   private final InferenceContext context = InferenceContext.create(
       Correlation.of(SessionId.of("bench"), InferenceId.of("i"), TurnId.of("t")), EventSink.DISCARD);
@@ -144,6 +167,31 @@ public class AdapterBenchmark {
    * @return the output turn
    * @throws Exception never
    */
+  /** @return an AI service call: the memory, the messages, the fake model */
+  @Benchmark
+  public Object langChain4jAiService() {
+    return aiServicePlain.chat("bench", "Hi");
+  }
+
+  /** @return the AI service over the model with LangChain4j's two listeners */
+  @Benchmark
+  public Object langChain4jAiServiceTwoListeners() {
+    return aiServiceTwoListeners.chat("bench", "Hi");
+  }
+
+  /** @return the AI service with its memory id as the session of every call (listeners, model listener) */
+  @Benchmark
+  public Object langChain4jAiServiceSessions() {
+    return aiServiceSessions.chat("bench", "Hi");
+  }
+
+  /** @return the ChatClient with the advisor the Spring Boot starter adds: turn lines (logging off), events */
+  @Benchmark
+  public Object springAiChatClientStarter() {
+    return springClientStarter.prompt().user("Hi").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "bench"))
+        .call().content();
+  }
+
   @Benchmark
   public Object sessionwareLangChain4j() throws Exception {
     return lc4jEngine.run(context, TURN);

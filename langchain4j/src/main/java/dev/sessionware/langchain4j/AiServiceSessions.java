@@ -15,12 +15,8 @@ import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Maps an AI service's {@code @MemoryId} to the session id on every call, so that a host that calls
@@ -44,14 +40,8 @@ import org.slf4j.LoggerFactory;
  * (no {@code @MemoryId}), map to no session.
  */
 public final class AiServiceSessions {
-  private static final Logger LOG = LoggerFactory.getLogger(AiServiceSessions.class);
-  private static final ThreadLocal<SessionId> PENDING = new ThreadLocal<>();
-  /** The scopes the listeners opened on this thread, innermost last, each with its call's invocation id. */
-  private static final ThreadLocal<ArrayDeque<OpenCall>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
   /** The memory id LangChain4j uses when a method has no {@code @MemoryId}: not a conversation. */
   private static final String DEFAULT_MEMORY_ID = "default";
-
-  private record OpenCall(UUID invocation, CorrelationContext.Scope scope) {}
 
   private static final AiServiceStartedListener STARTED = new AiServiceStartedListener() {
     @Override
@@ -98,21 +88,10 @@ public final class AiServiceSessions {
   public static ChatMemoryProvider wrap(ChatMemoryProvider delegate) {
     Objects.requireNonNull(delegate, "delegate");
     return memoryId -> {
-      PENDING.remove();
-      SessionId session = sessionOf(memoryId);
-      if (session != null) {
-        PENDING.set(session);
-      }
+      CallScopes.notePending(sessionOf(memoryId));
       ChatMemory memory = delegate.get(memoryId);
       return memory;
     };
-  }
-
-  /** Takes the session noted for the next model call on this thread, if any. */
-  static SessionId takePending() {
-    SessionId session = PENDING.get();
-    PENDING.remove();
-    return session;
   }
 
   private static void started(InvocationContext call) {
@@ -125,50 +104,11 @@ public final class AiServiceSessions {
     }
     CorrelationContext.Scope scope =
         CorrelationContext.open(Correlation.of(session, InferenceId.random(), TurnId.random()));
-    OPEN.get().addLast(new OpenCall(call.invocationId(), scope));
+    CallScopes.open(call.invocationId(), scope);
   }
 
   private static void ended(InvocationContext call) {
-    closeOnThisThread(call.invocationId());
-  }
-
-  /**
-   * Closes the scope of a call opened on this thread, and any opened inside it; does nothing on
-   * another thread (a streamed call ends on the stream's thread: its caller's scope was closed when
-   * the stream took the session along).
-   */
-  static void closeOnThisThread(UUID invocation) {
-    ArrayDeque<OpenCall> open = OPEN.get();
-    if (open.stream().noneMatch(c -> c.invocation().equals(invocation))) {
-      return;
-    }
-    while (!open.isEmpty()) {
-      OpenCall last = open.removeLast();
-      close(last);
-      if (last.invocation().equals(invocation)) {
-        break;
-      }
-    }
-    if (open.isEmpty()) {
-      OPEN.remove();
-    }
-  }
-
-  /** Closes every call scope of this thread: a stream has taken the session along. */
-  static void handedOver() {
-    ArrayDeque<OpenCall> open = OPEN.get();
-    while (!open.isEmpty()) {
-      close(open.removeLast());
-    }
-    OPEN.remove();
-  }
-
-  private static void close(OpenCall call) {
-    try {
-      call.scope().close();
-    } catch (RuntimeException e) {
-      LOG.warn("could not close the session scope of AI service call {}", call.invocation(), e);
-    }
+    CallScopes.closeOnThisThread(call.invocationId());
   }
 
   private static SessionId sessionOf(Object memoryId) {

@@ -103,7 +103,7 @@ public final class CorrelatingHttpClientBuilder implements HttpClientBuilder {
         // the stream has the correlation now: a scope the listener or an AI service call opened
         // on the calling thread must not outlive the call there
         PendingScope.closeIfOpen();
-        AiServiceSessions.handedOver();
+        CallScopes.handedOver();
       }
     }
   }

@@ -70,7 +70,7 @@ public final class SessionChatModelListener implements ChatModelListener {
   public void onRequest(ChatModelRequestContext context) {
     Correlation correlation = CorrelationContext.current().orElse(null);
     if (correlation == null) {
-      SessionId mapped = AiServiceSessions.takePending();
+      SessionId mapped = CallScopes.takePending();
       if (mapped == null) {
         return;
       }
