@@ -23,7 +23,6 @@ import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
-import org.springframework.ai.chat.prompt.Prompt;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -47,11 +46,13 @@ final class MiddlewareStream {
           : Correlation.of(correlation.sessionId(), InferenceId.random(), TurnId.random());
       Cancellation cancellation = Cancellation.create();
       AtomicBoolean forwarded = new AtomicBoolean();
+      Turn input = SpringAiMessages.turnOf(request.prompt().getInstructions());
       Engine engine = (context, turn) -> {
-        Prompt prompt = request.prompt().mutate().messages(SpringAiMessages.of(turn)).build();
         Answer answer = new Answer();
         CountDownLatch done = new CountDownLatch(1);
-        Disposable stream = rest.apply(new ChatClientRequest(prompt, request.context())).subscribe(chunk -> {
+        ChatClientRequest next = turn == input ? request // no middleware changed it
+            : new ChatClientRequest(request.prompt().mutate().messages(SpringAiMessages.of(turn)).build(), request.context());
+        Disposable stream = rest.apply(next).subscribe(chunk -> {
           forwarded.set(true);
           answer.add(chunk);
           subscriber.next(chunk);
@@ -75,7 +76,7 @@ final class MiddlewareStream {
       };
       Pipeline pipeline = Pipeline.of(engine, middleware.toArray(Middleware[]::new));
       Disposable run = Mono.fromCallable(() -> pipeline.run(InferenceContext.create(inference, events, cancellation),
-              SpringAiMessages.turnOf(request.prompt().getInstructions())))
+              input))
           .subscribeOn(Schedulers.boundedElastic())
           .subscribe(output -> {
             if (!forwarded.get()) { // a middleware answered without the model

@@ -22,7 +22,6 @@ import org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain;
 import org.springframework.ai.chat.memory.ChatMemory;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.model.ChatResponse;
-import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.core.Ordered;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
@@ -163,9 +162,10 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
   /** Runs the middleware around the rest of the chain, which is the pipeline's engine. */
   private ChatClientResponse throughMiddleware(ChatClientRequest request, CallAdvisorChain chain, Correlation correlation) {
     AtomicReference<ChatClientResponse> answered = new AtomicReference<>();
+    dev.sessionware.core.turn.Turn input = SpringAiMessages.turnOf(request.prompt().getInstructions());
     Engine rest = (context, turn) -> {
-      Prompt prompt = request.prompt().mutate().messages(SpringAiMessages.of(turn)).build();
-      ChatClientResponse response = chain.nextCall(new ChatClientRequest(prompt, request.context()));
+      ChatClientResponse response = chain.nextCall(turn == input ? request // no middleware changed it
+          : new ChatClientRequest(request.prompt().mutate().messages(SpringAiMessages.of(turn)).build(), request.context()));
       answered.set(response);
       ChatResponse chatResponse = response.chatResponse();
       if (chatResponse == null || chatResponse.getResult() == null) {
@@ -179,7 +179,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
       Correlation inference = correlation.inferenceId() == null
           ? Correlation.of(correlation.sessionId(), InferenceId.random(), TurnId.random()) : correlation;
       output = Pipeline.of(rest, middleware.toArray(Middleware[]::new))
-          .run(InferenceContext.create(inference, events), SpringAiMessages.turnOf(request.prompt().getInstructions()));
+          .run(InferenceContext.create(inference, events), input);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
