@@ -15,6 +15,7 @@ import dev.sessionware.core.turn.Turn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -29,8 +30,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Sessionware middleware around a {@code ChatClient} stream: the pipeline runs on a bounded-elastic
- * thread with the stream's session in scope, and its engine is the rest of the advisor chain, whose
+ * Sessionware middleware around a {@code ChatClient} stream: the pipeline runs on a thread of the
+ * advisor's own (it waits for the model's stream, which may need Reactor's bounded-elastic workers
+ * to emit) with the stream's session in scope, and its engine is the rest of the advisor chain, whose
  * chunks go on to the subscriber as they arrive; the middleware see the request's turn before (and
  * may change it) and the whole answer after. Cancelling the subscription cancels the inference: the
  * engine stops waiting and the chain's stream is disposed. A middleware that answers without the
@@ -40,7 +42,7 @@ final class MiddlewareStream {
   private MiddlewareStream() {}
 
   static Flux<ChatClientResponse> of(ChatClientRequest request, Function<ChatClientRequest, Flux<ChatClientResponse>> rest,
-      Correlation correlation, List<Middleware> middleware, EventSink events) {
+      Correlation correlation, List<Middleware> middleware, EventSink events, Executor pipelines) {
     return Flux.create(subscriber -> {
       Correlation inference = correlation.inferenceId() != null ? correlation
           : Correlation.of(correlation.sessionId(), InferenceId.random(), TurnId.random());
@@ -77,7 +79,7 @@ final class MiddlewareStream {
       Pipeline pipeline = Pipeline.of(engine, middleware.toArray(Middleware[]::new));
       Disposable run = Mono.fromCallable(() -> pipeline.run(InferenceContext.create(inference, events, cancellation),
               input))
-          .subscribeOn(Schedulers.boundedElastic())
+          .subscribeOn(Schedulers.fromExecutor(pipelines))
           .subscribe(output -> {
             if (!forwarded.get()) { // a middleware answered without the model
               String text = output.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("");

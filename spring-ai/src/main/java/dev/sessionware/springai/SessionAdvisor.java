@@ -12,6 +12,8 @@ import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
 import io.micrometer.context.ContextRegistry;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.ai.chat.client.ChatClientRequest;
 import org.springframework.ai.chat.client.ChatClientResponse;
@@ -53,6 +55,18 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
   private final List<Middleware> middleware;
   private final EventSink events; // DISCARD when none
 
+  /**
+   * Where a stream's middleware pipeline waits for the model's stream: threads of its own, since
+   * parking Reactor's bounded-elastic workers on streams that need those workers to emit would
+   * starve them. Daemon threads that end after a minute idle; nothing to close.
+   */
+  private final Executor streamPipelines = Executors.newCachedThreadPool(
+      task -> {
+        Thread thread = new Thread(task, "sessionware-advisor-stream");
+        thread.setDaemon(true);
+        return thread;
+      });
+
   private SessionAdvisor(int order, List<Middleware> middleware, EventSink events) {
     this.order = order;
     this.middleware = List.copyOf(middleware);
@@ -72,7 +86,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
    * Returns the advisor running Sessionware middleware (the turn logging and system prompt
    * middleware, say) around each call, first listed outermost: the prompt becomes a turn, the
    * middleware see and may change it, the rest of the chain gets the changed prompt, and the
-   * middleware see the answer. On streams too: the pipeline runs on a bounded-elastic thread, the
+   * middleware see the answer. On streams too: the pipeline runs on a thread of the advisor's, the
    * chunks go on to the subscriber as they arrive, and the middleware see the whole answer at the
    * end; cancelling the subscription cancels the inference.
    *
@@ -203,7 +217,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
     }
     Flux<ChatClientResponse> base = middleware.isEmpty() ? streamOf(request, chain, correlation)
         : MiddlewareStream.of(withCorrelation(request, correlation), next -> streamOf(next, chain, correlation),
-            correlation, middleware, events);
+            correlation, middleware, events, streamPipelines);
     Flux<ChatClientResponse> stream = !publishes(correlation) ? base : Flux.defer(() -> {
       AdvisorEvents published = new AdvisorEvents(events, correlation);
       published.started();

@@ -422,6 +422,20 @@ class SpringAiTest {
   }
 
   @Test
+  void moreStreamsThroughMiddlewareThanReactorHasBoundedElasticWorkersAllFinish() {
+    Hooks.enableAutomaticContextPropagation();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
+        dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())).build();
+    int streams = reactor.core.scheduler.Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE * 2;
+    java.util.List<String> answers = reactor.core.publisher.Flux.range(0, streams).flatMap(n -> client.prompt()
+        .user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-many-" + n)).stream().content()
+        .collectList().map(pieces -> String.join("", pieces)), streams)
+        .collectList().block(java.time.Duration.ofSeconds(60));
+    assertThat(answers).hasSize(streams).containsOnly("Hello there");
+  }
+
+  @Test
   void theAdvisorRunsSessionwareMiddlewareAroundTheCall() {
     server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
     ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
