@@ -20,8 +20,11 @@ import java.util.Objects;
 
 /**
  * Maps an AI service's {@code @MemoryId} to the session id on every call, so that a host that calls
- * LangChain4j AI services gets correlation without touching each call. Register the {@linkplain
- * #listeners() listeners} with the service; each call's memory id becomes the session of the call,
+ * LangChain4j AI services gets correlation without touching each call. With this module on the
+ * class path every AI service gets the {@linkplain #listeners() listeners} from LangChain4j's
+ * service loader, with no code of the host's (registering them again yourself, as below, changes
+ * nothing; a host with its own {@code AiServiceListenerRegistrarFactory} registers them there).
+ * Each call's memory id becomes the session of the call,
  * in scope (and in the MDC) on the calling thread from the call's start to its end: the model
  * requests, the tool methods the service runs, and the host's own lines in between. A streamed call
  * ({@code TokenStream}) hands its session to the stream's threads through {@link
@@ -65,8 +68,9 @@ public final class AiServiceSessions {
   private AiServiceSessions() {}
 
   /**
-   * Returns the listeners that put each AI service call's session in scope: register them with
-   * {@code AiServices.builder(...).registerListeners(AiServiceSessions.listeners())}.
+   * Returns the listeners that put each AI service call's session in scope; every AI service gets
+   * them from the class path, and {@code AiServices.builder(...).registerListeners(...)} takes them
+   * where LangChain4j's service loader is bypassed.
    *
    * @return the listeners (started, completed, failed)
    */

@@ -113,6 +113,27 @@ class AiServiceSessionsTest {
   }
 
   @Test
+  void anAiServiceBuiltWithoutOurListenersGetsThemFromTheClassPath() {
+    serveToolThenAnswer();
+    OpenAiChatModel model = OpenAiChatModel.builder().baseUrl(server.baseUrl().toString()).apiKey("sk-test-key-0123456789")
+        .modelName("test-model").httpClientBuilder(CorrelatingHttpClientBuilder.wrapDefault())
+        .listeners(List.of(SessionChatModelListener.publishingTo(events))).build();
+    Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Clock())
+        .chatMemoryProvider(memoryId -> MessageWindowChatMemory.withMaxMessages(20)).build(); // no listeners
+
+    for (int turn = 0; turn < 2; turn++) {
+      for (String user : List.of("erin", "frank")) {
+        assertThat(assistant.chat(user, "what time is it?")).isEqualTo("It is noon.");
+        assertThat(CorrelationContext.current()).isEmpty();
+      }
+    }
+    assertThat(logs.lines("host.tools")).extracting(line -> line.getMDCPropertyMap().get("session_id"))
+        .containsExactly("erin", "frank", "erin", "frank");
+    assertThat(events.events(SessionId.of("frank"))).extracting(InferenceEvent::type)
+        .containsExactly("start", "final", "start", "final", "start", "final", "start", "final");
+  }
+
+  @Test
   void aStreamedCallsHandlersLogWithItsSessionAndTheCallerStaysClean() throws Exception {
     server.serve(exchange -> LoopbackOpenAiServer.streamAnswer(exchange, "test-model", "It is ", "noon."));
     OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl().toString())
