@@ -26,8 +26,6 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Sessionware middleware around a {@code ChatClient} stream: the pipeline runs on a thread of the
@@ -77,20 +75,21 @@ final class MiddlewareStream {
         return SpringAiMessages.withResponse(turn, answer.text(), answer.calls(), answer.last.get());
       };
       Pipeline pipeline = Pipeline.of(engine, middleware.toArray(Middleware[]::new));
-      Disposable run = Mono.fromCallable(() -> pipeline.run(InferenceContext.create(inference, events, cancellation),
-              input))
-          .subscribeOn(Schedulers.fromExecutor(pipelines))
-          .subscribe(output -> {
-            if (!forwarded.get()) { // a middleware answered without the model
-              String text = output.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("");
-              subscriber.next(new ChatClientResponse(new ChatResponse(List.of(new Generation(new AssistantMessage(text)))),
-                  request.context()));
-            }
-            subscriber.complete();
-          }, subscriber::error);
-      subscriber.onCancel(() -> {
-        cancellation.cancel();
-        run.dispose();
+      subscriber.onCancel(cancellation::cancel);
+      // run directly on the executor: a Mono would rethrow an Error (a LinkageError, say) on the
+      // pipeline's thread instead of signalling it, and the stream would never end
+      pipelines.execute(() -> {
+        try {
+          Turn output = pipeline.run(InferenceContext.create(inference, events, cancellation), input);
+          if (!forwarded.get()) { // a middleware answered without the model
+            String text = output.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("");
+            subscriber.next(new ChatClientResponse(new ChatResponse(List.of(new Generation(new AssistantMessage(text)))),
+                request.context()));
+          }
+          subscriber.complete();
+        } catch (Throwable failure) {
+          subscriber.error(FailingAsSignal.signalable(failure));
+        }
       });
     });
   }

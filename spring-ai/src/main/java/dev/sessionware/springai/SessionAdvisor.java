@@ -234,7 +234,7 @@ public final class SessionAdvisor implements CallAdvisor, StreamAdvisor {
   /** The rest of the chain's stream, subscribed in the correlation's scope, with the correlation in Reactor's context. */
   private static Flux<ChatClientResponse> streamOf(ChatClientRequest request, StreamAdvisorChain chain,
       Correlation correlation) {
-    return Flux.defer(() -> {
+    return FailingAsSignal.of(() -> {
       try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
         return chain.nextStream(withCorrelation(request, correlation));
       }

@@ -4,6 +4,7 @@ import static dev.sessionware.openai.LoopbackOpenAiServer.data;
 import static dev.sessionware.openai.LoopbackOpenAiServer.stream;
 import static dev.sessionware.core.session.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.sessionware.core.CorrelationContext;
@@ -433,6 +434,58 @@ class SpringAiTest {
         .collectList().map(pieces -> String.join("", pieces)), streams)
         .collectList().block(java.time.Duration.ofSeconds(60));
     assertThat(answers).hasSize(streams).containsOnly("Hello there");
+  }
+
+  /** An advisor after ours that breaks the way a missing class does, on assembly or on subscription. */
+  private static org.springframework.ai.chat.client.advisor.api.StreamAdvisor failingAdvisor(boolean onSubscription) {
+    return new org.springframework.ai.chat.client.advisor.api.StreamAdvisor() {
+      @Override
+      public reactor.core.publisher.Flux<org.springframework.ai.chat.client.ChatClientResponse> adviseStream(
+          org.springframework.ai.chat.client.ChatClientRequest request,
+          org.springframework.ai.chat.client.advisor.api.StreamAdvisorChain chain) {
+        if (!onSubscription) {
+          throw new NoClassDefFoundError("com/fasterxml/jackson/core/util/JacksonFeature");
+        }
+        return reactor.core.publisher.Flux.defer(() -> {
+          throw new NoClassDefFoundError("com/fasterxml/jackson/core/util/JacksonFeature");
+        });
+      }
+
+      @Override
+      public String getName() {
+        return "failing";
+      }
+
+      @Override
+      public int getOrder() {
+        return org.springframework.core.Ordered.LOWEST_PRECEDENCE - 1;
+      }
+    };
+  }
+
+  @Test
+  void anErrorFromALaterAdvisorEndsTheStreamWithAnErrorEventAndNothingHangs() {
+    Hooks.enableAutomaticContextPropagation();
+    server.serve(exchange -> stream(exchange, CHUNKS));
+    for (boolean onSubscription : new boolean[] {false, true}) {
+      for (boolean withMiddleware : new boolean[] {false, true}) {
+        String conversation = "conv-broken-" + onSubscription + "-" + withMiddleware;
+        SessionAdvisor advisor = withMiddleware
+            ? SessionAdvisor.withMiddleware(dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())
+            : SessionAdvisor.create();
+        ChatClient client = ChatClient.builder(model())
+            .defaultAdvisors(advisor.publishingTo(events), failingAdvisor(onSubscription)).build();
+        reactor.core.publisher.Mono<java.util.List<String>> answer = client.prompt().user("hello")
+            .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, conversation)).stream().content().collectList();
+        assertThatThrownBy(() -> answer.block(java.time.Duration.ofSeconds(10))).as(conversation)
+            .hasMessageNotContaining("Timeout")
+            .satisfies(e -> assertThat(java.util.stream.Stream.iterate(e, java.util.Objects::nonNull, Throwable::getCause))
+                .anyMatch(NoClassDefFoundError.class::isInstance));
+        assertThat(events.events(dev.sessionware.core.SessionId.of(conversation)))
+            .as(conversation).extracting(dev.sessionware.core.event.InferenceEvent::type)
+            .containsExactly("start", "error");
+      }
+    }
   }
 
   @Test
