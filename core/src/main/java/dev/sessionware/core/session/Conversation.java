@@ -1,7 +1,7 @@
 package dev.sessionware.core.session;
 
+import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
@@ -170,8 +170,8 @@ final class Conversation {
     }
   }
 
-  private SessionLease lease(InferenceRun run) {
-    Optional<SessionLease> lease = runtime.store().tryLease(id, runtime.instanceId(), runtime.leaseDuration());
+  private TurnStore.Lease lease(InferenceRun run) {
+    Optional<TurnStore.Lease> lease = runtime.store().tryLease(id, runtime.instanceId(), runtime.leaseDuration());
     if (lease.isPresent()) {
       return lease.get();
     }

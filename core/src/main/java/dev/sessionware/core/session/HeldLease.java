@@ -1,6 +1,6 @@
 package dev.sessionware.core.session;
 
-import dev.sessionware.core.store.SessionLease;
+import dev.sessionware.core.store.TurnStore;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -15,9 +15,9 @@ final class HeldLease {
   enum Renewal { RENEWED, RELEASED, LOST, FAILED }
 
   private final BiConsumer<String, Throwable> warn;
-  private SessionLease lease; // guarded by this; null once released or lost
+  private TurnStore.Lease lease; // guarded by this; null once released or lost
 
-  HeldLease(SessionLease lease, BiConsumer<String, Throwable> warn) {
+  HeldLease(TurnStore.Lease lease, BiConsumer<String, Throwable> warn) {
     this.lease = lease;
     this.warn = warn;
   }
@@ -27,7 +27,7 @@ final class HeldLease {
     if (lease == null) {
       return Renewal.RELEASED;
     }
-    Optional<SessionLease> renewed;
+    Optional<TurnStore.Lease> renewed;
     try {
       renewed = lease.renew(duration);
     } catch (RuntimeException e) {
@@ -40,7 +40,7 @@ final class HeldLease {
 
   /** Releases the lease, once; a store that cannot be reached leaves it to expire. */
   void release() {
-    SessionLease held;
+    TurnStore.Lease held;
     synchronized (this) {
       held = lease;
       lease = null;

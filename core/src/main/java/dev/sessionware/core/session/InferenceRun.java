@@ -1,5 +1,6 @@
 package dev.sessionware.core.session;
 
+import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.Correlation;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
@@ -10,7 +11,6 @@ import dev.sessionware.core.pipeline.Cancellation;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.sink.EventSink;
-import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.turn.Turn;
 import java.lang.invoke.MethodHandles;
@@ -150,7 +150,7 @@ final class InferenceRun implements EventSink {
     return fromFuture instanceof RuntimeException runtime ? runtime : new CompletionException(fromFuture);
   }
 
-  void holdLease(SessionLease held) {
+  void holdLease(TurnStore.Lease held) {
     lease = new HeldLease(held, this::warn);
   }
 

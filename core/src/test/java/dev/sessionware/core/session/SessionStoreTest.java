@@ -10,7 +10,6 @@ import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.sink.RecordingSink;
 import dev.sessionware.core.store.InMemoryTurnStore;
-import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreConflictException;
@@ -132,8 +131,8 @@ class SessionStoreTest {
       }
 
       @Override
-      public Optional<SessionLease> tryLease(SessionId session, String owner, Duration duration) {
-        return owner.equals("me") ? Optional.empty() : Optional.of(SessionLease.unheld(session, owner));
+      public Optional<TurnStore.Lease> tryLease(SessionId session, String owner, Duration duration) {
+        return owner.equals("me") ? Optional.empty() : Optional.of(TurnStore.Lease.unheld(session, owner));
       }
     };
     try (SessionRuntime mine = SessionRuntime.builder().store(leased).instanceId("me").build()) {

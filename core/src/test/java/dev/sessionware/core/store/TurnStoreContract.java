@@ -250,7 +250,7 @@ public abstract class TurnStoreContract {
   @Test
   void leasesExcludeOtherOwnersUntilReleasedOrExpired() throws Exception {
     SessionId session = SessionId.of("s-lease");
-    Optional<SessionLease> first = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
+    Optional<TurnStore.Lease> first = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
     assertThat(first).isPresent();
     if (!store.keepsLeases()) {
       first.get().close();
@@ -258,10 +258,10 @@ public abstract class TurnStoreContract {
     }
     assertThat(store.tryLease(session, "instance-b", Duration.ofMinutes(1))).isEmpty();
     first.get().close();
-    Optional<SessionLease> second = store.tryLease(session, "instance-b", Duration.ofMillis(50));
+    Optional<TurnStore.Lease> second = store.tryLease(session, "instance-b", Duration.ofMillis(50));
     assertThat(second).isPresent();
     Thread.sleep(100); // instance-b crashes: its lease expires
-    Optional<SessionLease> takenOver = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
+    Optional<TurnStore.Lease> takenOver = store.tryLease(session, "instance-a", Duration.ofMinutes(1));
     assertThat(takenOver).isPresent();
     assertThat(takenOver.get().owner()).isEqualTo("instance-a");
     second.get().close(); // a late release of an expired lease does not release the new owner's
@@ -272,7 +272,7 @@ public abstract class TurnStoreContract {
   @Test
   void aRenewedLeaseOutlastsItsFirstExpiryAndAnExpiredOneTakenOverCannotBeRenewed() throws Exception {
     SessionId session = SessionId.of("s-renew");
-    SessionLease held = store.tryLease(session, "instance-a", Duration.ofMillis(200)).orElseThrow();
+    TurnStore.Lease held = store.tryLease(session, "instance-a", Duration.ofMillis(200)).orElseThrow();
     if (!store.keepsLeases()) {
       assertThat(held.renew(Duration.ofMillis(200))).isPresent();
       held.close();
@@ -284,7 +284,7 @@ public abstract class TurnStoreContract {
       assertThat(store.tryLease(session, "instance-b", Duration.ofMinutes(1))).as("beat %d", beat).isEmpty();
     }
     Thread.sleep(300); // instance-a stops renewing: it died
-    SessionLease takenOver = store.tryLease(session, "instance-b", Duration.ofMinutes(1)).orElseThrow();
+    TurnStore.Lease takenOver = store.tryLease(session, "instance-b", Duration.ofMinutes(1)).orElseThrow();
     assertThat(held.renew(Duration.ofMinutes(1))).as("the dead owner's lease, taken over").isEmpty();
     assertThat(store.tryLease(session, "instance-a", Duration.ofMinutes(1))).isEmpty();
     takenOver.close();

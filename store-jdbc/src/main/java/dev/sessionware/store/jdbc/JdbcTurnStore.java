@@ -1,7 +1,7 @@
 package dev.sessionware.store.jdbc;
 
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.store.SessionLease;
+import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnJson;
 import dev.sessionware.core.store.TurnStore.SessionSummary;
@@ -9,6 +9,7 @@ import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.store.jdbc.internal.Connections;
+import dev.sessionware.store.jdbc.internal.JdbcEventLog;
 import dev.sessionware.store.jdbc.internal.LeaseRows;
 import dev.sessionware.store.jdbc.internal.LegacyTurns;
 import dev.sessionware.store.jdbc.internal.Schema;
@@ -50,6 +51,7 @@ public final class JdbcTurnStore implements TurnStore {
   private final TurnRows rows;
   private final boolean legacyTurns;
   private final LeaseRows leases;
+  private final JdbcEventLog events;
 
   private JdbcTurnStore(Connections connections, Dialect dialect, String name, boolean createSchema) {
     this.connections = connections;
@@ -57,6 +59,7 @@ public final class JdbcTurnStore implements TurnStore {
     this.name = name;
     this.rows = new TurnRows(dialect, name);
     this.leases = new LeaseRows(connections, name);
+    this.events = new JdbcEventLog(connections, name);
     try {
       this.legacyTurns = connections.with(connection -> {
         if (createSchema) {
@@ -371,6 +374,17 @@ public final class JdbcTurnStore implements TurnStore {
     }
   }
 
+  /**
+   * Returns the store's per-session event log, in the same database (tables {@code sw_event_heads}
+   * and {@code sw_events}): ordinals without gaps across every instance that shares the database,
+   * and across restarts. It lives as long as this store.
+   *
+   * @return the event log
+   */
+  public EventLog eventLog() {
+    return events;
+  }
+
   /** Leases exclude other instances: they are rows in the database the instances share. */
   @Override
   public boolean keepsLeases() {
@@ -378,7 +392,7 @@ public final class JdbcTurnStore implements TurnStore {
   }
 
   @Override
-  public Optional<SessionLease> tryLease(SessionId session, String owner, Duration duration) {
+  public Optional<TurnStore.Lease> tryLease(SessionId session, String owner, Duration duration) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(duration, "duration");

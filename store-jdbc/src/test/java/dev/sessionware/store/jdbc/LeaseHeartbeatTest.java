@@ -1,5 +1,6 @@
 package dev.sessionware.store.jdbc;
 
+import dev.sessionware.core.store.TurnStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,6 @@ import dev.sessionware.core.session.Inference;
 import dev.sessionware.core.session.Session;
 import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.session.SessionRuntime;
-import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.turn.Block;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,13 +61,13 @@ class LeaseHeartbeatTest {
     SessionId id = SessionId.of("orphaned");
     try (JdbcTurnStore store = JdbcTurnStore.sqlite(file)) {
       // an instance took the lease and died without a word: nothing renews or releases it
-      SessionLease orphan = store.tryLease(id, "dead-instance", LEASE).orElseThrow();
+      TurnStore.Lease orphan = store.tryLease(id, "dead-instance", LEASE).orElseThrow();
       assertThat(orphan.owner()).isEqualTo("dead-instance");
       try (SessionRuntime restarted = SessionRuntime.builder().instanceId("dead-instance").leaseDuration(LEASE)
           .store(JdbcTurnStore.sqlite(file)).build()) {
         assertThat(restarted.openSession(ECHO, id).prompt("I am back").blocks()).hasSize(2);
       }
-      SessionLease again = store.tryLease(id, "dead-instance", LEASE).orElseThrow(); // dies once more
+      TurnStore.Lease again = store.tryLease(id, "dead-instance", LEASE).orElseThrow(); // dies once more
       try (SessionRuntime other = SessionRuntime.builder().instanceId("survivor").leaseDuration(LEASE)
           .store(JdbcTurnStore.sqlite(file)).build()) {
         Session session = other.openSession(ECHO, id);

@@ -1,7 +1,7 @@
 package dev.sessionware.store.jdbc.internal;
 
+import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.store.SessionLease;
 import dev.sessionware.core.store.TurnStoreException;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -38,7 +38,7 @@ public final class LeaseRows {
    * @return the lease, or empty when another owner holds an unexpired one
    * @throws SQLException if the database fails
    */
-  public Optional<SessionLease> tryTake(SessionId session, String owner, Duration duration) throws SQLException {
+  public Optional<TurnStore.Lease> tryTake(SessionId session, String owner, Duration duration) throws SQLException {
     long now = System.currentTimeMillis();
     long expires = now + Math.max(1, duration.toMillis());
     int taken = connections.with(connection -> {
@@ -56,7 +56,7 @@ public final class LeaseRows {
     return taken == 0 ? Optional.empty() : Optional.of(new Lease(session, owner, expires));
   }
 
-  private final class Lease implements SessionLease {
+  private final class Lease implements TurnStore.Lease {
     private final SessionId session;
     private final String owner;
     private final long expiresAtMillis;
@@ -83,7 +83,7 @@ public final class LeaseRows {
     }
 
     @Override
-    public Optional<SessionLease> renew(Duration duration) {
+    public Optional<TurnStore.Lease> renew(Duration duration) {
       long expires = System.currentTimeMillis() + Math.max(1, duration.toMillis());
       try {
         int renewed = connections.with(connection -> {

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 1;
+  public static final int CURRENT = 2;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -48,6 +48,32 @@ public final class Schema {
         "CREATE INDEX sw_snapshots_by_phase ON sw_snapshots (phase, created_at_ms DESC)",
         "CREATE TABLE sw_leases (session_id TEXT NOT NULL PRIMARY KEY, owner TEXT NOT NULL,"
             + " expires_at_ms BIGINT NOT NULL)");
+  }
+
+  /**
+   * Returns the statements of schema version 2: the per-session event log ({@code sw_event_heads}
+   * holds each session's last ordinal and compaction point, {@code sw_events} the events after it).
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version2() {
+    return List.of(
+        "CREATE TABLE sw_event_heads (session_id TEXT NOT NULL PRIMARY KEY, last_ordinal BIGINT NOT NULL,"
+            + " compacted_through BIGINT NOT NULL)",
+        "CREATE TABLE sw_events (session_id TEXT NOT NULL, ordinal BIGINT NOT NULL, type TEXT NOT NULL,"
+            + " body TEXT NOT NULL, PRIMARY KEY (session_id, ordinal))");
+  }
+
+  private static List<String> statements(int version, Dialect dialect) {
+    return switch (version) {
+      case 1 -> version1(dialect);
+      case 2 -> version2();
+      default -> throw new IllegalArgumentException("no schema version " + version);
+    };
+  }
+
+  private static String description(int version) {
+    return version == 1 ? "turns, blocks, snapshots, leases" : "event log";
   }
 
   /**
@@ -90,11 +116,11 @@ public final class Schema {
         connection.rollback();
         return false;
       }
-      for (String sql : version1(dialect)) {
+      for (String sql : statements(version, dialect)) {
         statement.execute(sql);
       }
       statement.execute("INSERT INTO sw_schema_version (version, applied_at_ms, description) VALUES (" + version
-          + ", " + System.currentTimeMillis() + ", 'turns, blocks, snapshots, leases')");
+          + ", " + System.currentTimeMillis() + ", '" + description(version) + "')");
       connection.commit();
       return true;
     } catch (SQLException | RuntimeException e) {

@@ -1,0 +1,162 @@
+package dev.sessionware.core.store;
+
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.InferenceEvent;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A durable, numbered log of each session's events: every event appended gets the session's next
+ * ordinal (1, 2, 3, … strictly increasing and without gaps, whichever instance or restart appends
+ * it), so that a reader (a browser's event stream, another instance) resumes from the last ordinal
+ * it saw and misses nothing. Old events can be compacted away once their turn is stored; a reader
+ * behind the compaction point is told so ({@link Page#behind()}) and rebuilds from the stored turns
+ * instead of skipping silently.
+ *
+ * <p>Implementations: {@link #inMemory()} in this JVM, and the JDBC store's log on SQLite and
+ * PostgreSQL, which shares the turn store's database. Every implementation passes the
+ * {@code EventLogContract} of core's test-jar. Thread-safe.
+ */
+public interface EventLog {
+  /** The most entries one {@link #read} returns. */
+  int MAX_PAGE = 10_000;
+
+  /**
+   * Appends events of one session, in order, as one unit: all get consecutive ordinals or none
+   * is written.
+   *
+   * @param session the session
+   * @param events the events, each carrying {@code session} in its metadata; not empty
+   * @return the ordinal of the first event appended (the next ones follow it by one)
+   * @throws IllegalArgumentException if {@code events} is empty or an event carries another
+   *     session or none (the message names the event)
+   * @throws TurnStoreException if the log cannot be written; nothing of the batch was
+   */
+  long append(SessionId session, List<InferenceEvent> events);
+
+  /**
+   * Reads a session's events after an ordinal, oldest first.
+   *
+   * @param session the session
+   * @param after the last ordinal the reader has seen; 0 for the start
+   * @param limit the most entries returned, 1 to {@link #MAX_PAGE}
+   * @return the page; {@link Page#behind()} when events after {@code after} were compacted away
+   * @throws IllegalArgumentException if {@code after} is negative or {@code limit} out of range
+   * @throws TurnStoreException if the log cannot be read
+   */
+  Page read(SessionId session, long after, int limit);
+
+  /**
+   * Returns the ordinal of the session's last event; 0 when it has none.
+   *
+   * @param session the session
+   * @return the ordinal
+   * @throws TurnStoreException if the log cannot be read
+   */
+  long lastOrdinal(SessionId session);
+
+  /**
+   * Drops a session's events up to and including an ordinal, typically once the turns they built
+   * are stored. Ordinals are never reused: the next append continues after the last one.
+   *
+   * @param session the session
+   * @param through the last ordinal dropped; at most {@link #lastOrdinal}
+   * @throws IllegalArgumentException if {@code through} is negative or past the last ordinal
+   * @throws TurnStoreException if the log cannot be written
+   */
+  void compact(SessionId session, long through);
+
+  /**
+   * Returns a log kept in this JVM's memory: for one process, and for tests.
+   *
+   * @return an empty log
+   */
+  static EventLog inMemory() {
+    return new InMemoryEventLog();
+  }
+
+  /**
+   * Checks what {@link #append} is given; for implementations.
+   *
+   * @param session the session
+   * @param events the events
+   * @throws IllegalArgumentException as {@link #append} describes
+   */
+  static void checkBatch(SessionId session, List<InferenceEvent> events) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(events, "events");
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("events: empty; append at least one event");
+    }
+    for (int i = 0; i < events.size(); i++) {
+      InferenceEvent event = Objects.requireNonNull(events.get(i), "events[" + i + "]");
+      SessionId carried = event.meta().sessionId();
+      if (!session.equals(carried)) {
+        throw new IllegalArgumentException("events[" + i + "] (" + event.type() + ").meta.session_id: "
+            + (carried == null ? "missing" : "is " + carried) + ", but the events are appended to session " + session);
+      }
+    }
+  }
+
+  /**
+   * Checks what {@link #read} is given; for implementations.
+   *
+   * @param session the session
+   * @param after the ordinal
+   * @param limit the limit
+   * @throws IllegalArgumentException as {@link #read} describes
+   */
+  static void checkRead(SessionId session, long after, int limit) {
+    Objects.requireNonNull(session, "session");
+    if (after < 0) {
+      throw new IllegalArgumentException("after: must be >= 0, but was " + after);
+    }
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit: must be 1 to " + MAX_PAGE + ", but was " + limit);
+    }
+  }
+
+  /**
+   * One event with its ordinal.
+   *
+   * @param ordinal the session's ordinal of the event, from 1
+   * @param event the event
+   */
+  record Entry(long ordinal, InferenceEvent event) {
+    /** Checks the entry. */
+    public Entry {
+      if (ordinal < 1) {
+        throw new IllegalArgumentException("ordinal: must be >= 1, but was " + ordinal);
+      }
+      Objects.requireNonNull(event, "event");
+    }
+  }
+
+  /**
+   * What a read found.
+   *
+   * @param entries the entries after the ordinal asked for (or after {@code compactedThrough} when
+   *     the reader was behind it), oldest first
+   * @param compactedThrough the last ordinal compacted away; 0 when none was
+   * @param lastOrdinal the session's last ordinal when read; more entries follow when it is past
+   *     the last entry returned
+   * @param behind whether events the reader had not seen were compacted away: the reader must
+   *     rebuild what they showed from the stored turns before following these entries
+   */
+  record Page(List<Entry> entries, long compactedThrough, long lastOrdinal, boolean behind) {
+    /** Copies the entries. */
+    public Page {
+      entries = List.copyOf(entries);
+    }
+
+    /**
+     * Returns the ordinal to read after next: the last entry's, or {@code after} when empty.
+     *
+     * @param after the ordinal this page was read after
+     * @return the ordinal
+     */
+    public long next(long after) {
+      return entries.isEmpty() ? (behind ? compactedThrough : after) : entries.get(entries.size() - 1).ordinal();
+    }
+  }
+}
