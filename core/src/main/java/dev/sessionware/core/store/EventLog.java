@@ -2,6 +2,7 @@ package dev.sessionware.core.store;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.sink.EventSink;
 import java.util.List;
 import java.util.Objects;
 
@@ -65,6 +66,37 @@ public interface EventLog {
    * @throws TurnStoreException if the log cannot be written
    */
   void compact(SessionId session, long through);
+
+  /**
+   * Returns a sink that appends the events it is given to this log, each with an ordinal of its
+   * own, a batch per session: put it behind an {@code AsyncEventSink} (which flushes it whenever its
+   * queue runs empty), so that each event is written at once when the log keeps up and in large
+   * batches when it does not. A session's waiting events are also written on its terminal event and
+   * when 512 wait. A batch the log refuses (it is down) is not retried: the sink throws, and the
+   * {@code AsyncEventSink} counts and reports it.
+   *
+   * <pre>{@code
+   * EventSink events = AsyncEventSink.builder(store.eventLog().sink()).build();
+   * SessionRuntime runtime = SessionRuntime.builder().store(store).sink(events).build();
+   * }</pre>
+   *
+   * @return the sink
+   */
+  default EventSink sink() {
+    return new EventLogSink(this, false);
+  }
+
+  /**
+   * Returns a sink like {@link #sink()} that also folds the consecutive {@code partial} events of
+   * one inference waiting in a batch into one (their deltas joined, the last completion kept): a
+   * reader sees the same text from fewer events and rows. The fold happens only under load (when
+   * events wait); an idle log still gets each delta at once.
+   *
+   * @return the sink
+   */
+  default EventSink coalescingSink() {
+    return new EventLogSink(this, true);
+  }
 
   /**
    * Returns a log kept in this JVM's memory: for one process, and for tests.
