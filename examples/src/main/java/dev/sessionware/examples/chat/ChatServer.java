@@ -2,11 +2,11 @@ package dev.sessionware.examples.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.tool.ToolLoop;
 import dev.sessionware.core.tool.ToolRegistry;
@@ -45,8 +45,8 @@ public final class ChatServer implements AutoCloseable {
   private final Pipeline pipeline;
   private final int queueLimit;
   private final int eventBuffer;
+  private final EventLog eventLog;
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
-  private final EventCodec codec = EventCodec.standard();
   private final String host;
   private final EventStreams streams;
   private final Javalin http;
@@ -56,6 +56,7 @@ public final class ChatServer implements AutoCloseable {
     this.host = builder.host;
     this.queueLimit = builder.queueLimit;
     this.eventBuffer = builder.eventBuffer;
+    this.eventLog = builder.eventLog != null ? builder.eventLog : EventLog.inMemory();
     this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
     SessionRuntime.Builder runtimeBuilder = SessionRuntime.builder().name("chat").store(builder.store)
@@ -122,7 +123,8 @@ public final class ChatServer implements AutoCloseable {
     }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
         .orElseGet(EmbeddedEngine::new);
-    Builder builder = builder(engine, JdbcTurnStore.sqlite(database)).host(host).port(port).queueLimit(queueLimit);
+    JdbcTurnStore store = JdbcTurnStore.sqlite(database);
+    Builder builder = builder(engine, store).eventLog(store.eventLog()).host(host).port(port).queueLimit(queueLimit);
     if (instanceId == null && port != 0) {
       // the same on every start at this address: a restart after a crash takes its sessions back at once
       instanceId = "chat-" + System.getenv().getOrDefault("HOSTNAME", "local").replaceAll("[^A-Za-z0-9._-]", "_")
@@ -206,7 +208,7 @@ public final class ChatServer implements AutoCloseable {
   }
 
   private ChatSession newChatSession(SessionId id) {
-    return new ChatSession(runtime.openSession(pipeline, id), new SessionEventLog(eventBuffer), queueLimit);
+    return new ChatSession(runtime.openSession(pipeline, id), new SessionEventLog(id, eventLog, eventBuffer), queueLimit);
   }
 
   /** Each event goes to the log of the session its metadata names, and to no other. */
@@ -215,7 +217,7 @@ public final class ChatServer implements AutoCloseable {
       SessionId id = event.meta().sessionId();
       ChatSession session = id == null ? null : sessions.get(id);
       if (session != null) {
-        session.events().append(event.type(), codec.encode(event));
+        session.events().append(event);
       }
     };
   }
@@ -237,6 +239,7 @@ public final class ChatServer implements AutoCloseable {
     private int eventBuffer = DEFAULT_EVENT_BUFFER;
     private String instanceId;
     private int maxStreams = DEFAULT_MAX_STREAMS;
+    private EventLog eventLog;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -293,6 +296,19 @@ public final class ChatServer implements AutoCloseable {
         throw new IllegalArgumentException("eventBuffer must be >= 1, but was " + eventBuffer);
       }
       this.eventBuffer = eventBuffer;
+      return this;
+    }
+
+    /**
+     * Sets the durable log that numbers each session's events (the SSE ids): the store's own, so
+     * that a browser resumes with {@code Last-Event-ID} across restarts of the server; default a log
+     * in this process's memory, whose numbers start again with the process.
+     *
+     * @param eventLog the log
+     * @return this builder
+     */
+    public Builder eventLog(EventLog eventLog) {
+      this.eventLog = Objects.requireNonNull(eventLog, "eventLog");
       return this;
     }
 

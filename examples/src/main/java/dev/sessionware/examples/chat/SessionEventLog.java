@@ -1,15 +1,22 @@
 package dev.sessionware.examples.chat;
 
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.json.EventCodec;
+import dev.sessionware.core.store.EventLog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One session's recent events, numbered 1, 2, 3, … in the order they were published: the source
- * of every Server-Sent Events stream of that session. Each stream reads from its own cursor, so a
- * client that resumes after event {@code n} gets {@code n + 1} onwards, with no gap and no
- * duplicate, and a slow client never holds up the inference that publishes. The buffer is
- * bounded; a cursor that fell behind its oldest event is told so with a {@link Batch#missed gap}.
+ * One session's events as its Server-Sent Events streams read them: each event is appended to the
+ * durable {@link EventLog} first, and its ordinal there is its SSE {@code id}, so the numbers go on
+ * across restarts of the server (and across the instances that share the log's database), and a
+ * browser that resumes with {@code Last-Event-ID} after a restart gets what it missed. The newest
+ * events are also kept in a bounded buffer that live streams read from; a cursor older than the
+ * buffer reads from the durable log, and one behind its compaction point is told so with a {@link
+ * Batch#missed gap}. Each stream reads from its own cursor, so a slow client never holds up the
+ * inference that publishes.
  *
  * <p>The log also knows the streams reading it: it wakes them when an event arrives, and keeps at
  * most {@value #MAX_STREAMS}; a newer stream replaces the oldest (a page that reloads opens its new
@@ -31,31 +38,47 @@ final class SessionEventLog {
   /** Streams one session keeps open at once; a newer one replaces the oldest. */
   static final int MAX_STREAMS = 8;
 
+  private static final EventCodec CODEC = EventCodec.standard();
+
+  private final SessionId session;
+  private final EventLog durable;
   private final int capacity;
   private final ArrayDeque<Entry> buffer;
   private final ArrayDeque<EventStream> streams = new ArrayDeque<>(); // oldest first
   private long lastId;
   private boolean closed;
 
-  SessionEventLog(int capacity) {
+  SessionEventLog(SessionId session, EventLog durable, int capacity) {
     if (capacity < 1) {
       throw new IllegalArgumentException("event buffer capacity must be at least 1, but was " + capacity);
     }
+    this.session = session;
+    this.durable = durable;
     this.capacity = capacity;
     this.buffer = new ArrayDeque<>(Math.min(capacity, 1024));
+    this.lastId = durable.lastOrdinal(session); // a restarted server goes on from the log's numbers
   }
 
-  /** Adds an event and wakes the streams. */
-  void append(String type, String json) {
+  /**
+   * Appends an event to the durable log, then buffers it under the ordinal the log gave it and
+   * wakes the streams. What the log refuses (it is down) propagates, and the event is not shown:
+   * streams never see an id the log does not have.
+   */
+  void append(InferenceEvent event) {
     List<EventStream> readers;
-    synchronized (this) {
+    synchronized (this) { // the log's order and the buffer's are one
       if (closed) {
         return;
       }
+      long ordinal = durable.append(session, List.of(event));
       if (buffer.size() == capacity) {
         buffer.removeFirst();
       }
-      buffer.addLast(new Entry(++lastId, type, json));
+      buffer.addLast(new Entry(ordinal, event.type(), CODEC.encode(event)));
+      lastId = ordinal;
+      if (event.isTerminal() && ordinal > capacity) {
+        durable.compact(session, ordinal - capacity); // the durable log keeps what the buffer would
+      }
       readers = List.copyOf(streams);
     }
     readers.forEach(EventStream::wake); // outside the lock: waking never waits for a client
@@ -79,14 +102,19 @@ final class SessionEventLog {
       return new Batch(List.of(), 0, closed);
     }
     long oldest = buffer.isEmpty() ? lastId + 1 : buffer.peekFirst().id();
-    long missed = Math.max(0, oldest - cursor - 1);
+    if (cursor + 1 < oldest) { // older than the buffer: from the durable log, a page at a time
+      EventLog.Page page = durable.read(session, cursor, Math.min(capacity, EventLog.MAX_PAGE));
+      List<Entry> entries = page.entries().stream()
+          .map(entry -> new Entry(entry.ordinal(), entry.event().type(), CODEC.encode(entry.event()))).toList();
+      return new Batch(entries, page.behind() ? page.compactedThrough() - cursor : 0, false);
+    }
     List<Entry> entries = new ArrayList<>();
     for (Entry entry : buffer) {
       if (entry.id() > cursor) {
         entries.add(entry);
       }
     }
-    return new Batch(entries, missed, false);
+    return new Batch(entries, 0, false);
   }
 
   /**

@@ -46,7 +46,8 @@ class ChatServerTest {
   };
 
   private void start(Engine engine, int queueLimit) {
-    server = ChatServer.builder(engine, JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0)
+    JdbcTurnStore store = JdbcTurnStore.sqlite(dir.resolve("chat.db"));
+    server = ChatServer.builder(engine, store).eventLog(store.eventLog()).port(0) // as main() sets it up
         .queueLimit(queueLimit).start();
     http = new ChatHttp(server.uri());
   }
@@ -199,6 +200,33 @@ class ChatServerTest {
       assertThat(ids.get(i)).as("event #%d", i).isEqualTo(i + 1L);
     }
     assertThat(after.get(after.size() - 1).json().get("text").asText()).contains("thread");
+  }
+
+  @Test
+  void eventIdsGoOnAcrossARestartAndAStreamResumesFromBeforeIt() throws Exception {
+    start(embedded, 16);
+    String session = http.newSession();
+    List<ChatHttp.Sse> before;
+    try (ChatHttp.Stream stream = http.stream(session, null)) {
+      http.prompt(session, "What is a session id for?", null);
+      before = stream.until("final", 1);
+    }
+    server.close(); // a restart: only the database is left
+    start(embedded, 16);
+    long resumeFrom = 2; // the browser saw only the first two events before the restart
+    List<ChatHttp.Sse> after;
+    try (ChatHttp.Stream resumed = http.stream(session, Long.toString(resumeFrom))) {
+      assertThat(resumed.status).isEqualTo(200);
+      http.prompt(session, "Does it survive a restart?", null);
+      after = resumed.until("final", 2); // the one from before the restart, then the new one
+    }
+    List<Long> ids = new ArrayList<>(List.of(1L, 2L));
+    after.forEach(e -> ids.add(e.id()));
+    for (int i = 0; i < ids.size(); i++) {
+      assertThat(ids.get(i)).as("event #%d", i).isEqualTo(i + 1L);
+    }
+    assertThat(after.get(before.size() - 3).json()).isEqualTo(before.get(before.size() - 1).json());
+    assertThat(after.get(after.size() - 1).json().get("text").asText()).isNotBlank();
   }
 
   @Test
