@@ -5,6 +5,9 @@ import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.sink.EventSink;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A durable, numbered log of each session's events: every event appended gets the session's next
@@ -66,6 +69,37 @@ public interface EventLog {
    * @throws TurnStoreException if the log cannot be written
    */
   void compact(SessionId session, long through);
+
+  /**
+   * Registers a listener told of appends to any session of this log, once each batch is committed:
+   * appends through this log object, and, where the database can tell (PostgreSQL's {@code
+   * NOTIFY}), those of every other instance that shares it. Listeners run on the appending thread
+   * (in memory, SQLite) or on the log's listening thread (PostgreSQL); they should only note the
+   * ordinal and wake whoever reads. A listener that throws is logged and stays registered.
+   *
+   * @param listener the listener
+   * @return the registration; close it to stop listening
+   */
+  Subscription listen(Listener listener);
+
+  /** Told of appends; see {@link #listen}. */
+  @FunctionalInterface
+  interface Listener {
+    /**
+     * Called after events were appended to a session.
+     *
+     * @param session the session
+     * @param lastOrdinal the ordinal of the last event of the batch
+     */
+    void appended(SessionId session, long lastOrdinal);
+  }
+
+  /** A listener's registration. */
+  interface Subscription extends AutoCloseable {
+    /** Stops the listener being called; closing twice does nothing. */
+    @Override
+    void close();
+  }
 
   /**
    * Returns a sink that appends the events it is given to this log, each with an ordinal of its
@@ -189,6 +223,56 @@ public interface EventLog {
      */
     public long next(long after) {
       return entries.isEmpty() ? (behind ? compactedThrough : after) : entries.get(entries.size() - 1).ordinal();
+    }
+  }
+
+  /**
+   * The listeners of an {@link EventLog}, called in turn, each guarded: one that throws is logged and
+   * the others still hear of the append. For implementations.
+   */
+  final class Listeners {
+    private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
+
+    private final CopyOnWriteArrayList<Listener> registered = new CopyOnWriteArrayList<>();
+
+    /** Makes an empty list. */
+    public Listeners() {}
+
+    /**
+     * Registers a listener.
+     *
+     * @param listener the listener
+     * @return its registration
+     */
+    public Subscription add(Listener listener) {
+      Objects.requireNonNull(listener, "listener");
+      registered.add(listener);
+      return () -> registered.remove(listener);
+    }
+
+    /**
+     * Returns whether any listener is registered.
+     *
+     * @return whether
+     */
+    public boolean isEmpty() {
+      return registered.isEmpty();
+    }
+
+    /**
+     * Tells every listener of an append.
+     *
+     * @param session the session
+     * @param lastOrdinal the last ordinal appended
+     */
+    public void appended(SessionId session, long lastOrdinal) {
+      for (Listener listener : registered) {
+        try {
+          listener.appended(session, lastOrdinal);
+        } catch (RuntimeException | Error e) {
+          LOG.warn("an event log listener failed on session {} ordinal {}", session, lastOrdinal, e);
+        }
+      }
     }
   }
 }

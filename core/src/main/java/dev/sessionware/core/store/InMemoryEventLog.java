@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** {@link EventLog#inMemory()}: per session, the entries after the compaction point, under the session's lock. */
 final class InMemoryEventLog implements EventLog {
   private final Map<SessionId, SessionLog> sessions = new ConcurrentHashMap<>();
+  private final EventLog.Listeners listeners = new EventLog.Listeners();
 
   private static final class SessionLog {
     final List<InferenceEvent> events = new ArrayList<>(); // ordinals compactedThrough + 1 …
@@ -25,11 +26,18 @@ final class InMemoryEventLog implements EventLog {
   public long append(SessionId session, List<InferenceEvent> events) {
     EventLog.checkBatch(session, events);
     SessionLog log = sessions.computeIfAbsent(session, id -> new SessionLog());
+    long first;
     synchronized (log) {
-      long first = log.last() + 1;
+      first = log.last() + 1;
       log.events.addAll(events);
-      return first;
     }
+    listeners.appended(session, first + events.size() - 1);
+    return first;
+  }
+
+  @Override
+  public Subscription listen(Listener listener) {
+    return listeners.add(listener);
   }
 
   @Override

@@ -223,6 +223,25 @@ public abstract class EventLogContract {
   }
 
   @Test
+  void listenersHearOfEachCommittedAppendWithItsLastOrdinalUntilTheyStop() throws Exception {
+    java.util.concurrent.BlockingQueue<String> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+    EventLog.Subscription subscription = log.listen((session, last) -> heard.add(session.value() + "@" + last));
+    EventLog.Subscription failing = log.listen((session, last) -> {
+      throw new IllegalStateException("a listener that fails changes nothing for the others");
+    });
+    Thread.sleep(200); // a log that listens on a connection of its own has started to
+    log.append(SessionId.of("alice"), inference("alice", "i1", "a")); // 1..3
+    log.append(SessionId.of("bob"), inference("bob", "i2")); // 1..2
+    assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("alice@3");
+    assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("bob@2");
+    subscription.close();
+    subscription.close();
+    failing.close();
+    log.append(SessionId.of("alice"), inference("alice", "i3"));
+    assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  @Test
   void aReopenedLogContinuesTheOrdinalsAndTheCompactionPoint() throws Exception {
     log.append(SessionId.of("alice"), inference("alice", "i1", "a"));
     log.compact(SessionId.of("alice"), 2);

@@ -141,6 +141,11 @@ class EventLogSinkTest extends EventSinkContract {
       public void compact(SessionId session, long through) {
         healthy.compact(session, through);
       }
+
+      @Override
+      public Subscription listen(Listener listener) {
+        return healthy.listen(listener);
+      }
     };
     EventSink sink = failingForBob.sink();
     sink.publish(EventLogContract.inference("bob", "i1").get(0));

@@ -59,7 +59,7 @@ public final class JdbcTurnStore implements TurnStore {
     this.name = name;
     this.rows = new TurnRows(dialect, name);
     this.leases = new LeaseRows(connections, name);
-    this.events = new JdbcEventLog(connections, name);
+    this.events = new JdbcEventLog(connections, dialect, name);
     try {
       this.legacyTurns = connections.with(connection -> {
         if (createSchema) {
@@ -405,6 +405,7 @@ public final class JdbcTurnStore implements TurnStore {
 
   @Override
   public void close() {
+    events.close();
     try {
       connections.close();
     } catch (Exception e) {

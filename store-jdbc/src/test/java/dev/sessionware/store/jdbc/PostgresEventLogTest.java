@@ -1,8 +1,17 @@
 package dev.sessionware.store.jdbc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariDataSource;
+import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.EventLogContract;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /** The PostgreSQL store's event log keeps the contract; reopened is a second instance on the same database. */
 class PostgresEventLogTest extends EventLogContract {
@@ -30,5 +39,31 @@ class PostgresEventLogTest extends EventLogContract {
     }
     store.close();
     database.close();
+  }
+
+  @Test
+  void anotherInstanceHearsEveryAppendThroughNotifyInOrderWithItsOrdinal() throws Exception {
+    EventLog other = reopened();
+    BlockingQueue<Long> heard = new LinkedBlockingQueue<>();
+    try (EventLog.Subscription subscription = other.listen((session, last) -> {
+      if (session.equals(SessionId.of("live"))) {
+        heard.add(last);
+      }
+    })) {
+      Thread.sleep(300); // the listening connection is up
+      List<Long> appended = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        long first = log.append(SessionId.of("live"), inference("live", "i" + i, "x"));
+        appended.add(first + 2);
+      }
+      List<Long> received = new ArrayList<>();
+      while (received.size() < appended.size()) {
+        Long last = heard.poll(5, TimeUnit.SECONDS);
+        assertThat(last).as("heard %d of %d", received.size(), appended.size()).isNotNull();
+        received.add(last);
+      }
+      assertThat(received).isEqualTo(appended);
+      assertThat(other.read(SessionId.of("live"), received.get(98), 10).entries()).hasSize(3);
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.TurnStoreException;
+import dev.sessionware.store.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,17 +25,48 @@ public final class JdbcEventLog implements EventLog {
   private static final EventCodec CODEC = EventCodec.standard();
 
   private final Connections connections;
+  private final Dialect dialect;
   private final String name;
+  private final EventLog.Listeners listeners = new EventLog.Listeners();
+  private PostgresNotifications notifications; // guarded by this; started by the first listener
+  private boolean closed; // guarded by this
 
   /**
    * Makes the log of a store.
    *
    * @param connections the store's connections
+   * @param dialect the database's dialect
    * @param name the store's name, for messages
    */
-  public JdbcEventLog(Connections connections, String name) {
+  public JdbcEventLog(Connections connections, Dialect dialect, String name) {
     this.connections = connections;
+    this.dialect = dialect;
     this.name = name;
+  }
+
+  @Override
+  public synchronized Subscription listen(Listener listener) {
+    if (closed) {
+      throw new IllegalStateException(this + " is closed");
+    }
+    Subscription subscription = listeners.add(listener);
+    if (dialect == Dialect.POSTGRESQL && notifications == null) {
+      notifications = new PostgresNotifications(connections, listeners, name);
+    }
+    return subscription;
+  }
+
+  /** Stops the listening thread, if one was started; the store calls this when it closes. */
+  public void close() {
+    PostgresNotifications listening;
+    synchronized (this) {
+      closed = true;
+      listening = notifications;
+      notifications = null;
+    }
+    if (listening != null) {
+      listening.close();
+    }
   }
 
   @Override
@@ -42,7 +74,7 @@ public final class JdbcEventLog implements EventLog {
     EventLog.checkBatch(session, events);
     List<String> bodies = events.stream().map(CODEC::encode).toList(); // refuse what cannot be encoded first
     try {
-      return connections.with(connection -> inTransaction(connection, () -> {
+      long first = connections.with(connection -> inTransaction(connection, () -> {
         try (PreparedStatement head = connection.prepareStatement("INSERT INTO sw_event_heads (session_id,"
             + " last_ordinal, compacted_through) VALUES (?, 0, 0) ON CONFLICT (session_id) DO NOTHING")) {
           head.setString(1, session.value());
@@ -54,20 +86,31 @@ public final class JdbcEventLog implements EventLog {
           raise.setString(2, session.value());
           raise.executeUpdate();
         }
-        long first = head(connection, session)[0] - events.size() + 1;
+        long start = head(connection, session)[0] - events.size() + 1;
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO sw_events (session_id, ordinal, type, body) VALUES (?, ?, ?, ?)")) {
           for (int i = 0; i < events.size(); i++) {
             insert.setString(1, session.value());
-            insert.setLong(2, first + i);
+            insert.setLong(2, start + i);
             insert.setString(3, events.get(i).type());
             insert.setString(4, bodies.get(i));
             insert.addBatch();
           }
           insert.executeBatch();
         }
-        return first;
+        if (dialect == Dialect.POSTGRESQL) { // delivered at commit, to every instance listening
+          try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, PostgresNotifications.CHANNEL);
+            notify.setString(2, PostgresNotifications.payload(session, start + events.size() - 1));
+            notify.execute();
+          }
+        }
+        return start;
       }));
+      if (dialect != Dialect.POSTGRESQL) { // one process: tell this instance's listeners now
+        listeners.appended(session, first + events.size() - 1);
+      }
+      return first;
     } catch (SQLException e) {
       throw failure(session, "could not append " + events.size() + " events to the log of session " + session, e);
     }

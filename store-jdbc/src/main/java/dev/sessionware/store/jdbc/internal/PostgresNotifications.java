@@ -1,0 +1,97 @@
+package dev.sessionware.store.jdbc.internal;
+
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.store.EventLog;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event log's ear on PostgreSQL: a thread of the store's that holds one connection in {@code
+ * LISTEN sw_events} and waits in the driver for notifications (no query in a loop), telling the
+ * listeners of each append, of this instance or of another. A lost connection is taken again after
+ * a second. Only this class names the PostgreSQL driver, so a SQLite host needs none.
+ */
+final class PostgresNotifications implements AutoCloseable {
+  static final String CHANNEL = "sw_events";
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresNotifications.class);
+  private static final int WAIT_MILLIS = 500;
+
+  private final Connections connections;
+  private final EventLog.Listeners listeners;
+  private final Thread thread;
+  private volatile boolean closed;
+
+  PostgresNotifications(Connections connections, EventLog.Listeners listeners, String name) {
+    this.connections = connections;
+    this.listeners = listeners;
+    this.thread = new Thread(this::run, "sessionware-event-log-listen");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** The payload of an append's notification: the ordinal, then the session (which may hold ':'). */
+  static String payload(SessionId session, long lastOrdinal) {
+    return lastOrdinal + ":" + session.value();
+  }
+
+  private void run() {
+    while (!closed) {
+      try {
+        connections.with(connection -> {
+          listen(connection);
+          return null;
+        });
+      } catch (SQLException | RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        LOG.warn("the event log lost its LISTEN connection; listening again in 1 s", e);
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException interrupted) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void listen(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("LISTEN " + CHANNEL);
+    }
+    PGConnection postgres = connection.unwrap(PGConnection.class);
+    while (!closed) {
+      PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
+      if (notifications == null) {
+        continue;
+      }
+      for (PGNotification notification : notifications) {
+        String payload = notification.getParameter();
+        int colon = payload.indexOf(':');
+        try {
+          listeners.appended(SessionId.of(payload.substring(colon + 1)), Long.parseLong(payload.substring(0, colon)));
+        } catch (RuntimeException malformed) {
+          LOG.warn("ignored a notification on {} that is not an event log append: {}", CHANNEL, payload);
+        }
+      }
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("UNLISTEN " + CHANNEL);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      thread.join(2 * WAIT_MILLIS + 1_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
