@@ -46,6 +46,7 @@ public final class ChatServer implements AutoCloseable {
   private final int queueLimit;
   private final int eventBuffer;
   private final EventLog eventLog;
+  private final EventLog.Subscription heardAppends;
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
   private final String host;
   private final EventStreams streams;
@@ -66,9 +67,17 @@ public final class ChatServer implements AutoCloseable {
     }
     this.runtime = runtimeBuilder.build();
     this.streams = new EventStreams(builder.maxStreams);
+    // events other instances append (a store shared on PostgreSQL) reach this instance's streams
+    this.heardAppends = eventLog.listen((id, last) -> {
+      ChatSession session = sessions.get(id);
+      if (session != null) {
+        session.events().heard(last);
+      }
+    });
     try {
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
+      heardAppends.close();
       streams.close();
       runtime.close();
       throw e;
@@ -158,6 +167,7 @@ public final class ChatServer implements AutoCloseable {
       return;
     }
     closed = true;
+    heardAppends.close();
     sessions.values().forEach(session -> session.events().close());
     streams.close();
     try {

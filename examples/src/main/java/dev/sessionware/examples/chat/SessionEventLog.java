@@ -71,17 +71,60 @@ final class SessionEventLog {
         return;
       }
       long ordinal = durable.append(session, List.of(event));
-      if (buffer.size() == capacity) {
-        buffer.removeFirst();
-      }
-      buffer.addLast(new Entry(ordinal, event.type(), CODEC.encode(event)));
-      lastId = ordinal;
+      if (ordinal == lastId + 1) {
+        add(new Entry(ordinal, event.type(), CODEC.encode(event)));
+      } else if (ordinal > lastId + 1) { // another instance's events came first: they go out first
+        catchUp();
+      } // else: already read, after the log told of it
       if (event.isTerminal() && ordinal > capacity) {
         durable.compact(session, ordinal - capacity); // the durable log keeps what the buffer would
       }
       readers = List.copyOf(streams);
     }
     readers.forEach(EventStream::wake); // outside the lock: waking never waits for a client
+  }
+
+  /**
+   * Told by the durable log that the session's events reach {@code lastOrdinal}: events another
+   * instance appended are read into the buffer and the streams woken. This instance's own appends
+   * are in the buffer already.
+   */
+  void heard(long lastOrdinal) {
+    if (Thread.holdsLock(this)) {
+      return; // told from inside this log's own append, which buffers the event itself
+    }
+    List<EventStream> readers;
+    synchronized (this) {
+      if (closed || lastOrdinal <= lastId) {
+        return;
+      }
+      catchUp();
+      readers = List.copyOf(streams);
+    }
+    readers.forEach(EventStream::wake);
+  }
+
+  /** Reads what the durable log has after the buffer's newest event into the buffer. Guarded by this. */
+  private void catchUp() {
+    long after = lastId;
+    EventLog.Page page;
+    do {
+      page = durable.read(session, after, Math.min(capacity, EventLog.MAX_PAGE));
+      for (EventLog.Entry entry : page.entries()) {
+        add(new Entry(entry.ordinal(), entry.event().type(), CODEC.encode(entry.event())));
+      }
+      after = page.next(after);
+    } while (after < page.lastOrdinal() && !page.entries().isEmpty());
+    lastId = Math.max(lastId, after);
+  }
+
+  /** Guarded by this. */
+  private void add(Entry entry) {
+    if (buffer.size() == capacity) {
+      buffer.removeFirst();
+    }
+    buffer.addLast(entry);
+    lastId = entry.id();
   }
 
   synchronized long lastId() {
