@@ -120,16 +120,19 @@ final class EventDecoder {
         case DURATION_MS -> builder.durationMs(nonNegativeLong("meta.duration_ms", token));
         case MESSAGE_ID -> builder.messageId(uuid(token));
         case SESSION_ID -> {
-          builder.sessionId(id(name, "session id", SessionId::new, token));
-          ids |= SESSION_ID;
+          SessionId id = id(name, "session id", SessionId::new, token);
+          builder.sessionId(id);
+          ids |= id == null ? 0 : SESSION_ID; // an empty id is an absent one
         }
         case INFERENCE_ID -> {
-          builder.inferenceId(id(name, "inference id", InferenceId::new, token));
-          ids |= INFERENCE_ID;
+          InferenceId id = id(name, "inference id", InferenceId::new, token);
+          builder.inferenceId(id);
+          ids |= id == null ? 0 : INFERENCE_ID; // an empty id is an absent one
         }
         case TURN_ID -> {
-          builder.turnId(id(name, "turn id", TurnId::new, token));
-          ids |= TURN_ID;
+          TurnId id = id(name, "turn id", TurnId::new, token);
+          builder.turnId(id);
+          ids |= id == null ? 0 : TURN_ID; // an empty id is an absent one
         }
         case EXTRA -> builder.extra(values("meta.extra", tree()));
         default -> {

@@ -216,6 +216,7 @@ class EventCodecTest {
       "trailing text | {\"type\":\"start\",\"meta\":{}} x | NOT_JSON | | event is not valid JSON",
       "inference without session | {\"type\":\"start\",\"meta\":{\"inference_id\":\"i\"}} | MISSING_MEMBER | meta.session_id | member \"meta.session_id\" is missing: meta.inference_id is present but meta.session_id is not",
       "turn with null session | {\"type\":\"start\",\"meta\":{\"session_id\":null,\"turn_id\":\"t\"}} | MISSING_MEMBER | meta.session_id | member \"meta.session_id\" is missing: meta.turn_id is present but meta.session_id is not",
+      "inference with empty session | {\"type\":\"start\",\"meta\":{\"session_id\":\"\",\"inference_id\":\"i\"}} | MISSING_MEMBER | meta.session_id | member \"meta.session_id\" is missing: meta.inference_id is present but meta.session_id is not",
   })
   void badInputGetsAPreciseTypedError(String name, String json, Problem problem, String member, String message) {
     assertThatThrownBy(() -> codec.decode(json)).isInstanceOfSatisfying(EventDecodingException.class, e -> {
