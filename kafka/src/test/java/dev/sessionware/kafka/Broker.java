@@ -1,0 +1,66 @@
+package dev.sessionware.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/** An embedded KRaft broker on loopback, started by the test that uses it. */
+final class Broker implements AutoCloseable {
+  final EmbeddedKafkaKraftBroker kafka;
+
+  Broker() {
+    kafka = new EmbeddedKafkaKraftBroker(1, 1);
+    kafka.afterPropertiesSet();
+  }
+
+  String servers() {
+    return kafka.getBrokersAsString();
+  }
+
+  String newTopic(int partitions) {
+    String topic = "events-" + UUID.randomUUID();
+    kafka.addTopics(new NewTopic(topic, partitions, (short) 1));
+    return topic;
+  }
+
+  /** Every record of the topic, partition by partition, each in the order written. */
+  List<ConsumerRecord<String, byte[]>> readAll(String topic, int partitions) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers());
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        all.add(new TopicPartition(topic, p));
+      }
+      consumer.assign(all);
+      consumer.seekToBeginning(all);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(all);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (all.stream().anyMatch(partition -> consumer.position(partition) < ends.get(partition))) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the topic could not be read to its end within 30 s");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  @Override
+  public void close() {
+    kafka.destroy();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.sessionware.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.json.EventCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The reader turns the sink's topic back into the same events, and skips, counts and names what is
+ * not an event of its key's session (malformed JSON, the legacy {@code run_id}, a foreign key)
+ * without stopping.
+ */
+class KafkaEventReaderTest {
+  private static Broker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = new Broker();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  @Test
+  void theTopicReadsBackAsTheEventsWrittenAndBadRecordsAreSkippedAndCounted() {
+    String topic = broker.newTopic(1);
+    EventMetadata meta = EventMetadata.builder().messageId(EventMetadata.newMessageId()).sessionId(SessionId.of("alice"))
+        .inferenceId(InferenceId.of("i1")).turnId(TurnId.of("t1")).build();
+    List<InferenceEvent> written = List.of(new InferenceEvent.StartEvent(meta),
+        new InferenceEvent.PartialEvent(meta, "Hi", "Hi"), new InferenceEvent.FinalEvent(meta, "Hi"));
+    EventCodec codec = EventCodec.standard();
+    try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.servers()), new StringSerializer(), new ByteArraySerializer())) {
+      raw.send(new ProducerRecord<>(topic, "alice", "{not json".getBytes(StandardCharsets.UTF_8)));
+      String legacy = codec.encode(written.get(0)).replace("\"session_id\"", "\"run_id\"");
+      raw.send(new ProducerRecord<>(topic, "alice", legacy.getBytes(StandardCharsets.UTF_8)));
+      raw.send(new ProducerRecord<>(topic, "bob", codec.encode(written.get(0)).getBytes(StandardCharsets.UTF_8)));
+    }
+    try (KafkaEventSink sink = KafkaEventSink.builder(broker.servers(), topic).build()) {
+      written.forEach(sink::publish);
+    }
+
+    List<InferenceEvent> read = new ArrayList<>();
+    try (KafkaEventReader reader = KafkaEventReader.subscribe(broker.servers(), topic, "readers")) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (read.size() < written.size() && System.nanoTime() < deadline) {
+        read.addAll(reader.poll(Duration.ofMillis(200)));
+      }
+      assertThat(reader.undecodable()).as("malformed, run_id, foreign key").isEqualTo(3);
+    }
+    assertThat(read.stream().map(codec::encode).toList()).isEqualTo(written.stream().map(codec::encode).toList());
+  }
+}
