@@ -1,5 +1,11 @@
 package dev.sessionware.kafka;
 
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +28,15 @@ final class Broker implements AutoCloseable {
   Broker() {
     kafka = new EmbeddedKafkaKraftBroker(1, 1);
     kafka.afterPropertiesSet();
+  }
+
+  /** The n-th delta of a session's one inference: its delta is n, so order can be read back. */
+  static InferenceEvent partial(String session, int n) {
+    EventMetadata meta = EventMetadata.builder()
+        .messageId(EventMetadata.newMessageId())
+        .sessionId(SessionId.of(session)).inferenceId(InferenceId.of("i-" + session))
+        .turnId(TurnId.of("t-" + session)).build();
+    return new PartialEvent(meta, Integer.toString(n), "text " + n);
   }
 
   String servers() {

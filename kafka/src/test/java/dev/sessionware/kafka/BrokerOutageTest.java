@@ -2,11 +2,6 @@ package dev.sessionware.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sessionware.core.InferenceId;
-import dev.sessionware.core.SessionId;
-import dev.sessionware.core.TurnId;
-import dev.sessionware.core.event.EventMetadata;
-import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import java.nio.charset.StandardCharsets;
@@ -39,12 +34,6 @@ class BrokerOutageTest {
     broker.close();
   }
 
-  private static InferenceEvent partial(String session, int n) {
-    EventMetadata meta = EventMetadata.builder().messageId(EventMetadata.newMessageId()).sessionId(SessionId.of(session))
-        .inferenceId(InferenceId.of("i-" + session)).turnId(TurnId.of("t-" + session)).build();
-    return new PartialEvent(meta, Integer.toString(n), "text " + n);
-  }
-
   @Test
   void aBrokerDownAndBackBlocksNoPublishBeyondMaxBlockAndDropsAreCountedNotHidden() throws Exception {
     String topic = broker.newTopic(2);
@@ -55,14 +44,14 @@ class BrokerOutageTest {
         .producerProperty("delivery.timeout.ms", 3_000).producerProperty("request.timeout.ms", 1_000)
         .producerProperty("buffer.memory", 64 * 1024).build()) {
       for (int n = 0; n < 100; n++, published++) {
-        sink.publish(partial("conv-" + (n % 4), n));
+        sink.publish(Broker.partial("conv-" + (n % 4), n));
       }
       sink.flush();
       server.shutdown();
       server.awaitShutdown();
       for (int n = 100; n < 400; n++, published++) { // the broker is down: each waits at most maxBlock
         long started = System.nanoTime();
-        sink.publish(partial("conv-" + (n % 4), n));
+        sink.publish(Broker.partial("conv-" + (n % 4), n));
         slowest = Math.max(slowest, System.nanoTime() - started);
       }
       sink.flush(); // the undelivered ones time out and are counted
@@ -70,7 +59,7 @@ class BrokerOutageTest {
       assertThat(droppedWhileDown).as("events dropped while the broker was down").isPositive();
       server.startup();
       for (int n = 400; n < 500; n++, published++) {
-        sink.publish(partial("conv-" + (n % 4), n));
+        sink.publish(Broker.partial("conv-" + (n % 4), n));
       }
       sink.flush();
 

@@ -3,9 +3,6 @@ package dev.sessionware.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import dev.sessionware.core.InferenceId;
-import dev.sessionware.core.SessionId;
-import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialEvent;
@@ -58,12 +55,6 @@ class KafkaEventSinkTest extends EventSinkContract {
         .map(record -> codec.decode(new String(record.value(), StandardCharsets.UTF_8))).toList();
   }
 
-  private static InferenceEvent partial(String session, int n) {
-    EventMetadata meta = EventMetadata.builder().messageId(EventMetadata.newMessageId()).sessionId(SessionId.of(session))
-        .inferenceId(InferenceId.of("i-" + session)).turnId(TurnId.of("t-" + session)).build();
-    return new PartialEvent(meta, Integer.toString(n), "text " + n);
-  }
-
   @Test
   void tenThousandEventsFromAHundredSessionsKeepEachSessionsOrderKeyedAndWithTheirIdsAsHeaders() throws Exception {
     String topic = broker.newTopic(4);
@@ -75,7 +66,7 @@ class KafkaEventSinkTest extends EventSinkContract {
         writers.add(pool.submit(() -> {
           for (int n = 0; n < 100; n++) {
             for (int s = writer * 25; s < writer * 25 + 25; s++) {
-              sink.publish(partial("conv-" + s, n));
+              sink.publish(Broker.partial("conv-" + s, n));
             }
           }
         }));
