@@ -25,8 +25,11 @@ class ModuleBoundariesTest {
   private static final Pattern PUBLIC_TOP_LEVEL = Pattern.compile(
       "^public (?:final |abstract |sealed |non-sealed )*(?:class|interface|record|enum|@interface) (\\w+)",
       Pattern.MULTILINE);
-  /** Core's budget of public top-level types outside {@code internal}, as issue 22 set it. */
-  private static final int CORE_SURFACE_BUDGET = 50;
+  /**
+   * Core's budget of public top-level types outside {@code internal}: 50 as issue 22 set it, and
+   * one more for the prompt queue SPI issue 25 asked for next to the turn store and the event log.
+   */
+  private static final int CORE_SURFACE_BUDGET = 51;
 
   private static List<Path> mainSources() throws IOException {
     try (Stream<Path> files = Files.walk(ROOT, 12)) {

@@ -2,6 +2,7 @@ package dev.sessionware.store.jdbc;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.EventLog;
+import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnJson;
 import dev.sessionware.core.store.TurnStore.SessionSummary;
@@ -10,6 +11,7 @@ import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.store.jdbc.internal.Connections;
 import dev.sessionware.store.jdbc.internal.JdbcEventLog;
+import dev.sessionware.store.jdbc.internal.JdbcPromptQueue;
 import dev.sessionware.store.jdbc.internal.LeaseRows;
 import dev.sessionware.store.jdbc.internal.LegacyTurns;
 import dev.sessionware.store.jdbc.internal.Schema;
@@ -52,6 +54,7 @@ public final class JdbcTurnStore implements TurnStore {
   private final boolean legacyTurns;
   private final LeaseRows leases;
   private final JdbcEventLog events;
+  private final JdbcPromptQueue prompts;
 
   private JdbcTurnStore(Connections connections, Dialect dialect, String name, boolean createSchema) {
     this.connections = connections;
@@ -60,6 +63,7 @@ public final class JdbcTurnStore implements TurnStore {
     this.rows = new TurnRows(dialect, name);
     this.leases = new LeaseRows(connections, name);
     this.events = new JdbcEventLog(connections, dialect, name);
+    this.prompts = new JdbcPromptQueue(connections, name);
     try {
       this.legacyTurns = connections.with(connection -> {
         if (createSchema) {
@@ -318,8 +322,14 @@ public final class JdbcTurnStore implements TurnStore {
         connection.setAutoCommit(false);
         try {
           int deleted = 0;
+          // the event and prompt counters stay (numbers are never given out twice); what they counted goes
+          try (PreparedStatement forget = connection.prepareStatement("UPDATE sw_event_heads"
+              + " SET compacted_through = last_ordinal WHERE session_id = ?")) {
+            forget.setString(1, session.value());
+            forget.executeUpdate();
+          }
           for (String table : List.of("sw_turn_blocks", "sw_blocks", "sw_turns", "sw_snapshots", "sw_leases",
-              "sw_sessions")) {
+              "sw_events", "sw_prompts", "sw_sessions")) {
             try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM " + table + " WHERE session_id = ?")) {
               delete.setString(1, session.value());
@@ -383,6 +393,17 @@ public final class JdbcTurnStore implements TurnStore {
    */
   public EventLog eventLog() {
     return events;
+  }
+
+  /**
+   * Returns the store's prompt queue, in the same database (tables {@code sw_prompt_heads} and
+   * {@code sw_prompts}): the prompts waiting for each session, shared by every instance on the
+   * database, with their idempotency keys. It lives as long as this store.
+   *
+   * @return the prompt queue
+   */
+  public PromptQueue promptQueue() {
+    return prompts;
   }
 
   /** Leases exclude other instances: they are rows in the database the instances share. */

@@ -77,4 +77,39 @@ public interface Connections extends AutoCloseable {
       }
     };
   }
+
+  /** Work inside a transaction. */
+  @FunctionalInterface
+  interface Transaction<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs work in one transaction on a connection in auto-commit mode: committed when it returns,
+   * rolled back when it throws anything, and the connection back in auto-commit mode either way.
+   *
+   * @param connection the connection
+   * @param work the work
+   * @param <T> its result
+   * @return the result
+   * @throws SQLException what the work or the commit throws
+   */
+  static <T> T inTransaction(Connection connection, Transaction<T> work) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      T result = work.run();
+      connection.commit();
+      return result;
+    } catch (SQLException | RuntimeException | Error e) {
+      try {
+        connection.rollback();
+      } catch (SQLException | RuntimeException rollbackFailed) {
+        e.addSuppressed(rollbackFailed);
+      }
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
 }

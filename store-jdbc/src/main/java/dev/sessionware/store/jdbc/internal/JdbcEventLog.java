@@ -74,7 +74,7 @@ public final class JdbcEventLog implements EventLog {
     EventLog.checkBatch(session, events);
     List<String> bodies = events.stream().map(CODEC::encode).toList(); // refuse what cannot be encoded first
     try {
-      long first = connections.with(connection -> inTransaction(connection, () -> {
+      long first = connections.with(connection -> Connections.inTransaction(connection, () -> {
         try (PreparedStatement head = connection.prepareStatement("INSERT INTO sw_event_heads (session_id,"
             + " last_ordinal, compacted_through) VALUES (?, 0, 0) ON CONFLICT (session_id) DO NOTHING")) {
           head.setString(1, session.value());
@@ -163,7 +163,7 @@ public final class JdbcEventLog implements EventLog {
   public void compact(SessionId session, long through) {
     Objects.requireNonNull(session, "session");
     try {
-      connections.with(connection -> inTransaction(connection, () -> {
+      connections.with(connection -> Connections.inTransaction(connection, () -> {
         // the head's lock first, so that an append cannot slip between the check and the delete
         try (PreparedStatement lock = connection.prepareStatement(
             "UPDATE sw_event_heads SET compacted_through = compacted_through WHERE session_id = ?")) {
@@ -213,26 +213,6 @@ public final class JdbcEventLog implements EventLog {
     } catch (RuntimeException e) {
       throw new TurnStoreException(session, "event " + ordinal + " of the log of session " + session + " in " + name
           + " is not a readable event: " + e.getMessage(), e);
-    }
-  }
-
-  @FunctionalInterface
-  private interface Transaction<T> {
-    T run() throws SQLException;
-  }
-
-  private static <T> T inTransaction(Connection connection, Transaction<T> work) throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try {
-      T result = work.run();
-      connection.commit();
-      return result;
-    } catch (SQLException | RuntimeException | Error e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
     }
   }
 

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 2;
+  public static final int CURRENT = 3;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -64,16 +64,38 @@ public final class Schema {
             + " body TEXT NOT NULL, PRIMARY KEY (session_id, ordinal))");
   }
 
+  /**
+   * Returns the statements of schema version 3: the shared prompt queue ({@code sw_prompt_heads}
+   * numbers each session's prompts, {@code sw_prompts} holds the waiting, running and remembered
+   * ones).
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version3() {
+    return List.of(
+        "CREATE TABLE sw_prompt_heads (session_id TEXT NOT NULL PRIMARY KEY, last_seq BIGINT NOT NULL)",
+        "CREATE TABLE sw_prompts (session_id TEXT NOT NULL, seq BIGINT NOT NULL, idempotency_key TEXT,"
+            + " digest TEXT NOT NULL, body TEXT, state TEXT NOT NULL, owner TEXT, inference_id TEXT, turn_id TEXT,"
+            + " detail TEXT, queued_at_ms BIGINT NOT NULL, PRIMARY KEY (session_id, seq))",
+        "CREATE UNIQUE INDEX sw_prompts_by_key ON sw_prompts (session_id, idempotency_key)",
+        "CREATE INDEX sw_prompts_unfinished ON sw_prompts (session_id, seq) WHERE state IN ('queued', 'running')");
+  }
+
   private static List<String> statements(int version, Dialect dialect) {
     return switch (version) {
       case 1 -> version1(dialect);
       case 2 -> version2();
+      case 3 -> version3();
       default -> throw new IllegalArgumentException("no schema version " + version);
     };
   }
 
   private static String description(int version) {
-    return version == 1 ? "turns, blocks, snapshots, leases" : "event log";
+    return switch (version) {
+      case 1 -> "turns, blocks, snapshots, leases";
+      case 2 -> "event log";
+      default -> "prompt queue";
+    };
   }
 
   /**

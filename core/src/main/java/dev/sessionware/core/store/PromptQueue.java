@@ -1,0 +1,308 @@
+package dev.sessionware.core.store;
+
+import dev.sessionware.core.SessionId;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Prompts that wait for their session, shared by every instance of an app that uses the same
+ * store: a prompt posted to any instance joins its session's queue (first in, first out, bounded),
+ * an idempotency key is checked against every prompt the session remembers whichever instance took
+ * it, and whichever instance holds the session's lease ({@link TurnStore#tryLease}) claims the next
+ * prompt and runs it. The queue itself keeps at most one prompt per session running: {@link
+ * #claim} returns nothing while one runs, so an instance that took over the lease of one that died
+ * first ends the dead one's prompt ({@link #abandon}).
+ *
+ * <p>A prompt's life: {@link State#QUEUED} → {@link State#RUNNING} (claimed by an owner; back to
+ * queued by {@link #unclaim} when it could not start) → {@link State#COMPLETED}, {@link
+ * State#FAILED} or {@link State#CANCELLED}. The newest {@value #REMEMBERED} finished prompts of
+ * each session are remembered (their keys replay), older ones are forgotten.
+ *
+ * <p>Implementations: {@link #inMemory()} in this JVM, and the JDBC store's queue on SQLite and
+ * PostgreSQL ({@code JdbcTurnStore.promptQueue()}). Every implementation passes the {@code
+ * PromptQueueContract} of core's test-jar. Thread-safe; storage failures are {@link
+ * TurnStoreException}s naming the session, and leave the queue as it was.
+ */
+public interface PromptQueue {
+  /** Finished prompts remembered per session, with their idempotency keys. */
+  int REMEMBERED = 1_000;
+
+  /** The longest idempotency key. */
+  int MAX_KEY_LENGTH = 200;
+
+  /** Where a prompt is. */
+  enum State {
+    /** Waiting for its session. */
+    QUEUED,
+    /** Claimed by an owner, which runs it. */
+    RUNNING,
+    /** Answered. */
+    COMPLETED,
+    /** Failed, or abandoned by an owner that stopped. */
+    FAILED,
+    /** Cancelled while it ran. */
+    CANCELLED;
+
+    /**
+     * Returns whether the prompt is done.
+     *
+     * @return true for completed, failed and cancelled
+     */
+    public boolean isFinished() {
+      return this != QUEUED && this != RUNNING;
+    }
+  }
+
+  /**
+   * A prompt and what became of it.
+   *
+   * @param session its session
+   * @param seq its place in the session's queue: 1, 2, 3, … in the order the prompts came
+   * @param key its idempotency key, or null
+   * @param digest the SHA-256 of its text, in hex: what a replay with the same key is checked against
+   * @param text its text while it waits or runs; null once finished
+   * @param state where it is
+   * @param owner who claimed it, or null while it waits
+   * @param inferenceId the id of the inference that runs it, once {@link #started}; else null
+   * @param turnId the id of that inference's turn, once started; else null
+   * @param detail the answer when completed, what went wrong when failed or cancelled; else null
+   * @param queuedAt when it was offered
+   */
+  record Prompt(SessionId session, long seq, String key, String digest, String text, State state, String owner,
+      String inferenceId, String turnId, String detail, Instant queuedAt) {
+    /**
+     * Checks the components.
+     *
+     * @param session its session
+     * @param seq its place, > 0
+     * @param key its key or null
+     * @param digest the digest of its text
+     * @param text its text or null
+     * @param state where it is
+     * @param owner its owner or null
+     * @param inferenceId the inference id or null
+     * @param turnId the turn id or null
+     * @param detail the answer or error, or null
+     * @param queuedAt when it was offered
+     */
+    public Prompt {
+      Objects.requireNonNull(session, "session");
+      Objects.requireNonNull(digest, "digest");
+      Objects.requireNonNull(state, "state");
+      Objects.requireNonNull(queuedAt, "queuedAt");
+      if (seq < 1) {
+        throw new IllegalArgumentException("seq must be >= 1, but was " + seq);
+      }
+    }
+  }
+
+  /** What became of an {@link #offer}. */
+  enum Outcome {
+    /** Added at the end of the queue. */
+    QUEUED,
+    /** The session remembers a prompt with this key and this text: that one is returned. */
+    REPLAYED,
+    /** The session remembers a prompt with this key and another text: nothing was added. */
+    KEY_REUSED,
+    /** The session has as many prompts waiting as the limit allows: nothing was added. */
+    FULL
+  }
+
+  /**
+   * The answer to an {@link #offer}.
+   *
+   * @param outcome what happened
+   * @param prompt the prompt added or replayed, or the earlier one a reused key names; null when full
+   * @param waiting how many of the session's prompts wait now
+   */
+  record Offer(Outcome outcome, Prompt prompt, int waiting) {
+    /**
+     * Checks the components.
+     *
+     * @param outcome what happened
+     * @param prompt the prompt, null only when full
+     * @param waiting how many wait, >= 0
+     */
+    public Offer {
+      Objects.requireNonNull(outcome, "outcome");
+      if ((prompt == null) != (outcome == Outcome.FULL)) {
+        throw new IllegalArgumentException("an offer has a prompt unless the queue was full");
+      }
+    }
+  }
+
+  /**
+   * Adds a prompt at the end of its session's queue. A prompt that would wait (one runs or others
+   * wait) is refused when {@code limit} prompts wait already; one that would run at once never is.
+   * Checking the key, counting and adding are one unit across instances.
+   *
+   * @param session the session
+   * @param key an idempotency key (1 to {@value #MAX_KEY_LENGTH} characters), or null for none
+   * @param text the prompt
+   * @param limit how many prompts may wait, >= 0
+   * @return what happened
+   * @throws IllegalArgumentException if the key is blank or too long, or the limit negative
+   * @throws TurnStoreException if the queue cannot be written; nothing was added
+   */
+  Offer offer(SessionId session, String key, String text, int limit);
+
+  /**
+   * Claims the session's oldest waiting prompt for {@code owner}, unless one of its prompts runs.
+   * Call it while holding the session's lease.
+   *
+   * @param session the session
+   * @param owner who runs it, for example an instance id
+   * @return the prompt, now running; empty when none waits or one runs
+   */
+  Optional<Prompt> claim(SessionId session, String owner);
+
+  /**
+   * Records the inference that runs a claimed prompt.
+   *
+   * @param session the session
+   * @param seq the prompt
+   * @param inferenceId the inference's id
+   * @param turnId its turn's id
+   * @return false when the prompt is not running (it was abandoned meanwhile)
+   */
+  boolean started(SessionId session, long seq, String inferenceId, String turnId);
+
+  /**
+   * Puts a claimed prompt that could not start back in its place, first in line.
+   *
+   * @param session the session
+   * @param seq the prompt
+   * @return false when it was not running
+   */
+  boolean unclaim(SessionId session, long seq);
+
+  /**
+   * Records how a running prompt ended; the prompt's text is dropped.
+   *
+   * @param session the session
+   * @param seq the prompt
+   * @param state completed, failed or cancelled
+   * @param detail the answer, or what went wrong
+   * @return false when it was not running (abandoned meanwhile): nothing changed
+   * @throws IllegalArgumentException if {@code state} is not a finished one
+   */
+  boolean finish(SessionId session, long seq, State state, String detail);
+
+  /**
+   * Fails the session's running prompt, if any: its owner stopped (the caller now holds the
+   * session's lease, which that owner let run out).
+   *
+   * @param session the session
+   * @param reason what went wrong, kept as the prompt's detail
+   * @return the prompt as it was before (running, with its owner and inference), or empty
+   */
+  Optional<Prompt> abandon(SessionId session, String reason);
+
+  /**
+   * Returns the prompt the session remembers under a key.
+   *
+   * @param session the session
+   * @param key the key
+   * @return the prompt, or empty
+   */
+  Optional<Prompt> find(SessionId session, String key);
+
+  /**
+   * Returns the session's running prompt, if any, and the prompts that wait, oldest first.
+   *
+   * @param session the session
+   * @return the running prompt (or null) and the waiting ones
+   */
+  Pending pending(SessionId session);
+
+  /**
+   * Lists sessions that have a prompt waiting or running, for an instance that looks for work
+   * whose owner stopped.
+   *
+   * @param limit the most sessions returned, > 0
+   * @return the sessions, in no particular order
+   */
+  List<SessionId> active(int limit);
+
+  /**
+   * A session's unfinished prompts.
+   *
+   * @param running the running prompt, or null
+   * @param waiting the waiting prompts, oldest first
+   */
+  record Pending(Prompt running, List<Prompt> waiting) {
+    /**
+     * Copies the list.
+     *
+     * @param running the running prompt or null
+     * @param waiting the waiting prompts
+     */
+    public Pending {
+      waiting = List.copyOf(waiting);
+    }
+
+    /**
+     * Returns the place of a waiting prompt: 1 for the next one.
+     *
+     * @param seq the prompt
+     * @return its place, or 0 when it does not wait
+     */
+    public int positionOf(long seq) {
+      for (int i = 0; i < waiting.size(); i++) {
+        if (waiting.get(i).seq() == seq) {
+          return i + 1;
+        }
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * Returns a queue in this JVM's memory, for one instance.
+   *
+   * @return the queue
+   */
+  static PromptQueue inMemory() {
+    return new InMemoryPromptQueue();
+  }
+
+  /**
+   * Checks what {@link #offer} is given; for implementations.
+   *
+   * @param session the session
+   * @param key the key or null
+   * @param text the text
+   * @param limit the limit
+   */
+  static void checkOffer(SessionId session, String key, String text, int limit) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(text, "text");
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH)) {
+      throw new IllegalArgumentException("key: must be 1 to " + MAX_KEY_LENGTH
+          + " characters and not blank, but was " + key.length() + " characters");
+    }
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit: must be >= 0, but was " + limit);
+    }
+  }
+
+  /**
+   * Returns the digest a prompt's text is remembered by; for implementations.
+   *
+   * @param text the text
+   * @return its SHA-256, in lower-case hex
+   */
+  static String digest(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}
