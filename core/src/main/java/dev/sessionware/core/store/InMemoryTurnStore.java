@@ -30,6 +30,11 @@ public final class InMemoryTurnStore implements TurnStore {
     final List<Turn> turns = new ArrayList<>();
     final List<Snapshot> snapshots = new ArrayList<>();
     long lastActivityMillis; // an Instant is made only when sessions are listed
+    boolean created; // known before its first turn
+
+    boolean known() {
+      return created || !turns.isEmpty();
+    }
   }
 
   private InMemoryTurnStore(Clock clock) {
@@ -155,6 +160,28 @@ public final class InMemoryTurnStore implements TurnStore {
       }
     }
     return found;
+  }
+
+  @Override
+  public boolean create(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    synchronized (sessions) {
+      Entry entry = sessions.computeIfAbsent(session, id -> new Entry());
+      if (entry.known()) {
+        return false;
+      }
+      entry.created = true;
+      return true;
+    }
+  }
+
+  @Override
+  public boolean contains(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    synchronized (sessions) {
+      Entry entry = sessions.get(session);
+      return entry != null && entry.known();
+    }
   }
 
   @Override

@@ -71,6 +71,32 @@ public interface TurnStore extends AutoCloseable {
   long length(SessionId session);
 
   /**
+   * Records a session that has no turn yet, so that every instance sharing the store knows it
+   * ({@link #contains}) before its first turn; a known session is left as it is. It is listed by
+   * {@link #sessions} from its first turn on. A store that cannot record a session without turns
+   * keeps the default, which records nothing and returns false: the session becomes known with its
+   * first turn.
+   *
+   * @param session the session
+   * @return true if the store did not know the session and records it now
+   * @throws TurnStoreException if the storage fails
+   */
+  default boolean create(SessionId session) {
+    return false;
+  }
+
+  /**
+   * Returns whether the store knows a session: it was {@linkplain #create created} or has turns.
+   *
+   * @param session the session
+   * @return true if known
+   * @throws TurnStoreException if the storage fails
+   */
+  default boolean contains(SessionId session) {
+    return length(session) > 0;
+  }
+
+  /**
    * Keeps a turn as it was at a phase of an inference (see {@link Snapshot.Phase}).
    *
    * @param session the session

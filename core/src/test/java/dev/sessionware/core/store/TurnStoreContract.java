@@ -206,6 +206,25 @@ public abstract class TurnStoreContract {
   }
 
   @Test
+  void aCreatedSessionIsKnownBeforeItsFirstTurnAndCreatedOnce() {
+    SessionId session = SessionId.of("s-created");
+    assertThat(store.contains(session)).isFalse();
+    assertThat(store.create(session)).isTrue();
+    assertThat(store.create(session)).as("created once").isFalse();
+    assertThat(store.contains(session)).isTrue();
+    assertThat(store.length(session)).isZero();
+    assertThat(store.history(session)).isEmpty();
+    assertThat(store.sessions(10, null)).as("listed from its first turn on").isEmpty();
+
+    store.append(session, 0, conversationTurn(session, 1));
+    assertThat(store.sessions(10, null)).extracting(SessionSummary::session).containsExactly(session);
+    assertThat(store.create(session)).isFalse();
+    assertThat(store.history(session)).hasSize(1);
+    assertThat(store.delete(session)).isTrue();
+    assertThat(store.contains(session)).isFalse();
+  }
+
+  @Test
   void snapshotsAreListedNewestFirstByPhaseTimeAndLimit() throws Exception {
     SessionId session = SessionId.of("s-snap");
     store.saveSnapshot(session, Snapshot.Phase.PRE_INFERENCE, conversationTurn(session, 1));

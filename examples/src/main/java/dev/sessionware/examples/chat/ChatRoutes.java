@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sessionware.core.Correlation;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.opentelemetry.SessionBaggage;
 import dev.sessionware.core.session.SessionBusyException;
+import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -124,16 +124,16 @@ final class ChatRoutes {
 
   private void sessionState(Context ctx) {
     ChatSession session = session(ctx);
-    send(ctx, 200, state(session.session().id(), session));
+    send(ctx, 200, state(session.id(), session));
   }
 
   private ObjectNode state(SessionId id, ChatSession session) {
-    ChatSession.Status status = session.status();
+    PromptQueue.Pending pending = session.pending(); // every instance's prompts, from the shared queue
     ObjectNode node = json.createObjectNode();
     node.put("session_id", id.value());
-    node.put("state", status.running() ? "running" : "idle");
-    node.put("queue_depth", status.queueDepth());
-    node.put("turn_count", status.turns());
+    node.put("state", pending.running() != null ? "running" : "idle");
+    node.put("queue_depth", pending.waiting().size());
+    node.put("turn_count", server.store().length(id));
     node.put("last_event_id", session.events().lastId());
     return node;
   }
@@ -181,36 +181,36 @@ final class ChatRoutes {
     String key = ChatRequests.idempotencyKey(ctx, body);
     String prompt = ChatRequests.prompt(body);
     ChatSession.Submission submission = session.submit(key, prompt);
-    send(ctx, submission.prompt().status, describe(session, submission));
+    boolean waits = submission.prompt().state() == PromptQueue.State.QUEUED;
+    send(ctx, waits ? 202 : 200, describe(session, submission, waits));
   }
 
-  private ObjectNode describe(ChatSession session, ChatSession.Submission submission) {
-    ChatSession.Prompt prompt = submission.prompt();
+  private ObjectNode describe(ChatSession session, ChatSession.Submission submission, boolean waits) {
+    PromptQueue.Prompt prompt = submission.prompt();
     ObjectNode node = json.createObjectNode();
-    synchronized (session) {
-      node.put("status", prompt.status == 200 ? "started" : "queued");
-      node.put("session_id", session.session().id().value());
-      Correlation correlation = ChatSession.correlation(prompt);
-      if (correlation != null) {
-        node.put("inference_id", correlation.inferenceId().value());
-        node.put("turn_id", correlation.turnId().value());
-      }
-      if (prompt.status == 202) {
-        node.put("queue_position", submission.replayed() ? session.positionOf(prompt) : prompt.position);
-      }
-      node.put("queue_depth", submission.queueDepth());
-      if (prompt.key != null) {
-        node.put("idempotency_key", prompt.key);
-      }
-      if (submission.replayed()) {
-        node.put("replayed", true);
-        node.put("state", prompt.state.name().toLowerCase(Locale.ROOT));
-        if (prompt.answer != null) {
-          node.put("answer", prompt.answer);
-        }
-        if (prompt.error != null) {
-          node.put("error", prompt.error);
-        }
+    node.put("status", waits ? "queued" : "started");
+    node.put("session_id", session.id().value());
+    if (submission.started() != null) {
+      node.put("inference_id", submission.started().id().value());
+      node.put("turn_id", submission.started().correlation().turnId().value());
+    } else if (prompt.inferenceId() != null) {
+      node.put("inference_id", prompt.inferenceId());
+      node.put("turn_id", prompt.turnId());
+    }
+    if (waits) {
+      node.put("queue_position", submission.pending().positionOf(prompt.seq()));
+    }
+    node.put("queue_depth", submission.pending().waiting().size());
+    if (prompt.key() != null) {
+      node.put("idempotency_key", prompt.key());
+    }
+    if (submission.replayed()) {
+      node.put("replayed", true);
+      node.put("state", prompt.state().name().toLowerCase(Locale.ROOT));
+      if (prompt.state() == PromptQueue.State.COMPLETED) {
+        node.put("answer", prompt.detail());
+      } else if (prompt.state().isFinished()) {
+        node.put("error", prompt.detail());
       }
     }
     return node;
@@ -218,15 +218,18 @@ final class ChatRoutes {
 
   private void cancel(Context ctx) {
     ChatSession session = session(ctx);
-    ChatSession.Prompt cancelled = session.cancelRunning();
+    PromptQueue.Prompt cancelled = session.cancelRunning();
     if (cancelled == null) {
-      throw new ApiException(409, "not_running", null, "this session has no running inference to cancel");
+      boolean elsewhere = session.pending().running() != null;
+      throw new ApiException(409, elsewhere ? "running_elsewhere" : "not_running", null, elsewhere
+          ? "another instance of the server runs this session's inference; cancel it there"
+          : "this session has no running inference to cancel");
     }
     ObjectNode node = json.createObjectNode();
     node.put("status", "cancelled");
-    node.put("session_id", session.session().id().value());
-    node.put("inference_id", cancelled.inference.id().value());
-    node.put("queue_depth", session.status().queueDepth());
+    node.put("session_id", session.id().value());
+    node.put("inference_id", cancelled.inferenceId());
+    node.put("queue_depth", session.pending().waiting().size());
     send(ctx, 200, node);
   }
 

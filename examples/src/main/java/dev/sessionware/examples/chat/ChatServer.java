@@ -7,6 +7,7 @@ import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.store.EventLog;
+import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.tool.ToolLoop;
 import dev.sessionware.core.tool.ToolRegistry;
@@ -19,10 +20,14 @@ import dev.sessionware.store.jdbc.JdbcTurnStore;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,9 @@ public final class ChatServer implements AutoCloseable {
   private final int eventBuffer;
   private final EventLog eventLog;
   private final EventLog.Subscription heardAppends;
+  private final PromptQueue promptQueue;
+  private final Duration leaseDuration;
+  private final ScheduledExecutorService takeover;
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
   private final String host;
   private final EventStreams streams;
@@ -57,11 +65,15 @@ public final class ChatServer implements AutoCloseable {
     this.host = builder.host;
     this.queueLimit = builder.queueLimit;
     this.eventBuffer = builder.eventBuffer;
-    this.eventLog = builder.eventLog != null ? builder.eventLog : EventLog.inMemory();
+    JdbcTurnStore shared = builder.store instanceof JdbcTurnStore jdbc ? jdbc : null;
+    this.eventLog = builder.eventLog != null ? builder.eventLog : shared != null ? shared.eventLog() : EventLog.inMemory();
+    this.promptQueue = builder.promptQueue != null ? builder.promptQueue
+        : shared != null ? shared.promptQueue() : PromptQueue.inMemory();
+    this.leaseDuration = builder.leaseDuration;
     this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
     SessionRuntime.Builder runtimeBuilder = SessionRuntime.builder().name("chat").store(builder.store)
-        .snapshots(true).sink(routeToSessions(), LoggingEventSink.create());
+        .snapshots(true).leaseDuration(builder.leaseDuration).sink(routeToSessions(), LoggingEventSink.create());
     if (builder.instanceId != null) {
       runtimeBuilder.instanceId(builder.instanceId);
     }
@@ -74,9 +86,17 @@ public final class ChatServer implements AutoCloseable {
         session.events().heard(last);
       }
     });
+    this.takeover = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "chat-queue-takeover");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long period = Math.max(100, leaseDuration.toMillis() / 2);
+    takeover.scheduleWithFixedDelay(this::runWaitingPrompts, period, period, TimeUnit.MILLISECONDS);
     try {
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
+      takeover.shutdownNow();
       heardAppends.close();
       streams.close();
       runtime.close();
@@ -133,7 +153,7 @@ public final class ChatServer implements AutoCloseable {
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
         .orElseGet(EmbeddedEngine::new);
     JdbcTurnStore store = JdbcTurnStore.sqlite(database);
-    Builder builder = builder(engine, store).eventLog(store.eventLog()).host(host).port(port).queueLimit(queueLimit);
+    Builder builder = builder(engine, store).host(host).port(port).queueLimit(queueLimit);
     if (instanceId == null && port != 0) {
       // the same on every start at this address: a restart after a crash takes its sessions back at once
       instanceId = "chat-" + System.getenv().getOrDefault("HOSTNAME", "local").replaceAll("[^A-Za-z0-9._-]", "_")
@@ -167,7 +187,9 @@ public final class ChatServer implements AutoCloseable {
       return;
     }
     closed = true;
+    takeover.shutdownNow();
     heardAppends.close();
+    sessions.values().forEach(ChatSession::close); // waiting prompts stay queued for another instance
     sessions.values().forEach(session -> session.events().close());
     streams.close();
     try {
@@ -195,22 +217,44 @@ public final class ChatServer implements AutoCloseable {
   boolean open(SessionId id) {
     boolean[] created = {false};
     sessions.computeIfAbsent(id, key -> {
-      created[0] = runtime.store().length(key) == 0;
+      TurnStore store = runtime.store();
+      // recorded in the database: every instance behind the load balancer knows it from now on
+      created[0] = store.create(key) || !store.contains(key) && store.length(key) == 0;
       return newChatSession(key);
     });
     return created[0];
   }
 
-  /** The session, loaded from the store if this instance has not seen it since it started. */
+  /**
+   * The session, loaded if this instance has not seen it since it started: the database knows it
+   * when it has a turn, an event or a prompt, whichever instance wrote it.
+   */
   Optional<ChatSession> find(SessionId id) {
     ChatSession known = sessions.get(id);
     if (known != null) {
       return Optional.of(known);
     }
-    if (runtime.store().length(id) == 0) {
-      return Optional.empty();
+    boolean stored = runtime.store().contains(id) || eventLog.lastOrdinal(id) > 0
+        || promptQueue.pending(id).running() != null || !promptQueue.pending(id).waiting().isEmpty();
+    return stored ? Optional.of(sessions.computeIfAbsent(id, this::newChatSession)) : Optional.empty();
+  }
+
+  /**
+   * The takeover check, every half lease: sessions with prompts waiting or running on any instance
+   * run their next prompt here when their lease is free, which it is when the instance that held it
+   * stopped (its lease ran out) or a prompt came in while no instance was looking.
+   */
+  private void runWaitingPrompts() {
+    try {
+      for (SessionId id : promptQueue.active(100)) {
+        if (closed) {
+          return;
+        }
+        find(id).ifPresent(session -> session.runNext(0));
+      }
+    } catch (RuntimeException e) { // the database is down: the next check tries again
+      LOG.atWarn().setCause(e).log("chat: the takeover check failed");
     }
-    return Optional.of(sessions.computeIfAbsent(id, this::newChatSession));
   }
 
   TurnStore store() {
@@ -218,7 +262,8 @@ public final class ChatServer implements AutoCloseable {
   }
 
   private ChatSession newChatSession(SessionId id) {
-    return new ChatSession(runtime.openSession(pipeline, id), new SessionEventLog(id, eventLog, eventBuffer), queueLimit);
+    return new ChatSession(runtime.openSession(pipeline, id), new SessionEventLog(id, eventLog, eventBuffer),
+        promptQueue, runtime.store(), runtime.instanceId(), leaseDuration, queueLimit);
   }
 
   /** Each event goes to the log of the session its metadata names, and to no other. */
@@ -238,6 +283,8 @@ public final class ChatServer implements AutoCloseable {
     public static final int DEFAULT_QUEUE_LIMIT = 16;
     /** Events kept per session for resuming streams unless {@link #eventBuffer(int)} says otherwise. */
     public static final int DEFAULT_EVENT_BUFFER = 2_048;
+    /** How long a session's lease holds unless {@link #leaseDuration(Duration)} says otherwise. */
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(30);
     /** Event streams the server keeps open at once unless {@link #maxStreams(int)} says otherwise. */
     public static final int DEFAULT_MAX_STREAMS = 1_000;
 
@@ -250,6 +297,8 @@ public final class ChatServer implements AutoCloseable {
     private String instanceId;
     private int maxStreams = DEFAULT_MAX_STREAMS;
     private EventLog eventLog;
+    private PromptQueue promptQueue;
+    private Duration leaseDuration = DEFAULT_LEASE_DURATION;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -310,9 +359,10 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Sets the durable log that numbers each session's events (the SSE ids): the store's own, so
-     * that a browser resumes with {@code Last-Event-ID} across restarts of the server; default a log
-     * in this process's memory, whose numbers start again with the process.
+     * Sets the durable log that numbers each session's events (the SSE ids). Default: the store's
+     * own when it is a {@link JdbcTurnStore} ({@link JdbcTurnStore#eventLog()}), so that a browser
+     * resumes with {@code Last-Event-ID} across restarts and instances of the server; otherwise a
+     * log in this process's memory, whose numbers start again with the process.
      *
      * @param eventLog the log
      * @return this builder
@@ -323,11 +373,41 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
+     * Sets the queue that prompts wait in. Default: the store's own when it is a {@link
+     * JdbcTurnStore} ({@link JdbcTurnStore#promptQueue()}), so that every instance on the database
+     * shares each session's queue and idempotency keys, and a prompt posted to any instance runs on
+     * whichever holds the session; otherwise a queue in this process's memory.
+     *
+     * @param promptQueue the queue
+     * @return this builder
+     */
+    public Builder promptQueue(PromptQueue promptQueue) {
+      this.promptQueue = Objects.requireNonNull(promptQueue, "promptQueue");
+      return this;
+    }
+
+    /**
+     * Sets how long a session's lease holds without renewal: how long the sessions of an instance
+     * that died wait before another takes them and their queues over. The server checks for such
+     * sessions every half of it. Default {@link #DEFAULT_LEASE_DURATION}.
+     *
+     * @param leaseDuration 200 ms or more
+     * @return this builder
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      if (Objects.requireNonNull(leaseDuration, "leaseDuration").toMillis() < 200) {
+        throw new IllegalArgumentException("leaseDuration must be at least 200 ms, but was " + leaseDuration);
+      }
+      this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /**
      * Names this instance of the server, for the leases it takes on sessions in a shared store.
      * Give each instance an id of its own that stays the same across restarts: an instance that
      * died mid-inference and starts again takes its sessions back at once, instead of waiting for
-     * its old leases to run out (other instances answer {@code 409 session_busy} with {@code
-     * Retry-After} meanwhile). Default: a new random id per start.
+     * its old leases to run out (prompts posted meanwhile wait in the queue). Default: a new random
+     * id per start.
      *
      * @param instanceId 1 to 128 characters, no whitespace, control or invisible characters
      * @return this builder

@@ -1,72 +1,75 @@
 package dev.sessionware.examples.chat;
 
-import dev.sessionware.core.Correlation;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.InferenceId;
+import dev.sessionware.core.TurnId;
 import dev.sessionware.core.session.Inference;
 import dev.sessionware.core.session.Session;
+import dev.sessionware.core.session.SessionBusyException;
+import dev.sessionware.core.store.PromptQueue;
+import dev.sessionware.core.store.PromptQueue.Prompt;
+import dev.sessionware.core.store.PromptQueue.State;
+import dev.sessionware.core.store.TurnStore;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One conversation on the server: its library {@link Session}, a bounded FIFO queue of prompts that
- * wait while an inference runs, the answers kept by idempotency key, and its {@link SessionEventLog}.
- * A queued prompt starts when the running inference ends, however it ends (answer, failure, cancel).
+ * One conversation on this instance of the server: its library {@link Session}, its {@link
+ * SessionEventLog}, and its prompts in the {@link PromptQueue} that every instance on the same
+ * database shares. A prompt is offered to the queue first, whichever instance it was posted to;
+ * then whichever instance holds the session's lease claims the next one and runs it. This instance
+ * tries when a prompt is posted here, when its own inference ends (however it ends), and when the
+ * server's takeover check finds the session waiting ({@link #runNext}).
+ *
+ * <p>Taking over: the instance that takes the lease first ends the running prompt of an instance
+ * whose lease ran out (it died mid-inference): the prompt fails, and its inference gets the {@code
+ * error} event that instance never wrote, so every stream of the session sees it end.
  */
 final class ChatSession {
   private static final Logger LOG = LoggerFactory.getLogger(ChatSession.class);
-  /** Idempotency keys remembered per session; the oldest finished one is forgotten first. */
-  static final int REMEMBERED_KEYS = 1_000;
+  static final String ABANDONED = "the instance running this prompt stopped answering; another one took the"
+      + " session over";
 
-  /** Where a prompt is. */
-  enum State { QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED }
+  /**
+   * The answer to a submission.
+   *
+   * @param prompt the prompt as the queue has it
+   * @param replayed whether it was submitted before with the same key
+   * @param started the inference this submission started here, or null (queued, or replayed)
+   * @param pending the session's unfinished prompts after it
+   */
+  record Submission(Prompt prompt, boolean replayed, Inference started, PromptQueue.Pending pending) {}
 
-  /** A prompt and what became of it; guarded by the session's lock. */
-  static final class Prompt {
-    final String key;
-    /** What the key is checked against: a digest, so a remembered key does not keep a 32,000-char prompt. */
-    final byte[] digest;
-    /** The prompt until it starts; then only the turn keeps it. */
-    String text;
-    final int status;
-    final int position;
-    State state;
-    Inference inference;
-    String answer;
-    String error;
-
-    Prompt(String key, String text, int status, int position) {
-      this.key = key;
-      this.digest = key == null ? null : digest(text);
-      this.text = text;
-      this.status = status;
-      this.position = position;
-    }
-  }
-
-  /** The answer to a submission: the prompt, whether it replays an earlier one, and the queue depth then. */
-  record Submission(Prompt prompt, boolean replayed, int queueDepth) {}
-
-  /** What {@code GET /api/sessions/{id}} shows. */
-  record Status(boolean running, int queueDepth, int turns) {}
+  /** The prompt this instance runs and the inference that runs it. */
+  record Running(Prompt prompt, Inference inference) {}
 
   private final Session session;
   private final SessionEventLog events;
+  private final PromptQueue queue;
+  private final TurnStore store;
+  private final String owner;
+  private final Duration leaseDuration;
   private final int queueLimit;
-  private final ArrayDeque<Prompt> queue = new ArrayDeque<>();
-  private final Map<String, Prompt> byKey = new LinkedHashMap<>();
-  private Prompt running;
+  private Running running; // guarded by this
+  private boolean closed; // guarded by this
 
-  ChatSession(Session session, SessionEventLog events, int queueLimit) {
+  ChatSession(Session session, SessionEventLog events, PromptQueue queue, TurnStore store, String owner,
+      Duration leaseDuration, int queueLimit) {
     this.session = session;
     this.events = events;
+    this.queue = queue;
+    this.store = store;
+    this.owner = owner;
+    this.leaseDuration = leaseDuration;
     this.queueLimit = queueLimit;
   }
 
@@ -79,100 +82,143 @@ final class ChatSession {
   }
 
   /**
-   * Starts the prompt, queues it, or replays the prompt sent before with the same key.
+   * Queues the prompt, then runs it at once when the session is free; or replays the prompt sent
+   * before with the same key.
    *
    * @throws ApiException 409 if the key was used with another prompt, 429 if the queue is full
    */
-  synchronized Submission submit(String key, String text) {
-    if (key != null) {
-      Prompt earlier = byKey.get(key);
-      if (earlier != null) {
-        if (!java.security.MessageDigest.isEqual(earlier.digest, digest(text))) {
-          throw new ApiException(409, "idempotency_key_reused", "Idempotency-Key",
-              "this Idempotency-Key was already used with a different prompt in this session");
-        }
-        return new Submission(earlier, true, queue.size());
+  Submission submit(String key, String text) {
+    PromptQueue.Offer offer = queue.offer(session.id(), key, text, queueLimit);
+    switch (offer.outcome()) {
+      case KEY_REUSED -> throw new ApiException(409, "idempotency_key_reused", "Idempotency-Key",
+          "this Idempotency-Key was already used with a different prompt in this session");
+      case FULL -> throw new ApiException(429, "queue_full", null, "this session already has " + offer.waiting()
+          + " prompts waiting (the limit); retry when the running inference ends");
+      case REPLAYED -> {
+        return new Submission(offer.prompt(), true, null, queue.pending(session.id()));
+      }
+      default -> {
+        Running started = runNext(offer.prompt().seq());
+        Prompt prompt = started != null ? started.prompt() : offer.prompt();
+        return new Submission(prompt, false, started == null ? null : started.inference(), queue.pending(session.id()));
       }
     }
-    Prompt prompt;
-    if (running == null) {
-      prompt = new Prompt(key, text, 200, 0);
-      start(prompt); // throws when the library cannot start it: nothing was queued or remembered
-    } else if (queue.size() >= queueLimit) {
-      throw new ApiException(429, "queue_full", null, "this session already has " + queue.size()
-          + " prompts waiting (the limit); retry when the running inference ends");
-    } else {
-      prompt = new Prompt(key, text, 202, queue.size() + 1);
-      prompt.state = State.QUEUED;
-      queue.addLast(prompt);
-    }
-    remember(prompt);
-    return new Submission(prompt, false, queue.size());
   }
 
-  /** Cancels the running inference; returns it, or null when none runs. Queued prompts then go on. */
+  /**
+   * Runs the session's next waiting prompt here, if this instance can take the session's lease and
+   * runs nothing of it; first ends a running prompt whose instance let its lease run out.
+   *
+   * @param submitted the prompt a caller is submitting, whose start failure it should hear of; 0 for none
+   * @return what started, or null
+   */
+  synchronized Running runNext(long submitted) {
+    if (running != null || closed) {
+      return null;
+    }
+    Optional<TurnStore.Lease> lease = store.tryLease(session.id(), owner, leaseDuration);
+    if (lease.isEmpty()) {
+      return null; // another instance runs the session: it runs the queue next, or its lease runs out
+    }
+    Prompt next;
+    try {
+      queue.abandon(session.id(), ABANDONED).ifPresent(this::endAbandoned);
+      next = queue.claim(session.id(), owner).orElse(null);
+    } catch (RuntimeException e) {
+      lease.get().close();
+      throw e;
+    }
+    if (next == null) {
+      lease.get().close();
+      return null;
+    }
+    // the inference takes the lease again (same owner) and releases it when it ends: no moment
+    // between this claim and that start in which another instance could take the session
+    Inference inference;
+    try {
+      inference = session.startPrompt(next.text());
+    } catch (SessionBusyException e) {
+      queue.unclaim(session.id(), next.seq());
+      lease.get().close();
+      return null;
+    } catch (RuntimeException e) { // e.g. the runtime is closing: this prompt fails
+      queue.finish(session.id(), next.seq(), State.FAILED, describe(e));
+      lease.get().close();
+      if (next.seq() == submitted) {
+        throw e;
+      }
+      LOG.atWarn().addKeyValue("session_id", session.id().value()).setCause(e)
+          .log("chat: could not start a queued prompt");
+      return null;
+    }
+    String inferenceId = inference.id().value();
+    String turnId = inference.correlation().turnId().value();
+    queue.started(session.id(), next.seq(), inferenceId, turnId);
+    Prompt prompt = new Prompt(next.session(), next.seq(), next.key(), next.digest(), null, State.RUNNING, owner,
+        inferenceId, turnId, null, next.queuedAt());
+    running = new Running(prompt, inference);
+    inference.result().whenComplete((turn, error) -> finished(prompt, turn, error));
+    return running;
+  }
+
+  /** Cancels the inference this instance runs; returns its prompt, or null when none runs here. */
   Prompt cancelRunning() {
-    Prompt target;
+    Running target;
     synchronized (this) {
       target = running;
     }
-    if (target != null) {
-      target.inference.cancel(); // ends it through the library; finished(...) starts the next one
+    if (target == null) {
+      return null;
     }
-    return target;
+    target.inference().cancel(); // ends it through the library; finished(...) starts the next one
+    return target.prompt();
   }
 
-  synchronized Status status() {
-    return new Status(running != null, queue.size(), session.history().size());
+  /** The session's unfinished prompts, on every instance. */
+  PromptQueue.Pending pending() {
+    return queue.pending(session.id());
   }
 
-  synchronized int positionOf(Prompt prompt) {
-    int position = 1;
-    for (Prompt queued : queue) {
-      if (queued == prompt) {
-        return position;
-      }
-      position++;
-    }
-    return 0;
+  /** Stops running prompts here: the server closes. Waiting prompts stay queued for another instance. */
+  synchronized void close() {
+    closed = true;
   }
 
-  private void start(Prompt prompt) {
-    Inference inference = session.startPrompt(prompt.text);
-    prompt.text = null;
-    prompt.inference = inference;
-    prompt.state = State.RUNNING;
-    running = prompt;
-    inference.result().whenComplete((turn, error) -> finished(prompt, turn, error));
-  }
-
-  private synchronized void finished(Prompt prompt, Turn turn, Throwable error) {
+  private void finished(Prompt prompt, Turn turn, Throwable error) {
+    State state;
+    String detail;
     if (error == null) {
-      prompt.state = State.COMPLETED;
-      prompt.answer = turn.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("");
+      state = State.COMPLETED;
+      detail = turn.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("");
     } else {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      prompt.state = cause instanceof CancellationException ? State.CANCELLED : State.FAILED;
-      prompt.error = prompt.state == State.CANCELLED ? "cancelled" : describe(cause);
+      state = cause instanceof CancellationException ? State.CANCELLED : State.FAILED;
+      detail = state == State.CANCELLED ? "cancelled" : describe(cause);
     }
-    if (running == prompt) {
-      running = null;
-    }
-    startNext();
-  }
-
-  private void startNext() {
-    while (running == null && !queue.isEmpty()) {
-      Prompt next = queue.removeFirst();
-      try {
-        start(next);
-      } catch (RuntimeException e) { // e.g. the runtime is closing: this prompt fails, the rest are tried
-        next.state = State.FAILED;
-        next.error = describe(e);
-        LOG.atWarn().addKeyValue("session_id", session.id().value()).setCause(e)
-            .log("chat: could not start a queued prompt");
+    synchronized (this) {
+      if (running != null && running.prompt().seq() == prompt.seq()) {
+        running = null;
       }
     }
+    try {
+      queue.finish(session.id(), prompt.seq(), state, detail);
+      runNext(0);
+    } catch (RuntimeException e) { // the database is down: the takeover check tries again
+      LOG.atWarn().addKeyValue("session_id", session.id().value()).setCause(e)
+          .log("chat: could not record how a prompt ended or start the next one");
+    }
+  }
+
+  /** Ends, on every stream, the inference of an instance that stopped mid-way. */
+  private void endAbandoned(Prompt abandoned) {
+    LOG.atWarn().addKeyValue("session_id", session.id().value()).addKeyValue("owner", abandoned.owner())
+        .addKeyValue("inference_id", abandoned.inferenceId()).log("chat: took over a session whose instance stopped");
+    if (abandoned.inferenceId() == null) {
+      return; // it stopped before its inference started: there is nothing to end
+    }
+    EventMetadata meta = EventMetadata.builder().messageId(EventMetadata.newMessageId()).sessionId(session.id())
+        .inferenceId(InferenceId.of(abandoned.inferenceId())).turnId(TurnId.of(abandoned.turnId())).build();
+    events.append(new InferenceEvent.ErrorEvent(meta, ABANDONED));
   }
 
   private static String describe(Throwable error) {
@@ -183,31 +229,8 @@ final class ChatSession {
     return root.getClass().getSimpleName();
   }
 
-  private void remember(Prompt prompt) {
-    if (prompt.key == null) {
-      return;
-    }
-    byKey.put(prompt.key, prompt);
-    if (byKey.size() > REMEMBERED_KEYS) {
-      for (Iterator<Prompt> it = byKey.values().iterator(); it.hasNext(); ) {
-        State state = it.next().state;
-        if (state != State.QUEUED && state != State.RUNNING) {
-          it.remove();
-          return;
-        }
-      }
-    }
-  }
-
-  private static byte[] digest(String text) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-  }
-
-  static Correlation correlation(Prompt prompt) {
-    return prompt.inference == null ? null : prompt.inference.correlation();
+  /** The id of a session, for the routes. */
+  SessionId id() {
+    return session.id();
   }
 }

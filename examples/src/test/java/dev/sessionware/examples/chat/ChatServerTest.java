@@ -292,7 +292,7 @@ class ChatServerTest {
 
   /** Fault class: an instance that died mid-inference still holds the session's lease in the shared store. */
   @Test
-  void aSessionHeldByADeadInstanceIsBusyWithRetryAfterNotAnErrorAndItsRestartedSelfTakesItBack() throws Exception {
+  void aPromptForASessionHeldByADeadInstanceWaitsInTheQueueAndItsRestartedSelfRunsIt() throws Exception {
     Path file = dir.resolve("shared.db");
     dev.sessionware.core.SessionId id = dev.sessionware.core.SessionId.of("orphaned-session");
     try (JdbcTurnStore store = JdbcTurnStore.sqlite(file)) {
@@ -301,17 +301,18 @@ class ChatServerTest {
           .instanceId("chat-instance-2").start()) {
         ChatHttp client = new ChatHttp(other.uri());
         client.send("POST", "/api/sessions", "{\"session_id\":\"orphaned-session\"}");
-        ChatHttp.Reply busy = client.prompt(id.value(), "hello?", null);
-        expect(busy, 409, "session_busy", null);
-        assertThat(busy.raw().headers().firstValue("Retry-After")).contains("10");
-        assertThat(client.state(id.value()).get("state").asText()).isEqualTo("idle");
+        ChatHttp.Reply waiting = client.prompt(id.value(), "hello?", "key-1");
+        assertThat(waiting.status()).as("queued, not refused").isEqualTo(202);
+        assertThat(waiting.body().get("queue_position").asInt()).isEqualTo(1);
+        assertThat(client.state(id.value()).get("queue_depth").asInt()).isEqualTo(1);
       }
       try (ChatServer restarted = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0)
-          .instanceId("chat-instance-1").start()) {
+          .instanceId("chat-instance-1").leaseDuration(java.time.Duration.ofMillis(500)).start()) {
         ChatHttp client = new ChatHttp(restarted.uri());
-        client.send("POST", "/api/sessions", "{\"session_id\":\"orphaned-session\"}");
-        assertThat(client.prompt(id.value(), "hello again", null).status()).isEqualTo(200);
-        client.awaitIdle(id.value(), 1);
+        client.awaitIdle(id.value(), 1); // its takeover check found the waiting prompt and ran it
+        assertThat(userPrompts(client, id.value())).containsExactly("hello?");
+        ChatHttp.Reply replay = client.prompt(id.value(), "hello?", "key-1");
+        assertThat(replay.body().get("state").asText()).as("the key, taken by the other instance").isEqualTo("completed");
       }
     }
   }
@@ -441,6 +442,11 @@ class ChatServerTest {
 
   /** The user's prompts in the conversation, from the newest final turn (a turn carries the conversation so far). */
   private List<String> userPrompts(String session) {
+    return userPrompts(http, session);
+  }
+
+  /** The user's prompts of the session's newest final turn, oldest first. */
+  static List<String> userPrompts(ChatHttp http, String session) {
     JsonNode turns = http.send("GET", "/api/sessions/" + session + "/turns?phase=final&limit=1", null).body()
         .get("turns");
     List<String> prompts = new ArrayList<>();

@@ -6,7 +6,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.sessionware.examples.EmbeddedEngine;
 import dev.sessionware.store.jdbc.JdbcTurnStore;
 import dev.sessionware.store.jdbc.TestPostgres;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.pipeline.Engine;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,9 +21,19 @@ import org.junit.jupiter.api.Test;
 /**
  * Two chat servers behind one load balancer, sharing one PostgreSQL: a browser whose stream lands
  * on the instance that is not running the inference still gets its events, live, in order, none
- * twice, with the same ids; and it resumes on the other instance with {@code Last-Event-ID}.
+ * twice, with the same ids; it resumes on the other instance with {@code Last-Event-ID}; a prompt
+ * posted to the instance that does not run the session waits in the shared queue and runs next;
+ * and an instance that dies mid-inference loses its sessions, queues and all, to the other.
  */
 class TwoInstancesTest {
+  private static final Duration LEASE = Duration.ofSeconds(1);
+
+  /** Answers once the gate opens; the test opens it in {@link #stop()} at the latest. */
+  private final CountDownLatch gate = new CountDownLatch(1);
+  private final Engine gated = (context, turn) -> {
+    gate.await();
+    return new EmbeddedEngine().run(context, turn);
+  };
   private HikariDataSource database;
   private ChatServer a;
   private ChatServer b;
@@ -24,22 +41,25 @@ class TwoInstancesTest {
   private ChatHttp onB;
 
   @BeforeEach
-  void start() {
+  void startDatabase() {
     database = TestPostgres.newDatabase();
-    a = start("chat-a");
-    b = start("chat-b");
+  }
+
+  private void start(Engine onInstanceA, DataSource poolOfA) {
+    a = start("chat-a", onInstanceA, poolOfA);
+    b = start("chat-b", new EmbeddedEngine(), database);
     onA = new ChatHttp(a.uri());
     onB = new ChatHttp(b.uri());
   }
 
-  private ChatServer start(String instance) {
-    JdbcTurnStore store = JdbcTurnStore.builder(database).name(instance).build();
-    return ChatServer.builder(new EmbeddedEngine(), store).eventLog(store.eventLog()).instanceId(instance).port(0)
-        .start();
+  private static ChatServer start(String instance, Engine engine, DataSource pool) {
+    JdbcTurnStore store = JdbcTurnStore.builder(pool).name(instance).build();
+    return ChatServer.builder(engine, store).instanceId(instance).leaseDuration(LEASE).port(0).start();
   }
 
   @AfterEach
   void stop() {
+    gate.countDown();
     if (a != null) {
       a.close();
     }
@@ -51,6 +71,7 @@ class TwoInstancesTest {
 
   @Test
   void aStreamOnBGetsTheInferenceRunningOnAAndResumesOnA() throws Exception {
+    start(new EmbeddedEngine(), database);
     String session = onA.newSession();
     onA.prompt(session, "What is a session id for?", null);
     onA.awaitIdle(session, 1); // B finds the session in the store from its first turn on
@@ -81,6 +102,7 @@ class TwoInstancesTest {
 
   @Test
   void aPromptPostedToBWhileItsSessionIsIdleRunsOnBAndAsStreamSeesIt() throws Exception {
+    start(new EmbeddedEngine(), database);
     String session = onA.newSession();
     onA.prompt(session, "What is a session id for?", null);
     onA.awaitIdle(session, 1);
@@ -92,5 +114,69 @@ class TwoInstancesTest {
     assertThat(seenOnA.get(0).event()).isEqualTo("start");
     assertThat(seenOnA.get(seenOnA.size() - 1).event()).isEqualTo("final");
     onB.awaitIdle(session, 2);
+  }
+
+  @Test
+  void aPromptPostedToBWhileARunsTheSessionWaitsInTheSharedQueueAndRunsNextWithItsKeyKnownToBoth()
+      throws Exception {
+    start(gated, database);
+    String session = onA.newSession();
+    assertThat(onA.prompt(session, "first, on A", null).status()).isEqualTo(200);
+
+    ChatHttp.Reply queued = onB.prompt(session, "second, posted to B", "key-b");
+    assertThat(queued.status()).as("queued, not refused by A's lease").isEqualTo(202);
+    assertThat(queued.body().get("queue_position").asInt()).isEqualTo(1);
+    JsonNode stateOnB = onB.state(session);
+    assertThat(stateOnB.get("state").asText()).as("B knows A runs it, from the database").isEqualTo("running");
+    assertThat(stateOnB.get("queue_depth").asInt()).isEqualTo(1);
+    ChatHttp.Reply replayOnA = onA.prompt(session, "second, posted to B", "key-b");
+    assertThat(replayOnA.body().get("replayed").asBoolean()).as("B's key, checked on A").isTrue();
+    assertThat(onA.prompt(session, "something else", "key-b").status()).isEqualTo(409);
+
+    gate.countDown();
+    onB.awaitIdle(session, 2);
+    assertThat(ChatServerTest.userPrompts(onB, session)).containsExactly("first, on A", "second, posted to B");
+    assertThat(onA.prompt(session, "second, posted to B", "key-b").body().get("state").asText())
+        .isEqualTo("completed");
+  }
+
+  @Test
+  void anInstanceKilledMidInferenceLosesItsSessionToTheOtherWhichEndsThatInferenceAndRunsTheQueue()
+      throws Exception {
+    HikariDataSource poolOfA = new HikariDataSource();
+    poolOfA.setJdbcUrl(database.getJdbcUrl());
+    poolOfA.setUsername(database.getUsername());
+    poolOfA.setPassword(database.getPassword());
+    try {
+      start((context, turn) -> {
+        context.publish(new InferenceEvent.StartEvent(EventMetadata.builder().model("dying").build()));
+        new CountDownLatch(1).await(); // A's inference never answers: A dies first
+        throw new IllegalStateException("unreachable");
+      }, poolOfA);
+      String session = onB.newSession();
+      try (ChatHttp.Stream streamB = onB.stream(session, null)) {
+        ChatHttp.Reply onAReply = onA.prompt(session, "on A, which dies", null);
+        assertThat(onAReply.status()).isEqualTo(200);
+        String killedInference = onAReply.body().get("inference_id").asText();
+        assertThat(onB.prompt(session, "waiting on B", null).status()).isEqualTo(202);
+        assertThat(streamB.until("start", 1).get(0).json().at("/meta/inference_id").asText())
+            .isEqualTo(killedInference);
+
+        poolOfA.close(); // A's connections are gone: no renewal, no release, no event more from A
+
+        List<ChatHttp.Sse> afterKill = streamB.until("final", 1);
+        ChatHttp.Sse error = afterKill.stream().filter(e -> e.event().equals("error")).findFirst().orElseThrow();
+        assertThat(error.json().at("/meta/inference_id").asText()).as("the killed inference ends").isEqualTo(killedInference);
+        assertThat(error.json().at("/meta/session_id").asText()).isEqualTo(session);
+        assertThat(afterKill.indexOf(error)).as("ended before the queue goes on")
+            .isLessThan(afterKill.size() - 1);
+        assertThat(afterKill.get(afterKill.size() - 1).json().at("/meta/inference_id").asText())
+            .isNotEqualTo(killedInference);
+      }
+      onB.awaitIdle(session, 1);
+      assertThat(ChatServerTest.userPrompts(onB, session)).containsExactly("waiting on B");
+    } finally {
+      poolOfA.close();
+    }
   }
 }

@@ -265,6 +265,44 @@ public final class JdbcTurnStore implements TurnStore {
     }
   }
 
+  @Override
+  public boolean create(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return connections.with(connection -> {
+        long now = System.currentTimeMillis();
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO sw_sessions (session_id, turn_count,"
+            + " last_turn_id, created_at_ms, last_activity_ms) VALUES (?, 0, NULL, ?, ?)"
+            + " ON CONFLICT (session_id) DO NOTHING")) {
+          insert.setString(1, session.value());
+          insert.setLong(2, now);
+          insert.setLong(3, now);
+          return insert.executeUpdate() == 1;
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not create session " + session, e);
+    }
+  }
+
+  @Override
+  public boolean contains(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return connections.with(connection -> {
+        try (PreparedStatement select = connection.prepareStatement(
+            "SELECT 1 FROM sw_sessions WHERE session_id = ?")) {
+          select.setString(1, session.value());
+          try (ResultSet row = select.executeQuery()) {
+            return row.next();
+          }
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not look up session " + session, e);
+    }
+  }
+
   private static long length(Connection connection, SessionId session) throws SQLException {
     try (PreparedStatement select = connection.prepareStatement(
         "SELECT turn_count FROM sw_sessions WHERE session_id = ?")) {
