@@ -11,7 +11,15 @@ import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +185,70 @@ class TwoInstancesTest {
       assertThat(ChatServerTest.userPrompts(onB, session)).containsExactly("waiting on B");
     } finally {
       poolOfA.close();
+    }
+  }
+
+  /** 50 sessions × 5 prompts posted to both instances, each session streamed on both: 100 streams. */
+  @Test
+  void fiftySessionsOfFivePromptsAcrossBothInstancesNoForeignNoLostNoDuplicatedEvent() throws Exception {
+    start(new EmbeddedEngine(), database);
+    int sessions = 50;
+    int prompts = 5;
+    List<ChatHttp> instances = List.of(onA, onB);
+    List<String> ids = new ArrayList<>();
+    Map<String, List<ChatHttp.Stream>> streams = new HashMap<>();
+    try {
+      for (int s = 0; s < sessions; s++) {
+        String id = instances.get(s % 2).newSession();
+        ids.add(id);
+        streams.put(id, List.of(onA.stream(id, null), onB.stream(id, null)));
+      }
+      ExecutorService clients = Executors.newFixedThreadPool(8);
+      AtomicInteger queued = new AtomicInteger();
+      List<Future<?>> posted = new ArrayList<>();
+      for (int s = 0; s < sessions; s++) {
+        String id = ids.get(s);
+        int first = s;
+        posted.add(clients.submit(() -> {
+          for (int p = 0; p < prompts; p++) { // one session's prompts in order, to alternating instances
+            ChatHttp.Reply reply = instances.get((first + p) % 2).prompt(id, "prompt " + p + " of " + id, "k" + p);
+            assertThat(reply.status()).as("%s prompt %d: %s", id, p, reply.body()).isIn(200, 202);
+            if (reply.status() == 202) {
+              queued.incrementAndGet();
+            }
+          }
+          return null;
+        }));
+      }
+      for (Future<?> post : posted) {
+        post.get(120, TimeUnit.SECONDS);
+      }
+      clients.shutdown();
+      assertThat(queued.get()).as("prompts that waited in the shared queue").isPositive();
+
+      for (String id : ids) {
+        List<ChatHttp.Sse> seenOnA = streams.get(id).get(0).until("final", prompts);
+        List<ChatHttp.Sse> seenOnB = streams.get(id).get(1).until("final", prompts);
+        assertThat(seenOnB).as("both instances stream session %s alike", id).isEqualTo(seenOnA);
+        for (int e = 0; e < seenOnA.size(); e++) {
+          ChatHttp.Sse event = seenOnA.get(e);
+          assertThat(event.json().at("/meta/session_id").asText()).as("event %d of %s", e, id).isEqualTo(id);
+          assertThat(event.id()).as("ordinal of event %d of %s: no gap, none twice", e, id).isEqualTo(e + 1);
+        }
+        onB.awaitIdle(id, prompts);
+        List<String> expected = new ArrayList<>();
+        for (int p = 0; p < prompts; p++) {
+          expected.add("prompt " + p + " of " + id);
+        }
+        assertThat(ChatServerTest.userPrompts(onA, id)).as("every prompt of %s ran once, in order", id)
+            .isEqualTo(expected);
+      }
+    } finally {
+      for (List<ChatHttp.Stream> pair : streams.values()) {
+        for (ChatHttp.Stream stream : pair) {
+          stream.close();
+        }
+      }
     }
   }
 }
