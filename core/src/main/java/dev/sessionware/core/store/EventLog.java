@@ -92,6 +92,13 @@ public interface EventLog {
      * @param lastOrdinal the ordinal of the last event of the batch
      */
     void appended(SessionId session, long lastOrdinal);
+
+    /**
+     * Called when the log may not have told of every append: its connection to the database was
+     * lost and is back (appends of other instances meanwhile went unheard). Read the sessions you
+     * follow again. Nothing by default.
+     */
+    default void mayHaveMissed() {}
   }
 
   /** A listener's registration. */
@@ -271,6 +278,17 @@ public interface EventLog {
           listener.appended(session, lastOrdinal);
         } catch (RuntimeException | Error e) {
           LOG.warn("an event log listener failed on session {} ordinal {}", session, lastOrdinal, e);
+        }
+      }
+    }
+
+    /** Tells every listener that appends may have gone unheard ({@link Listener#mayHaveMissed()}). */
+    public void mayHaveMissed() {
+      for (Listener listener : registered) {
+        try {
+          listener.mayHaveMissed();
+        } catch (RuntimeException | Error e) {
+          LOG.warn("an event log listener failed to read its sessions again", e);
         }
       }
     }

@@ -80,10 +80,18 @@ public final class ChatServer implements AutoCloseable {
     this.runtime = runtimeBuilder.build();
     this.streams = new EventStreams(builder.maxStreams);
     // events other instances append (a store shared on PostgreSQL) reach this instance's streams
-    this.heardAppends = eventLog.listen((id, last) -> {
-      ChatSession session = sessions.get(id);
-      if (session != null) {
-        session.events().heard(last);
+    this.heardAppends = eventLog.listen(new EventLog.Listener() {
+      @Override
+      public void appended(SessionId id, long last) {
+        ChatSession session = sessions.get(id);
+        if (session != null) {
+          session.events().heard(last);
+        }
+      }
+
+      @Override
+      public void mayHaveMissed() { // the database connection that listens was lost and is back
+        sessions.values().forEach(session -> session.events().heard(eventLog.lastOrdinal(session.id())));
       }
     });
     this.takeover = Executors.newSingleThreadScheduledExecutor(runnable -> {

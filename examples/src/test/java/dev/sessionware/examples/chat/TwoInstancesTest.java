@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -185,6 +187,24 @@ class TwoInstancesTest {
       assertThat(ChatServerTest.userPrompts(onB, session)).containsExactly("waiting on B");
     } finally {
       poolOfA.close();
+    }
+  }
+
+  /** Fault class: the connections that LISTEN die; events appended meanwhile still reach B's stream. */
+  @Test
+  void aStreamOnBGetsWhatAAppendedWhileBsListeningConnectionWasDown() throws Exception {
+    start(new EmbeddedEngine(), database);
+    String session = onA.newSession();
+    try (ChatHttp.Stream streamB = onB.stream(session, null)) {
+      try (Connection admin = database.getConnection(); Statement statement = admin.createStatement()) {
+        statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()");
+      }
+      assertThat(onA.prompt(session, "What is a session id for?", null).status()).isEqualTo(200);
+      onA.awaitIdle(session, 1); // all of it appended, most likely before B listens again
+      List<ChatHttp.Sse> seen = streamB.until("final", 1);
+      assertThat(seen.get(0).event()).isEqualTo("start");
+      assertThat(seen.get(0).id()).isEqualTo(1);
     }
   }
 

@@ -6,9 +6,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.EventLogContract;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -64,6 +68,35 @@ class PostgresEventLogTest extends EventLogContract {
       }
       assertThat(received).isEqualTo(appended);
       assertThat(other.read(SessionId.of("live"), received.get(98), 10).entries()).hasSize(3);
+    }
+  }
+
+  /** Fault class: the listening connection dies (a failover, an idle-connection killer, a restart). */
+  @Test
+  void aListenerIsToldToReadAgainWhenTheListeningConnectionWasLostAndIsBack() throws Exception {
+    EventLog other = reopened();
+    CountDownLatch missed = new CountDownLatch(1);
+    try (EventLog.Subscription subscription = other.listen(new EventLog.Listener() {
+      @Override
+      public void appended(SessionId session, long lastOrdinal) {}
+
+      @Override
+      public void mayHaveMissed() {
+        missed.countDown();
+      }
+    })) {
+      Thread.sleep(300); // the listening connection is up
+      int killed;
+      try (Connection admin = database.getConnection(); Statement statement = admin.createStatement();
+          ResultSet rows = statement.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+              + " WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")) {
+        rows.next();
+        killed = rows.getInt(1);
+      }
+      assertThat(killed).as("listening connections terminated").isPositive();
+      log.append(SessionId.of("while-down"), inference("while-down", "i1", "unheard")); // nobody listens now
+      assertThat(missed.await(10, TimeUnit.SECONDS)).as("told to read again once listening again").isTrue();
+      assertThat(other.lastOrdinal(SessionId.of("while-down"))).isEqualTo(3);
     }
   }
 }

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * The event log's ear on PostgreSQL: a thread of the store's that holds one connection in {@code
  * LISTEN sw_events} and waits in the driver for notifications (no query in a loop), telling the
  * listeners of each append, of this instance or of another. A lost connection is taken again after
- * a second. Only this class names the PostgreSQL driver, so a SQLite host needs none.
+ * a second, and the listeners are then told that they may have missed appends meanwhile. Only this
+ * class names the PostgreSQL driver, so a SQLite host needs none.
  */
 final class PostgresNotifications implements AutoCloseable {
   static final String CHANNEL = "sw_events";
@@ -25,6 +26,7 @@ final class PostgresNotifications implements AutoCloseable {
   private final EventLog.Listeners listeners;
   private final Thread thread;
   private volatile boolean closed;
+  private boolean lost; // only the listening thread reads and writes it
 
   PostgresNotifications(Connections connections, EventLog.Listeners listeners, String name) {
     this.connections = connections;
@@ -43,13 +45,19 @@ final class PostgresNotifications implements AutoCloseable {
     while (!closed) {
       try {
         connections.with(connection -> {
-          listen(connection);
+          try {
+            listen(connection);
+          } catch (SQLException | RuntimeException e) {
+            showFailureToThePool(connection, e);
+            throw e;
+          }
           return null;
         });
       } catch (SQLException | RuntimeException e) {
         if (closed) {
           return;
         }
+        lost = true;
         LOG.warn("the event log lost its LISTEN connection; listening again in 1 s", e);
         try {
           Thread.sleep(1_000);
@@ -63,6 +71,10 @@ final class PostgresNotifications implements AutoCloseable {
   private void listen(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
       statement.execute("LISTEN " + CHANNEL);
+    }
+    if (lost) { // appends while no connection listened went unheard: the listeners read again
+      lost = false;
+      listeners.mayHaveMissed();
     }
     PGConnection postgres = connection.unwrap(PGConnection.class);
     while (!closed) {
@@ -82,6 +94,19 @@ final class PostgresNotifications implements AutoCloseable {
     }
     try (Statement statement = connection.createStatement()) {
       statement.execute("UNLISTEN " + CHANNEL);
+    }
+  }
+
+  /**
+   * The failure came from the driver's own connection ({@code unwrap}), past the pool's proxy, so a
+   * pool that retires connections on the errors it sees (HikariCP) would lend this dead one out
+   * again: a statement through the proxy shows it the failure.
+   */
+  private static void showFailureToThePool(Connection connection, Exception failure) {
+    try (Statement probe = connection.createStatement()) {
+      probe.execute("SELECT 1");
+    } catch (SQLException | RuntimeException dead) {
+      failure.addSuppressed(dead);
     }
   }
 
