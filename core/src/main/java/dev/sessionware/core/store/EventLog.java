@@ -234,13 +234,15 @@ public interface EventLog {
   }
 
   /**
-   * The listeners of an {@link EventLog}, called in turn, each guarded: one that throws is logged and
-   * the others still hear of the append. For implementations.
+   * The listeners of an {@link EventLog} or a {@link PromptQueue}, called in turn, each guarded: one
+   * that throws is logged and the others are still told. For implementations.
+   *
+   * @param <L> the listener type
    */
-  final class Listeners {
+  final class Listeners<L> {
     private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
 
-    private final CopyOnWriteArrayList<Listener> registered = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<L> registered = new CopyOnWriteArrayList<>();
 
     /** Makes an empty list. */
     public Listeners() {}
@@ -251,7 +253,7 @@ public interface EventLog {
      * @param listener the listener
      * @return its registration
      */
-    public Subscription add(Listener listener) {
+    public Subscription add(L listener) {
       Objects.requireNonNull(listener, "listener");
       registered.add(listener);
       return () -> registered.remove(listener);
@@ -267,28 +269,18 @@ public interface EventLog {
     }
 
     /**
-     * Tells every listener of an append.
+     * Tells every listener something.
      *
-     * @param session the session
-     * @param lastOrdinal the last ordinal appended
+     * @param call the call on one listener
+     * @param what what it tells, for the log line of a listener that fails
+     * @param about the session it is about, or null
      */
-    public void appended(SessionId session, long lastOrdinal) {
-      for (Listener listener : registered) {
+    public void tell(java.util.function.Consumer<? super L> call, String what, SessionId about) {
+      for (L listener : registered) {
         try {
-          listener.appended(session, lastOrdinal);
+          call.accept(listener);
         } catch (RuntimeException | Error e) {
-          LOG.warn("an event log listener failed on session {} ordinal {}", session, lastOrdinal, e);
-        }
-      }
-    }
-
-    /** Tells every listener that appends may have gone unheard ({@link Listener#mayHaveMissed()}). */
-    public void mayHaveMissed() {
-      for (Listener listener : registered) {
-        try {
-          listener.mayHaveMissed();
-        } catch (RuntimeException | Error e) {
-          LOG.warn("an event log listener failed to read its sessions again", e);
+          LOG.warn("a listener failed when told {} (session {})", what, about, e);
         }
       }
     }

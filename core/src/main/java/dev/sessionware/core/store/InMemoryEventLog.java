@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** {@link EventLog#inMemory()}: per session, the entries after the compaction point, under the session's lock. */
 final class InMemoryEventLog implements EventLog {
   private final Map<SessionId, SessionLog> sessions = new ConcurrentHashMap<>();
-  private final EventLog.Listeners listeners = new EventLog.Listeners();
+  private final EventLog.Listeners<Listener> listeners = new EventLog.Listeners<>();
 
   private static final class SessionLog {
     final List<InferenceEvent> events = new ArrayList<>(); // ordinals compactedThrough + 1 …
@@ -31,7 +31,8 @@ final class InMemoryEventLog implements EventLog {
       first = log.last() + 1;
       log.events.addAll(events);
     }
-    listeners.appended(session, first + events.size() - 1);
+    long last = first + events.size() - 1;
+    listeners.tell(listener -> listener.appended(session, last), "of an append", session);
     return first;
   }
 

@@ -27,6 +27,7 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   private final Map<SessionId, Queue> sessions = new LinkedHashMap<>();
+  private final EventLog.Listeners<Listener> listeners = new EventLog.Listeners<>();
 
   @Override
   public synchronized Offer offer(SessionId session, String key, String text, int limit) {
@@ -44,7 +45,7 @@ final class InMemoryPromptQueue implements PromptQueue {
       return new Offer(Outcome.FULL, null, pending.waiting().size());
     }
     Prompt prompt = new Prompt(session, ++queue.lastSeq, key, digest, text, State.QUEUED, null, null, null, null,
-        Instant.now());
+        Instant.now(), false);
     queue.unfinished.put(prompt.seq(), prompt);
     if (key != null) {
       queue.byKey.put(key, prompt.seq());
@@ -119,6 +120,26 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   @Override
+  public boolean requestCancel(SessionId session, long seq) {
+    synchronized (this) {
+      Prompt prompt = running(session, seq);
+      if (prompt == null) {
+        return false;
+      }
+      Queue queue = sessions.get(session);
+      queue.unfinished.put(seq, new Prompt(prompt.session(), seq, prompt.key(), prompt.digest(), prompt.text(),
+          State.RUNNING, prompt.owner(), prompt.inferenceId(), prompt.turnId(), null, prompt.queuedAt(), true));
+    }
+    listeners.tell(listener -> listener.cancelRequested(session, seq), "of a cancel request", session);
+    return true;
+  }
+
+  @Override
+  public EventLog.Subscription listen(Listener listener) {
+    return listeners.add(listener);
+  }
+
+  @Override
   public synchronized Optional<Prompt> find(SessionId session, String key) {
     Objects.requireNonNull(key, "key");
     Queue queue = sessions.get(Objects.requireNonNull(session, "session"));
@@ -172,7 +193,7 @@ final class InMemoryPromptQueue implements PromptQueue {
   private static Prompt replace(Queue queue, Prompt old, State state, String owner, String inferenceId, String turnId,
       String text, String detail) {
     Prompt updated = new Prompt(old.session(), old.seq(), old.key(), old.digest(), text, state, owner, inferenceId,
-        turnId, detail, old.queuedAt());
+        turnId, detail, old.queuedAt(), state == State.RUNNING && old.cancelRequested());
     if (state.isFinished()) {
       queue.unfinished.remove(old.seq());
       queue.finished.put(old.seq(), updated);

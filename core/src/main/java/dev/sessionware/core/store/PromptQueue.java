@@ -73,9 +73,10 @@ public interface PromptQueue {
    * @param turnId the id of that inference's turn, once started; else null
    * @param detail the answer when completed, what went wrong when failed or cancelled; else null
    * @param queuedAt when it was offered
+   * @param cancelRequested whether an instance asked its owner to cancel it ({@link #requestCancel})
    */
   record Prompt(SessionId session, long seq, String key, String digest, String text, State state, String owner,
-      String inferenceId, String turnId, String detail, Instant queuedAt) {
+      String inferenceId, String turnId, String detail, Instant queuedAt, boolean cancelRequested) {
     /**
      * Checks the components.
      *
@@ -90,6 +91,7 @@ public interface PromptQueue {
      * @param turnId the turn id or null
      * @param detail the answer or error, or null
      * @param queuedAt when it was offered
+     * @param cancelRequested whether a cancel was asked for
      */
     public Prompt {
       Objects.requireNonNull(session, "session");
@@ -203,6 +205,47 @@ public interface PromptQueue {
    * @return the prompt as it was before (running, with its owner and inference), or empty
    */
   Optional<Prompt> abandon(SessionId session, String reason);
+
+  /**
+   * Asks the owner of a running prompt to cancel it: the request is kept with the prompt and told
+   * to the queue's listeners on every instance where the database can tell (PostgreSQL's {@code
+   * NOTIFY}; in one process, at once). The owner cancels its inference and {@linkplain #finish
+   * finishes} the prompt as cancelled.
+   *
+   * @param session the session
+   * @param seq the prompt
+   * @return false when the prompt is not running
+   * @throws TurnStoreException if the queue cannot be written
+   */
+  boolean requestCancel(SessionId session, long seq);
+
+  /**
+   * Registers a listener told of cancel requests ({@link #requestCancel}) of every instance that
+   * shares this queue's storage, once each request is committed; on PostgreSQL on the store's
+   * listening thread. It should only hand the request to its inference.
+   *
+   * @param listener the listener
+   * @return the registration; close it to stop listening
+   */
+  EventLog.Subscription listen(Listener listener);
+
+  /** Told of cancel requests; see {@link #listen}. */
+  @FunctionalInterface
+  interface Listener {
+    /**
+     * Called when an instance asked for a running prompt to be cancelled.
+     *
+     * @param session the session
+     * @param seq the prompt
+     */
+    void cancelRequested(SessionId session, long seq);
+
+    /**
+     * Called when requests may have gone unheard (the store's listening connection was lost and is
+     * back): look at the running prompts you own again ({@link Prompt#cancelRequested()}).
+     */
+    default void mayHaveMissed() {}
+  }
 
   /**
    * Returns the prompt the session remembers under a key.

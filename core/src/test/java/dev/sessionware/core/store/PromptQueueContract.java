@@ -11,9 +11,11 @@ import dev.sessionware.core.store.PromptQueue.State;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +56,13 @@ public abstract class PromptQueueContract {
    * @throws Exception if it cannot
    */
   protected void closeQueue() throws Exception {}
+
+  /**
+   * Waits until listeners registered on {@link #queue} hear other instances; nothing by default.
+   *
+   * @throws InterruptedException if interrupted
+   */
+  protected void awaitListening() throws InterruptedException {}
 
   @BeforeEach
   void makeQueue() throws Exception {
@@ -166,6 +175,32 @@ public abstract class PromptQueueContract {
     other.finish(S, next.seq(), State.COMPLETED, "ok");
     assertThat(other.active(10)).doesNotContain(S);
     assertThat(other.find(S, "none")).isEmpty();
+  }
+
+  @Test
+  void aCancelRequestFromAnyInstanceReachesTheListenersAndStaysWithTheRunningPromptOnly() throws Exception {
+    PromptQueue other = otherInstance();
+    BlockingQueue<Long> heard = new LinkedBlockingQueue<>();
+    try (EventLog.Subscription subscription = queue.listen((session, seq) -> {
+      if (session.equals(S)) {
+        heard.add(seq);
+      }
+    })) {
+      awaitListening();
+      queue.offer(S, null, "one", 5);
+      queue.offer(S, null, "two", 5);
+      Prompt running = queue.claim(S, "owner").orElseThrow();
+      assertThat(other.requestCancel(S, running.seq() + 1)).as("a waiting prompt does not run").isFalse();
+      assertThat(other.requestCancel(S, running.seq())).isTrue();
+
+      assertThat(heard.poll(10, TimeUnit.SECONDS)).as("the owner's instance hears it").isEqualTo(running.seq());
+      assertThat(queue.pending(S).running().cancelRequested()).isTrue();
+      assertThat(queue.pending(S).waiting().get(0).cancelRequested()).isFalse();
+      queue.finish(S, running.seq(), State.CANCELLED, "cancelled");
+      assertThat(other.requestCancel(S, running.seq())).as("finished: nothing to cancel").isFalse();
+      assertThat(queue.claim(S, "owner").orElseThrow().cancelRequested()).as("the next one starts clean").isFalse();
+      assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).as("told once").isNull();
+    }
   }
 
   @Test

@@ -218,19 +218,16 @@ final class ChatRoutes {
 
   private void cancel(Context ctx) {
     ChatSession session = session(ctx);
-    PromptQueue.Prompt cancelled = session.cancelRunning();
-    if (cancelled == null) {
-      boolean elsewhere = session.pending().running() != null;
-      throw new ApiException(409, elsewhere ? "running_elsewhere" : "not_running", null, elsewhere
-          ? "another instance of the server runs this session's inference; cancel it there"
-          : "this session has no running inference to cancel");
+    ChatSession.Cancel cancel = session.cancel();
+    if (cancel == null) {
+      throw new ApiException(409, "not_running", null, "this session has no running inference to cancel");
     }
     ObjectNode node = json.createObjectNode();
-    node.put("status", "cancelled");
+    node.put("status", cancel.here() ? "cancelled" : "cancelling");
     node.put("session_id", session.id().value());
-    node.put("inference_id", cancelled.inferenceId());
+    node.put("inference_id", cancel.prompt().inferenceId());
     node.put("queue_depth", session.pending().waiting().size());
-    send(ctx, 200, node);
+    send(ctx, cancel.here() ? 200 : 202, node);
   }
 
   private ChatSession session(Context ctx) {

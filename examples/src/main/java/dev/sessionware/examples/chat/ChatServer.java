@@ -52,6 +52,7 @@ public final class ChatServer implements AutoCloseable {
   private final int eventBuffer;
   private final EventLog eventLog;
   private final EventLog.Subscription heardAppends;
+  private final EventLog.Subscription heardCancels;
   private final PromptQueue promptQueue;
   private final Duration leaseDuration;
   private final ScheduledExecutorService takeover;
@@ -94,6 +95,26 @@ public final class ChatServer implements AutoCloseable {
         sessions.values().forEach(session -> session.events().heard(eventLog.lastOrdinal(session.id())));
       }
     });
+    // cancels asked of another instance reach the inference running here
+    this.heardCancels = promptQueue.listen(new PromptQueue.Listener() {
+      @Override
+      public void cancelRequested(SessionId id, long seq) {
+        ChatSession session = sessions.get(id);
+        if (session != null) {
+          session.cancelRequested(seq);
+        }
+      }
+
+      @Override
+      public void mayHaveMissed() {
+        sessions.values().forEach(session -> {
+          PromptQueue.Prompt running = session.pending().running();
+          if (running != null && running.cancelRequested()) {
+            session.cancelRequested(running.seq());
+          }
+        });
+      }
+    });
     this.takeover = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "chat-queue-takeover");
       thread.setDaemon(true);
@@ -105,6 +126,7 @@ public final class ChatServer implements AutoCloseable {
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
       takeover.shutdownNow();
+      heardCancels.close();
       heardAppends.close();
       streams.close();
       runtime.close();
@@ -196,6 +218,7 @@ public final class ChatServer implements AutoCloseable {
     }
     closed = true;
     takeover.shutdownNow();
+    heardCancels.close();
     heardAppends.close();
     sessions.values().forEach(ChatSession::close); // waiting prompts stay queued for another instance
     sessions.values().forEach(session -> session.events().close());

@@ -155,23 +155,49 @@ final class ChatSession {
     String turnId = inference.correlation().turnId().value();
     queue.started(session.id(), next.seq(), inferenceId, turnId);
     Prompt prompt = new Prompt(next.session(), next.seq(), next.key(), next.digest(), null, State.RUNNING, owner,
-        inferenceId, turnId, null, next.queuedAt());
+        inferenceId, turnId, null, next.queuedAt(), false);
     running = new Running(prompt, inference);
     inference.result().whenComplete((turn, error) -> finished(prompt, turn, error));
     return running;
   }
 
-  /** Cancels the inference this instance runs; returns its prompt, or null when none runs here. */
-  Prompt cancelRunning() {
+  /**
+   * What a cancel did.
+   *
+   * @param prompt the prompt whose inference is cancelled
+   * @param here whether it ran here (it has ended) or on another instance (asked to end it)
+   */
+  record Cancel(Prompt prompt, boolean here) {}
+
+  /**
+   * Cancels the session's running inference: here at once, or on the instance that runs it,
+   * through the queue's cancel request. Returns null when none runs.
+   */
+  Cancel cancel() {
     Running target;
     synchronized (this) {
       target = running;
     }
-    if (target == null) {
-      return null;
+    if (target != null) {
+      target.inference().cancel(); // ends it through the library; finished(...) starts the next one
+      return new Cancel(target.prompt(), true);
     }
-    target.inference().cancel(); // ends it through the library; finished(...) starts the next one
-    return target.prompt();
+    Prompt elsewhere = queue.pending(session.id()).running();
+    if (elsewhere != null && queue.requestCancel(session.id(), elsewhere.seq())) {
+      return new Cancel(elsewhere, false);
+    }
+    return null;
+  }
+
+  /** Another instance asked for the prompt {@code seq} to be cancelled: done if it runs here. */
+  void cancelRequested(long seq) {
+    Running target;
+    synchronized (this) {
+      target = running;
+    }
+    if (target != null && target.prompt().seq() == seq) {
+      target.inference().cancel();
+    }
   }
 
   /** The session's unfinished prompts, on every instance. */

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -188,6 +190,37 @@ class TwoInstancesTest {
     } finally {
       poolOfA.close();
     }
+  }
+
+  @Test
+  void aCancelPostedToBEndsTheInferenceRunningOnAAndTheQueueGoesOn() throws Exception {
+    start((context, turn) -> {
+      if (turn.last(BlockKind.USER).flatMap(Block::text).orElse("").contains("hang")) {
+        context.publish(new InferenceEvent.StartEvent(EventMetadata.builder().model("hanging").build()));
+        new CountDownLatch(1).await(); // until the cancel interrupts it
+      }
+      return new EmbeddedEngine().run(context, turn);
+    }, database);
+    String session = onA.newSession();
+    try (ChatHttp.Stream streamB = onB.stream(session, null)) {
+      ChatHttp.Reply hanging = onA.prompt(session, "please hang", null);
+      assertThat(hanging.status()).isEqualTo(200);
+      String hangingInference = hanging.body().get("inference_id").asText();
+      assertThat(onB.prompt(session, "What is a session id for?", null).status()).isEqualTo(202);
+
+      ChatHttp.Reply cancel = onB.send("DELETE", "/api/sessions/" + session + "/inference", null);
+      assertThat(cancel.status()).as("asked of A, which runs it").isEqualTo(202);
+      assertThat(cancel.body().get("status").asText()).isEqualTo("cancelling");
+      assertThat(cancel.body().get("inference_id").asText()).isEqualTo(hangingInference);
+
+      List<ChatHttp.Sse> seen = streamB.until("final", 1);
+      assertThat(seen).as("the hanging inference ended, cancelled").anySatisfy(event -> {
+        assertThat(event.event()).isEqualTo("interrupt");
+        assertThat(event.json().at("/meta/inference_id").asText()).isEqualTo(hangingInference);
+      });
+    }
+    onB.awaitIdle(session, 1);
+    assertThat(ChatServerTest.userPrompts(onB, session)).containsExactly("What is a session id for?");
   }
 
   /** Fault class: the connections that LISTEN die; events appended meanwhile still reach B's stream. */

@@ -17,6 +17,7 @@ import dev.sessionware.store.jdbc.internal.LegacyTurns;
 import dev.sessionware.store.jdbc.internal.Schema;
 import dev.sessionware.store.jdbc.internal.SnapshotRows;
 import dev.sessionware.store.jdbc.internal.SqliteFiles;
+import dev.sessionware.store.jdbc.internal.StoreNotifications;
 import dev.sessionware.store.jdbc.internal.TurnRows;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,6 +56,8 @@ public final class JdbcTurnStore implements TurnStore {
   private final LeaseRows leases;
   private final JdbcEventLog events;
   private final JdbcPromptQueue prompts;
+  private final StoreNotifications notifications;
+  private final boolean ownsNotifications;
 
   private JdbcTurnStore(Connections connections, Dialect dialect, String name, boolean createSchema) {
     this.connections = connections;
@@ -62,8 +65,11 @@ public final class JdbcTurnStore implements TurnStore {
     this.name = name;
     this.rows = new TurnRows(dialect, name);
     this.leases = new LeaseRows(connections, name);
-    this.events = new JdbcEventLog(connections, dialect, name);
-    this.prompts = new JdbcPromptQueue(connections, name);
+    Optional<StoreNotifications> shared = connections.sharedNotifications();
+    this.ownsNotifications = shared.isEmpty();
+    this.notifications = shared.orElseGet(() -> new StoreNotifications(connections, dialect, name));
+    this.events = new JdbcEventLog(connections, name, notifications);
+    this.prompts = new JdbcPromptQueue(connections, name, notifications);
     try {
       this.legacyTurns = connections.with(connection -> {
         if (createSchema) {
@@ -464,7 +470,9 @@ public final class JdbcTurnStore implements TurnStore {
 
   @Override
   public void close() {
-    events.close();
+    if (ownsNotifications) {
+      notifications.close();
+    }
     try {
       connections.close();
     } catch (Exception e) {

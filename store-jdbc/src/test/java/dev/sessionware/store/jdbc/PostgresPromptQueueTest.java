@@ -26,6 +26,11 @@ class PostgresPromptQueueTest extends PromptQueueContract {
   }
 
   @Override
+  protected void awaitListening() throws InterruptedException {
+    Thread.sleep(300); // the store's LISTEN connection is up
+  }
+
+  @Override
   protected void closeQueue() {
     if (second != null) {
       second.close();

@@ -27,6 +27,16 @@ public interface Connections extends AutoCloseable {
   void close() throws SQLException;
 
   /**
+   * Returns the notifications every store on these connections shares (the stores of one SQLite
+   * file in this JVM), or empty when each store keeps its own.
+   *
+   * @return the shared notifications
+   */
+  default java.util.Optional<StoreNotifications> sharedNotifications() {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Returns connections taken from a host's data source, one per call and closed after it.
    *
    * @param dataSource the data source

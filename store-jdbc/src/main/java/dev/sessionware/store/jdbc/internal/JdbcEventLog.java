@@ -5,7 +5,6 @@ import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.TurnStoreException;
-import dev.sessionware.store.jdbc.Dialect;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,48 +24,25 @@ public final class JdbcEventLog implements EventLog {
   private static final EventCodec CODEC = EventCodec.standard();
 
   private final Connections connections;
-  private final Dialect dialect;
   private final String name;
-  private final EventLog.Listeners listeners = new EventLog.Listeners();
-  private PostgresNotifications notifications; // guarded by this; started by the first listener
-  private boolean closed; // guarded by this
+  private final StoreNotifications notifications;
 
   /**
    * Makes the log of a store.
    *
    * @param connections the store's connections
-   * @param dialect the database's dialect
    * @param name the store's name, for messages
+   * @param notifications whom the store tells of appends
    */
-  public JdbcEventLog(Connections connections, Dialect dialect, String name) {
+  public JdbcEventLog(Connections connections, String name, StoreNotifications notifications) {
     this.connections = connections;
-    this.dialect = dialect;
     this.name = name;
+    this.notifications = notifications;
   }
 
   @Override
-  public synchronized Subscription listen(Listener listener) {
-    if (closed) {
-      throw new IllegalStateException(this + " is closed");
-    }
-    Subscription subscription = listeners.add(listener);
-    if (dialect == Dialect.POSTGRESQL && notifications == null) {
-      notifications = new PostgresNotifications(connections, listeners, name);
-    }
-    return subscription;
-  }
-
-  /** Stops the listening thread, if one was started; the store calls this when it closes. */
-  public void close() {
-    PostgresNotifications listening;
-    synchronized (this) {
-      closed = true;
-      listening = notifications;
-      notifications = null;
-    }
-    if (listening != null) {
-      listening.close();
-    }
+  public Subscription listen(Listener listener) {
+    return notifications.listenToEvents(listener);
   }
 
   @Override
@@ -98,18 +74,10 @@ public final class JdbcEventLog implements EventLog {
           }
           insert.executeBatch();
         }
-        if (dialect == Dialect.POSTGRESQL) { // delivered at commit, to every instance listening
-          try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
-            notify.setString(1, PostgresNotifications.CHANNEL);
-            notify.setString(2, PostgresNotifications.payload(session, start + events.size() - 1));
-            notify.execute();
-          }
-        }
+        notifications.notifyAtCommit(connection, StoreNotifications.EVENTS, session, start + events.size() - 1);
         return start;
       }));
-      if (dialect != Dialect.POSTGRESQL) { // one process: tell this instance's listeners now
-        listeners.appended(session, first + events.size() - 1);
-      }
+      notifications.committed(StoreNotifications.EVENTS, session, first + events.size() - 1);
       return first;
     } catch (SQLException e) {
       throw failure(session, "could not append " + events.size() + " events to the log of session " + session, e);

@@ -1,6 +1,7 @@
 package dev.sessionware.store.jdbc.internal;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.TurnStoreException;
 import java.sql.Connection;
@@ -24,22 +25,25 @@ import java.util.Optional;
  */
 public final class JdbcPromptQueue implements PromptQueue {
   private static final String COLUMNS = "seq, idempotency_key, digest, body, state, owner, inference_id, turn_id,"
-      + " detail, queued_at_ms";
+      + " detail, queued_at_ms, cancel_requested";
   private static final String UNFINISHED = "state IN ('queued', 'running')";
   private static final String FINISHED = "state IN ('completed', 'failed', 'cancelled')";
 
   private final Connections connections;
   private final String name;
+  private final StoreNotifications notifications;
 
   /**
    * Makes the queue of a store.
    *
    * @param connections the store's connections
    * @param name the store's name, for messages
+   * @param notifications whom the store tells of cancel requests
    */
-  public JdbcPromptQueue(Connections connections, String name) {
+  public JdbcPromptQueue(Connections connections, String name, StoreNotifications notifications) {
     this.connections = connections;
     this.name = name;
+    this.notifications = notifications;
   }
 
   @Override
@@ -75,9 +79,9 @@ public final class JdbcPromptQueue implements PromptQueue {
         }
       }
       Prompt prompt = new Prompt(session, seq, key, digest, text, State.QUEUED, null, null, null, null,
-          Instant.ofEpochMilli(System.currentTimeMillis()));
+          Instant.ofEpochMilli(System.currentTimeMillis()), false);
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO sw_prompts (session_id, " + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, 'queued', NULL, NULL, NULL, NULL, ?)")) {
+          + ") VALUES (?, ?, ?, ?, ?, 'queued', NULL, NULL, NULL, NULL, ?, FALSE)")) {
         insert.setString(1, session.value());
         insert.setLong(2, seq);
         insert.setString(3, key);
@@ -103,7 +107,7 @@ public final class JdbcPromptQueue implements PromptQueue {
       Prompt next = pending.waiting().get(0);
       update(connection, "state = 'running', owner = ?", session, next.seq(), "queued", owner);
       return Optional.of(new Prompt(session, next.seq(), next.key(), next.digest(), next.text(), State.RUNNING, owner,
-          null, null, null, next.queuedAt()));
+          null, null, null, next.queuedAt(), false));
     });
   }
 
@@ -120,7 +124,8 @@ public final class JdbcPromptQueue implements PromptQueue {
   public boolean unclaim(SessionId session, long seq) {
     Objects.requireNonNull(session, "session");
     return write(session, "could not put a prompt back", connection -> update(connection,
-        "state = 'queued', owner = NULL, inference_id = NULL, turn_id = NULL", session, seq, "running") == 1);
+        "state = 'queued', owner = NULL, inference_id = NULL, turn_id = NULL, cancel_requested = FALSE", session, seq,
+        "running") == 1);
   }
 
   @Override
@@ -130,7 +135,8 @@ public final class JdbcPromptQueue implements PromptQueue {
       throw new IllegalArgumentException("state: a prompt finishes completed, failed or cancelled, not " + state);
     }
     return write(session, "could not record how a prompt ended", connection -> {
-      boolean finished = update(connection, "state = ?, detail = ?, body = NULL", session, seq, "running",
+      boolean finished = update(connection, "state = ?, detail = ?, body = NULL, cancel_requested = FALSE", session,
+          seq, "running",
           wireName(state), detail) == 1;
       if (finished) {
         forgetOldest(connection, session);
@@ -149,10 +155,32 @@ public final class JdbcPromptQueue implements PromptQueue {
       if (running == null) {
         return Optional.<Prompt>empty();
       }
-      update(connection, "state = 'failed', detail = ?, body = NULL", session, running.seq(), "running", reason);
+      update(connection, "state = 'failed', detail = ?, body = NULL, cancel_requested = FALSE", session, running.seq(),
+          "running", reason);
       forgetOldest(connection, session);
       return Optional.of(running);
     });
+  }
+
+  @Override
+  public boolean requestCancel(SessionId session, long seq) {
+    Objects.requireNonNull(session, "session");
+    boolean requested = write(session, "could not ask for a prompt to be cancelled", connection -> {
+      boolean running = update(connection, "cancel_requested = TRUE", session, seq, "running") == 1;
+      if (running) { // the owner hears it at commit, whichever instance it is
+        notifications.notifyAtCommit(connection, StoreNotifications.PROMPTS, session, seq);
+      }
+      return running;
+    });
+    if (requested) {
+      notifications.committed(StoreNotifications.PROMPTS, session, seq);
+    }
+    return requested;
+  }
+
+  @Override
+  public EventLog.Subscription listen(Listener listener) {
+    return notifications.listenToPrompts(listener);
   }
 
   @Override
@@ -263,7 +291,7 @@ public final class JdbcPromptQueue implements PromptQueue {
   private static Prompt prompt(SessionId session, ResultSet row) throws SQLException {
     return new Prompt(session, row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
         State.valueOf(row.getString(5).toUpperCase(Locale.ROOT)), row.getString(6), row.getString(7),
-        row.getString(8), row.getString(9), Instant.ofEpochMilli(row.getLong(10)));
+        row.getString(8), row.getString(9), Instant.ofEpochMilli(row.getLong(10)), row.getBoolean(11));
   }
 
   private static String wireName(State state) {

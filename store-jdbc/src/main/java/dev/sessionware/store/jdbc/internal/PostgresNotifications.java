@@ -1,7 +1,6 @@
 package dev.sessionware.store.jdbc.internal;
 
 import dev.sessionware.core.SessionId;
-import dev.sessionware.core.store.EventLog;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -11,34 +10,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event log's ear on PostgreSQL: a thread of the store's that holds one connection in {@code
- * LISTEN sw_events} and waits in the driver for notifications (no query in a loop), telling the
- * listeners of each append, of this instance or of another. A lost connection is taken again after
+ * A store's ear on PostgreSQL: a thread of the store's that holds one connection in {@code LISTEN}
+ * on the event log's and the prompt queue's channels and waits in the driver for notifications (no
+ * query in a loop), telling the listeners of each append and cancel request, of this instance or
+ * of another. A lost connection is taken again after
  * a second, and the listeners are then told that they may have missed appends meanwhile. Only this
  * class names the PostgreSQL driver, so a SQLite host needs none.
  */
 final class PostgresNotifications implements AutoCloseable {
-  static final String CHANNEL = "sw_events";
   private static final Logger LOG = LoggerFactory.getLogger(PostgresNotifications.class);
   private static final int WAIT_MILLIS = 500;
 
   private final Connections connections;
-  private final EventLog.Listeners listeners;
+  private final StoreNotifications listeners;
   private final Thread thread;
   private volatile boolean closed;
   private boolean lost; // only the listening thread reads and writes it
 
-  PostgresNotifications(Connections connections, EventLog.Listeners listeners, String name) {
+  PostgresNotifications(Connections connections, StoreNotifications listeners, String name) {
     this.connections = connections;
     this.listeners = listeners;
-    this.thread = new Thread(this::run, "sessionware-event-log-listen");
+    this.thread = new Thread(this::run, "sessionware-store-listen");
     thread.setDaemon(true);
     thread.start();
-  }
-
-  /** The payload of an append's notification: the ordinal, then the session (which may hold ':'). */
-  static String payload(SessionId session, long lastOrdinal) {
-    return lastOrdinal + ":" + session.value();
   }
 
   private void run() {
@@ -58,7 +52,7 @@ final class PostgresNotifications implements AutoCloseable {
           return;
         }
         lost = true;
-        LOG.warn("the event log lost its LISTEN connection; listening again in 1 s", e);
+        LOG.warn("the store lost its LISTEN connection; listening again in 1 s", e);
         try {
           Thread.sleep(1_000);
         } catch (InterruptedException interrupted) {
@@ -70,7 +64,8 @@ final class PostgresNotifications implements AutoCloseable {
 
   private void listen(Connection connection) throws SQLException {
     try (Statement statement = connection.createStatement()) {
-      statement.execute("LISTEN " + CHANNEL);
+      statement.execute("LISTEN " + StoreNotifications.EVENTS);
+      statement.execute("LISTEN " + StoreNotifications.PROMPTS);
     }
     if (lost) { // appends while no connection listened went unheard: the listeners read again
       lost = false;
@@ -85,15 +80,20 @@ final class PostgresNotifications implements AutoCloseable {
       for (PGNotification notification : notifications) {
         String payload = notification.getParameter();
         int colon = payload.indexOf(':');
+        SessionId session;
+        long number;
         try {
-          listeners.appended(SessionId.of(payload.substring(colon + 1)), Long.parseLong(payload.substring(0, colon)));
+          session = SessionId.of(payload.substring(colon + 1));
+          number = Long.parseLong(payload.substring(0, colon));
         } catch (RuntimeException malformed) {
-          LOG.warn("ignored a notification on {} that is not an event log append: {}", CHANNEL, payload);
+          LOG.warn("ignored a notification on {} that is not the store's: {}", notification.getName(), payload);
+          continue;
         }
+        listeners.heard(notification.getName(), session, number);
       }
     }
     try (Statement statement = connection.createStatement()) {
-      statement.execute("UNLISTEN " + CHANNEL);
+      statement.execute("UNLISTEN *");
     }
   }
 

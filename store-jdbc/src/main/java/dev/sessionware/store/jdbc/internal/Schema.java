@@ -76,7 +76,8 @@ public final class Schema {
         "CREATE TABLE sw_prompt_heads (session_id TEXT NOT NULL PRIMARY KEY, last_seq BIGINT NOT NULL)",
         "CREATE TABLE sw_prompts (session_id TEXT NOT NULL, seq BIGINT NOT NULL, idempotency_key TEXT,"
             + " digest TEXT NOT NULL, body TEXT, state TEXT NOT NULL, owner TEXT, inference_id TEXT, turn_id TEXT,"
-            + " detail TEXT, queued_at_ms BIGINT NOT NULL, PRIMARY KEY (session_id, seq))",
+            + " detail TEXT, queued_at_ms BIGINT NOT NULL, cancel_requested BOOLEAN NOT NULL DEFAULT FALSE,"
+            + " PRIMARY KEY (session_id, seq))",
         "CREATE UNIQUE INDEX sw_prompts_by_key ON sw_prompts (session_id, idempotency_key)",
         "CREATE INDEX sw_prompts_unfinished ON sw_prompts (session_id, seq) WHERE state IN ('queued', 'running')");
   }

@@ -1,5 +1,6 @@
 package dev.sessionware.store.jdbc.internal;
 
+import dev.sessionware.store.jdbc.Dialect;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -54,11 +55,14 @@ public final class SqliteFiles {
   private static final class Shared {
     final Path key;
     final Connections connections;
+    /** One set of listeners per file: an append or cancel request through one store is heard through all. */
+    final StoreNotifications notifications;
     int users; // guarded by OPEN
 
     Shared(Path key, Connections connections) {
       this.key = key;
       this.connections = connections;
+      this.notifications = new StoreNotifications(connections, Dialect.SQLITE, "SQLite store " + key);
     }
 
     Connections handle() {
@@ -68,6 +72,11 @@ public final class SqliteFiles {
         @Override
         public <T> T with(Work<T> work) throws SQLException {
           return connections.with(work);
+        }
+
+        @Override
+        public java.util.Optional<StoreNotifications> sharedNotifications() {
+          return java.util.Optional.of(notifications);
         }
 
         @Override
