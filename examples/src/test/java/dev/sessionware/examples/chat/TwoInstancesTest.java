@@ -223,6 +223,28 @@ class TwoInstancesTest {
     assertThat(ChatServerTest.userPrompts(onB, session)).containsExactly("What is a session id for?");
   }
 
+  @Test
+  void bothInstancesRestartedMidConversationGoOnWithTheSameOrdinalsAndQueue() throws Exception {
+    start(new EmbeddedEngine(), database);
+    String session = onA.newSession();
+    onA.prompt(session, "first question", null);
+    onA.awaitIdle(session, 1);
+    long lastBefore = onB.state(session).get("last_event_id").asLong();
+    assertThat(lastBefore).isPositive();
+
+    a.close();
+    b.close();
+    start(new EmbeddedEngine(), database); // both again, on the same database
+    assertThat(onB.state(session).get("last_event_id").asLong()).isEqualTo(lastBefore);
+    try (ChatHttp.Stream resumed = onA.stream(session, Long.toString(lastBefore))) {
+      assertThat(onB.prompt(session, "second question", null).status()).isEqualTo(200);
+      List<ChatHttp.Sse> seen = resumed.until("final", 1);
+      assertThat(seen.get(0).id()).as("numbers go on after the restart").isEqualTo(lastBefore + 1);
+    }
+    onA.awaitIdle(session, 2);
+    assertThat(ChatServerTest.userPrompts(onA, session)).containsExactly("first question", "second question");
+  }
+
   /** Fault class: the connections that LISTEN die; events appended meanwhile still reach B's stream. */
   @Test
   void aStreamOnBGetsWhatAAppendedWhileBsListeningConnectionWasDown() throws Exception {
