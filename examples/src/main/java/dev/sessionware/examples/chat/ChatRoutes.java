@@ -9,9 +9,6 @@ import dev.sessionware.opentelemetry.SessionBaggage;
 import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.Snapshot;
-import dev.sessionware.core.turn.Block;
-import dev.sessionware.core.turn.BlockKind;
-import dev.sessionware.core.turn.Turn;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -155,7 +152,7 @@ final class ChatRoutes {
       item.put("turn_id", snapshot.turnId());
       item.put("phase", snapshot.phase());
       item.put("created_at_ms", snapshot.createdAt().toEpochMilli());
-      snapshot.turn().ifPresent(turn -> item.set("messages", messages(turn)));
+      snapshot.turn().ifPresent(turn -> item.set("messages", SessionSnapshot.messages(turn)));
       item.set("turn", parse(snapshot.payload()));
     }
     ObjectNode answer = json.createObjectNode();
@@ -164,16 +161,7 @@ final class ChatRoutes {
     send(ctx, 200, answer);
   }
 
-  private ArrayNode messages(Turn turn) {
-    ArrayNode messages = json.createArrayNode();
-    for (Block block : turn.blocks()) {
-      String role = block.kind() == BlockKind.USER ? "user" : block.kind() == BlockKind.LLM_TEXT ? "assistant" : null;
-      if (role != null) {
-        messages.addObject().put("role", role).put("text", block.text().orElse(""));
-      }
-    }
-    return messages;
-  }
+
 
   private void message(Context ctx) {
     ChatSession session = session(ctx);

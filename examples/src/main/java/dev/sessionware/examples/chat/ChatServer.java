@@ -293,7 +293,9 @@ public final class ChatServer implements AutoCloseable {
   }
 
   private ChatSession newChatSession(SessionId id) {
-    return new ChatSession(runtime.openSession(pipeline, id), new SessionEventLog(id, eventLog, eventBuffer),
+    SessionEventLog events = new SessionEventLog(id, eventLog, eventBuffer,
+        through -> SessionSnapshot.at(id, through, runtime.store(), eventLog));
+    return new ChatSession(runtime.openSession(pipeline, id), events,
         promptQueue, runtime.store(), runtime.instanceId(), leaseDuration, queueLimit);
   }
 

@@ -4,6 +4,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,12 +117,10 @@ final class EventStream implements WriteListener {
       return first;
     }
     SessionEventLog.Batch batch = log.after(cursor);
-    if (!batch.entries().isEmpty() || batch.missed() > 0) {
+    if (!batch.entries().isEmpty() || batch.snapshot() != null) {
       StringBuilder text = new StringBuilder();
-      if (batch.missed() > 0) {
-        text.append("event: gap\ndata: {\"missed\":").append(batch.missed()).append("}\n\n");
-      }
-      for (SessionEventLog.Entry entry : batch.entries()) {
+      List<SessionEventLog.Entry> entries = batch.snapshot() == null ? batch.entries() : List.of(batch.snapshot());
+      for (SessionEventLog.Entry entry : entries) {
         text.append("id: ").append(entry.id()).append("\nevent: ").append(entry.type())
             .append("\ndata: ").append(entry.json()).append("\n\n");
         cursor = entry.id();

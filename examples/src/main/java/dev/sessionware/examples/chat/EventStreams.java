@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  * stream's own pace. Each event's {@code id:} is its number in that log; a client that reconnects
  * with {@code Last-Event-ID: n} (or {@code ?last_event_id=n}, for a page that reloads) gets event
  * {@code n + 1} onwards. A new stream without either starts with the events that come next. When
- * the events after {@code n} are no longer buffered, the stream sends {@code event: gap} with how many
- * were missed (the client reloads the turns) and goes on with the oldest it still has.
+ * the events after {@code n} were compacted away, the stream sends {@code event: snapshot} (the
+ * conversation as stored and the running inference so far, {@link SessionSnapshot}) and goes on after it.
  *
  * <p>Streams hold no server thread while they wait ({@link EventStream}): two writer threads serve
  * them all, and one timer sends the keep-alives. The server keeps at most {@code maxStreams} open

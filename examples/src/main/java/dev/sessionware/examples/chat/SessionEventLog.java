@@ -14,8 +14,8 @@ import java.util.List;
  * across restarts of the server (and across the instances that share the log's database), and a
  * browser that resumes with {@code Last-Event-ID} after a restart gets what it missed. The newest
  * events are also kept in a bounded buffer that live streams read from; a cursor older than the
- * buffer reads from the durable log, and one behind its compaction point is told so with a {@link
- * Batch#missed gap}. Each stream reads from its own cursor, so a slow client never holds up the
+ * buffer reads from the durable log, and one behind its compaction point gets a {@link
+ * SessionSnapshot snapshot} of the conversation and the running inference, then the events after it. Each stream reads from its own cursor, so a slow client never holds up the
  * inference that publishes.
  *
  * <p>The log also knows the streams reading it: it wakes them when an event arrives, and keeps at
@@ -30,10 +30,11 @@ final class SessionEventLog {
    * What a stream reads next.
    *
    * @param entries the events after the cursor, oldest first (empty when there is nothing new)
-   * @param missed how many events after the cursor are no longer buffered (0 normally)
+   * @param snapshot for a cursor behind the log's compaction point, the snapshot that replaces the
+   *     events it missed (its id is the last ordinal it stands for); null normally
    * @param closed whether the log was closed: the stream ends
    */
-  record Batch(List<Entry> entries, long missed, boolean closed) {}
+  record Batch(List<Entry> entries, Entry snapshot, boolean closed) {}
 
   /** Streams one session keeps open at once; a newer one replaces the oldest. */
   static final int MAX_STREAMS = 8;
@@ -42,18 +43,20 @@ final class SessionEventLog {
 
   private final SessionId session;
   private final EventLog durable;
+  private final java.util.function.LongFunction<String> snapshotAt;
   private final int capacity;
   private final ArrayDeque<Entry> buffer;
   private final ArrayDeque<EventStream> streams = new ArrayDeque<>(); // oldest first
   private long lastId;
   private boolean closed;
 
-  SessionEventLog(SessionId session, EventLog durable, int capacity) {
+  SessionEventLog(SessionId session, EventLog durable, int capacity, java.util.function.LongFunction<String> snapshotAt) {
     if (capacity < 1) {
       throw new IllegalArgumentException("event buffer capacity must be at least 1, but was " + capacity);
     }
     this.session = session;
     this.durable = durable;
+    this.snapshotAt = snapshotAt;
     this.capacity = capacity;
     this.buffer = new ArrayDeque<>(Math.min(capacity, 1024));
     this.lastId = durable.lastOrdinal(session); // a restarted server goes on from the log's numbers
@@ -142,14 +145,17 @@ final class SessionEventLog {
           + lastId);
     }
     if (cursor == lastId) {
-      return new Batch(List.of(), 0, closed);
+      return new Batch(List.of(), null, closed);
     }
     long oldest = buffer.isEmpty() ? lastId + 1 : buffer.peekFirst().id();
     if (cursor + 1 < oldest) { // older than the buffer: from the durable log, a page at a time
       EventLog.Page page = durable.read(session, cursor, Math.min(capacity, EventLog.MAX_PAGE));
+      if (page.behind()) { // what it missed is gone: the conversation as it stands instead
+        return new Batch(List.of(), new Entry(lastId, "snapshot", snapshotAt.apply(lastId)), false);
+      }
       List<Entry> entries = page.entries().stream()
           .map(entry -> new Entry(entry.ordinal(), entry.event().type(), CODEC.encode(entry.event()))).toList();
-      return new Batch(entries, page.behind() ? page.compactedThrough() - cursor : 0, false);
+      return new Batch(entries, null, false);
     }
     List<Entry> entries = new ArrayList<>();
     for (Entry entry : buffer) {
@@ -157,7 +163,7 @@ final class SessionEventLog {
         entries.add(entry);
       }
     }
-    return new Batch(entries, 0, false);
+    return new Batch(entries, null, false);
   }
 
   /**

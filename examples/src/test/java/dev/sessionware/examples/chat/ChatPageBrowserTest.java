@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -33,6 +34,58 @@ class ChatPageBrowserTest {
 
   @Test
   void aPromptStreamsIntoThePageAndAReloadShowsTheHistory() {
+    withBrowser(ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db"))), (server, browser) -> {
+      browser.get(server.uri().toString());
+      await("the page to create a session and put it in the URL", () -> browser.getCurrentUrl().contains("?session="));
+      String url = browser.getCurrentUrl();
+
+      browser.findElement(By.id("prompt")).sendKeys(QUESTION);
+      browser.findElement(By.id("send")).click();
+      String answer = EmbeddedEngine.answer(QUESTION);
+      await("the streamed answer in the page", () -> texts(browser, ".assistant").contains(answer));
+
+      browser.navigate().refresh();
+      await("the history after a reload", () -> texts(browser, ".user").contains(QUESTION)
+          && texts(browser, ".assistant").contains(answer));
+      assertThat(browser.getCurrentUrl()).isEqualTo(url);
+      assertThat(texts(browser, ".user")).containsExactly(QUESTION);
+    });
+  }
+
+  /** A page whose stream comes back further behind than the server keeps events (a laptop that slept). */
+  @Test
+  void aPageFurtherBehindThanTheServerKeepsShowsTheSnapshotOnceAndGoesOnLive() {
+    withBrowser(ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db"))).eventBuffer(24),
+        (server, browser) -> {
+          browser.get(server.uri().toString());
+          await("a session in the URL", () -> browser.getCurrentUrl().contains("?session="));
+          String session = browser.getCurrentUrl().replaceAll(".*\\?session=", "");
+          ChatHttp http = new ChatHttp(server.uri());
+          List<String> questions = List.of("first question", "second question", "third question");
+          for (int i = 0; i < questions.size(); i++) {
+            http.prompt(session, questions.get(i), null);
+            int turns = i + 1;
+            awaitQuietly(() -> http.awaitIdle(session, turns));
+          }
+          await("three answers", () -> texts(browser, ".assistant").size() == 3);
+
+          // the stream drops; what the page shows is stale; it reconnects from event 1, long compacted away
+          ((JavascriptExecutor) browser).executeScript("source.close(); log.replaceChildren(); sessionStorage.setItem("
+              + "'sessionware.last_event_id.' + sessionId, '1'); connect();");
+          await("the conversation from the snapshot", () -> texts(browser, ".user").equals(questions));
+          assertThat(texts(browser, ".assistant")).hasSize(3).allSatisfy(text -> assertThat(text).contains("heard"));
+
+          http.prompt(session, "and live after it", null);
+          await("the live answer after the snapshot", () -> texts(browser, ".assistant").size() == 4);
+          assertThat(texts(browser, ".assistant").get(3)).isEqualTo(EmbeddedEngine.answer("and live after it"));
+        });
+  }
+
+  private interface BrowserWork {
+    void run(ChatServer server, WebDriver browser);
+  }
+
+  private void withBrowser(ChatServer.Builder serverBuilder, BrowserWork work) {
     Optional<Path> chromium = executable("chromium", "chromium-browser", "google-chrome");
     Optional<Path> driver = executable("chromedriver");
     if (chromium.isEmpty() || driver.isEmpty()) {
@@ -47,27 +100,26 @@ class ChatPageBrowserTest {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile())
         .usingAnyFreePort().build();
-    try (ChatServer server = ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db")))
-        .port(0).start()) {
+    try (ChatServer server = serverBuilder.port(0).start()) {
       WebDriver browser = new ChromeDriver(service, options);
       try {
-        browser.get(server.uri().toString());
-        await("the page to create a session and put it in the URL", () -> browser.getCurrentUrl().contains("?session="));
-        String url = browser.getCurrentUrl();
-
-        browser.findElement(By.id("prompt")).sendKeys(QUESTION);
-        browser.findElement(By.id("send")).click();
-        String answer = EmbeddedEngine.answer(QUESTION);
-        await("the streamed answer in the page", () -> texts(browser, ".assistant").contains(answer));
-
-        browser.navigate().refresh();
-        await("the history after a reload", () -> texts(browser, ".user").contains(QUESTION)
-            && texts(browser, ".assistant").contains(answer));
-        assertThat(browser.getCurrentUrl()).isEqualTo(url);
-        assertThat(texts(browser, ".user")).containsExactly(QUESTION);
+        work.run(server, browser);
       } finally {
         browser.quit();
       }
+    }
+  }
+
+  private interface Wait {
+    void run() throws InterruptedException;
+  }
+
+  private static void awaitQuietly(Wait wait) {
+    try {
+      wait.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
     }
   }
 

@@ -3,6 +3,8 @@ package dev.sessionware.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -314,6 +316,63 @@ class ChatServerTest {
         ChatHttp.Reply replay = client.prompt(id.value(), "hello?", "key-1");
         assertThat(replay.body().get("state").asText()).as("the key, taken by the other instance").isEqualTo("completed");
       }
+    }
+  }
+
+  /** Fault class: a client further behind than the log keeps (a laptop that slept through a conversation). */
+  @Test
+  void aStreamFurtherBehindThanTheLogKeepsGetsASnapshotWithTheRunningInferenceThenLiveEvents() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    Engine slowWhenAsked = (context, turn) -> {
+      if (turn.last(BlockKind.USER).flatMap(Block::text).orElse("").contains("slow")) {
+        EventMetadata meta = EventMetadata.builder().model("slow").build();
+        context.publish(new InferenceEvent.StartEvent(meta));
+        context.publish(new InferenceEvent.PartialEvent(meta, "Hel", "Hel"));
+        release.await(30, TimeUnit.SECONDS);
+      }
+      return embedded.run(context, turn);
+    };
+    JdbcTurnStore store = JdbcTurnStore.sqlite(dir.resolve("chat.db"));
+    // a buffer (and log) of 24 events: the first turns are compacted away, an answer (~12 events) is not
+    server = ChatServer.builder(slowWhenAsked, store).eventBuffer(24).port(0).start();
+    http = new ChatHttp(server.uri());
+    String session = http.newSession();
+    List<String> prompts = List.of("first question", "second question", "third question");
+    for (int i = 0; i < prompts.size(); i++) {
+      http.prompt(session, prompts.get(i), null);
+      http.awaitIdle(session, i + 1);
+    }
+    List<ChatHttp.Sse> running;
+    String slowInference;
+    String slowTurn;
+    try (ChatHttp.Stream live = http.stream(session, null)) {
+      slowInference = http.prompt(session, "a slow one", null).body().get("inference_id").asText();
+      running = live.until("partial", 1);
+    }
+    long through = running.get(running.size() - 1).id();
+
+    try (ChatHttp.Stream behind = http.stream(session, "1")) { // events 2.. were compacted long ago
+      ChatHttp.Sse snapshot = behind.until("snapshot", 1).get(0);
+      assertThat(snapshot.id()).as("it stands for every event so far").isEqualTo(through);
+      JsonNode data = snapshot.json();
+      assertThat(data.get("messages")).hasSize(6);
+      assertThat(data.at("/messages/4/text").asText()).isEqualTo("third question");
+      assertThat(data.at("/running/inference_id").asText()).isEqualTo(slowInference);
+      assertThat(data.at("/running/text").asText()).isEqualTo("Hel");
+
+      release.countDown();
+      List<ChatHttp.Sse> after = behind.until("final", 1);
+      assertThat(after.get(0).id()).as("then the events after it, none missing").isEqualTo(through + 1);
+      assertThat(after.get(after.size() - 1).json().at("/meta/inference_id").asText()).isEqualTo(slowInference);
+      slowTurn = after.get(after.size() - 1).json().at("/meta/turn_id").asText();
+      assertThat(slowTurn).isNotEqualTo(data.get("turn_id").asText());
+    }
+    http.awaitIdle(session, 4);
+    try (ChatHttp.Stream idle = http.stream(session, "1")) {
+      JsonNode data = idle.until("snapshot", 1).get(0).json();
+      assertThat(data.get("running").isNull()).as("nothing runs now").isTrue();
+      assertThat(data.get("turn_id").asText()).as("the stored turn is named as its events name it, so a page"
+          + " skips the late events of a turn a snapshot showed").isEqualTo(slowTurn);
     }
   }
 
