@@ -18,6 +18,9 @@ final class CallScopes {
   /** The session the deprecated memory-provider wrapper noted for the next model call on this thread. */
   private static final ThreadLocal<dev.sessionware.core.SessionId> PENDING = new ThreadLocal<>();
 
+  /** How deep this thread is in stream callbacks (absent: not in one). */
+  private static final ThreadLocal<Integer> IN_STREAM_CALLBACK = new ThreadLocal<>();
+
   private record OpenCall(UUID invocation, CorrelationContext.Scope scope) {}
 
   private CallScopes() {}
@@ -53,6 +56,11 @@ final class CallScopes {
    * the stream took the session along).
    */
   static void closeOnThisThread(UUID invocation) {
+    if (IN_STREAM_CALLBACK.get() != null) {
+      // a client that runs the stream on the calling thread: the call ends inside a callback,
+      // whose scope is open over the call's; handedOver() closes it once the stream returns
+      return;
+    }
     ArrayDeque<OpenCall> open = OPEN.get();
     if (open == null || open.stream().noneMatch(c -> c.invocation().equals(invocation))) {
       return;
@@ -66,6 +74,21 @@ final class CallScopes {
     }
     if (open.isEmpty()) {
       OPEN.remove();
+    }
+  }
+
+  /** Runs a stream's callback, which the call's end must not close a scope under. */
+  static void inStreamCallback(Runnable callback) {
+    Integer depth = IN_STREAM_CALLBACK.get();
+    IN_STREAM_CALLBACK.set(depth == null ? 1 : depth + 1);
+    try {
+      callback.run();
+    } finally {
+      if (depth == null) {
+        IN_STREAM_CALLBACK.remove();
+      } else {
+        IN_STREAM_CALLBACK.set(depth);
+      }
     }
   }
 

@@ -118,43 +118,38 @@ public final class CorrelatingHttpClientBuilder implements HttpClientBuilder {
       this.correlation = correlation;
     }
 
-    private CorrelationContext.Scope scope() {
-      return correlation == null ? CorrelationContext.clear() : CorrelationContext.open(correlation);
+    private void run(Runnable callback) {
+      CallScopes.inStreamCallback(() -> {
+        try (CorrelationContext.Scope ignored =
+            correlation == null ? CorrelationContext.clear() : CorrelationContext.open(correlation)) {
+          callback.run();
+        }
+      });
     }
 
     @Override
     public void onOpen(SuccessfulHttpResponse response) {
-      try (CorrelationContext.Scope ignored = scope()) {
-        delegate.onOpen(response);
-      }
+      run(() -> delegate.onOpen(response));
     }
 
     @Override
     public void onEvent(ServerSentEvent event, ServerSentEventContext context) {
-      try (CorrelationContext.Scope ignored = scope()) {
-        delegate.onEvent(event, context);
-      }
+      run(() -> delegate.onEvent(event, context));
     }
 
     @Override
     public void onEvent(ServerSentEvent event) {
-      try (CorrelationContext.Scope ignored = scope()) {
-        delegate.onEvent(event);
-      }
+      run(() -> delegate.onEvent(event));
     }
 
     @Override
     public void onError(Throwable error) {
-      try (CorrelationContext.Scope ignored = scope()) {
-        delegate.onError(error);
-      }
+      run(() -> delegate.onError(error));
     }
 
     @Override
     public void onClose() {
-      try (CorrelationContext.Scope ignored = scope()) {
-        delegate.onClose();
-      }
+      run(() -> delegate.onClose());
     }
   }
 }

@@ -164,6 +164,37 @@ class AiServiceSessionsTest {
         .containsExactly("carol", "carol", "carol", "dave", "dave", "dave", "carol", "carol", "carol", "dave", "dave", "dave");
   }
 
+  /** Fault class: the client runs the whole stream on the calling thread (found 1 in 180 under load). */
+  @Test
+  void aStreamDeliveredOnTheCallingThreadStillCompletesWithItsSession() throws Exception {
+    server.serve(exchange -> LoopbackOpenAiServer.streamAnswer(exchange, "test-model", "It is ", "noon."));
+    OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl().toString())
+        .apiKey("sk-test-key-0123456789").modelName("test-model")
+        .httpClientBuilder(CorrelatingHttpClientBuilder.wrap(new CallingThreadHttpClientBuilder()))
+        .listeners(List.of(SessionChatModelListener.publishingTo(events))).build();
+    StreamingAssistant assistant = AiServices.builder(StreamingAssistant.class).streamingChatModel(model)
+        .chatMemoryProvider(memoryId -> MessageWindowChatMemory.withMaxMessages(20))
+        .registerListeners(AiServiceSessions.listeners()).build();
+    for (String user : List.of("gina", "hank")) {
+      java.util.concurrent.CompletableFuture<String> done = new java.util.concurrent.CompletableFuture<>();
+      assistant.chat(user, "time?")
+          .onPartialResponse(text -> HOST.info("partial {}", text))
+          .onCompleteResponse(response -> {
+            HOST.info("complete");
+            done.complete(response.aiMessage().text());
+          })
+          .onError(done::completeExceptionally)
+          .start();
+      assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("It is noon.");
+      assertThat(CorrelationContext.current()).as("the caller keeps no scope").isEmpty();
+      assertThat(MDC.get("session_id")).isNull();
+    }
+    assertThat(logs.lines("host.app")).extracting(line -> line.getFormattedMessage() + " "
+        + line.getMDCPropertyMap().get("session_id"))
+        .containsExactly("partial It is  gina", "partial noon. gina", "complete gina",
+            "partial It is  hank", "partial noon. hank", "complete hank");
+  }
+
   @Test
   @SuppressWarnings("deprecation")
   void eachMemoryIdsCallsLogAndPublishWithThatSessionAndLeaveTheThreadClean() {
