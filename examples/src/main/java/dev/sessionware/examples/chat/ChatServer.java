@@ -281,7 +281,9 @@ public final class ChatServer implements AutoCloseable {
         if (closed) {
           return;
         }
-        find(id).ifPresent(session -> session.runNext(0));
+        // a prompt offered just now is being started by the instance it was posted to: not taken from it
+        java.time.Instant settled = java.time.Instant.now().minus(leaseDuration.dividedBy(2));
+        find(id).ifPresent(session -> session.runNextIfWaitingSince(settled));
       }
     } catch (RuntimeException e) { // the database is down: the next check tries again
       LOG.atWarn().setCause(e).log("chat: the takeover check failed");

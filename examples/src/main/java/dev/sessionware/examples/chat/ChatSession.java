@@ -162,6 +162,18 @@ final class ChatSession {
   }
 
   /**
+   * The takeover check: runs the next prompt here if one runs (its owner may have died: the lease
+   * decides) or the oldest waiting one was queued before {@code settled}.
+   */
+  void runNextIfWaitingSince(java.time.Instant settled) {
+    PromptQueue.Pending pending = queue.pending(session.id());
+    boolean settledWaiting = !pending.waiting().isEmpty() && pending.waiting().get(0).queuedAt().isBefore(settled);
+    if (pending.running() != null || settledWaiting) {
+      runNext(0);
+    }
+  }
+
+  /**
    * What a cancel did.
    *
    * @param prompt the prompt whose inference is cancelled
