@@ -65,7 +65,7 @@ class KafkaEventReaderTest {
       while (read.size() < written.size() && System.nanoTime() < deadline) {
         read.addAll(reader.poll(Duration.ofMillis(200)));
       }
-      assertThat(reader.undecodable()).as("malformed, run_id, foreign key").isEqualTo(3);
+      assertThat(reader.undecodable()).as("malformed, legacy session alias, foreign key").isEqualTo(3);
     }
     assertThat(read.stream().map(codec::encode).toList()).isEqualTo(written.stream().map(codec::encode).toList());
   }
