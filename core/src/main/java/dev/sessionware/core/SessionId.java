@@ -13,7 +13,7 @@ import java.util.UUID;
  */
 public record SessionId(String value) {
   /** The longest id accepted, in characters. */
-  public static final int MAX_LENGTH = IdValidation.MAX_LENGTH;
+  public static final int MAX_LENGTH = dev.sessionware.core.internal.IdText.MAX_LENGTH;
 
   /**
    * Validates the id.
@@ -25,7 +25,7 @@ public record SessionId(String value) {
    *     space, bidi overrides, a byte order mark) or unpaired surrogates; the message shows the value escaped
    */
   public SessionId {
-    IdValidation.check("session id", value);
+    dev.sessionware.core.internal.IdText.check("session id", value);
   }
 
   /**

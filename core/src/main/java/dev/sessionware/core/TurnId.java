@@ -12,7 +12,7 @@ package dev.sessionware.core;
  */
 public record TurnId(String value) {
   /** The longest id accepted, in characters. */
-  public static final int MAX_LENGTH = IdValidation.MAX_LENGTH;
+  public static final int MAX_LENGTH = dev.sessionware.core.internal.IdText.MAX_LENGTH;
 
   /**
    * Validates the id.
@@ -24,7 +24,7 @@ public record TurnId(String value) {
    *     space, bidi overrides, a byte order mark) or unpaired surrogates; the message shows the value escaped
    */
   public TurnId {
-    IdValidation.check("turn id", value);
+    dev.sessionware.core.internal.IdText.check("turn id", value);
   }
 
   /**

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Every event type reaches the visitor method named for it, and only that one. */
+/** Every event type of both vocabularies reaches the visitor method named for it, and only that one. */
 class EventVisitorTest {
   /** Answers with the wire type each method is for. */
   private static final InferenceEvent.Visitor<String> WIRE_TYPE_OF_METHOD = new InferenceEvent.Visitor<>() {
@@ -86,6 +86,101 @@ class EventVisitorTest {
     }
 
     @Override
+    public String runStarted(InferenceEvent.RunStartedEvent event) {
+      return "run-started";
+    }
+
+    @Override
+    public String runFinished(InferenceEvent.RunFinishedEvent event) {
+      return "run-finished";
+    }
+
+    @Override
+    public String runStopped(InferenceEvent.RunStoppedEvent event) {
+      return "run-stopped";
+    }
+
+    @Override
+    public String runFailed(InferenceEvent.RunFailedEvent event) {
+      return "run-failed";
+    }
+
+    @Override
+    public String providerCallStarted(InferenceEvent.ProviderCallStartedEvent event) {
+      return "provider-call-started";
+    }
+
+    @Override
+    public String providerCallMetadataUpdated(InferenceEvent.ProviderCallMetadataUpdatedEvent event) {
+      return "provider-call-metadata-updated";
+    }
+
+    @Override
+    public String providerCallFinished(InferenceEvent.ProviderCallFinishedEvent event) {
+      return "provider-call-finished";
+    }
+
+    @Override
+    public String textSegmentStarted(InferenceEvent.TextSegmentStartedEvent event) {
+      return "text-segment-started";
+    }
+
+    @Override
+    public String textDelta(InferenceEvent.TextDeltaEvent event) {
+      return "text-delta";
+    }
+
+    @Override
+    public String textSegmentFinished(InferenceEvent.TextSegmentFinishedEvent event) {
+      return "text-segment-finished";
+    }
+
+    @Override
+    public String reasoningSegmentStarted(InferenceEvent.ReasoningSegmentStartedEvent event) {
+      return "reasoning-segment-started";
+    }
+
+    @Override
+    public String reasoningDelta(InferenceEvent.ReasoningDeltaEvent event) {
+      return "reasoning-delta";
+    }
+
+    @Override
+    public String reasoningSegmentFinished(InferenceEvent.ReasoningSegmentFinishedEvent event) {
+      return "reasoning-segment-finished";
+    }
+
+    @Override
+    public String toolCallStarted(InferenceEvent.ToolCallStartedEvent event) {
+      return "tool-call-started";
+    }
+
+    @Override
+    public String toolCallArgumentsDelta(InferenceEvent.ToolCallArgumentsDeltaEvent event) {
+      return "tool-call-arguments-delta";
+    }
+
+    @Override
+    public String toolCallRequested(InferenceEvent.ToolCallRequestedEvent event) {
+      return "tool-call-requested";
+    }
+
+    @Override
+    public String toolExecutionStarted(InferenceEvent.ToolExecutionStartedEvent event) {
+      return "tool-execution-started";
+    }
+
+    @Override
+    public String toolResultReady(InferenceEvent.ToolResultReadyEvent event) {
+      return "tool-result-ready";
+    }
+
+    @Override
+    public String toolCallFinished(InferenceEvent.ToolCallFinishedEvent event) {
+      return "tool-call-finished";
+    }
+
+    @Override
     public String unknown(UnknownEvent event) {
       return "unknown:" + event.type();
     }
@@ -107,5 +202,13 @@ class EventVisitorTest {
     UnknownEvent unknown = new UnknownEvent("web-search", meta, Map.of("q", JsonNodeFactory.instance.textNode("x")));
     assertThat(unknown.accept(WIRE_TYPE_OF_METHOD)).isEqualTo("unknown:web-search");
     assertThat(events).extracting(InferenceEvent::type).doesNotHaveDuplicates().hasSize(12);
+
+    List<InferenceEvent.CanonicalEvent> canonical = CanonicalSamples.oneOfEach(meta, InferenceEvent.CanonicalCorrelation.empty());
+    for (InferenceEvent event : canonical) {
+      assertThat(event.accept(WIRE_TYPE_OF_METHOD)).as(event.getClass().getSimpleName()).isEqualTo(event.type());
+    }
+    assertThat(canonical).extracting(InferenceEvent::type).doesNotHaveDuplicates().hasSize(19)
+        .doesNotContainAnyElementsOf(events.stream().map(InferenceEvent::type).toList());
+    assertThat(InferenceEvent.CanonicalEvent.class.getPermittedSubclasses()).hasSize(19);
   }
 }

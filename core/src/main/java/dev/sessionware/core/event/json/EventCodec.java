@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.CanonicalCorrelation;
+import dev.sessionware.core.event.InferenceEvent.CanonicalEvent;
 import dev.sessionware.core.event.InferenceEvent.UnknownEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.ToolCall;
@@ -22,18 +24,36 @@ import dev.sessionware.core.turn.Usage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Encodes and decodes {@link InferenceEvent}s in the JSON wire format shared with the Go reference.
+ * Encodes and decodes {@link InferenceEvent}s in the JSON wire formats shared with the Go reference,
+ * and translates a stream of events from one of geppetto's two vocabularies to the other.
  *
- * <p>An event is one flat object: {@code type}, {@code meta}, then the type's own members. Encoding
- * writes the members in the reference's order and leaves out empty optional ones. Decoding accepts
- * everything the reference writes, including its {@code \u003c}-style escapes and the empty {@code
- * error} object on error events, and keeps what it does not know: events of unknown types whole,
- * and {@code meta} members of newer versions in {@link EventMetadata#otherMembers()}. It rejects the legacy {@code meta.run_id} with a message that points to
- * {@code dev.sessionware.migration.RunIdMigration} (artifact {@code sessionware-migration}). Every problem is an {@link EventDecodingException} that names the member.
+ * <p>An event is one flat object: {@code type}, {@code meta}, then the type's own members; a
+ * {@linkplain CanonicalEvent canonical} event has its {@code correlation} between {@code meta} and
+ * its own members. Encoding writes the members in the reference's order and leaves out empty
+ * optional ones ({@link #encode} writes every event in its own vocabulary, so that what was read
+ * is written back unchanged). Decoding takes both vocabularies and accepts everything the
+ * reference writes, including its {@code \u003c}-style escapes and the empty {@code error} object
+ * on error events; it keeps what it does not know: events of unknown types whole, and {@code meta}
+ * members of newer versions in {@link EventMetadata#otherMembers()}; unknown members of known types
+ * are ignored, as Go ignores them. It rejects the legacy {@code meta.run_id} with a message that
+ * points to {@code dev.sessionware.migration.RunIdMigration} (artifact {@code
+ * sessionware-migration}), in both vocabularies; in the canonical correlation, and only there, the
+ * member of that name is the inference id, refused when it holds the session id or differs from
+ * {@code meta.inference_id}. Every problem is an {@link EventDecodingException} that names the member.
+ *
+ * <p><b>Which vocabulary a stream is written in.</b> Sessions publish the PI-017 vocabulary, with a
+ * few canonical events where it has nothing to say (the end of a model call that asked for tools,
+ * a tool call's status). A codec writes one {@link #vocabulary()}: {@link #standard()} PI-017 (the
+ * default), {@link #canonical()} geppetto's canonical one. Sinks that write a stream (JSON Lines
+ * files, the event log, Kafka, the chat server's event stream) take a codec and pass every event
+ * through a {@link #translator()} of their own first, which turns it into the events of that
+ * vocabulary (none, one or several) by the mapping of {@code docs/wire-format.md}.
  *
  * <p>What the codec writes, it reads: one limit, {@link #MAX_EVENT_LENGTH} characters of JSON per
  * event, holds in both directions (an event that would encode longer is refused with an {@link
@@ -41,13 +61,33 @@ import java.util.Objects;
  * surrogate are written with it as a {@code \}{@code uXXXX} escape, so every line is valid UTF-8
  * and reads back to the same value.
  *
- * <p>Instances are immutable and thread-safe; {@link #standard()} is the one to share.
+ * <p>Instances are immutable and thread-safe; {@link #standard()} and {@link #canonical()} are the
+ * ones to share.
  */
 public final class EventCodec {
   /** The most characters of JSON one event may take, written or read: 16 MiB. */
   public static final int MAX_EVENT_LENGTH = 16 * 1024 * 1024;
 
-  private static final EventCodec STANDARD = new EventCodec();
+  /** The provider name that {@link #canonical()} puts in the provider call ids it derives. */
+  public static final String DEFAULT_PROVIDER = "sessionware";
+
+  /** geppetto's two event vocabularies: what a codec's {@linkplain #translator() translator} writes. */
+  public enum Vocabulary {
+    /**
+     * The vocabulary the Go services wrote when they became session-only (PI-017): {@code start},
+     * {@code partial}, {@code final}, the tool events. What sessions publish, and the default.
+     */
+    PI_017,
+    /**
+     * geppetto's canonical vocabulary since May 2026: {@code provider-call-*}, {@code text-*}, {@code
+     * reasoning-*}, {@code tool-*} and {@code run-*}, each with a {@code correlation} object.
+     */
+    CANONICAL
+  }
+
+  private static final ObjectMapper MAPPER = newMapper();
+  private static final EventCodec STANDARD = new EventCodec(Vocabulary.PI_017, DEFAULT_PROVIDER);
+  private static final EventCodec CANONICAL = new EventCodec(Vocabulary.CANONICAL, DEFAULT_PROVIDER);
 
   /** The legacy alias of session_id that input may still carry; rejected with a migration path. */
   static final String LEGACY_RUN_ID = "run_id";
@@ -58,27 +98,166 @@ public final class EventCodec {
           + " dev.sessionware.migration.RunIdMigration from the artifact dev.sessionware:sessionware-migration (or"
           + " \"java -jar sessionware-cli.jar migrate IN OUT\", from the artifact dev.sessionware:sessionware-cli)";
 
-  private final ObjectMapper mapper;
-  private final JsonFactory factory;
+  private final ObjectMapper mapper = MAPPER;
+  private final JsonFactory factory = MAPPER.getFactory();
+  private final Vocabulary vocabulary;
+  private final String provider;
 
-  private EventCodec() {
-    this.mapper = JsonMapper.builder()
+  private EventCodec(Vocabulary vocabulary, String provider) {
+    this.vocabulary = vocabulary;
+    this.provider = provider;
+  }
+
+  private static ObjectMapper newMapper() {
+    ObjectMapper mapper = JsonMapper.builder()
         // numbers in kept trees (unknown members, extra) keep their exact value: 1e400 is no Infinity
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .build();
     // our own limit is the event's whole length; no string inside one can be longer
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxStringLength(MAX_EVENT_LENGTH).build());
-    this.factory = mapper.getFactory();
+    return mapper;
   }
 
   /**
-   * Returns the shared codec.
+   * Returns the shared codec that writes streams in the PI-017 vocabulary: the default.
    *
    * @return the codec
    */
   public static EventCodec standard() {
     return STANDARD;
+  }
+
+  /**
+   * Returns the shared codec that writes streams in geppetto's canonical vocabulary, with provider
+   * call ids of the form {@code sessionware:<inference id>:provider-call:<n>}.
+   *
+   * @return the codec
+   */
+  public static EventCodec canonical() {
+    return CANONICAL;
+  }
+
+  /**
+   * Returns the shared codec that writes streams in a vocabulary.
+   *
+   * @param vocabulary the vocabulary
+   * @return {@link #standard()} or {@link #canonical()}
+   */
+  public static EventCodec writing(Vocabulary vocabulary) {
+    return Objects.requireNonNull(vocabulary, "vocabulary") == Vocabulary.PI_017 ? STANDARD : CANONICAL;
+  }
+
+  /**
+   * Returns a codec like this one whose translator names another provider in the provider call ids
+   * it derives ({@code <provider>:<inference id>:provider-call:<n>}, geppetto's form): the model API
+   * the engines call, such as {@code openai}.
+   *
+   * @param provider the provider's name: 1 to 64 characters, no colon, whitespace, control or
+   *     invisible characters
+   * @return the codec
+   * @throws IllegalArgumentException if the name is not such a name
+   */
+  public EventCodec withProvider(String provider) {
+    Objects.requireNonNull(provider, "provider");
+    dev.sessionware.core.internal.IdText.check("provider", provider, 64);
+    if (provider.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("provider must not contain ':', which separates the parts of a provider"
+          + " call id, but was " + quote(provider));
+    }
+    return provider.equals(this.provider) ? this : new EventCodec(vocabulary, provider);
+  }
+
+  /**
+   * Returns the vocabulary this codec's translators write.
+   *
+   * @return the vocabulary
+   */
+  public Vocabulary vocabulary() {
+    return vocabulary;
+  }
+
+  /**
+   * Returns the provider name in the provider call ids this codec's translators derive.
+   *
+   * @return the provider
+   */
+  public String provider() {
+    return provider;
+  }
+
+  /**
+   * Returns a new translator into this codec's vocabulary, for one stream of events (a sink makes
+   * one and passes every event it is given through it).
+   *
+   * @return the translator
+   */
+  public Translator translator() {
+    return new Translator(vocabulary, vocabulary == Vocabulary.PI_017 ? new ToPi017() : new ToCanonical(provider));
+  }
+
+  /**
+   * Encodes an event translated into this codec's vocabulary, one line per resulting event: for
+   * writers of streams, with the stream's own {@link #translator()}.
+   *
+   * @param translator the stream's translator
+   * @param event the event
+   * @return the lines (no line breaks), in order; empty when the vocabulary has nothing for the event
+   * @throws IllegalArgumentException if a resulting event's JSON would be longer than {@link #MAX_EVENT_LENGTH}
+   */
+  public List<String> encodeTranslated(Translator translator, InferenceEvent event) {
+    List<InferenceEvent> events = translator.translate(event);
+    if (events.size() == 1) {
+      return List.of(encode(events.get(0)));
+    }
+    List<String> lines = new ArrayList<>(events.size());
+    for (InferenceEvent translated : events) {
+      lines.add(encode(translated));
+    }
+    return lines;
+  }
+
+  /**
+   * Turns the events of one stream into the events of a vocabulary: each event given becomes none,
+   * one or several, in order, by the mapping of {@code docs/wire-format.md}. Events of the target
+   * vocabulary pass unchanged (a canonical event gets the correlation members it lacks that the
+   * stream tells: its inference, provider call, segment and tool call ids), and so do the events
+   * both vocabularies share ({@code error}, {@code interrupt}, {@code log}, {@code info}) and those
+   * of unknown types. A translator keeps what it needs per inference (the call's text so far, the
+   * provider call and segment numbers, the tool calls) until the inference's terminal event, for
+   * at most {@value StreamStates#MAX_OPEN} inferences at once (the least recently seen is
+   * forgotten). It never makes up an id the stream does not give or imply. Thread-safe: events of
+   * different inferences may come from different threads at once; those of one inference must come
+   * in order.
+   */
+  public static final class Translator {
+    private final Vocabulary vocabulary;
+    private final Translation translation;
+
+    private Translator(Vocabulary vocabulary, Translation translation) {
+      this.vocabulary = vocabulary;
+      this.translation = translation;
+    }
+
+    /**
+     * Returns the vocabulary this translator writes.
+     *
+     * @return the vocabulary
+     */
+    public Vocabulary vocabulary() {
+      return vocabulary;
+    }
+
+    /**
+     * Translates one event.
+     *
+     * @param event the event
+     * @return the events of this translator's vocabulary it becomes, in order; often just {@code event}
+     */
+    public List<InferenceEvent> translate(InferenceEvent event) {
+      Objects.requireNonNull(event, "event");
+      return translation.translate(event);
+    }
   }
 
   /**
@@ -173,6 +352,9 @@ public final class EventCodec {
     WireNames.string(json, WireNames.TYPE, event.type());
     json.writeFieldName(WireNames.META);
     writeMeta(json, event.meta());
+    if (event instanceof CanonicalEvent canonical) { // Go writes it on every canonical event, {} when empty
+      writeCorrelation(json, canonical.correlation());
+    }
     EventWire<?> wire = EventWire.of(event.getClass());
     if (wire != null) {
       wire.writeOwn(this, json, event);
@@ -202,17 +384,7 @@ public final class EventCodec {
     if (meta.stopReason() != null) {
       WireNames.string(json, WireNames.STOP_REASON, meta.stopReason());
     }
-    if (meta.usage() != null) {
-      Usage usage = meta.usage();
-      json.writeFieldName(WireNames.USAGE);
-      json.writeStartObject();
-      WireNames.number(json, WireNames.INPUT_TOKENS, usage.inputTokens());
-      WireNames.number(json, WireNames.OUTPUT_TOKENS, usage.outputTokens());
-      writePositive(json, WireNames.CACHED_TOKENS, usage.cachedTokens());
-      writePositive(json, WireNames.CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens());
-      writePositive(json, WireNames.CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens());
-      json.writeEndObject();
-    }
+    writeUsage(json, meta.usage());
     if (meta.durationMs() != null) {
       WireNames.number(json, WireNames.DURATION_MS, meta.durationMs());
     }
@@ -233,6 +405,46 @@ public final class EventCodec {
         mapper.writeValue(json, member.getValue());
       }
     }
+    json.writeEndObject();
+  }
+
+  /** The {@code correlation} object: its six ids in Go's order, each left out when absent. */
+  private static void writeCorrelation(JsonGenerator json, CanonicalCorrelation ids) throws IOException {
+    json.writeFieldName(WireNames.CORRELATION);
+    json.writeStartObject();
+    if (ids.sessionId() != null) {
+      WireNames.string(json, WireNames.SESSION_ID, ids.sessionId().value());
+    }
+    if (ids.inferenceId() != null) { // the canonical correlation names the inference after geppetto's runs
+      WireNames.string(json, WireNames.CORRELATION_RUN_ID, ids.inferenceId().value());
+    }
+    if (ids.turnId() != null) {
+      WireNames.string(json, WireNames.TURN_ID, ids.turnId().value());
+    }
+    if (ids.providerCallId() != null) {
+      WireNames.string(json, WireNames.PROVIDER_CALL_ID, ids.providerCallId());
+    }
+    if (ids.segmentId() != null) {
+      WireNames.string(json, WireNames.SEGMENT_ID, ids.segmentId());
+    }
+    if (ids.toolCallId() != null) {
+      WireNames.string(json, WireNames.TOOL_CALL_ID, ids.toolCallId());
+    }
+    json.writeEndObject();
+  }
+
+  /** A {@code usage} object, when there is one: both token counts always, the cache counts when above 0. */
+  static void writeUsage(JsonGenerator json, Usage usage) throws IOException {
+    if (usage == null) {
+      return;
+    }
+    json.writeFieldName(WireNames.USAGE);
+    json.writeStartObject();
+    WireNames.number(json, WireNames.INPUT_TOKENS, usage.inputTokens());
+    WireNames.number(json, WireNames.OUTPUT_TOKENS, usage.outputTokens());
+    writePositive(json, WireNames.CACHED_TOKENS, usage.cachedTokens());
+    writePositive(json, WireNames.CACHE_CREATION_INPUT_TOKENS, usage.cacheCreationInputTokens());
+    writePositive(json, WireNames.CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens());
     json.writeEndObject();
   }
 

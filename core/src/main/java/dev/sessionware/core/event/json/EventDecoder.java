@@ -12,6 +12,7 @@ import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.CanonicalCorrelation;
 import dev.sessionware.core.event.InferenceEvent.UnknownEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.ToolCall;
@@ -71,7 +72,8 @@ final class EventDecoder {
           throw wrongType("meta", "an object", tree());
         }
         meta = meta();
-      } else if (own.replace(name, token == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : tree()) != null) {
+      } else if (own.replace(name, token == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText())
+          : token == JsonToken.START_OBJECT && name.equals("correlation") ? correlationTree() : tree()) != null) {
         throw duplicate(name);
       }
     }
@@ -89,6 +91,22 @@ final class EventDecoder {
     Map<String, JsonNode> members = new LinkedHashMap<>(); // a type this version does not know: kept whole
     own.fields().forEachRemaining(member -> members.put(member.getKey(), member.getValue()));
     return new UnknownEvent(type, meta, members);
+  }
+
+  /**
+   * The {@code correlation} object as a tree, refusing a member given twice (a repeated one could
+   * smuggle a second session id past the checks, as in {@code meta}).
+   */
+  private ObjectNode correlationTree() throws IOException {
+    ObjectNode correlation = new ObjectNode(JsonNodeFactory.instance, new LinkedHashMap<>(8));
+    String name;
+    while ((name = parser.nextFieldName()) != null) {
+      JsonToken token = parser.nextToken();
+      if (correlation.replace(name, token == JsonToken.VALUE_STRING ? TextNode.valueOf(parser.getText()) : tree()) != null) {
+        throw duplicate("correlation." + name);
+      }
+    }
+    return correlation;
   }
 
   private EventMetadata meta() throws IOException {
@@ -258,6 +276,144 @@ final class EventDecoder {
     if (parser.nextToken() != null) {
       throw error(Problem.NOT_JSON, null, "event is not valid JSON: there is more text after the event");
     }
+  }
+
+  /**
+   * The canonical correlation of an event, checked against its metadata: the typed ids are valid,
+   * the inference id ({@code correlation.run_id}, canonical correlation only) is neither the session id
+   * (the legacy alias coming back through the new door) nor another inference than {@code
+   * meta.inference_id}, and the session and turn are the metadata's where both name one. Members this
+   * version does not know are ignored, as Go ignores them; an absent correlation is an empty one.
+   */
+  CanonicalCorrelation correlation(ObjectNode own, EventMetadata meta) {
+    JsonNode node = own.get("correlation");
+    if (node == null || node.isNull()) {
+      return CanonicalCorrelation.empty();
+    }
+    if (!node.isObject()) {
+      throw wrongType("correlation", "an object", node);
+    }
+    SessionId session = correlationId(node, Correlation.SESSION_ID_KEY, "session id", SessionId::new);
+    InferenceId inference = correlationId(node, WireNames.CANONICAL_CORRELATION_RUN_ID, "inference id", InferenceId::new);
+    TurnId turn = correlationId(node, Correlation.TURN_ID_KEY, "turn id", TurnId::new);
+    String runMember = "correlation." + WireNames.CANONICAL_CORRELATION_RUN_ID;
+    SessionId anySession = session != null ? session : meta.sessionId();
+    if (inference != null && anySession != null && anySession.value().equals(inference.value())) {
+      throw error(Problem.LEGACY_RUN_ID, runMember, "member \"" + runMember + "\" holds the session id "
+          + EventCodec.quote(inference.value()) + ": in the canonical correlation run_id is the inference id, never the"
+          + " session (that was the legacy alias of the session id, which \"session_id\" replaced); write the"
+          + " inference id there (meta.inference_id), or leave the canonical correlation's run_id out");
+    }
+    if (inference != null && meta.inferenceId() != null && !inference.equals(meta.inferenceId())) {
+      throw error(Problem.INVALID_VALUE, runMember, "member \"" + runMember + "\" is "
+          + EventCodec.quote(inference.value()) + " but meta." + Correlation.INFERENCE_ID_KEY + " is "
+          + EventCodec.quote(meta.inferenceId().value()) + ": in the canonical correlation run_id is the inference"
+          + " id, so the two must be the same");
+    }
+    sameAsMeta(Correlation.SESSION_ID_KEY, session, meta.sessionId());
+    sameAsMeta(Correlation.TURN_ID_KEY, turn, meta.turnId());
+    String providerCall = correlationString(node, "provider_call_id");
+    String segment = correlationString(node, "segment_id");
+    String toolCall = correlationString(node, "tool_call_id");
+    try {
+      new CanonicalCorrelation(null, null, null, providerCall, null, null);
+    } catch (IllegalArgumentException e) {
+      throw error(Problem.INVALID_VALUE, "correlation.provider_call_id", "member \"correlation.provider_call_id\" is"
+          + " not a valid id: " + e.getMessage(), e);
+    }
+    try {
+      new CanonicalCorrelation(null, null, null, null, segment, null);
+    } catch (IllegalArgumentException e) {
+      throw error(Problem.INVALID_VALUE, "correlation.segment_id", "member \"correlation.segment_id\" is not a valid"
+          + " id: " + e.getMessage(), e);
+    }
+    try {
+      new CanonicalCorrelation(null, null, null, null, null, toolCall);
+    } catch (IllegalArgumentException e) {
+      throw error(Problem.INVALID_VALUE, "correlation.tool_call_id", "member \"correlation.tool_call_id\" is not a"
+          + " valid id: " + e.getMessage(), e);
+    }
+    return new CanonicalCorrelation(session, inference, turn, providerCall, segment, toolCall);
+  }
+
+  private void sameAsMeta(String name, Object inCorrelation, Object inMeta) {
+    if (inCorrelation != null && inMeta != null && !inCorrelation.equals(inMeta)) {
+      throw error(Problem.INVALID_VALUE, "correlation." + name, "member \"correlation." + name + "\" is "
+          + EventCodec.quote(inCorrelation.toString()) + " but meta." + name + " is " + EventCodec.quote(inMeta.toString())
+          + ": a canonical event's correlation and meta name the same ids");
+    }
+  }
+
+  private String correlationString(JsonNode correlation, String name) {
+    String text = string(correlation, name, "correlation.");
+    return text.isEmpty() ? null : text;
+  }
+
+  private <T> T correlationId(JsonNode correlation, String name, String what, Function<String, T> parse) {
+    String text = correlationString(correlation, name);
+    if (text == null) {
+      return null; // Go leaves empty ids out; an empty one means the same
+    }
+    try {
+      return parse.apply(text);
+    } catch (IllegalArgumentException e) {
+      throw error(Problem.INVALID_VALUE, "correlation." + name,
+          "member \"correlation." + name + "\" is not a valid " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A count of the canonical vocabulary (a sequence number); absent or null reads as 0, as Go leaves 0 out. */
+  long count(JsonNode own, String name) {
+    JsonNode node = own.get(name);
+    if (node == null || node.isNull()) {
+      return 0;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+      throw wrongType(name, "a whole number >= 0", node);
+    }
+    return node.longValue();
+  }
+
+  /** An optional count (a duration that Go writes when set, zero included); null when absent. */
+  Long optionalCount(JsonNode own, String name) {
+    JsonNode node = own.get(name);
+    return node == null || node.isNull() ? null : count(own, name);
+  }
+
+  /** A flag Go leaves out when false. */
+  boolean flag(JsonNode own, String name) {
+    JsonNode node = own.get(name);
+    if (node == null || node.isNull()) {
+      return false;
+    }
+    if (!node.isBoolean()) {
+      throw wrongType(name, "true or false", node);
+    }
+    return node.booleanValue();
+  }
+
+  /** A usage object among an event's own members; null when absent. */
+  Usage usage(JsonNode own, String name) {
+    JsonNode node = own.get(name);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw wrongType(name, "an object", node);
+    }
+    String[] members = {"input_tokens", "output_tokens", "cached_tokens", "cache_creation_input_tokens",
+        "cache_read_input_tokens"};
+    long[] counts = new long[members.length];
+    for (int i = 0; i < members.length; i++) {
+      JsonNode count = node.get(members[i]);
+      if (count != null && !count.isNull()) {
+        if (!count.isIntegralNumber() || !count.canConvertToLong() || count.longValue() < 0) {
+          throw wrongType(name + "." + members[i], "a whole number >= 0", count);
+        }
+        counts[i] = count.longValue();
+      }
+    }
+    return new Usage(counts[0], counts[1], counts[2], counts[3], counts[4]);
   }
 
   ToolCall toolCall(ObjectNode own) {

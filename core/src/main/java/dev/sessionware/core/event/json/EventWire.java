@@ -10,6 +10,25 @@ import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
 import dev.sessionware.core.event.InferenceEvent.LogEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialThinkingEvent;
+import dev.sessionware.core.event.InferenceEvent.ProviderCallFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.ProviderCallMetadataUpdatedEvent;
+import dev.sessionware.core.event.InferenceEvent.ProviderCallStartedEvent;
+import dev.sessionware.core.event.InferenceEvent.ReasoningDeltaEvent;
+import dev.sessionware.core.event.InferenceEvent.ReasoningSegmentFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.ReasoningSegmentStartedEvent;
+import dev.sessionware.core.event.InferenceEvent.RunFailedEvent;
+import dev.sessionware.core.event.InferenceEvent.RunFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.RunStartedEvent;
+import dev.sessionware.core.event.InferenceEvent.RunStoppedEvent;
+import dev.sessionware.core.event.InferenceEvent.TextDeltaEvent;
+import dev.sessionware.core.event.InferenceEvent.TextSegmentFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.TextSegmentStartedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallArgumentsDeltaEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallRequestedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallStartedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolExecutionStartedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolResultReadyEvent;
 import dev.sessionware.core.event.InferenceEvent.StartEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
@@ -23,8 +42,9 @@ import java.util.Map;
 
 /**
  * Each known event type's wire form, described once: its {@code type} name, its class, how its own
- * members (those after {@code type} and {@code meta}) are written, and how they are read back. The
- * codec and the decoder look types up here, by class and by name.
+ * members (those after {@code type} and {@code meta}, and for a canonical event after its {@code
+ * correlation}) are written, and how they are read back. The codec and the decoder look types up
+ * here, by class and by name.
  *
  * @param <E> the event class
  * @param type the wire name
@@ -84,7 +104,110 @@ record EventWire<E extends InferenceEvent>(String type, Class<E> eventClass, Own
       new EventWire<>(InfoEvent.TYPE, InfoEvent.class, (codec, json, e) -> {
         WireNames.string(json, WireNames.MESSAGE, e.message());
         codec.writeValues(json, WireNames.DATA, e.data());
-      }, (d, meta, own) -> new InfoEvent(meta, d.string(own, "message"), d.values(own, "data", ""))));
+      }, (d, meta, own) -> new InfoEvent(meta, d.string(own, "message"), d.values(own, "data", ""))),
+      // geppetto's canonical vocabulary: the codec writes "correlation" after "meta", then these members in
+      // Go's order; members Go writes with omitempty are left out when empty, the others always written
+      new EventWire<>(RunStartedEvent.TYPE, RunStartedEvent.class,
+          (codec, json, e) -> WireNames.optional(json, WireNames.PROMPT, e.prompt()),
+          (d, meta, own) -> new RunStartedEvent(meta, d.correlation(own, meta), d.string(own, "prompt"))),
+      new EventWire<>(RunFinishedEvent.TYPE, RunFinishedEvent.class,
+          (codec, json, e) -> WireNames.optional(json, WireNames.STATUS, e.status()),
+          (d, meta, own) -> new RunFinishedEvent(meta, d.correlation(own, meta), d.string(own, "status"))),
+      new EventWire<>(RunStoppedEvent.TYPE, RunStoppedEvent.class,
+          (codec, json, e) -> WireNames.optional(json, WireNames.REASON, e.reason()),
+          (d, meta, own) -> new RunStoppedEvent(meta, d.correlation(own, meta), d.string(own, "reason"))),
+      new EventWire<>(RunFailedEvent.TYPE, RunFailedEvent.class,
+          (codec, json, e) -> WireNames.optional(json, WireNames.ERROR_STRING, e.errorString()),
+          (d, meta, own) -> new RunFailedEvent(meta, d.correlation(own, meta), d.string(own, "error_string"))),
+      new EventWire<>(ProviderCallStartedEvent.TYPE, ProviderCallStartedEvent.class, (codec, json, e) -> {},
+          (d, meta, own) -> new ProviderCallStartedEvent(meta, d.correlation(own, meta))),
+      new EventWire<>(ProviderCallMetadataUpdatedEvent.TYPE, ProviderCallMetadataUpdatedEvent.class, (codec, json, e) -> {
+        WireNames.optional(json, WireNames.STOP_REASON, e.stopReason());
+        WireNames.optional(json, WireNames.STOP_SEQUENCE, e.stopSequence());
+        EventCodec.writeUsage(json, e.usage());
+      }, (d, meta, own) -> new ProviderCallMetadataUpdatedEvent(meta, d.correlation(own, meta),
+          d.string(own, "stop_reason"), d.string(own, "stop_sequence"), d.usage(own, "usage"))),
+      new EventWire<>(ProviderCallFinishedEvent.TYPE, ProviderCallFinishedEvent.class, (codec, json, e) -> {
+        WireNames.optional(json, WireNames.STOP_REASON, e.stopReason());
+        WireNames.optional(json, WireNames.FINISH_CLASS, e.finishClass());
+        EventCodec.writeUsage(json, e.usage());
+        if (e.durationMs() != null) {
+          WireNames.number(json, WireNames.DURATION_MS, e.durationMs());
+        }
+        if (e.hasToolCalls()) {
+          json.writeFieldName(WireNames.HAS_TOOL_CALLS);
+          json.writeBoolean(true);
+        }
+      }, (d, meta, own) -> new ProviderCallFinishedEvent(meta, d.correlation(own, meta), d.string(own, "stop_reason"),
+          d.string(own, "finish_class"), d.usage(own, "usage"), d.optionalCount(own, "duration_ms"),
+          d.flag(own, "has_tool_calls"))),
+      new EventWire<>(TextSegmentStartedEvent.TYPE, TextSegmentStartedEvent.class,
+          (codec, json, e) -> WireNames.optional(json, WireNames.ROLE, e.role()),
+          (d, meta, own) -> new TextSegmentStartedEvent(meta, d.correlation(own, meta), d.string(own, "role"))),
+      new EventWire<>(TextDeltaEvent.TYPE, TextDeltaEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.DELTA, e.delta());
+        WireNames.always(json, WireNames.TEXT, e.text());
+        WireNames.count(json, WireNames.SEQUENCE, e.sequence());
+      }, (d, meta, own) -> new TextDeltaEvent(meta, d.correlation(own, meta), d.string(own, "delta"),
+          d.string(own, "text"), d.count(own, "sequence"))),
+      new EventWire<>(TextSegmentFinishedEvent.TYPE, TextSegmentFinishedEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TEXT, e.text());
+        WireNames.optional(json, WireNames.FINISH_REASON, e.finishReason());
+      }, (d, meta, own) -> new TextSegmentFinishedEvent(meta, d.correlation(own, meta), d.string(own, "text"),
+          d.string(own, "finish_reason"))),
+      new EventWire<>(ReasoningSegmentStartedEvent.TYPE, ReasoningSegmentStartedEvent.class,
+          (codec, json, e) -> WireNames.optional(json, WireNames.SOURCE, e.source()),
+          (d, meta, own) -> new ReasoningSegmentStartedEvent(meta, d.correlation(own, meta), d.string(own, "source"))),
+      new EventWire<>(ReasoningDeltaEvent.TYPE, ReasoningDeltaEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.DELTA, e.delta());
+        WireNames.always(json, WireNames.TEXT, e.text());
+        WireNames.count(json, WireNames.SEQUENCE, e.sequence());
+        WireNames.optional(json, WireNames.SOURCE, e.source());
+      }, (d, meta, own) -> new ReasoningDeltaEvent(meta, d.correlation(own, meta), d.string(own, "delta"),
+          d.string(own, "text"), d.count(own, "sequence"), d.string(own, "source"))),
+      new EventWire<>(ReasoningSegmentFinishedEvent.TYPE, ReasoningSegmentFinishedEvent.class, (codec, json, e) -> {
+        WireNames.optional(json, WireNames.TEXT, e.text());
+        WireNames.optional(json, WireNames.FINISH_REASON, e.finishReason());
+        WireNames.optional(json, WireNames.SOURCE, e.source());
+      }, (d, meta, own) -> new ReasoningSegmentFinishedEvent(meta, d.correlation(own, meta), d.string(own, "text"),
+          d.string(own, "finish_reason"), d.string(own, "source"))),
+      new EventWire<>(ToolCallStartedEvent.TYPE, ToolCallStartedEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TOOL_CALL_ID, e.toolCallId());
+        WireNames.optional(json, WireNames.TOOL_NAME, e.toolName());
+      }, (d, meta, own) -> new ToolCallStartedEvent(meta, d.correlation(own, meta), d.string(own, "tool_call_id"),
+          d.string(own, "tool_name"))),
+      new EventWire<>(ToolCallArgumentsDeltaEvent.TYPE, ToolCallArgumentsDeltaEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TOOL_CALL_ID, e.toolCallId());
+        WireNames.always(json, WireNames.DELTA, e.delta());
+        WireNames.always(json, WireNames.ARGUMENTS, e.arguments());
+        WireNames.count(json, WireNames.SEQUENCE, e.sequence());
+      }, (d, meta, own) -> new ToolCallArgumentsDeltaEvent(meta, d.correlation(own, meta),
+          d.string(own, "tool_call_id"), d.string(own, "delta"), d.string(own, "arguments"), d.count(own, "sequence"))),
+      new EventWire<>(ToolCallRequestedEvent.TYPE, ToolCallRequestedEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TOOL_CALL_ID, e.toolCallId());
+        WireNames.always(json, WireNames.TOOL_NAME, e.toolName());
+        WireNames.always(json, WireNames.INPUT, e.input());
+      }, (d, meta, own) -> new ToolCallRequestedEvent(meta, d.correlation(own, meta), d.string(own, "tool_call_id"),
+          d.string(own, "tool_name"), d.string(own, "input"))),
+      new EventWire<>(ToolExecutionStartedEvent.TYPE, ToolExecutionStartedEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TOOL_CALL_ID, e.toolCallId());
+        WireNames.optional(json, WireNames.TOOL_NAME, e.toolName());
+        WireNames.optional(json, WireNames.INPUT, e.input());
+      }, (d, meta, own) -> new ToolExecutionStartedEvent(meta, d.correlation(own, meta), d.string(own, "tool_call_id"),
+          d.string(own, "tool_name"), d.string(own, "input"))),
+      new EventWire<>(ToolResultReadyEvent.TYPE, ToolResultReadyEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TOOL_CALL_ID, e.toolCallId());
+        WireNames.optional(json, WireNames.TOOL_NAME, e.toolName());
+        WireNames.always(json, WireNames.RESULT, e.result());
+        WireNames.optional(json, WireNames.STATUS, e.status());
+      }, (d, meta, own) -> new ToolResultReadyEvent(meta, d.correlation(own, meta), d.string(own, "tool_call_id"),
+          d.string(own, "tool_name"), d.string(own, "result"), d.string(own, "status"))),
+      new EventWire<>(ToolCallFinishedEvent.TYPE, ToolCallFinishedEvent.class, (codec, json, e) -> {
+        WireNames.always(json, WireNames.TOOL_CALL_ID, e.toolCallId());
+        WireNames.optional(json, WireNames.TOOL_NAME, e.toolName());
+        WireNames.optional(json, WireNames.STATUS, e.status());
+      }, (d, meta, own) -> new ToolCallFinishedEvent(meta, d.correlation(own, meta), d.string(own, "tool_call_id"),
+          d.string(own, "tool_name"), d.string(own, "status"))));
 
   private static final Map<Class<?>, EventWire<?>> BY_CLASS = new HashMap<>();
   private static final Map<String, EventWire<?>> BY_TYPE = new HashMap<>();

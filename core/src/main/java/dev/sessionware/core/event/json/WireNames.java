@@ -44,6 +44,26 @@ final class WireNames {
   static final SerializableString MESSAGE = name("message");
   static final SerializableString FIELDS = name("fields");
   static final SerializableString DATA = name("data");
+  // the canonical vocabulary: its correlation object and its types' own members
+  static final SerializableString CORRELATION = name("correlation");
+  /** The canonical correlation's inference id, named after geppetto's runs: the one place that name means the inference. */
+  static final String CANONICAL_CORRELATION_RUN_ID = "run_id";
+  static final SerializableString CORRELATION_RUN_ID = name(CANONICAL_CORRELATION_RUN_ID);
+  static final SerializableString PROVIDER_CALL_ID = name("provider_call_id");
+  static final SerializableString SEGMENT_ID = name("segment_id");
+  static final SerializableString TOOL_CALL_ID = name("tool_call_id");
+  static final SerializableString PROMPT = name("prompt");
+  static final SerializableString STATUS = name("status");
+  static final SerializableString REASON = name("reason");
+  static final SerializableString STOP_SEQUENCE = name("stop_sequence");
+  static final SerializableString FINISH_CLASS = name("finish_class");
+  static final SerializableString HAS_TOOL_CALLS = name("has_tool_calls");
+  static final SerializableString ROLE = name("role");
+  static final SerializableString SEQUENCE = name("sequence");
+  static final SerializableString FINISH_REASON = name("finish_reason");
+  static final SerializableString SOURCE = name("source");
+  static final SerializableString TOOL_NAME = name("tool_name");
+  static final SerializableString ARGUMENTS = name("arguments");
 
   private WireNames() {}
 
@@ -62,8 +82,35 @@ final class WireNames {
     json.writeNumber(value);
   }
 
+  /**
+   * A number as Go writes a {@code float64}: a whole number without a fraction ({@code 1}, not
+   * {@code 1.0}), so that a value read from Go is written back as the same JSON value.
+   */
   static void number(JsonGenerator json, SerializableString name, double value) throws IOException {
     json.writeFieldName(name);
-    json.writeNumber(value);
+    if (value == Math.rint(value) && Math.abs(value) < 1e15 && (value != 0 || 1 / value > 0)) {
+      json.writeNumber((long) value);
+    } else {
+      json.writeNumber(value);
+    }
+  }
+
+  /** A string member written even when empty (Go's members without {@code omitempty}). */
+  static void always(JsonGenerator json, SerializableString name, String value) throws IOException {
+    string(json, name, value);
+  }
+
+  /** A string member left out when empty (Go's {@code omitempty}). */
+  static void optional(JsonGenerator json, SerializableString name, String value) throws IOException {
+    if (!value.isEmpty()) {
+      string(json, name, value);
+    }
+  }
+
+  /** A count left out when zero (Go's {@code omitempty} on an integer). */
+  static void count(JsonGenerator json, SerializableString name, long value) throws IOException {
+    if (value != 0) {
+      number(json, name, value);
+    }
   }
 }

@@ -261,7 +261,12 @@ class EventCodecTest {
 
   @Test
   void everyEventTypeHasOneWireFormFoundByClassAndByName() {
-    for (Class<?> type : dev.sessionware.core.event.InferenceEvent.class.getPermittedSubclasses()) {
+    List<Class<?>> types = new ArrayList<>(List.of(dev.sessionware.core.event.InferenceEvent.class.getPermittedSubclasses()));
+    assertThat(types).contains(dev.sessionware.core.event.InferenceEvent.CanonicalEvent.class);
+    types.remove(dev.sessionware.core.event.InferenceEvent.CanonicalEvent.class);
+    types.addAll(List.of(dev.sessionware.core.event.InferenceEvent.CanonicalEvent.class.getPermittedSubclasses()));
+    assertThat(types).hasSize(12 + 1 + 19);
+    for (Class<?> type : types) {
       if (type == dev.sessionware.core.event.InferenceEvent.UnknownEvent.class) {
         assertThat(EventWire.of(type)).as("unknown events are written back member by member").isNull();
         continue;

@@ -12,6 +12,7 @@ import java.util.List;
  */
 public final class GoldenFiles {
   private static final String GEPPETTO_EVENTS = "/golden/geppetto-events.jsonl";
+  private static final String GEPPETTO_CANONICAL = "/golden/geppetto-canonical-gemini.jsonl";
 
   private GoldenFiles() {}
 
@@ -21,9 +22,23 @@ public final class GoldenFiles {
    * @return the non-empty lines of {@code geppetto-events.jsonl}, in file order
    */
   public static List<String> geppettoEventLines() {
-    try (InputStream in = GoldenFiles.class.getResourceAsStream(GEPPETTO_EVENTS)) {
+    return lines(GEPPETTO_EVENTS);
+  }
+
+  /**
+   * Returns the golden lines of geppetto's canonical vocabulary, written by geppetto itself in a
+   * smoke run against Gemini (members in alphabetical order, as that harness re-sorted them).
+   *
+   * @return the non-empty lines of {@code geppetto-canonical-gemini.jsonl}, in file order
+   */
+  public static List<String> geppettoCanonicalLines() {
+    return lines(GEPPETTO_CANONICAL);
+  }
+
+  private static List<String> lines(String resource) {
+    try (InputStream in = GoldenFiles.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("test resource " + GEPPETTO_EVENTS + " is missing");
+        throw new IllegalStateException("test resource " + resource + " is missing");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(line -> !line.isBlank()).toList();
     } catch (IOException e) {

@@ -1,22 +1,47 @@
-package dev.sessionware.core;
+package dev.sessionware.core.internal;
 
 import java.util.Objects;
 
-/** Validation shared by the id types: ids come from outside and end up in log lines and JSON. */
-final class IdValidation {
-  static final int MAX_LENGTH = 128;
+/**
+ * Validation shared by the id types (and the opaque ids of the canonical event correlation): ids come
+ * from outside and end up in log lines and JSON.
+ */
+public final class IdText {
+  /** The longest session, inference or turn id, in characters. */
+  public static final int MAX_LENGTH = 128;
   private static final int SHOWN_CHARACTERS = 64;
 
-  private IdValidation() {}
+  private IdText() {}
 
-  static String check(String what, String value) {
+  /**
+   * Checks an id of at most {@link #MAX_LENGTH} characters; see {@link #check(String, String, int)}.
+   *
+   * @param what what the id is, for the message ("session id")
+   * @param value the id
+   * @return the id
+   */
+  public static String check(String what, String value) {
+    return check(what, value, MAX_LENGTH);
+  }
+
+  /**
+   * Checks an id: not empty, at most {@code maxLength} characters, no whitespace, control or
+   * invisible format characters, no unpaired surrogates.
+   *
+   * @param what what the id is, for the message ("session id")
+   * @param value the id
+   * @param maxLength the most characters
+   * @return the id
+   * @throws IllegalArgumentException naming {@code what} and showing the value escaped
+   */
+  public static String check(String what, String value, int maxLength) {
     Objects.requireNonNull(value, () -> what + " must not be null");
     if (value.isEmpty()) {
       throw new IllegalArgumentException(what + " must not be empty");
     }
-    if (value.length() > MAX_LENGTH) {
+    if (value.length() > maxLength) {
       throw new IllegalArgumentException(
-          what + " must be at most " + MAX_LENGTH + " characters, but has " + value.length() + ": "
+          what + " must be at most " + maxLength + " characters, but has " + value.length() + ": "
               + escape(value));
     }
     int length = value.length();
@@ -69,7 +94,7 @@ final class IdValidation {
    * Quotes a value for an error message with every whitespace and control character escaped, so
    * that the message itself cannot break a log line; long values are shortened.
    */
-  static String escape(String value) {
+  public static String escape(String value) {
     StringBuilder out = new StringBuilder(Math.min(value.length(), SHOWN_CHARACTERS) + 16).append('"');
     int shown = Math.min(value.length(), SHOWN_CHARACTERS);
     for (int i = 0; i < shown; i++) {
