@@ -322,6 +322,114 @@ public final class EventsTool {
     }
 
     @Override
+    public String runStarted(InferenceEvent.RunStartedEvent event) {
+      return "run started" + (event.prompt().isEmpty() ? "" : ": " + oneLine(event.prompt()));
+    }
+
+    @Override
+    public String runFinished(InferenceEvent.RunFinishedEvent event) {
+      return "run finished" + (event.status().isEmpty() ? "" : " (" + oneLine(event.status()) + ")");
+    }
+
+    @Override
+    public String runStopped(InferenceEvent.RunStoppedEvent event) {
+      return "run stopped" + (event.reason().isEmpty() ? "" : ": " + oneLine(event.reason()));
+    }
+
+    @Override
+    public String runFailed(InferenceEvent.RunFailedEvent event) {
+      return "ERROR: " + oneLine(event.errorString());
+    }
+
+    @Override
+    public String providerCallStarted(InferenceEvent.ProviderCallStartedEvent event) {
+      return "provider call" + (event.correlation().providerCallId() == null ? "" : " " + oneLine(event.correlation().providerCallId()))
+          + (event.meta().model() == null ? "" : " model=" + event.meta().model());
+    }
+
+    @Override
+    public String providerCallMetadataUpdated(InferenceEvent.ProviderCallMetadataUpdatedEvent event) {
+      return null; // the call's end reports the same, final
+    }
+
+    @Override
+    public String providerCallFinished(InferenceEvent.ProviderCallFinishedEvent event) {
+      List<String> facts = new ArrayList<>();
+      if (event.usage() != null) {
+        facts.add(event.usage().inputTokens() + " in / " + event.usage().outputTokens() + " out tokens");
+      }
+      if (event.durationMs() != null) {
+        facts.add(event.durationMs() + " ms");
+      }
+      if (!event.stopReason().isEmpty()) {
+        facts.add("stop: " + event.stopReason());
+      }
+      String line = "call finished" + (event.finishClass().isEmpty() ? "" : ": " + event.finishClass());
+      return facts.isEmpty() ? line : line + "  [" + String.join(", ", facts) + "]";
+    }
+
+    @Override
+    public String textSegmentStarted(InferenceEvent.TextSegmentStartedEvent event) {
+      return null;
+    }
+
+    @Override
+    public String textDelta(InferenceEvent.TextDeltaEvent event) {
+      return null; // the segment's end says it all
+    }
+
+    @Override
+    public String textSegmentFinished(InferenceEvent.TextSegmentFinishedEvent event) {
+      return "assistant: " + oneLine(event.text());
+    }
+
+    @Override
+    public String reasoningSegmentStarted(InferenceEvent.ReasoningSegmentStartedEvent event) {
+      return null;
+    }
+
+    @Override
+    public String reasoningDelta(InferenceEvent.ReasoningDeltaEvent event) {
+      return null;
+    }
+
+    @Override
+    public String reasoningSegmentFinished(InferenceEvent.ReasoningSegmentFinishedEvent event) {
+      return "reasoning: " + oneLine(event.text());
+    }
+
+    @Override
+    public String toolCallStarted(InferenceEvent.ToolCallStartedEvent event) {
+      return null; // the request follows, with the arguments
+    }
+
+    @Override
+    public String toolCallArgumentsDelta(InferenceEvent.ToolCallArgumentsDeltaEvent event) {
+      return null;
+    }
+
+    @Override
+    public String toolCallRequested(InferenceEvent.ToolCallRequestedEvent event) {
+      return "tool call " + event.toolName() + "(" + oneLine(event.input()) + ") id=" + event.toolCallId();
+    }
+
+    @Override
+    public String toolExecutionStarted(InferenceEvent.ToolExecutionStartedEvent event) {
+      return "running tool " + event.toolName() + " id=" + event.toolCallId();
+    }
+
+    @Override
+    public String toolResultReady(InferenceEvent.ToolResultReadyEvent event) {
+      return "tool finished id=" + event.toolCallId() + (event.status().isEmpty() ? "" : " (" + event.status() + ")")
+          + ": " + oneLine(event.result());
+    }
+
+    @Override
+    public String toolCallFinished(InferenceEvent.ToolCallFinishedEvent event) {
+      return null; // its result was shown
+    }
+
+    @Override
     public String unknown(UnknownEvent event) {
       return event.type() + " (a type this tool does not know; kept as it is)";
     }

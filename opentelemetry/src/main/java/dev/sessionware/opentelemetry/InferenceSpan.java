@@ -185,6 +185,112 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
   }
 
   @Override
+  public Void runStarted(InferenceEvent.RunStartedEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
+  public Void runFinished(InferenceEvent.RunFinishedEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
+  public Void runStopped(InferenceEvent.RunStoppedEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
+  public Void runFailed(InferenceEvent.RunFailedEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
+  public Void providerCallStarted(InferenceEvent.ProviderCallStartedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void providerCallMetadataUpdated(InferenceEvent.ProviderCallMetadataUpdatedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void providerCallFinished(InferenceEvent.ProviderCallFinishedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void textSegmentStarted(InferenceEvent.TextSegmentStartedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void textDelta(InferenceEvent.TextDeltaEvent event) {
+    firstChunk(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void textSegmentFinished(InferenceEvent.TextSegmentFinishedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void reasoningSegmentStarted(InferenceEvent.ReasoningSegmentStartedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void reasoningDelta(InferenceEvent.ReasoningDeltaEvent event) {
+    firstChunk(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void reasoningSegmentFinished(InferenceEvent.ReasoningSegmentFinishedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void toolCallStarted(InferenceEvent.ToolCallStartedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void toolCallArgumentsDelta(InferenceEvent.ToolCallArgumentsDeltaEvent event) {
+    return null; // the call's request follows
+  }
+
+  @Override
+  public Void toolCallRequested(InferenceEvent.ToolCallRequestedEvent event) {
+    learnModel(event.meta());
+    return null;
+  }
+
+  @Override
+  public Void toolExecutionStarted(InferenceEvent.ToolExecutionStartedEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
+  public Void toolResultReady(InferenceEvent.ToolResultReadyEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
+  public Void toolCallFinished(InferenceEvent.ToolCallFinishedEvent event) {
+    return null; // the inference's terminal event ends the span; tools have spans of their own
+  }
+
+  @Override
   public Void unknown(UnknownEvent event) {
     return null;
   }

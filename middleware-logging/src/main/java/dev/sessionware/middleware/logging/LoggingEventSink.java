@@ -200,6 +200,128 @@ public final class LoggingEventSink implements EventSink {
     }
 
     @Override
+    public Void runStarted(InferenceEvent.RunStartedEvent event) {
+      addText(line, "prompt", event.prompt());
+      return null;
+    }
+
+    @Override
+    public Void runFinished(InferenceEvent.RunFinishedEvent event) {
+      line.addKeyValue("status", SafeText.logValue(event.status()));
+      return null;
+    }
+
+    @Override
+    public Void runStopped(InferenceEvent.RunStoppedEvent event) {
+      line.addKeyValue("reason", SafeText.logValue(event.reason()));
+      return null;
+    }
+
+    @Override
+    public Void runFailed(InferenceEvent.RunFailedEvent event) {
+      line.addKeyValue("error", SafeText.logValue(config.redactor().redact(event.errorString())));
+      return null;
+    }
+
+    @Override
+    public Void providerCallStarted(InferenceEvent.ProviderCallStartedEvent event) {
+      // its metadata and correlation say it all
+      return null;
+    }
+
+    @Override
+    public Void providerCallMetadataUpdated(InferenceEvent.ProviderCallMetadataUpdatedEvent event) {
+      addCall(line, event.stopReason(), event.usage());
+      return null;
+    }
+
+    @Override
+    public Void providerCallFinished(InferenceEvent.ProviderCallFinishedEvent event) {
+      addCall(line, event.stopReason(), event.usage());
+      line.addKeyValue("finish_class", SafeText.logValue(event.finishClass()));
+      if (event.durationMs() != null) {
+        line.addKeyValue("duration_ms", event.durationMs());
+      }
+      return null;
+    }
+
+    @Override
+    public Void textSegmentStarted(InferenceEvent.TextSegmentStartedEvent event) {
+      // its correlation names the segment
+      return null;
+    }
+
+    @Override
+    public Void textDelta(InferenceEvent.TextDeltaEvent event) {
+      addStreamed(line, segmentKey(event, "text"), event.delta(), event.text());
+      return null;
+    }
+
+    @Override
+    public Void textSegmentFinished(InferenceEvent.TextSegmentFinishedEvent event) {
+      addText(line, "text", event.text());
+      return null;
+    }
+
+    @Override
+    public Void reasoningSegmentStarted(InferenceEvent.ReasoningSegmentStartedEvent event) {
+      // its correlation names the segment
+      return null;
+    }
+
+    @Override
+    public Void reasoningDelta(InferenceEvent.ReasoningDeltaEvent event) {
+      addStreamed(line, segmentKey(event, "thinking"), event.delta(), event.text());
+      return null;
+    }
+
+    @Override
+    public Void reasoningSegmentFinished(InferenceEvent.ReasoningSegmentFinishedEvent event) {
+      addText(line, "text", event.text());
+      return null;
+    }
+
+    @Override
+    public Void toolCallStarted(InferenceEvent.ToolCallStartedEvent event) {
+      addTool(line, event.toolCallId(), event.toolName());
+      return null;
+    }
+
+    @Override
+    public Void toolCallArgumentsDelta(InferenceEvent.ToolCallArgumentsDeltaEvent event) {
+      line.addKeyValue("tool_call_id", SafeText.logValue(event.toolCallId()));
+      line.addKeyValue("delta_length", event.delta().length());
+      return null;
+    }
+
+    @Override
+    public Void toolCallRequested(InferenceEvent.ToolCallRequestedEvent event) {
+      addToolCall(line, new ToolCall(event.toolCallId(), event.toolName(), event.input()));
+      return null;
+    }
+
+    @Override
+    public Void toolExecutionStarted(InferenceEvent.ToolExecutionStartedEvent event) {
+      addToolCall(line, new ToolCall(event.toolCallId(), event.toolName(), event.input()));
+      return null;
+    }
+
+    @Override
+    public Void toolResultReady(InferenceEvent.ToolResultReadyEvent event) {
+      addTool(line, event.toolCallId(), event.toolName());
+      addText(line, "tool_result", event.result());
+      line.addKeyValue("tool_status", SafeText.logValue(event.status()));
+      return null;
+    }
+
+    @Override
+    public Void toolCallFinished(InferenceEvent.ToolCallFinishedEvent event) {
+      addTool(line, event.toolCallId(), event.toolName());
+      line.addKeyValue("tool_status", SafeText.logValue(event.status()));
+      return null;
+    }
+
+    @Override
     public Void unknown(UnknownEvent event) {
       return null; // members of a type this version does not know: not interpreted, not logged
     }
@@ -208,6 +330,27 @@ public final class LoggingEventSink implements EventSink {
   private void addToolCall(LoggingEventBuilder line, ToolCall call) {
     line.addKeyValue("tool_call_id", SafeText.logValue(call.id())).addKeyValue("tool_name", SafeText.logValue(call.name()));
     addText(line, "tool_input", call.input());
+  }
+
+  private static void addTool(LoggingEventBuilder line, String id, String name) {
+    line.addKeyValue("tool_call_id", SafeText.logValue(id)).addKeyValue("tool_name", SafeText.logValue(name));
+  }
+
+  /** A canonical provider call's stop reason and usage, as a {@code final} event's metadata gives them. */
+  private static void addCall(LoggingEventBuilder line, String stopReason, dev.sessionware.core.turn.Usage usage) {
+    if (!stopReason.isEmpty()) {
+      line.addKeyValue("stop_reason", SafeText.logValue(stopReason));
+    }
+    if (usage != null) {
+      line.addKeyValue("input_tokens", usage.inputTokens());
+      line.addKeyValue("output_tokens", usage.outputTokens());
+    }
+  }
+
+  /** The stream of one canonical segment: its text so far is the segment's, not the whole call's. */
+  private static String segmentKey(InferenceEvent.CanonicalEvent event, String kind) {
+    String segment = event.correlation().segmentId();
+    return streamKey(event.meta(), kind) + (segment == null ? "" : "/" + segment);
   }
 
   private void addToolResult(LoggingEventBuilder line, ToolResult result) {
