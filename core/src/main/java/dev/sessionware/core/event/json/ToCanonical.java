@@ -86,6 +86,11 @@ final class ToCanonical implements Translation {
     return out;
   }
 
+  /** How many inferences it remembers now: for tests. */
+  int openInferences() {
+    return states.size();
+  }
+
   /** One open segment of a provider call. */
   private static final class Segment {
     final String id;
