@@ -4,7 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sessionware.core.CorrelationContext;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.CanonicalCorrelation;
+import dev.sessionware.core.event.InferenceEvent.ProviderCallFinishedEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolResultReadyEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.ToolCall;
@@ -16,6 +20,8 @@ import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKey;
+import dev.sessionware.core.turn.MetadataKeys;
+import dev.sessionware.core.turn.Usage;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +52,13 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>For each call, in the inference's event stream, stamped with its session, inference and turn
  * ids: {@code tool-call} when the model asks, {@code tool-call-execute} before the tool runs, and
- * {@code tool-call-execution-result} after (exactly one per call). Tools of one iteration run in
+ * {@code tool-call-execution-result} after (exactly one per call), followed by the canonical {@code
+ * tool-call-finished} with the call's status ({@code success} or {@code error}). After the {@code
+ * tool-call} events of a model call it publishes the canonical {@code provider-call-finished} of
+ * that call ({@code tool_calls_pending}, with the model, usage and stop reason the engine put on its
+ * turn, and the call's duration): the engine's own {@code final} event of that call is held back by
+ * the session, which makes the inference's terminal event of the last one. The PI-017 vocabulary
+ * has no event for either fact, and a sink that writes it leaves them out. Tools of one iteration run in
  * parallel on the {@linkplain Builder#executor executor} when one is given, each with the
  * inference's correlation (and MDC ids) in scope; pool threads come back clean. Snapshots are kept
  * at {@code pre_inference} (from the second model call on), {@code post_inference} and {@code
@@ -115,7 +127,9 @@ public final class ToolLoop implements Engine {
       if (iteration > 1) {
         context.snapshot(Snapshot.Phase.PRE_INFERENCE, current);
       }
+      long started = System.nanoTime();
       Turn output = engine.run(context, current);
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       if (output == null) {
         throw new IllegalStateException("engine (" + engine.getClass().getName() + ") returned null instead of a turn"
             + " in iteration " + iteration + " of the tool loop");
@@ -131,10 +145,28 @@ public final class ToolLoop implements Engine {
       for (Block call : pending) {
         context.publish(new ToolCallEvent(EventMetadata.empty(), toolCall(call)));
       }
+      context.publish(callAskedForTools(current, output, tookMs));
       List<Block> results = runAll(context, pending);
       current = output.append(results.toArray(Block[]::new));
       context.snapshot(Snapshot.Phase.POST_TOOLS, current);
     }
+  }
+
+  /**
+   * The end of a model call that asked for tools, as the canonical vocabulary says it: the model,
+   * stop reason and usage the engine put on the call's turn (a usage only when the call set it, not
+   * one the turn kept from an earlier call), and how long the call took.
+   */
+  private static ProviderCallFinishedEvent callAskedForTools(Turn input, Turn output, long tookMs) {
+    String stopReason = output.metadata().get(MetadataKeys.STOP_REASON).orElse(null);
+    Usage usage = output.metadata().get(MetadataKeys.USAGE).orElse(null);
+    if (usage != null && usage == input.metadata().get(MetadataKeys.USAGE).orElse(null)) {
+      usage = null;
+    }
+    EventMetadata meta = EventMetadata.builder().model(output.metadata().get(MetadataKeys.MODEL).orElse(null))
+        .stopReason(stopReason).usage(usage).durationMs(tookMs).build();
+    return new ProviderCallFinishedEvent(meta, CanonicalCorrelation.empty(), stopReason == null ? "" : stopReason,
+        ProviderCallFinishedEvent.TOOL_CALLS_PENDING, usage, tookMs, true);
   }
 
   /** The tool calls of a turn that no {@code tool_use} block answers yet, in order. */
@@ -303,8 +335,11 @@ public final class ToolLoop implements Engine {
     }
 
     Block report(Block block) {
+      boolean failed = block.payloadString(Block.RESULT).isEmpty();
       String text = block.payloadString(Block.RESULT).orElseGet(() -> "error: " + block.payloadString(Block.ERROR).orElse(""));
       context.publish(new ToolCallExecutionResultEvent(EventMetadata.empty(), new ToolResult(call.id(), text)));
+      context.publish(new ToolCallFinishedEvent(EventMetadata.empty(), CanonicalCorrelation.empty(), call.id(),
+          call.name(), failed ? ToolResultReadyEvent.ERROR : ToolResultReadyEvent.SUCCESS));
       return block;
     }
   }

@@ -36,6 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.sessionware.core.event.InferenceEvent.ProviderCallFinishedEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolCallFinishedEvent;
 
 class ToolLoopTest {
   private static final String NUMBERS = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},"
@@ -113,11 +115,25 @@ class ToolLoopTest {
     assertThat(seenInTools).hasSize(2).containsOnly(correlation);
     List<InferenceEvent> recorded = events.events();
     List<String> types = recorded.stream().map(InferenceEvent::type).toList();
-    assertThat(types.subList(0, 2)).containsExactly("tool-call", "tool-call"); // the model asks for both
-    assertThat(types.subList(2, 6)).containsExactlyInAnyOrder( // the two tools ran in parallel
-        "tool-call-execute", "tool-call-execute", "tool-call-execution-result", "tool-call-execution-result");
-    assertThat(types.subList(6, 10)).containsExactly("tool-call", "tool-call-execute", "tool-call-execution-result",
-        "final");
+    assertThat(types.subList(0, 3)).containsExactly("tool-call", "tool-call", // the model asks for both
+        "provider-call-finished"); // and its call ends, asking for tools: the canonical vocabulary says so
+    assertThat(types.subList(3, 9)).containsExactlyInAnyOrder( // the two tools ran in parallel
+        "tool-call-execute", "tool-call-execute", "tool-call-execution-result", "tool-call-execution-result",
+        "tool-call-finished", "tool-call-finished");
+    assertThat(types.subList(3, 9)).filteredOn(type -> !type.equals("tool-call-execute")).containsExactly(
+        "tool-call-execution-result", "tool-call-finished", "tool-call-execution-result", "tool-call-finished");
+    assertThat(types.subList(9, 15)).containsExactly("tool-call", "provider-call-finished", "tool-call-execute",
+        "tool-call-execution-result", "tool-call-finished", "final");
+    assertThat(recorded).filteredOn(ProviderCallFinishedEvent.class::isInstance).allSatisfy(event -> {
+      ProviderCallFinishedEvent end = (ProviderCallFinishedEvent) event;
+      assertThat(end.finishClass()).isEqualTo(ProviderCallFinishedEvent.TOOL_CALLS_PENDING);
+      assertThat(end.hasToolCalls()).isTrue();
+      assertThat(end.durationMs()).isNotNull();
+      assertThat(end.correlation().sessionId()).isEqualTo(SessionId.of("tools"));
+    });
+    assertThat(recorded).filteredOn(ToolCallFinishedEvent.class::isInstance)
+        .extracting(event -> ((ToolCallFinishedEvent) event).toolCallId() + ":" + ((ToolCallFinishedEvent) event).status())
+        .containsExactly("c1:success", "c2:success", "c3:success");
     assertThat(recorded).allSatisfy(event -> {
       assertThat(event.meta().correlation()).isEqualTo(correlation);
       assertThat(event.meta().messageId()).isNotEqualTo(EventMetadata.NO_MESSAGE_ID);
@@ -174,6 +190,10 @@ class ToolLoopTest {
             + " Object or token 'null', 'true' or 'false')",
         "add:error the arguments do not match the schema of add: argument \"c\" is not a parameter of the tool");
     assertThat(events.events().stream().filter(e -> e instanceof ToolCallExecutionResultEvent)).hasSize(7);
+    assertThat(events.events()).filteredOn(ToolCallFinishedEvent.class::isInstance)
+        .extracting(e -> ((ToolCallFinishedEvent) e).toolName() + ":" + ((ToolCallFinishedEvent) e).status())
+        .as("each call's end says it failed, in the canonical vocabulary")
+        .containsExactly("fragile:error", "slow:error", "nosuch:error", "add:error", "add:error", "add:error", "add:error");
     assertThat(output.last(BlockKind.LLM_TEXT).flatMap(Block::text)).contains("I see the errors");
   }
 
