@@ -96,7 +96,8 @@ public final class KafkaEventReader implements AutoCloseable {
         throw new IllegalArgumentException("value: missing (a tombstone)");
       }
       InferenceEvent event = codec.decode(new String(record.value(), StandardCharsets.UTF_8));
-      String session = event.meta().sessionId() == null ? null : event.meta().sessionId().value();
+      // both vocabularies: a canonical event may name its session in its correlation only
+      String session = event.sessionId() == null ? null : event.sessionId().value();
       if (record.key() != null && !record.key().equals(session)) {
         throw new IllegalArgumentException("key: is " + record.key() + ", but the event's meta.session_id is " + session);
       }

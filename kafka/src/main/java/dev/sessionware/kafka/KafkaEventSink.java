@@ -1,7 +1,10 @@
 package dev.sessionware.kafka;
 
 import dev.sessionware.core.Correlation;
+import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.InferenceEvent.CanonicalEvent;
 import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.sink.EventSink;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * stay in one partition, in order), the event's JSON line in the geppetto wire format as the value,
  * and the session, inference and turn ids as headers (named as in the MDC), for consumers that
  * route without parsing. The producer is idempotent with {@code acks=all}: a retry never writes an
- * event twice or out of order.
+ * event twice or out of order. Values are in the PI-017 vocabulary unless the builder is given
+ * another codec ({@link Builder#codec}): each event is translated into the codec's vocabulary
+ * first, and each event of the translation is a record of its own, under the same key.
  *
  * <p><b>When the broker is down</b> the producer buffers (Kafka's {@code buffer.memory}); once the
  * buffer is full, or while the topic's metadata cannot be had, {@link #publish} waits at most
@@ -43,7 +48,8 @@ public final class KafkaEventSink implements EventSink {
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final Duration maxBlock;
-  private final EventCodec codec = EventCodec.standard();
+  private final EventCodec codec;
+  private final EventCodec.Translator translator;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong reportedAt = new AtomicLong(System.nanoTime() - REPORT_EVERY_NANOS);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,6 +57,8 @@ public final class KafkaEventSink implements EventSink {
   private KafkaEventSink(Builder builder) {
     this.topic = builder.topic;
     this.maxBlock = builder.maxBlock;
+    this.codec = builder.codec;
+    this.translator = builder.codec.translator();
     Map<String, Object> config = new HashMap<>(builder.properties);
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, builder.bootstrapServers);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -84,16 +92,28 @@ public final class KafkaEventSink implements EventSink {
     if (closed.get()) {
       throw new IllegalStateException("closed: the Kafka sink for topic " + topic + " takes no more events");
     }
-    Correlation correlation = event.meta().correlation();
-    if (correlation == null) {
+    SessionId session = event.sessionId();
+    if (session == null) {
       throw new IllegalArgumentException(event.type() + " event: meta.session_id is missing; the Kafka sink keys"
           + " records by session");
     }
-    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, correlation.sessionId().value(),
-        codec.encode(event).getBytes(StandardCharsets.UTF_8));
-    header(record, Correlation.SESSION_ID_KEY, correlation.sessionId().value());
-    correlation.inference().ifPresent(id -> header(record, Correlation.INFERENCE_ID_KEY, id.value()));
-    correlation.turn().ifPresent(id -> header(record, Correlation.TURN_ID_KEY, id.value()));
+    for (String json : codec.encodeTranslated(translator, event)) {
+      send(session, event, json);
+    }
+  }
+
+  private void send(SessionId session, InferenceEvent event, String json) {
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, session.value(),
+        json.getBytes(StandardCharsets.UTF_8));
+    header(record, Correlation.SESSION_ID_KEY, session.value());
+    if (event.inferenceId() != null) {
+      header(record, Correlation.INFERENCE_ID_KEY, event.inferenceId().value());
+    }
+    TurnId turn = event.meta().turnId() != null ? event.meta().turnId()
+        : event instanceof CanonicalEvent canonical ? canonical.correlation().turnId() : null;
+    if (turn != null) {
+      header(record, Correlation.TURN_ID_KEY, turn.value());
+    }
     try {
       producer.send(record, (metadata, failure) -> {
         if (failure != null) {
@@ -153,6 +173,7 @@ public final class KafkaEventSink implements EventSink {
     private final String topic;
     private final Map<String, Object> properties = new HashMap<>();
     private Duration maxBlock = Duration.ofSeconds(1);
+    private EventCodec codec = EventCodec.standard();
 
     private Builder(String bootstrapServers, String topic) {
       this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
@@ -203,6 +224,18 @@ public final class KafkaEventSink implements EventSink {
             + (name.equals(ProducerConfig.MAX_BLOCK_MS_CONFIG) ? "; use maxBlock(Duration)" : ""));
       }
       properties.put(name, value);
+      return this;
+    }
+
+    /**
+     * Sets the codec whose vocabulary the records' values are in: {@code EventCodec.canonical()}
+     * for geppetto's canonical events; default {@code EventCodec.standard()}, the PI-017 vocabulary.
+     *
+     * @param codec the codec
+     * @return this builder
+     */
+    public Builder codec(EventCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
       return this;
     }
 

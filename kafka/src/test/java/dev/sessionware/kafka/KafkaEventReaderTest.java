@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,5 +69,43 @@ class KafkaEventReaderTest {
       assertThat(reader.undecodable()).as("malformed, legacy session alias, foreign key").isEqualTo(3);
     }
     assertThat(read.stream().map(codec::encode).toList()).isEqualTo(written.stream().map(codec::encode).toList());
+  }
+
+  @Test
+  void aSinkConfiguredCanonicalProducesGeppettosCanonicalRecordsAndTheReaderTakesThemAndGosOwn() {
+    String topic = broker.newTopic(2);
+    List<InferenceEvent> published = dev.sessionware.core.event.json.SampleStreams.toolLoopOfThreeCalls();
+    EventCodec canonical = EventCodec.canonical();
+    try (KafkaEventSink sink = KafkaEventSink.builder(broker.servers(), topic).codec(canonical).build()) {
+      published.forEach(sink::publish);
+    }
+    EventCodec.Translator translator = canonical.translator();
+    List<String> expected = new ArrayList<>();
+    published.forEach(event -> expected.addAll(canonical.encodeTranslated(translator, event)));
+    List<ConsumerRecord<String, byte[]>> records = broker.readAll(topic, 2);
+    assertThat(records).extracting(record -> new String(record.value(), StandardCharsets.UTF_8)).isEqualTo(expected);
+    assertThat(records).allSatisfy(record -> {
+      assertThat(record.key()).isEqualTo("sess-1");
+      assertThat(new String(record.headers().lastHeader("turn_id").value(), StandardCharsets.UTF_8)).isEqualTo("turn-1");
+    });
+
+    // geppetto's own canonical tool events carry an empty meta: the session is in the correlation
+    String fromGo = "{\"type\":\"tool-result-ready\",\"meta\":{\"message_id\":\"00000000-0000-0000-0000-000000000000\"},"
+        + "\"correlation\":{\"session_id\":\"sess-1\",\"run_id\":\"inf-1\",\"tool_call_id\":\"c\"},\"tool_call_id\":\"c\","
+        + "\"result\":\"12:00\"}";
+    try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.servers()), new StringSerializer(), new ByteArraySerializer())) {
+      raw.send(new ProducerRecord<>(topic, "sess-1", fromGo.getBytes(StandardCharsets.UTF_8)));
+    }
+    List<InferenceEvent> read = new ArrayList<>();
+    try (KafkaEventReader reader = KafkaEventReader.subscribe(broker.servers(), topic, "canonical-readers")) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (read.size() < expected.size() + 1 && System.nanoTime() < deadline) {
+        read.addAll(reader.poll(Duration.ofMillis(200)));
+      }
+      assertThat(reader.undecodable()).isZero();
+    }
+    assertThat(read).hasSize(expected.size() + 1).allMatch(event -> event instanceof InferenceEvent.CanonicalEvent);
+    assertThat(read).filteredOn(event -> event.meta().sessionId() == null).hasSize(1);
   }
 }

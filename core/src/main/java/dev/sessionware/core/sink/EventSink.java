@@ -1,6 +1,7 @@
 package dev.sessionware.core.sink;
 
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.json.EventCodec;
 
 /**
  * Where published {@link InferenceEvent}s go: memory, a file, a log, a queue.
@@ -37,6 +38,21 @@ public interface EventSink extends AutoCloseable {
    */
   static EventSink correlating(EventSink delegate) {
     return new CorrelatingSink(java.util.Objects.requireNonNull(delegate, "delegate"));
+  }
+
+  /**
+   * Returns a sink that passes every event to {@code delegate} in the vocabulary {@code codec}
+   * writes ({@link EventCodec#vocabulary()}), translated as {@link EventCodec.Translator} says: for
+   * a mixed fleet, a sink of yours that wants geppetto's canonical events while sessions publish
+   * PI-017 ones ({@code EventSink.translating(EventCodec.canonical(), mySink)}), or the other way
+   * round. An event may become none, one or several. Flushing and closing go to the delegate.
+   *
+   * @param codec the codec whose vocabulary the delegate gets
+   * @param delegate the sink that receives the translated events
+   * @return the translating sink
+   */
+  static EventSink translating(EventCodec codec, EventSink delegate) {
+    return new TranslatingSink(codec, delegate);
   }
 
   /**

@@ -7,13 +7,17 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each event as one line of JSON (UTF-8, {@code \n}-terminated) to a file or stream.
+ * Writes each event as one line of JSON (UTF-8, {@code \n}-terminated) to a file or stream, in the
+ * PI-017 vocabulary or, with a codec configured so ({@code JsonLinesSink.append(path,
+ * EventCodec.canonical())}), in geppetto's canonical one: each event is first translated into the
+ * codec's vocabulary, which may make several lines of one event (written together) or none.
  *
  * <p>Every line is whole: it is encoded completely before anything is written (an event that
  * cannot be encoded writes nothing), and written with one write call. Files are opened for
@@ -48,7 +52,8 @@ public final class JsonLinesSink implements EventSink {
 
   private final AppendFile file; // null when writing to a stream
   private final OutputStream stream; // null when writing to a file
-  private final EventCodec codec = EventCodec.standard();
+  private final EventCodec codec;
+  private final EventCodec.Translator translator;
   private final String description;
   private final AtomicLong failures = new AtomicLong();
   private final PendingLines pending; // null unless batching; guarded by this
@@ -57,7 +62,9 @@ public final class JsonLinesSink implements EventSink {
   private boolean closed; // guarded by this
   private boolean streamMidLine; // guarded by this; a write to the stream failed and may have left half a line
 
-  private JsonLinesSink(AppendFile file, OutputStream stream, String description, boolean batched) {
+  private JsonLinesSink(AppendFile file, OutputStream stream, String description, boolean batched, EventCodec codec) {
+    this.codec = Objects.requireNonNull(codec, "codec");
+    this.translator = codec.translator();
     this.file = file;
     this.stream = stream;
     this.description = description;
@@ -72,9 +79,24 @@ public final class JsonLinesSink implements EventSink {
    * @throws UncheckedIOException if the file cannot be opened
    */
   public static JsonLinesSink append(Path file) {
+    return append(file, EventCodec.standard());
+  }
+
+  /**
+   * Opens a file for appending, creating it (but not its directory) when missing, whose lines are
+   * in the vocabulary {@code codec} writes: {@code EventCodec.canonical()} for geppetto's canonical
+   * events. One event may become several lines (or none), written with one write call.
+   *
+   * @param file the file
+   * @param codec the codec, configured once for the file
+   * @return the sink; close it when done
+   * @throws UncheckedIOException if the file cannot be opened
+   */
+  public static JsonLinesSink append(Path file, EventCodec codec) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(codec, "codec");
     try {
-      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString(), false);
+      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString(), false, codec);
     } catch (IOException e) {
       throw new UncheckedIOException("could not open event file " + file + " for appending", e);
     }
@@ -95,14 +117,31 @@ public final class JsonLinesSink implements EventSink {
    * @throws UncheckedIOException if the file cannot be opened
    */
   public static AsyncEventSink appendBatched(Path file) {
-    return AsyncEventSink.builder(batching(file)).threadName("sessionware-jsonl").build();
+    return appendBatched(file, EventCodec.standard());
+  }
+
+  /**
+   * Like {@link #appendBatched(Path)}, with lines in the vocabulary {@code codec} writes.
+   *
+   * @param file the file, created (but not its directory) when missing
+   * @param codec the codec, configured once for the file
+   * @return the sink; close it when done
+   * @throws UncheckedIOException if the file cannot be opened
+   */
+  public static AsyncEventSink appendBatched(Path file, EventCodec codec) {
+    return AsyncEventSink.builder(batching(file, codec)).threadName("sessionware-jsonl").build();
   }
 
   /** The batching sink itself, flushed by whoever holds it. */
   static JsonLinesSink batching(Path file) {
+    return batching(file, EventCodec.standard());
+  }
+
+  static JsonLinesSink batching(Path file, EventCodec codec) {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(codec, "codec");
     try {
-      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString(), true);
+      return new JsonLinesSink(AppendFile.acquire(file), null, file.toString(), true, codec);
     } catch (IOException e) {
       throw new UncheckedIOException("could not open event file " + file + " for appending", e);
     }
@@ -115,8 +154,20 @@ public final class JsonLinesSink implements EventSink {
    * @return the sink
    */
   public static JsonLinesSink to(OutputStream stream) {
+    return to(stream, EventCodec.standard());
+  }
+
+  /**
+   * Writes to a stream in the vocabulary {@code codec} writes, one {@code write} call per event
+   * given (its lines together); closing the sink closes the stream.
+   *
+   * @param stream the stream
+   * @param codec the codec, configured once for the stream
+   * @return the sink
+   */
+  public static JsonLinesSink to(OutputStream stream, EventCodec codec) {
     Objects.requireNonNull(stream, "stream");
-    return new JsonLinesSink(null, stream, stream.toString(), false);
+    return new JsonLinesSink(null, stream, stream.toString(), false, Objects.requireNonNull(codec, "codec"));
   }
 
   /**
@@ -129,12 +180,27 @@ public final class JsonLinesSink implements EventSink {
   @Override
   public void publish(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
-    String json = codec.encode(event); // encode first: a bad event never leaves half a line behind
+    // encode first: a bad event never leaves half a line behind
+    List<String> lines = codec.encodeTranslated(translator, event);
     if (pending != null) {
-      collect(event, json.getBytes(StandardCharsets.UTF_8));
+      if (lines.isEmpty()) {
+        synchronized (this) {
+          requireOpen();
+        }
+      }
+      for (String json : lines) {
+        collect(event, json.getBytes(StandardCharsets.UTF_8));
+      }
       return;
     }
-    byte[] line = (json + "\n").getBytes(StandardCharsets.UTF_8); // valid UTF-8: the codec escapes lone surrogates
+    if (lines.isEmpty()) { // the vocabulary has nothing for this event
+      synchronized (this) {
+        requireOpen();
+      }
+      return;
+    }
+    byte[] line = (lines.size() == 1 ? lines.get(0) + "\n" : String.join("\n", lines) + "\n")
+        .getBytes(StandardCharsets.UTF_8); // valid UTF-8: the codec escapes lone surrogates
     boolean reopened;
     synchronized (this) {
       requireOpen();

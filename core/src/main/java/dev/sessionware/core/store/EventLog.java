@@ -2,6 +2,7 @@ package dev.sessionware.core.store;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.InferenceEvent;
+import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.sink.EventSink;
 import java.util.List;
 import java.util.Objects;
@@ -124,19 +125,45 @@ public interface EventLog {
    * @return the sink
    */
   default EventSink sink() {
-    return new EventLogSink(this, false);
+    return sink(EventCodec.standard());
+  }
+
+  /**
+   * Returns a sink like {@link #sink()} that appends the events in the vocabulary {@code codec}
+   * writes: each event it is given is translated first ({@link EventCodec#translator()}), and every
+   * event of the translation gets an ordinal of its own. With {@code EventCodec.canonical()} the
+   * log holds geppetto's canonical events, which readers of every instance read back as they are.
+   *
+   * @param codec the codec, configured once for this sink
+   * @return the sink
+   */
+  default EventSink sink(EventCodec codec) {
+    return new EventLogSink(this, false, codec);
   }
 
   /**
    * Returns a sink like {@link #sink()} that also folds the consecutive {@code partial} events of
    * one inference waiting in a batch into one (their deltas joined, the last completion kept): a
    * reader sees the same text from fewer events and rows. The fold happens only under load (when
-   * events wait); an idle log still gets each delta at once.
+   * events wait); an idle log still gets each delta at once. Events are appended in the PI-017
+   * vocabulary.
    *
    * @return the sink
    */
   default EventSink coalescingSink() {
-    return new EventLogSink(this, true);
+    return coalescingSink(EventCodec.standard());
+  }
+
+  /**
+   * Returns a sink like {@link #coalescingSink()} in the vocabulary {@code codec} writes; in the
+   * canonical one, consecutive {@code text-delta} events of one segment fold the same way (their
+   * deltas joined, the last segment text and sequence kept).
+   *
+   * @param codec the codec, configured once for this sink
+   * @return the sink
+   */
+  default EventSink coalescingSink(EventCodec codec) {
+    return new EventLogSink(this, true, codec);
   }
 
   /**
@@ -163,7 +190,7 @@ public interface EventLog {
     }
     for (int i = 0; i < events.size(); i++) {
       InferenceEvent event = Objects.requireNonNull(events.get(i), "events[" + i + "]");
-      SessionId carried = event.meta().sessionId();
+      SessionId carried = event.sessionId(); // a canonical event may name it in its correlation only
       if (!session.equals(carried)) {
         throw new IllegalArgumentException("events[" + i + "] (" + event.type() + ").meta.session_id: "
             + (carried == null ? "missing" : "is " + carried) + ", but the events are appended to session " + session);

@@ -3,6 +3,8 @@ package dev.sessionware.core.store;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.TextDeltaEvent;
+import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.sink.EventSink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +18,9 @@ import java.util.Objects;
  * {@code partial} events of one inference fold into one (the deltas joined, the last completion
  * kept), so a reader gets the same text from fewer rows. Not thread-safe on its own: it is meant to
  * sit behind an {@code AsyncEventSink}, whose one thread publishes and flushes whenever its queue
- * runs empty (each event written at once when idle, in large batches under load).
+ * runs empty (each event written at once when idle, in large batches under load). Events are
+ * translated into its codec's vocabulary first; in the canonical one, consecutive {@code text-delta}
+ * events of one segment fold the same way.
  */
 final class EventLogSink implements EventSink {
   /** The most events held for one session before they are appended. */
@@ -24,12 +28,14 @@ final class EventLogSink implements EventSink {
 
   private final EventLog log;
   private final boolean coalescing;
+  private final EventCodec.Translator translator;
   private final Map<SessionId, List<InferenceEvent>> pending = new LinkedHashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
-  EventLogSink(EventLog log, boolean coalescing) {
+  EventLogSink(EventLog log, boolean coalescing, EventCodec codec) {
     this.log = Objects.requireNonNull(log, "log");
     this.coalescing = coalescing;
+    this.translator = Objects.requireNonNull(codec, "codec").translator();
   }
 
   @Override
@@ -38,21 +44,33 @@ final class EventLogSink implements EventSink {
     if (closed) {
       throw new IllegalStateException("closed: " + this + " takes no more events");
     }
-    SessionId session = event.meta().sessionId();
+    SessionId session = event.sessionId();
     if (session == null) {
       throw new IllegalArgumentException(event.type() + " event: meta.session_id is missing; the event log keeps"
           + " events by session");
     }
     List<InferenceEvent> batch = pending.computeIfAbsent(session, id -> new ArrayList<>());
+    for (InferenceEvent translated : translator.translate(event)) {
+      add(batch, translated);
+    }
+    if (batch.isEmpty()) {
+      pending.remove(session); // nothing of it in this vocabulary
+    } else if (event.isTerminal() || batch.size() >= MAX_BATCH) {
+      append(session, pending.remove(session));
+    }
+  }
+
+  private void add(List<InferenceEvent> batch, InferenceEvent event) {
     InferenceEvent last = batch.isEmpty() ? null : batch.get(batch.size() - 1);
     if (coalescing && last instanceof PartialEvent previous && event instanceof PartialEvent next
         && Objects.equals(previous.meta().inferenceId(), next.meta().inferenceId())) {
       batch.set(batch.size() - 1, new PartialEvent(next.meta(), previous.delta() + next.delta(), next.completion()));
+    } else if (coalescing && last instanceof TextDeltaEvent previous && event instanceof TextDeltaEvent next
+        && previous.correlation().equals(next.correlation()) && previous.correlation().segmentId() != null) {
+      batch.set(batch.size() - 1, new TextDeltaEvent(next.meta(), next.correlation(), previous.delta() + next.delta(),
+          next.text(), next.sequence()));
     } else {
       batch.add(event);
-    }
-    if (event.isTerminal() || batch.size() >= MAX_BATCH) {
-      append(session, pending.remove(session));
     }
   }
 

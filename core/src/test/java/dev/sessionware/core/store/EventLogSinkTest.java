@@ -74,6 +74,35 @@ class EventLogSinkTest extends EventSinkContract {
   }
 
   @Test
+  void aCanonicalSinkAppendsTheCanonicalEventsEachWithItsOrdinalAndFoldsTheDeltasOfASegment() {
+    EventLog log = EventLog.inMemory();
+    List<InferenceEvent> published = dev.sessionware.core.event.json.SampleStreams.toolLoopOfThreeCalls();
+    try (EventSink sink = log.sink(dev.sessionware.core.event.json.EventCodec.canonical())) {
+      published.forEach(sink::publish);
+    }
+    List<InferenceEvent> stored = readAll(log, "sess-1");
+    assertThat(stored).hasSize(24).allMatch(event -> event instanceof InferenceEvent.CanonicalEvent);
+    assertThat(log.lastOrdinal(SessionId.of("sess-1"))).isEqualTo(24);
+
+    EventLog folded = EventLog.inMemory();
+    try (EventSink sink = folded.coalescingSink(dev.sessionware.core.event.json.EventCodec.canonical())) {
+      published.forEach(sink::publish);
+    }
+    List<InferenceEvent> fewer = readAll(folded, "sess-1");
+    assertThat(fewer).filteredOn(InferenceEvent.TextDeltaEvent.class::isInstance)
+        .extracting(e -> ((InferenceEvent.TextDeltaEvent) e).delta() + "|" + ((InferenceEvent.TextDeltaEvent) e).text())
+        .containsExactly("Let me look.|Let me look.", "It is 12:00 ü😀\n|It is 12:00 ü😀\n");
+    assertThat(fewer).hasSize(22);
+
+    EventLog pi017 = EventLog.inMemory();
+    try (EventSink sink = pi017.sink()) {
+      published.forEach(sink::publish);
+    }
+    assertThat(readAll(pi017, "sess-1")).as("by default the log holds the PI-017 stream")
+        .isEqualTo(published.stream().filter(e -> !(e instanceof InferenceEvent.CanonicalEvent)).toList());
+  }
+
+  @Test
   void behindAnAsyncSinkTwentyStreamingSessionsLandWholeWithTheirTextWhateverWasFolded() throws Exception {
     EventLog log = EventLog.inMemory();
     ExecutorService pool = Executors.newFixedThreadPool(4);

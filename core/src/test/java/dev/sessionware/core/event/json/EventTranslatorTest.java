@@ -34,44 +34,9 @@ import org.junit.jupiter.api.Test;
 
 /** The two translators: PI-017 streams into the canonical vocabulary and back, keeping every text byte. */
 class EventTranslatorTest {
-  private static final UUID MESSAGE = UUID.fromString("11111111-2222-4333-8444-555555555555");
-  private static final EventMetadata META = EventMetadata.builder().model("gpt-4o-mini").messageId(MESSAGE)
-      .sessionId(SessionId.of("sess-1")).inferenceId(InferenceId.of("inf-1")).turnId(TurnId.of("turn-1")).build();
-  private static final EventMetadata DONE = META.toBuilder().stopReason("stop").usage(Usage.of(30, 7)).durationMs(40L)
-      .build();
+  private static final EventMetadata META = SampleStreams.META;
+  private static final EventMetadata DONE = SampleStreams.DONE;
   private final EventCodec codec = EventCodec.standard();
-
-  /**
-   * An inference of three provider calls as a session publishes it: the engine's PI-017 events, and
-   * the tool loop's tool events and the canonical facts PI-017 has no event for (the end of a call
-   * that asked for tools, each tool call's end).
-   */
-  static List<InferenceEvent> threeCallsWithTools() {
-    ToolCall clock = new ToolCall("call_1", "clock", "{}");
-    ToolCall add = new ToolCall("call_2", "add", "{\"a\":2,\"b\":3}");
-    EventMetadata pending = META.toBuilder().stopReason("tool_calls").usage(Usage.of(10, 3)).durationMs(12L).build();
-    return List.of(
-        new StartEvent(META),
-        new PartialEvent(META, "Let me ", "Let me "),
-        new PartialEvent(META, "look.", "Let me look."),
-        new ToolCallEvent(META, clock),
-        new ProviderCallFinishedEvent(pending, CanonicalCorrelation.empty(), "tool_calls",
-            ProviderCallFinishedEvent.TOOL_CALLS_PENDING, pending.usage(), 12L, true),
-        new ToolCallExecuteEvent(META, clock),
-        new ToolCallExecutionResultEvent(META, new ToolResult("call_1", "12:00")),
-        new ToolCallFinishedEvent(META, CanonicalCorrelation.empty(), "call_1", "clock", ToolResultReadyEvent.SUCCESS),
-        new StartEvent(META),
-        new ToolCallEvent(META, add),
-        new ProviderCallFinishedEvent(pending, CanonicalCorrelation.empty(), "tool_calls",
-            ProviderCallFinishedEvent.TOOL_CALLS_PENDING, pending.usage(), 12L, true),
-        new ToolCallExecuteEvent(META, add),
-        new ToolCallExecutionResultEvent(META, new ToolResult("call_2", "error: add is closed")),
-        new ToolCallFinishedEvent(META, CanonicalCorrelation.empty(), "call_2", "add", ToolResultReadyEvent.ERROR),
-        new StartEvent(META),
-        new PartialEvent(META, "It is ", "It is "),
-        new PartialEvent(META, "12:00 ü😀\n", "It is 12:00 ü😀\n"),
-        new FinalEvent(DONE, "It is 12:00 ü😀\n"));
-  }
 
   private static List<InferenceEvent> translate(Translator translator, List<InferenceEvent> events) {
     List<InferenceEvent> out = new ArrayList<>();
@@ -81,7 +46,7 @@ class EventTranslatorTest {
 
   @Test
   void aToolLoopOfThreeCallsBecomesCanonicalEventsThatMeetGeppettosRequirements() {
-    List<InferenceEvent> canonical = translate(EventCodec.canonical().translator(), threeCallsWithTools());
+    List<InferenceEvent> canonical = translate(EventCodec.canonical().translator(), SampleStreams.toolLoopOfThreeCalls());
     assertThat(canonical).extracting(InferenceEvent::type).containsExactly(
         "provider-call-started", "text-segment-started", "text-delta", "text-delta", "text-segment-finished",
         "tool-call-started", "tool-call-requested", "provider-call-finished",
@@ -129,7 +94,7 @@ class EventTranslatorTest {
 
   @Test
   void translatedBackTheCanonicalStreamIsThePi017StreamTheSessionsSinksWrite() {
-    List<InferenceEvent> published = threeCallsWithTools();
+    List<InferenceEvent> published = SampleStreams.toolLoopOfThreeCalls();
     List<InferenceEvent> pi017 = translate(EventCodec.standard().translator(), published);
     assertThat(pi017).as("PI-017 writes the session's events but the facts it has no event for")
         .isEqualTo(published.stream().filter(e -> !(e instanceof CanonicalEvent)).toList());
