@@ -63,10 +63,13 @@ class DemoTest {
     for (String line : Files.readAllLines(events, StandardCharsets.UTF_8)) {
       written.add(EventCodec.standard().decode(line));
     }
-    assertThat(written).hasSize(summary.eventsByType().values().stream().mapToInt(Integer::intValue).sum())
-        .allSatisfy(event -> assertThat(event.meta().sessionId().value()).isEqualTo(summary.sessionId()));
+    // the file is in the PI-017 vocabulary: the two canonical facts the tool loop published have no event there
+    assertThat(written).hasSize(summary.eventsByType().values().stream().mapToInt(Integer::intValue).sum() - 2)
+        .allSatisfy(event -> assertThat(event.meta().sessionId().value()).isEqualTo(summary.sessionId()))
+        .noneMatch(event -> event instanceof InferenceEvent.CanonicalEvent);
     assertThat(summary.eventsByType()).containsEntry("start", 5).containsEntry("final", 4)
-        .containsEntry("tool-call", 1).containsEntry("tool-call-execute", 1).containsEntry("tool-call-execution-result", 1);
+        .containsEntry("tool-call", 1).containsEntry("tool-call-execute", 1).containsEntry("tool-call-execution-result", 1)
+        .containsEntry("provider-call-finished", 1).containsEntry("tool-call-finished", 1);
     assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("sk-demo-0123456789abcdef");
   }
 

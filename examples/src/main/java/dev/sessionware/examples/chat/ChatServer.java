@@ -2,6 +2,7 @@ package dev.sessionware.examples.chat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.SessionRuntime;
@@ -59,6 +60,7 @@ public final class ChatServer implements AutoCloseable {
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
   private final String host;
   private final EventStreams streams;
+  private final EventCodec.Translator streamVocabulary; // the events as the log and the streams have them
   private final Javalin http;
   private volatile boolean closed;
 
@@ -71,6 +73,7 @@ public final class ChatServer implements AutoCloseable {
     this.promptQueue = builder.promptQueue != null ? builder.promptQueue
         : shared != null ? shared.promptQueue() : PromptQueue.inMemory();
     this.leaseDuration = builder.leaseDuration;
+    this.streamVocabulary = builder.codec.translator();
     this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
     SessionRuntime.Builder runtimeBuilder = SessionRuntime.builder().name("chat").store(builder.store)
@@ -301,13 +304,16 @@ public final class ChatServer implements AutoCloseable {
         promptQueue, runtime.store(), runtime.instanceId(), leaseDuration, queueLimit);
   }
 
-  /** Each event goes to the log of the session its metadata names, and to no other. */
+  /**
+   * Each event goes to the log of the session it names, and to no other, in the vocabulary the
+   * server was configured with ({@link Builder#codec}).
+   */
   private EventSink routeToSessions() {
     return event -> {
-      SessionId id = event.meta().sessionId();
+      SessionId id = event.sessionId();
       ChatSession session = id == null ? null : sessions.get(id);
       if (session != null) {
-        session.events().append(event);
+        session.events().append(streamVocabulary.translate(event));
       }
     };
   }
@@ -334,6 +340,7 @@ public final class ChatServer implements AutoCloseable {
     private EventLog eventLog;
     private PromptQueue promptQueue;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private EventCodec codec = EventCodec.standard();
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -465,6 +472,21 @@ public final class ChatServer implements AutoCloseable {
         throw new IllegalArgumentException("maxStreams must be >= 1, but was " + maxStreams);
       }
       this.maxStreams = maxStreams;
+      return this;
+    }
+
+    /**
+     * Sets the vocabulary of the sessions' event streams (and of their durable log): {@code
+     * EventCodec.canonical()} for geppetto's canonical events, which Go services written since May
+     * 2026 read; default {@code EventCodec.standard()}, the PI-017 vocabulary. The page reads both.
+     * Choose it once for the database: a log read by instances that write different vocabularies
+     * holds both, which every reader here takes, but a Go reader may not.
+     *
+     * @param codec the codec
+     * @return this builder
+     */
+    public Builder codec(EventCodec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
       return this;
     }
 

@@ -62,29 +62,51 @@ final class SessionEventLog {
     this.lastId = durable.lastOrdinal(session); // a restarted server goes on from the log's numbers
   }
 
-  /**
-   * Appends an event to the durable log, then buffers it under the ordinal the log gave it and
-   * wakes the streams. What the log refuses (it is down) propagates, and the event is not shown:
-   * streams never see an id the log does not have.
-   */
+  /** Appends one event; see {@link #append(List)}. */
   void append(InferenceEvent event) {
+    append(List.of(event));
+  }
+
+  /**
+   * Appends events (one event translated into the stream's vocabulary: none, one or several) to
+   * the durable log as one batch, then buffers each under the ordinal the log gave it and wakes the
+   * streams. What the log refuses (it is down) propagates, and the events are not shown: streams
+   * never see an id the log does not have.
+   */
+  void append(List<InferenceEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
     List<EventStream> readers;
     synchronized (this) { // the log's order and the buffer's are one
       if (closed) {
         return;
       }
-      long ordinal = durable.append(session, List.of(event));
+      long ordinal = durable.append(session, events);
+      long last = ordinal + events.size() - 1;
       if (ordinal == lastId + 1) {
-        add(new Entry(ordinal, event.type(), CODEC.encode(event)));
+        for (int i = 0; i < events.size(); i++) {
+          InferenceEvent event = events.get(i);
+          add(new Entry(ordinal + i, event.type(), CODEC.encode(event)));
+        }
       } else if (ordinal > lastId + 1) { // another instance's events came first: they go out first
         catchUp();
       } // else: already read, after the log told of it
-      if (event.isTerminal() && ordinal > capacity) {
-        durable.compact(session, ordinal - capacity); // the durable log keeps what the buffer would
+      if (events.stream().anyMatch(SessionEventLog::endsInference) && last > capacity) {
+        durable.compact(session, last - capacity); // the durable log keeps what the buffer would
       }
       readers = List.copyOf(streams);
     }
     readers.forEach(EventStream::wake); // outside the lock: waking never waits for a client
+  }
+
+  /**
+   * Whether an event ends an inference, in either vocabulary: a terminal event, or the canonical
+   * end of a model call that asks for no tools (which, in this server's stream, only the last one is).
+   */
+  static boolean endsInference(InferenceEvent event) {
+    return event.isTerminal()
+        || event instanceof InferenceEvent.ProviderCallFinishedEvent end && !end.hasToolCalls();
   }
 
   /**

@@ -83,25 +83,35 @@ final class SessionSnapshot {
     for (ObjectNode inference : open.values()) {
       last = inference;
     }
+    if (last != null) {
+      last.remove("call_text"); // the fold's own
+    }
     return last;
   }
 
   private static void fold(Map<String, ObjectNode> open, InferenceEvent event) {
-    if (event.meta().inferenceId() == null) {
+    if (event.inferenceId() == null) {
       return;
     }
-    String id = event.meta().inferenceId().value();
-    if (event.isTerminal()) {
+    String id = event.inferenceId().value();
+    if (SessionEventLog.endsInference(event)) {
       open.remove(id);
       return;
     }
     ObjectNode inference = open.computeIfAbsent(id, key -> {
       ObjectNode node = JSON.createObjectNode().put("inference_id", key);
       node.put("turn_id", event.meta().turnId() == null ? null : event.meta().turnId().value());
-      return node.put("text", "");
+      return node.put("text", "").put("call_text", "");
     });
     if (event instanceof InferenceEvent.PartialEvent partial) {
       inference.put("text", partial.completion());
+    } else if (event instanceof InferenceEvent.ProviderCallStartedEvent) { // the canonical vocabulary: per call
+      inference.put("call_text", "");
+    } else if (event instanceof InferenceEvent.TextDeltaEvent delta) { // its text is the segment's
+      inference.put("text", inference.get("call_text").asText() + delta.text());
+    } else if (event instanceof InferenceEvent.TextSegmentFinishedEvent segment) {
+      inference.put("call_text", inference.get("call_text").asText() + segment.text());
+      inference.put("text", inference.get("call_text").asText());
     }
   }
 }

@@ -52,6 +52,48 @@ class ChatPageBrowserTest {
     });
   }
 
+  /**
+   * A server configured for geppetto's canonical vocabulary streams canonical events to the page,
+   * which shows the answer of a tool loop (two provider calls) as it does the PI-017 one.
+   */
+  @Test
+  void aServerSpeakingTheCanonicalVocabularyStreamsItToThePage() {
+    withBrowser(ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db")))
+        .codec(dev.sessionware.core.event.json.EventCodec.canonical()), (server, browser) -> {
+          browser.get(server.uri().toString());
+          await("a session in the URL", () -> browser.getCurrentUrl().contains("?session="));
+          String session = browser.getCurrentUrl().replaceAll(".*\\?session=", "");
+          browser.findElement(By.id("prompt")).sendKeys("What time is it?");
+          browser.findElement(By.id("send")).click();
+          await("the answer after the clock tool", () -> texts(browser, ".assistant").stream()
+              .anyMatch(text -> text.startsWith("The server's clock says ")));
+          await("the page idle again", () -> browser.findElement(By.id("status")).getText().isEmpty());
+
+          List<ChatHttp.Sse> sent = new java.util.ArrayList<>();
+          awaitQuietly(() -> {
+            try (ChatHttp.Stream stream = new ChatHttp(server.uri()).stream(session, "0")) {
+              sent.addAll(stream.until("provider-call-finished", 2));
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+          assertThat(sent).extracting(ChatHttp.Sse::event).containsExactly("provider-call-started",
+              "tool-call-started", "tool-call-requested", "provider-call-finished", "tool-execution-started",
+              "tool-result-ready", "tool-call-finished", "provider-call-started", "text-segment-started",
+              "text-delta", "text-delta", "text-delta", "text-delta", "text-delta", "text-segment-finished",
+              "provider-call-finished");
+          dev.sessionware.core.event.json.EventCodec codec = dev.sessionware.core.event.json.EventCodec.canonical();
+          for (ChatHttp.Sse event : sent) {
+            dev.sessionware.core.event.InferenceEvent.CanonicalEvent read =
+                (dev.sessionware.core.event.InferenceEvent.CanonicalEvent) codec.decode(event.data());
+            assertThat(read.missingCorrelation()).as(event.data()).isEmpty();
+            assertThat(read.correlation().sessionId().value()).isEqualTo(session);
+          }
+          assertThat(sent.get(7).json().at("/correlation/provider_call_id").asText()).endsWith(":provider-call:1");
+          assertThat(texts(browser, ".assistant")).last().isEqualTo(sent.get(14).json().get("text").asText());
+        });
+  }
+
   /** A page whose stream comes back further behind than the server keeps events (a laptop that slept). */
   @Test
   void aPageFurtherBehindThanTheServerKeepsShowsTheSnapshotOnceAndGoesOnLive() {
