@@ -3,6 +3,7 @@ package dev.sessionware.cli;
 import dev.sessionware.core.SafeText;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.CanonicalEvent;
 import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.event.InferenceEvent.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent.InfoEvent;
@@ -39,9 +40,14 @@ import java.util.Objects;
  * sessionware-cli.jar --help} lists the commands.
  *
  * <pre>
- * validate FILE                 decode every line; report errors with line numbers; exit 1 on any error
+ * validate FILE                 decode every line (both vocabularies); report errors with line numbers,
+ *                               canonical events that lack correlation members geppetto requires among them;
+ *                               exit 1 on any error
  * show FILE [--session ID]      a readable transcript: sessions, turns, text, tool calls, errors, timings
  * filter --session ID FILE      the events of one session, decoded and written back by the codec
+ * convert --to canonical|pi017 [--provider NAME] IN OUT
+ *                               translate a file into geppetto's canonical vocabulary or into PI-017
+ *                               (IN is never changed; OUT is written only when every line of IN reads)
  * migrate IN OUT                rewrite the legacy run_id into session_id (IN is never changed)
  * migrate-store DB              upgrade a Go reference SQLite database from run_id to session_id (after a backup)
  * </pre>
@@ -53,9 +59,15 @@ public final class EventsTool {
   private static final String USAGE = String.join("\n",
       "usage: java -jar sessionware-cli.jar COMMAND ...",
       "",
-      "  validate FILE               decode every line; report errors with line numbers; exit 1 on any error",
+      "  validate FILE               decode every line, in either vocabulary; report errors with line numbers",
+      "                              (canonical events lacking correlation members geppetto requires among",
+      "                              them); exit 1 on any error",
       "  show FILE [--session ID]    a readable transcript: sessions, turns, text, tool calls, errors, timings",
       "  filter --session ID FILE    the events of one session, decoded and written back by the codec",
+      "  convert --to canonical|pi017 [--provider NAME] IN OUT",
+      "                              translate the events into geppetto's canonical vocabulary or into PI-017",
+      "                              (provider call ids NAME:<inference>:provider-call:<n>, NAME sessionware",
+      "                              unless given); IN is never changed, OUT written only if all of IN reads",
       "  migrate IN OUT              rewrite the legacy run_id alias into session_id (IN is never changed)",
       "  migrate-store DB            upgrade a Go reference SQLite database from the legacy run_id column",
       "                              to session_id, after a backup copy",
@@ -114,6 +126,14 @@ public final class EventsTool {
       if (args.length == 2 && command.equals("migrate-store")) {
         return tool.migrateStore(Path.of(args[1]));
       }
+      if (command.equals("convert") && (args.length == 5 || args.length == 7) && args[1].equals("--to")
+          && (args.length == 5 || args[3].equals("--provider"))) {
+        EventCodec target = vocabulary(args[2]);
+        if (args.length == 7) {
+          target = target.withProvider(args[4]);
+        }
+        return tool.convert(target, Path.of(args[args.length - 2]), Path.of(args[args.length - 1]));
+      }
     } catch (RunIdMigration.NotUtf8Exception e) {
       err.println("refused: " + args[1] + ": " + e.getMessage());
       return 1;
@@ -132,6 +152,15 @@ public final class EventsTool {
     }
     err.println(USAGE);
     return 2;
+  }
+
+  private static EventCodec vocabulary(String name) {
+    return switch (name) {
+      case "canonical" -> EventCodec.canonical();
+      case "pi017", "pi-017", "PI-017" -> EventCodec.standard();
+      default -> throw new IllegalArgumentException("--to " + SafeText.escape(name) + ": the vocabularies are canonical"
+          + " and pi017");
+    };
   }
 
   /** One decoded line, or the error it had (a message that starts with {@code line N:}). */
@@ -164,17 +193,69 @@ public final class EventsTool {
     List<Line> lines = read(file);
     long errors = 0;
     long withoutSession = 0;
+    long canonical = 0;
     for (Line line : lines) {
       if (line.error() != null) {
         errors++;
         out.println(file + ":" + line.error());
-      } else if (line.event().meta().sessionId() == null) {
+        continue;
+      }
+      if (line.event().sessionId() == null) {
         withoutSession++;
+      }
+      if (line.event() instanceof CanonicalEvent event) {
+        canonical++;
+        List<String> missing = event.missingCorrelation();
+        if (!missing.isEmpty()) {
+          errors++;
+          out.println(file + ":line " + line.number() + ": " + event.type() + " lacks " + String.join(" and ", missing)
+              + ", which geppetto requires of it");
+        }
       }
     }
     out.println(file + ": " + lines.size() + " events read, " + (lines.size() - errors) + " valid, " + errors
-        + " with errors, " + withoutSession + " without a session id");
+        + " with errors, " + withoutSession + " without a session id"
+        + (canonical == 0 ? "" : "; " + canonical + " of them in the canonical vocabulary"));
     return errors == 0 ? 0 : 1;
+  }
+
+  /**
+   * Translates a file's events into a vocabulary. Every line is read first: a file with a line that
+   * is not an event is refused whole (its errors reported), and OUT is not written. OUT is written
+   * next to itself and moved into place, so it is never half-written.
+   */
+  private int convert(EventCodec target, Path in, Path outFile) throws IOException {
+    if (Files.exists(outFile) && Files.isSameFile(in, outFile)) {
+      throw new IllegalArgumentException("OUT is IN (" + in + "): convert never changes its input; name another file");
+    }
+    List<Line> lines = read(in);
+    long bad = lines.stream().filter(line -> line.error() != null).count();
+    if (bad > 0) {
+      lines.stream().filter(line -> line.error() != null).forEach(line -> err.println(in + ":" + line.error()));
+      err.println("refused: " + in + " has " + bad + " line(s) that are not events; " + outFile + " was not written");
+      return 1;
+    }
+    EventCodec.Translator translator = target.translator();
+    StringBuilder text = new StringBuilder();
+    long written = 0;
+    for (Line line : lines) {
+      for (String json : target.encodeTranslated(translator, line.event())) {
+        text.append(json).append('\n');
+        written++;
+      }
+    }
+    Path parent = outFile.toAbsolutePath().getParent();
+    Path temporary = Files.createTempFile(parent, outFile.getFileName().toString(), ".converting");
+    try {
+      Files.writeString(temporary, text, StandardCharsets.UTF_8);
+      Files.move(temporary, outFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+    out.println(in + " -> " + outFile + ": " + lines.size() + " events read, " + written + " written in the "
+        + (target.vocabulary() == EventCodec.Vocabulary.CANONICAL ? "canonical" : "PI-017") + " vocabulary");
+    return 0;
   }
 
   private int filter(Path file, SessionId session) throws IOException {
@@ -183,7 +264,7 @@ public final class EventsTool {
       if (line.error() != null) {
         err.println(file + ":" + line.error());
         status = 1;
-      } else if (session.equals(line.event().meta().sessionId())) {
+      } else if (session.equals(line.event().sessionId())) {
         out.println(codec.encode(line.event()));
       }
     }
@@ -215,7 +296,7 @@ public final class EventsTool {
         status = 1;
         continue;
       }
-      SessionId session = line.event().meta().sessionId();
+      SessionId session = line.event().sessionId();
       if (only == null || only.equals(session)) {
         bySession.computeIfAbsent(session, s -> new ArrayList<>()).add(line.event());
       }
@@ -228,11 +309,12 @@ public final class EventsTool {
     out.println("session " + (session == null ? "(none: these events carry no session id)" : session));
     Object turn = null;
     for (InferenceEvent event : events) {
-      EventMetadata meta = event.meta();
-      Object thisTurn = meta.turnId() == null ? meta.inferenceId() : meta.turnId();
+      Object turnId = event.meta().turnId() != null ? event.meta().turnId()
+          : event instanceof CanonicalEvent canonical ? canonical.correlation().turnId() : null;
+      Object thisTurn = turnId == null ? event.inferenceId() : turnId;
       if (thisTurn != null && !thisTurn.equals(turn)) {
         turn = thisTurn;
-        out.println("  turn " + meta.turnId() + " (inference " + meta.inferenceId() + ")");
+        out.println("  turn " + turnId + " (inference " + event.inferenceId() + ")");
       }
       String line = describe(event);
       if (line != null) {
