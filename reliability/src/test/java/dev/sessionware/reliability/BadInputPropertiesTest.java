@@ -22,7 +22,9 @@ import net.jqwik.api.Provide;
  */
 class BadInputPropertiesTest {
   private static final EventCodec CODEC = EventCodec.standard();
-  private static final List<String> GOLDEN = GoldenFiles.geppettoEventLines();
+  /** Golden lines of both vocabularies: PI-017 and geppetto's canonical one. */
+  private static final List<String> GOLDEN = java.util.stream.Stream.concat(GoldenFiles.geppettoEventLines().stream(),
+      GoldenFiles.geppettoCanonicalLines().stream()).toList();
 
   /**
    * The rule, stated on its own: 1..128 characters, no whitespace, control or format characters,
@@ -109,11 +111,20 @@ class BadInputPropertiesTest {
     Arbitrary<String> meta = Combinators.combine(metaKey, value).as((k, v) -> "\"" + k + "\":" + v)
         .list().ofMaxSize(5).map(members -> "{" + String.join(",", members) + "}");
     Arbitrary<String> type = Arbitraries.of("start", "partial", "partial-thinking", "final", "interrupt", "error",
-        "tool-call", "tool-result", "tool-call-execute", "tool-call-execution-result", "log", "info", "mystery");
+        "tool-call", "tool-result", "tool-call-execute", "tool-call-execution-result", "log", "info", "mystery",
+        "run-started", "run-failed", "provider-call-started", "provider-call-finished", "text-delta",
+        "text-segment-finished", "reasoning-delta", "tool-call-started", "tool-call-arguments-delta",
+        "tool-call-requested", "tool-result-ready", "tool-call-finished");
     Arbitrary<String> ownKey = Arbitraries.of("delta", "completion", "text", "error_string", "tool_call", "tool_result",
-        "level", "message", "fields", "data", "error");
-    Arbitrary<String> own = Combinators.combine(ownKey, value).as((k, v) -> ",\"" + k + "\":" + v)
-        .list().ofMaxSize(4).map(members -> String.join("", members));
+        "level", "message", "fields", "data", "error", "correlation", "sequence", "has_tool_calls", "tool_call_id",
+        "usage", "duration_ms", "finish_class", "tool_name", "status");
+    // the canonical correlation, its inference named after geppetto's runs (run_id)
+    Arbitrary<String> correlationKey = Arbitraries.of("session_id", "run_id", "turn_id", "provider_call_id",
+        "segment_id", "tool_call_id", "unknown");
+    Arbitrary<String> correlation = Combinators.combine(correlationKey, value).as((k, v) -> "\"" + k + "\":" + v)
+        .list().ofMaxSize(4).map(members -> "{" + String.join(",", members) + "}");
+    Arbitrary<String> own = Combinators.combine(ownKey, Arbitraries.oneOf(value, correlation))
+        .as((k, v) -> ",\"" + k + "\":" + v).list().ofMaxSize(4).map(members -> String.join("", members));
     return Combinators.combine(type, Arbitraries.oneOf(meta, value), own)
         .as((t, m, rest) -> "{\"type\":\"" + t + "\",\"meta\":" + m + rest + "}");
   }
