@@ -824,8 +824,8 @@ public sealed interface InferenceEvent {
 
   /**
    * The ids of a {@link CanonicalEvent}: its {@code correlation} object on the wire. The session,
-   * inference and turn are typed as everywhere (on the wire the inference id is {@code run_id}, the
-   * one place where that name stands for the inference: in the canonical correlation only); the
+   * inference and turn are typed as everywhere (on the wire the inference id is the member
+   * {@code run_id} of the canonical correlation, the one place that name stands for the inference); the
    * provider call, segment and tool call ids are opaque strings, never parsed. Every member is
    * optional (null when absent; an empty string reads as absent).
    *

@@ -3,7 +3,9 @@ package dev.sessionware.core.event.json;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -15,7 +17,16 @@ import java.util.function.Supplier;
  *
  * @param <S> the state
  */
-final class StreamStates<S> {
+final class StreamStates<S extends StreamStates.Inference> {
+  /**
+   * One inference's state, a visitor: its methods add what the event they are given becomes to
+   * {@link #out}, and set {@link #ended} when nothing more of the inference comes.
+   */
+  abstract static class Inference implements InferenceEvent.Visitor<Void> {
+    List<InferenceEvent> out;
+    boolean ended;
+  }
+
   /** The most inferences remembered at once. */
   static final int MAX_OPEN = 4096;
 
@@ -51,6 +62,27 @@ final class StreamStates<S> {
     }
     SessionId session = event.sessionId();
     return session != null ? session : NO_KEY;
+  }
+
+  /** Translates an event with its inference's state, forgetting the state once the inference ended. */
+  List<InferenceEvent> translate(InferenceEvent event) {
+    Object key = key(event);
+    S inference = get(key);
+    List<InferenceEvent> out = new ArrayList<>(2);
+    boolean ended;
+    synchronized (inference) {
+      inference.out = out;
+      try {
+        event.accept(inference);
+      } finally {
+        inference.out = null;
+      }
+      ended = inference.ended;
+    }
+    if (ended) {
+      remove(key, inference);
+    }
+    return out;
   }
 
   synchronized S get(Object key) {

@@ -37,7 +37,6 @@ import dev.sessionware.core.event.InferenceEvent.ToolExecutionStartedEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolResultEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolResultReadyEvent;
 import dev.sessionware.core.event.InferenceEvent.UnknownEvent;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,23 +66,7 @@ final class ToCanonical implements Translation {
     if (event instanceof LogEvent || event instanceof InfoEvent || event instanceof UnknownEvent) {
       return List.of(event); // no inference state: both vocabularies share them, or they are kept whole
     }
-    Object key = StreamStates.key(event);
-    Inference inference = states.get(key);
-    List<InferenceEvent> out = new ArrayList<>(2);
-    boolean ended;
-    synchronized (inference) {
-      inference.out = out;
-      try {
-        event.accept(inference);
-      } finally {
-        inference.out = null;
-      }
-      ended = inference.ended;
-    }
-    if (ended) {
-      states.remove(key, inference);
-    }
-    return out;
+    return states.translate(event);
   }
 
   /** How many inferences it remembers now: for tests. */
@@ -128,9 +111,7 @@ final class ToCanonical implements Translation {
   }
 
   /** One inference's state; its visitor methods add the event's translation to {@link #out}. */
-  private final class Inference implements InferenceEvent.Visitor<Void> {
-    List<InferenceEvent> out;
-    boolean ended;
+  private final class Inference extends StreamStates.Inference {
     int calls;
     Call call;
     final StringBuilder text = new StringBuilder(); // the inference's visible text, of every call

@@ -38,7 +38,6 @@ import dev.sessionware.core.event.InferenceEvent.ToolResultReadyEvent;
 import dev.sessionware.core.event.InferenceEvent.UnknownEvent;
 import dev.sessionware.core.event.ToolCall;
 import dev.sessionware.core.event.ToolResult;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,23 +63,7 @@ final class ToPi017 implements Translation {
       }
       return List.of(event); // PI-017 already, or shared by both vocabularies, or unknown and kept whole
     }
-    Object key = StreamStates.key(event);
-    Inference inference = states.get(key);
-    List<InferenceEvent> out = new ArrayList<>(1);
-    boolean ended;
-    synchronized (inference) {
-      inference.out = out;
-      try {
-        event.accept(inference);
-      } finally {
-        inference.out = null;
-      }
-      ended = inference.ended;
-    }
-    if (ended) {
-      states.remove(key, inference);
-    }
-    return out;
+    return states.translate(event);
   }
 
   /**
@@ -113,9 +96,7 @@ final class ToPi017 implements Translation {
   }
 
   /** One inference's state; its visitor methods add the event's translation to {@link #out}. */
-  private static final class Inference implements InferenceEvent.Visitor<Void> {
-    List<InferenceEvent> out;
-    boolean ended;
+  private static final class Inference extends StreamStates.Inference {
     final StringBuilder callText = new StringBuilder(); // of the call's finished text segments
     String segmentText = ""; // of its open text segment
     final StringBuilder callReasoning = new StringBuilder();
