@@ -293,9 +293,13 @@ final class EventDecoder {
     if (!node.isObject()) {
       throw wrongType("correlation", "an object", node);
     }
-    SessionId session = correlationId(node, Correlation.SESSION_ID_KEY, "session id", SessionId::new);
-    InferenceId inference = correlationId(node, WireNames.CANONICAL_CORRELATION_RUN_ID, "inference id", InferenceId::new);
-    TurnId turn = correlationId(node, Correlation.TURN_ID_KEY, "turn id", TurnId::new);
+    // an id that is meta's too is meta's, already checked: the usual case, as Go copies meta's ids here
+    SessionId session = correlationId(node, Correlation.SESSION_ID_KEY, "session id", SessionId::new,
+        meta.sessionId() == null ? null : meta.sessionId().value(), meta.sessionId());
+    InferenceId inference = correlationId(node, WireNames.CANONICAL_CORRELATION_RUN_ID, "inference id", InferenceId::new,
+        meta.inferenceId() == null ? null : meta.inferenceId().value(), meta.inferenceId());
+    TurnId turn = correlationId(node, Correlation.TURN_ID_KEY, "turn id", TurnId::new,
+        meta.turnId() == null ? null : meta.turnId().value(), meta.turnId());
     String runMember = "correlation." + WireNames.CANONICAL_CORRELATION_RUN_ID;
     SessionId anySession = session != null ? session : meta.sessionId();
     if (inference != null && anySession != null && anySession.value().equals(inference.value())) {
@@ -316,24 +320,26 @@ final class EventDecoder {
     String segment = correlationString(node, "segment_id");
     String toolCall = correlationString(node, "tool_call_id");
     try {
+      return new CanonicalCorrelation(session, inference, turn, providerCall, segment, toolCall);
+    } catch (IllegalArgumentException e) { // the typed ids are checked: one of the opaque ones, found again to name it
+      String member = opaqueMember(providerCall, segment, toolCall);
+      throw error(Problem.INVALID_VALUE, member, "member \"" + member + "\" is not a valid id: " + e.getMessage(), e);
+    }
+  }
+
+  /** The first of the opaque correlation ids that the correlation refuses. */
+  private static String opaqueMember(String providerCall, String segment, String toolCall) {
+    try {
       new CanonicalCorrelation(null, null, null, providerCall, null, null);
     } catch (IllegalArgumentException e) {
-      throw error(Problem.INVALID_VALUE, "correlation.provider_call_id", "member \"correlation.provider_call_id\" is"
-          + " not a valid id: " + e.getMessage(), e);
+      return "correlation.provider_call_id";
     }
     try {
       new CanonicalCorrelation(null, null, null, null, segment, null);
     } catch (IllegalArgumentException e) {
-      throw error(Problem.INVALID_VALUE, "correlation.segment_id", "member \"correlation.segment_id\" is not a valid"
-          + " id: " + e.getMessage(), e);
+      return "correlation.segment_id";
     }
-    try {
-      new CanonicalCorrelation(null, null, null, null, null, toolCall);
-    } catch (IllegalArgumentException e) {
-      throw error(Problem.INVALID_VALUE, "correlation.tool_call_id", "member \"correlation.tool_call_id\" is not a"
-          + " valid id: " + e.getMessage(), e);
-    }
-    return new CanonicalCorrelation(session, inference, turn, providerCall, segment, toolCall);
+    return "correlation.tool_call_id";
   }
 
   private void sameAsMeta(String name, Object inCorrelation, Object inMeta) {
@@ -349,10 +355,14 @@ final class EventDecoder {
     return text.isEmpty() ? null : text;
   }
 
-  private <T> T correlationId(JsonNode correlation, String name, String what, Function<String, T> parse) {
+  private <T> T correlationId(JsonNode correlation, String name, String what, Function<String, T> parse,
+      String inMetaText, T inMeta) {
     String text = correlationString(correlation, name);
     if (text == null) {
       return null; // Go leaves empty ids out; an empty one means the same
+    }
+    if (text.equals(inMetaText)) {
+      return inMeta;
     }
     try {
       return parse.apply(text);

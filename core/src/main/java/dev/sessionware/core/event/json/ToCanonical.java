@@ -80,6 +80,8 @@ final class ToCanonical implements Translation {
     final boolean reasoning;
     String text = "";
     long sequence;
+    CanonicalCorrelation ids; // of the last event written in it, for the next one with the same metadata ids
+    EventMetadata idsOf;
 
     Segment(String id, boolean reasoning) {
       this.id = id;
@@ -143,7 +145,16 @@ final class ToCanonical implements Translation {
     }
 
     private CanonicalCorrelation ofSegment(EventMetadata meta) {
-      return ofCall(meta).withSegmentId(call.segment.id);
+      Segment segment = call.segment;
+      if (segment.ids == null || segment.idsOf != meta && !sameIds(segment.idsOf, meta)) {
+        segment.ids = ofCall(meta).withSegmentId(segment.id); // one correlation for a segment's deltas
+        segment.idsOf = meta;
+      }
+      return segment.ids;
+    }
+
+    private static boolean sameIds(EventMetadata a, EventMetadata b) {
+      return java.util.Objects.equals(a.correlation(), b.correlation()) && a.messageId().equals(b.messageId());
     }
 
     private CanonicalCorrelation ofTool(EventMetadata meta, String toolCallId) {
