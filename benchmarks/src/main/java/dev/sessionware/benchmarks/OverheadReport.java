@@ -289,6 +289,47 @@ public final class OverheadReport {
 
   private record Result(double score, double error, String unit, double bytesPerOp) {}
 
+  /** Issue 34's targets: canonical per event at most this times PI-017, both at most this times plain Jackson. */
+  private static final double MAX_VOCABULARY_RATIO = 1.2;
+
+  /** The two vocabularies on one inference ({@code VocabularyBenchmark}, ns per event). */
+  private static boolean vocabularyReport(Map<String, Result> results) {
+    boolean met = true;
+    boolean header = false;
+    for (String op : new String[] {"encode", "decode", "write"}) {
+      Result pi017 = results.get(op + "Pi017");
+      Result canonical = results.get(op + "Canonical");
+      if (pi017 == null || canonical == null) {
+        continue;
+      }
+      if (!header) {
+        System.out.printf(Locale.ROOT, "%n### The two vocabularies on one inference (ns per event; %d PI-017 events,"
+            + " %d canonical)%n%n| operation | PI-017 | canonical | canonical / PI-017 | per inference: PI-017 |"
+            + " canonical | PI-017 / plain Jackson | canonical / plain Jackson |%n|---|---:|---:|---:|---:|---:|---:|---:|%n",
+            VocabularyBenchmark.PI017_EVENTS, VocabularyBenchmark.CANONICAL_EVENTS);
+        header = true;
+      }
+      double ratio = canonical.score / pi017.score;
+      boolean perEvent = ratio <= MAX_VOCABULARY_RATIO;
+      met &= op.equals("write") || perEvent; // write (translate + encode) is reported, not a target
+      Result plainPi017 = results.get("plain" + Character.toUpperCase(op.charAt(0)) + op.substring(1) + "Pi017");
+      Result plainCanonical = results.get("plain" + Character.toUpperCase(op.charAt(0)) + op.substring(1) + "Canonical");
+      String againstPlain = "| | |";
+      if (plainPi017 != null && plainCanonical != null) {
+        double a = pi017.score / plainPi017.score;
+        double b = canonical.score / plainCanonical.score;
+        met &= a <= MAX_VOCABULARY_RATIO && b <= MAX_VOCABULARY_RATIO;
+        againstPlain = String.format(Locale.ROOT, "| %.2f%s | %.2f%s |", a, a <= MAX_VOCABULARY_RATIO ? "" : " (MISSED)",
+            b, b <= MAX_VOCABULARY_RATIO ? "" : " (MISSED)");
+      }
+      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %.2f%s | %.0f ns | %.0f ns %s%n", op, pi017.score,
+          canonical.score, ratio, op.equals("write") || perEvent ? "" : " (MISSED)",
+          pi017.score * VocabularyBenchmark.PI017_EVENTS, canonical.score * VocabularyBenchmark.CANONICAL_EVENTS,
+          againstPlain);
+    }
+    return met;
+  }
+
   /**
    * Prints the report.
    *
@@ -328,6 +369,7 @@ public final class OverheadReport {
             ratio, ratio <= MAX_CODEC_RATIO ? "" : " (MISSED)", ours.bytesPerOp, plain.bytesPerOp);
       }
     }
+    met &= vocabularyReport(results);
     System.out.println();
     System.out.println("### Sinks (events/s)");
     System.out.println();
