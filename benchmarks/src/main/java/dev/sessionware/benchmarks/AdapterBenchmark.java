@@ -63,40 +63,67 @@ public class AdapterBenchmark {
   private final ChatModel lc4jTwoNoOpListeners = FakeModels.langChain4j(NOOP, NOOP);
   private final ChatModel lc4jTwoListeners = FakeModels.langChain4j(
       new FakeModels.KeepingListener("metrics.start"), new FakeModels.KeepingListener("tracing.span"));
+  /**
+   * The runtime of the Sessionware paths, as the Spring Boot starter makes it: events to a sink, an
+   * inference span (an OpenTelemetry SDK that samples every span and exports none), the in-memory store.
+   */
+  private final io.opentelemetry.sdk.OpenTelemetrySdk otel = io.opentelemetry.sdk.OpenTelemetrySdk.builder()
+      .setTracerProvider(io.opentelemetry.sdk.trace.SdkTracerProvider.builder().build()).build();
+  private final dev.sessionware.core.session.SessionRuntime runtime = dev.sessionware.core.session.SessionRuntime
+      .builder().name("bench").sink(event -> {})
+      .observer(dev.sessionware.opentelemetry.SessionTracing.builder(otel).recordMetrics(false).build()).build();
   private final ChatModel lc4jSessionListener = FakeModels.langChain4j(
-      dev.sessionware.langchain4j.SessionChatModelListener.create());
+      dev.sessionware.langchain4j.SessionChatModelListener.of(runtime));
   private final org.springframework.ai.chat.model.ChatModel springModel = FakeModels.springAi();
   private final ChatClient springClient = ChatClient.builder(springModel).build();
   private final ChatClient springClientLogger = ChatClient.builder(springModel)
       .defaultAdvisors(new SimpleLoggerAdvisor()).build();
   private final ChatClient springClientSession = ChatClient.builder(springModel)
-      .defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor()).build();
+      .defaultAdvisors(SessionAdvisor.of(runtime), new SimpleLoggerAdvisor()).build();
   private final LangChain4jEngine lc4jEngine = LangChain4jEngine.of(lc4jPlain);
   /** The AI service of the benchmarks: a memory per id (a window of ten), one method. */
   interface Assistant {
     String chat(@dev.langchain4j.service.MemoryId String user, @dev.langchain4j.service.UserMessage String text);
   }
 
-  private static Assistant assistant(ChatModel model, boolean sessions) {
+  private static Assistant assistant(ChatModel model, dev.langchain4j.store.memory.chat.ChatMemoryStore store,
+      boolean sessions) {
     dev.langchain4j.service.AiServices<Assistant> builder = dev.langchain4j.service.AiServices.builder(Assistant.class)
         .chatModel(model)
-        .chatMemoryProvider(id -> dev.langchain4j.memory.chat.MessageWindowChatMemory.withMaxMessages(10));
+        .chatMemoryProvider(id -> dev.langchain4j.memory.chat.MessageWindowChatMemory.builder().id(id)
+            .maxMessages(10).chatMemoryStore(store).build());
     if (sessions) {
       builder.registerListeners(dev.sessionware.langchain4j.AiServiceSessions.listeners());
     }
     return builder.build();
   }
 
-  private final Assistant aiServicePlain = assistant(lc4jPlain, false);
-  private final Assistant aiServiceTwoListeners = assistant(lc4jTwoListeners, false);
-  private final Assistant aiServiceSessions = assistant(lc4jSessionListener, true);
-  /** The advisor as the Spring Boot starter makes it: the turn lines (logging off) and events to a sink. */
+  private final Assistant aiServicePlain = assistant(lc4jPlain,
+      new dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore(), false);
+  private final Assistant aiServiceTwoListeners = assistant(lc4jTwoListeners,
+      new dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore(), false);
+  /** Each call an inference of the runtime: listeners, the model listener, the memory as the session's turns. */
+  private final Assistant aiServiceSessions = assistant(lc4jSessionListener,
+      dev.sessionware.langchain4j.SessionChatMemoryStore.of(runtime), true);
+  /** The advisor as the Spring Boot starter makes it: the runtime's inference (span, events), the turn lines (logging off). */
   private final ChatClient springClientStarter = ChatClient.builder(springModel)
-      .defaultAdvisors(SessionAdvisor.withMiddleware(dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())
-          .publishingTo(event -> {}))
+      .defaultAdvisors(SessionAdvisor.of(runtime, dev.sessionware.middleware.logging.TurnLoggingMiddleware.create()))
       .build();
+
+  /** Forgets the benchmark's conversation between iterations, so that its history does not grow through the run. */
+  @org.openjdk.jmh.annotations.Setup(org.openjdk.jmh.annotations.Level.Iteration)
+  public void forgetConversation() {
+    runtime.store().delete(SessionId.of("bench"));
+  }
+
+  /** Closes the runtime and the SDK. */
+  @org.openjdk.jmh.annotations.TearDown(org.openjdk.jmh.annotations.Level.Trial)
+  public void close() {
+    runtime.close();
+    otel.close();
+  }
   private final SpringAiEngine springEngine = SpringAiEngine.of(springModel);
-  private final InferenceContext context = InferenceContext.create(
+  private final InferenceContext context = dev.sessionware.core.pipeline.TestContexts.of(
       Correlation.of(SessionId.of("bench"), InferenceId.of("i"), TurnId.of("t")), EventSink.DISCARD);
 
   /**

@@ -20,6 +20,10 @@ import java.util.Map;
  */
 public final class OverheadReport {
   private static final double MAX_CODEC_RATIO = 1.1;
+  /** The starter's {@code ChatClient} path (its inference, span and events) over Spring AI's logger-advisor path. */
+  private static final double MAX_CHAT_CLIENT_RATIO = 1.5;
+  /** An AI service call as an inference of the runtime over LangChain4j's two-listener AI service. */
+  private static final double MAX_AI_SERVICE_RATIO = 1.2;
 
   private static final double MIN_SQLITE_APPENDS = 5_000;
   private static final double MIN_POSTGRES_PARALLEL_APPENDS = 3_000;
@@ -199,8 +203,9 @@ public final class OverheadReport {
     System.out.printf(Locale.ROOT, "%n### Adapters (overhead over each client's direct call)%n%n"
         + "| path | ns/op | overhead ns | B/op | overhead B |%n|---|---:|---:|---:|---:|%n");
     String[][] rows = {{"langChain4jDirect", "langChain4jTwoNoOpListeners", "langChain4jTwoListeners",
-        "langChain4jSessionListener", "sessionwareLangChain4j"}, {"springAiDirect", "springAiChatClient",
-        "springAiChatClientLoggerAdvisor", "springAiChatClientSessionAdvisor", "sessionwareSpringAi"}};
+        "langChain4jSessionListener", "sessionwareLangChain4j", "langChain4jAiService", "langChain4jAiServiceTwoListeners",
+        "langChain4jAiServiceSessions"}, {"springAiDirect", "springAiChatClient", "springAiChatClientLoggerAdvisor",
+        "springAiChatClientSessionAdvisor", "springAiChatClientStarter", "sessionwareSpringAi"}};
     for (String[] group : rows) {
       Result base = results.get(group[0]);
       for (String name : group) {
@@ -220,6 +225,11 @@ public final class OverheadReport {
       System.out.printf(Locale.ROOT, "%nTarget (LangChain4j chat() with Sessionware's listener no slower than with "
           + "two listeners): %.1f vs %.1f ns: %s%n", ours.score, theirs.score, ok ? "met" : "MISSED");
     }
+    met &= ratioTarget("the starter's ChatClient path over ChatClient with its logger advisor",
+        results.get("springAiChatClientStarter"), results.get("springAiChatClientLoggerAdvisor"), MAX_CHAT_CLIENT_RATIO);
+    met &= ratioTarget("an AI service call as the runtime's inference over the two-listener AI service",
+        results.get("langChain4jAiServiceSessions"), results.get("langChain4jAiServiceTwoListeners"),
+        MAX_AI_SERVICE_RATIO);
     Result engine = results.get("sessionwareSpringAi");
     Result client = results.get("springAiChatClientLoggerAdvisor");
     if (spring != null && engine != null && client != null) {
@@ -230,6 +240,18 @@ public final class OverheadReport {
           + "advisor): %.1fx: %s%n", MIN_SPRING_AI_SPEEDUP, speedup, ok ? "met" : "MISSED");
     }
     return met;
+  }
+
+  /** A target on the time of one path over another's, both measured in the same run; met when either is missing. */
+  private static boolean ratioTarget(String what, Result ours, Result theirs, double max) {
+    if (ours == null || theirs == null) {
+      return true;
+    }
+    double ratio = ours.score / theirs.score;
+    boolean ok = ratio <= max;
+    System.out.printf(Locale.ROOT, "%nTarget (%s <= %.1fx): %.1f vs %.1f ns, %.2fx: %s%n", what, max, ours.score,
+        theirs.score, ratio, ok ? "met" : "MISSED");
+    return ok;
   }
 
   /** Benchmark parameters as a name suffix, for example {@code [sqlite,1000000]}. */

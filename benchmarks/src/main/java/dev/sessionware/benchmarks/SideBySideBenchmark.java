@@ -94,7 +94,7 @@ public class SideBySideBenchmark {
     }
   };
 
-  private final InferenceContext context = InferenceContext.create(
+  private final InferenceContext context = dev.sessionware.core.pipeline.TestContexts.of(
       Correlation.of(SessionId.of("bench-session"), InferenceId.random(), TurnId.random()), EventSink.DISCARD);
   private final Pipeline framework = Pipeline.of(MODEL);
   private final Pipeline middleware = Pipeline.of(MODEL,

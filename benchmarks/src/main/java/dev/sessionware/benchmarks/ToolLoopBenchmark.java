@@ -42,7 +42,7 @@ public class ToolLoopBenchmark {
   private final Engine model = (context, turn) ->
       turn.blocks().get(turn.blocks().size() - 1).kind() == BlockKind.USER ? turn.append(CALL) : turn.append(ANSWER);
   private final ToolLoop loop = ToolLoop.of(model, ToolRegistry.of(noop));
-  private final InferenceContext context = InferenceContext.create(
+  private final InferenceContext context = dev.sessionware.core.pipeline.TestContexts.of(
       Correlation.of(SessionId.of("bench"), InferenceId.of("i"), TurnId.of("t")), EventSink.DISCARD);
   private final ToolContext toolContext = toolContext();
 

@@ -68,7 +68,7 @@ public class TracingBenchmark {
   };
   private static final int PROMPTS_PER_SESSION = 1_000;
   /** The context of the direct calls: events discarded. */
-  private static final InferenceContext DIRECT = InferenceContext.create(Correlation.of(SessionId.of("direct"),
+  private static final InferenceContext DIRECT = dev.sessionware.core.pipeline.TestContexts.of(Correlation.of(SessionId.of("direct"),
       InferenceId.of("direct"), TurnId.of("direct")), EventSink.DISCARD);
 
   private OpenTelemetrySdk sdk;

@@ -12,7 +12,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -46,7 +50,38 @@ final class Broker implements AutoCloseable {
   String newTopic(int partitions) {
     String topic = "events-" + UUID.randomUUID();
     kafka.addTopics(new NewTopic(topic, partitions, (short) 1));
+    awaitLeaders(topic, partitions);
     return topic;
+  }
+
+  /**
+   * Waits until the broker leads every partition of a new topic: creating a topic returns once the
+   * controller has it, and a producer that writes before the broker leads a partition retries its
+   * batches for that partition (under load, until they time out).
+   */
+  private void awaitLeaders(String topic, int partitions) {
+    Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    try (Admin admin = Admin.create(config)) {
+      while (true) {
+        try {
+          TopicDescription described = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+          if (described.partitions().size() == partitions
+              && described.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            return;
+          }
+        } catch (ExecutionException notYetKnown) {
+          // the broker does not know the topic yet: ask again
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the broker did not lead every partition of " + topic + " within 30 s");
+        }
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for the leaders of " + topic, e);
+    }
   }
 
   /** Every record of the topic, partition by partition, each in the order written. */

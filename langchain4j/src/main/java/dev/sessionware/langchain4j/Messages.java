@@ -85,6 +85,45 @@ final class Messages {
     return messages;
   }
 
+  /**
+   * A chat memory's messages as a turn: system, user and model text, tool calls and tool results
+   * by call id, as {@link #of} writes them. User messages give their text contents; other contents
+   * (images, audio) are not kept.
+   */
+  static Turn turnOf(List<ChatMessage> messages) {
+    List<Block> blocks = new ArrayList<>(messages.size() + 2);
+    for (ChatMessage message : messages) {
+      if (message instanceof SystemMessage system) {
+        blocks.add(Block.systemText(system.text()));
+      } else if (message instanceof UserMessage user) {
+        blocks.add(Block.userText(user.hasSingleText() ? user.singleText() : textOf(user)));
+      } else if (message instanceof AiMessage ai) {
+        if (ai.text() != null && !ai.text().isEmpty()) {
+          blocks.add(Block.assistantText(ai.text()));
+        }
+        if (ai.hasToolExecutionRequests()) {
+          for (ToolExecutionRequest call : ai.toolExecutionRequests()) {
+            blocks.add(Block.toolCall(call.id() == null ? "" : call.id(), call.name(),
+                call.arguments() == null ? "{}" : call.arguments()));
+          }
+        }
+      } else if (message instanceof ToolExecutionResultMessage result) {
+        blocks.add(Block.toolUse(result.id() == null ? "" : result.id(), result.toolName(), result.text()));
+      }
+    }
+    return Turn.of(blocks);
+  }
+
+  private static String textOf(UserMessage user) {
+    StringBuilder text = new StringBuilder();
+    for (dev.langchain4j.data.message.Content content : user.contents()) {
+      if (content instanceof dev.langchain4j.data.message.TextContent part) {
+        text.append(part.text());
+      }
+    }
+    return text.toString();
+  }
+
   private static void flush(List<ChatMessage> messages, String text, List<ToolExecutionRequest> calls) {
     if (calls.isEmpty()) {
       if (text != null) {

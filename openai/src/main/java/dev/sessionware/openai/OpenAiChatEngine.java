@@ -65,6 +65,8 @@ public final class OpenAiChatEngine implements Engine {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Logger LOG = LoggerFactory.getLogger(OpenAiChatEngine.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** How long a stream that gave its answer may take to end, before its connection is given up. */
+  private static final long FINISH_READ_MS = 250;
 
   private final URI endpoint;
   private final String apiKey;
@@ -225,7 +227,9 @@ public final class OpenAiChatEngine implements Engine {
       int status = head.status();
       if (status >= 200 && status <= 299) {
         requireIdentityEncoding(head);
-        return new Attempt(read(context, meta, response, status), null, false, head.headers()); // never retried
+        StreamReader.Answer answer = read(context, meta, response, status);
+        response.finishRead(FINISH_READ_MS); // the connection ends clean, for the next request to use
+        return new Attempt(answer, null, false, head.headers()); // never retried
       }
       return new Attempt(null, statusError(head, response), RetryPolicy.retryable(status), head.headers());
     } finally {

@@ -142,6 +142,42 @@ final class ResponseLines implements HttpResponse.BodyHandler<Void>, Flow.Subscr
   }
 
   /**
+   * Reads what is left of a response that has given its answer (the server's last chunk after
+   * {@code [DONE]}), for at most {@code waitMillis}, so that the HTTP client sees the body end and
+   * keeps the connection: cancelling a body that was about to end could close a connection the
+   * client has already handed to the next request. A response that does not end in time is closed.
+   */
+  void finishRead(long waitMillis) {
+    Flow.Subscription body = subscription;
+    if (aborted || body == null) {
+      close();
+      return;
+    }
+    if (!ended) {
+      body.request(Long.MAX_VALUE);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+      try {
+        while (!ended) {
+          long left = deadline - System.nanoTime();
+          Object next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+          if (next == null || next instanceof Failure || next == ABORTED) {
+            break;
+          }
+          ended = next == END;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ended) {
+      aborted = true; // read whole: nothing to cancel, and later reads end as after close()
+      queue.add(ABORTED);
+    } else {
+      close();
+    }
+  }
+
+  /**
    * Stops the exchange if it still runs (the connection is closed, the server sees the client
    * gone) and wakes a waiting reader, which then throws {@link AbortedException}, as does every
    * later read. Idempotent; any thread: a cancel calls it, and the reader when it is done.

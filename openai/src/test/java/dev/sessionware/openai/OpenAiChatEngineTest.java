@@ -332,7 +332,7 @@ class OpenAiChatEngineTest {
     CountDownLatch release = serveOneChunkThenStall();
     OpenAiChatEngine engine = engine(Duration.ofMillis(300));
     Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
-    InferenceContext context = InferenceContext.create(
+    InferenceContext context = dev.sessionware.core.pipeline.TestContexts.of(
         Correlation.of(SessionId.of("s-threads"), InferenceId.random(), TurnId.random()), events);
     try {
       assertThatThrownBy(() -> engine.run(context, Turn.of(Block.userText("hi"))))

@@ -73,12 +73,42 @@ public final class GenAiAttributes {
   /** {@link #ERROR_TYPE} when nothing more precise is known. */
   public static final String ERROR_TYPE_OTHER = "_OTHER";
 
-  /** The histogram of operation durations, in seconds. */
+  /** The histogram of inference durations, in seconds: the conventions' inference family. */
+  public static final String METRIC_INFERENCE_DURATION = "gen_ai.client.inference.duration";
+  /** The histogram of tokens an inference used, by {@link #TOKEN_TYPE}. */
+  public static final String METRIC_INFERENCE_TOKEN_USAGE = "gen_ai.client.inference.token.usage";
+  /** The histogram of times from an inference's start to its first streamed chunk, in seconds. */
+  public static final String METRIC_INFERENCE_TIME_TO_FIRST_CHUNK = "gen_ai.client.inference.time_to_first_chunk";
+  /**
+   * The operation family's duration metric, no longer recorded.
+   *
+   * @deprecated Sessionware records the inference family: {@link #METRIC_INFERENCE_DURATION}
+   */
+  @Deprecated
   public static final String METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration";
-  /** The histogram of tokens used, by {@link #TOKEN_TYPE}. */
+  /**
+   * The operation family's token metric, no longer recorded.
+   *
+   * @deprecated Sessionware records the inference family: {@link #METRIC_INFERENCE_TOKEN_USAGE}
+   */
+  @Deprecated
   public static final String METRIC_TOKEN_USAGE = "gen_ai.client.token.usage";
-  /** The histogram of times to the first streamed chunk, in seconds. */
+  /**
+   * The operation family's time-to-first-chunk metric, no longer recorded.
+   *
+   * @deprecated Sessionware records the inference family: {@link #METRIC_INFERENCE_TIME_TO_FIRST_CHUNK}
+   */
+  @Deprecated
   public static final String METRIC_TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk";
+  /** {@link #ERROR_TYPE} on the measurements of an inference that answered, where a metric needs one key set. */
+  public static final String ERROR_TYPE_NONE = "none";
+
+  /** The conventions' advice for histograms in seconds. */
+  static final List<Double> SECONDS_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56,
+      5.12, 10.24, 20.48, 40.96, 81.92);
+  /** The conventions' advice for token counts. */
+  static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
+      262144L, 1048576L, 4194304L, 16777216L, 67108864L);
   /** The span event that carries the captured content. */
   public static final String EVENT_OPERATION_DETAILS = "gen_ai.client.inference.operation.details";
 

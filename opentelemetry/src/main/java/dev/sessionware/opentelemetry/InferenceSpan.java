@@ -66,10 +66,10 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
     return current(context, span);
   }
 
-  /** Makes a span's context current on this thread, with its ids in the MDC, until the scope closes. */
-  static CorrelationContext.Scope current(Context context, Span span) {
+  /** Makes a span's context current on this thread, with its ids in the MDC when asked, until the scope closes. */
+  private CorrelationContext.Scope current(Context context, Span span) {
     Scope scope = context.makeCurrent();
-    TraceMdc.Restore mdc = TraceMdc.put(span.getSpanContext());
+    TraceMdc.Restore mdc = tracing.putsTraceIdsInMdc() ? TraceMdc.put(span.getSpanContext()) : TraceMdc.NOTHING;
     return () -> {
       mdc.restore();
       scope.close();
@@ -149,7 +149,9 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
 
   @Override
   public Void error(ErrorEvent event) {
-    end(event.meta(), errorType(event.errorString()), event.errorString());
+    // the kind of failure is the event's own, never parsed out of its text (an event of another writer has none)
+    end(event.meta(), event.errorType() != null ? event.errorType() : GenAiAttributes.ERROR_TYPE_OTHER,
+        event.errorString());
     return null;
   }
 

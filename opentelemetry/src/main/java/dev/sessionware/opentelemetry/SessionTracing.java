@@ -39,9 +39,12 @@ import java.util.function.UnaryOperator;
  * {@code span_id}, next to the session id, and the current {@link Baggage} holds the session id as
  * {@code session.id}, which {@link #propagateTo} writes to outgoing requests.
  *
- * <p>Metrics: {@code gen_ai.client.operation.duration}, {@code gen_ai.client.token.usage} and {@code
- * gen_ai.client.operation.time_to_first_chunk}, with the conventions' attributes; never the session
- * id, whose values have no bound (a metric per conversation would swamp any backend).
+ * <p>Metrics, through the {@link OpenTelemetry} given (off with {@link Builder#recordMetrics}, for
+ * hosts whose metrics go through Micrometer: {@link MicrometerInferenceMetrics}): the conventions'
+ * inference family, {@code gen_ai.client.inference.duration}, {@code
+ * gen_ai.client.inference.token.usage} and {@code gen_ai.client.inference.time_to_first_chunk}, with
+ * the conventions' attributes; never the session id, whose values have no bound (a metric per
+ * conversation would swamp any backend).
  *
  * <p>Content (the messages and the answer, the tools' arguments) is recorded only when {@linkplain
  * Builder#captureContent turned on}, and then through the redactor first. Thread-safe.
@@ -55,6 +58,7 @@ public final class SessionTracing implements InferenceObserver {
   private final String providerName;
   private final String requestModel;
   private final boolean captureContent;
+  private final boolean traceIdsInMdc;
   private final UnaryOperator<String> redactor;
   final DoubleHistogram duration;
   final LongHistogram tokenUsage;
@@ -70,25 +74,19 @@ public final class SessionTracing implements InferenceObserver {
     this.providerName = builder.providerName;
     this.requestModel = builder.requestModel;
     this.captureContent = builder.captureContent;
+    this.traceIdsInMdc = builder.traceIdsInMdc;
     this.redactor = builder.redactor;
-    Meter meter = openTelemetry.getMeter(INSTRUMENTATION_NAME);
-    this.duration = meter.histogramBuilder(GenAiAttributes.METRIC_OPERATION_DURATION).setUnit("s")
-        .setDescription("GenAI operation duration.")
-        .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
-    this.tokenUsage = meter.histogramBuilder(GenAiAttributes.METRIC_TOKEN_USAGE).ofLongs().setUnit("{token}")
+    Meter meter = (builder.recordMetrics ? openTelemetry : OpenTelemetry.noop()).getMeter(INSTRUMENTATION_NAME);
+    this.duration = meter.histogramBuilder(GenAiAttributes.METRIC_INFERENCE_DURATION).setUnit("s")
+        .setDescription("Duration of a GenAI inference.")
+        .setExplicitBucketBoundariesAdvice(GenAiAttributes.SECONDS_BUCKETS).build();
+    this.tokenUsage = meter.histogramBuilder(GenAiAttributes.METRIC_INFERENCE_TOKEN_USAGE).ofLongs().setUnit("{token}")
         .setDescription("Number of input and output tokens used.")
-        .setExplicitBucketBoundariesAdvice(TOKEN_BUCKETS).build();
-    this.timeToFirstChunk = meter.histogramBuilder(GenAiAttributes.METRIC_TIME_TO_FIRST_CHUNK).setUnit("s")
+        .setExplicitBucketBoundariesAdvice(GenAiAttributes.TOKEN_BUCKETS).build();
+    this.timeToFirstChunk = meter.histogramBuilder(GenAiAttributes.METRIC_INFERENCE_TIME_TO_FIRST_CHUNK).setUnit("s")
         .setDescription("Time to receive the first chunk of a streamed response.")
-        .setExplicitBucketBoundariesAdvice(SECONDS_BUCKETS).build();
+        .setExplicitBucketBoundariesAdvice(GenAiAttributes.SECONDS_BUCKETS).build();
   }
-
-  /** The conventions' advice for histograms in seconds. */
-  private static final List<Double> SECONDS_BUCKETS = List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56,
-      5.12, 10.24, 20.48, 40.96, 81.92);
-  /** The conventions' advice for token counts. */
-  private static final List<Long> TOKEN_BUCKETS = List.of(1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L,
-      262144L, 1048576L, 4194304L, 16777216L, 67108864L);
 
   /**
    * Returns tracing with the defaults: provider {@code openai}, the model read from each input
@@ -129,7 +127,10 @@ public final class SessionTracing implements InferenceObserver {
     }
     Span span = builder.startSpan();
     Baggage baggage = Baggage.fromContext(parent).toBuilder().put(GenAiAttributes.BAGGAGE_SESSION_ID, session).build();
-    return new InferenceSpan(this, span, parent.with(span).with(baggage), correlation, model,
+    // what the inference makes current: its span and the baggage, on a fresh context. The parent's
+    // context may carry another tracer's idea of the current span (Micrometer Tracing's bridge keeps
+    // its own key), which would hide this span from the spans the client starts inside the inference.
+    return new InferenceSpan(this, span, Context.root().with(span).with(baggage), correlation, model,
         captureContent ? input : null);
   }
 
@@ -174,6 +175,10 @@ public final class SessionTracing implements InferenceObserver {
     return captureContent;
   }
 
+  boolean putsTraceIdsInMdc() {
+    return traceIdsInMdc;
+  }
+
   String redact(String text) {
     return redactor.apply(text);
   }
@@ -189,6 +194,8 @@ public final class SessionTracing implements InferenceObserver {
     private String providerName = "openai";
     private String requestModel;
     private boolean captureContent;
+    private boolean recordMetrics = true;
+    private boolean traceIdsInMdc = true;
     private UnaryOperator<String> redactor = Redactor.defaults()::redact;
 
     private Builder(OpenTelemetry openTelemetry) {
@@ -230,6 +237,33 @@ public final class SessionTracing implements InferenceObserver {
      */
     public Builder captureContent(boolean captureContent) {
       this.captureContent = captureContent;
+      return this;
+    }
+
+    /**
+     * Sets whether the GenAI metrics are recorded through the {@link OpenTelemetry} given; default
+     * on. Turn it off where the host's metrics go through Micrometer ({@link
+     * MicrometerInferenceMetrics} records them there), so that they are not recorded twice.
+     *
+     * @param recordMetrics whether to record metrics
+     * @return this builder
+     */
+    public Builder recordMetrics(boolean recordMetrics) {
+      this.recordMetrics = recordMetrics;
+      return this;
+    }
+
+    /**
+     * Sets whether the current span's ids go into the logging MDC as {@code trace_id} and {@code
+     * span_id} while a span of an inference is current; default on. Turn it off where the host's
+     * tracing already puts them there under its own names (Micrometer Tracing writes {@code traceId}
+     * and {@code spanId}), so that every line spells them once.
+     *
+     * @param traceIdsInMdc whether to put them in the MDC
+     * @return this builder
+     */
+    public Builder traceIdsInMdc(boolean traceIdsInMdc) {
+      this.traceIdsInMdc = traceIdsInMdc;
       return this;
     }
 

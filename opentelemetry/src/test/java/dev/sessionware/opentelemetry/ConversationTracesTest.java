@@ -206,11 +206,11 @@ class ConversationTracesTest {
     }
 
     // metrics: one duration per inference, tokens by type, never a session
-    MetricData duration = metric(GenAiAttributes.METRIC_OPERATION_DURATION);
+    MetricData duration = metric(GenAiAttributes.METRIC_INFERENCE_DURATION);
     assertThat(duration.getUnit()).isEqualTo("s");
     assertThat(duration.getHistogramData().getPoints().stream().mapToLong(HistogramPointData::getCount).sum())
         .isEqualTo(CONVERSATIONS * TURNS);
-    MetricData tokens = metric(GenAiAttributes.METRIC_TOKEN_USAGE);
+    MetricData tokens = metric(GenAiAttributes.METRIC_INFERENCE_TOKEN_USAGE);
     assertThat(tokens.getHistogramData().getPoints()).extracting(p -> p.getAttributes().get(GenAiAttributes.TOKEN_TYPE))
         .containsExactlyInAnyOrder("input", "output");
     for (MetricData metric : otel.metrics()) {

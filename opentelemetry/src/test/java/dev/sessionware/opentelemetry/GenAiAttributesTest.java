@@ -55,8 +55,8 @@ class GenAiAttributesTest {
         GenAiAttributes.USAGE_CACHE_CREATION_INPUT_TOKENS.getKey(),
         GenAiAttributes.RESPONSE_TIME_TO_FIRST_CHUNK.getKey(), GenAiAttributes.INPUT_MESSAGES.getKey(),
         GenAiAttributes.OUTPUT_MESSAGES.getKey(), GenAiAttributes.TOOL_CALL_ARGUMENTS.getKey(),
-        GenAiAttributes.METRIC_OPERATION_DURATION, GenAiAttributes.METRIC_TOKEN_USAGE,
-        GenAiAttributes.METRIC_TIME_TO_FIRST_CHUNK, GenAiAttributes.EVENT_OPERATION_DETAILS))
+        GenAiAttributes.METRIC_INFERENCE_DURATION, GenAiAttributes.METRIC_INFERENCE_TOKEN_USAGE,
+        GenAiAttributes.METRIC_INFERENCE_TIME_TO_FIRST_CHUNK, GenAiAttributes.EVENT_OPERATION_DETAILS))
         .allMatch(name -> name.matches("gen_ai(\\.[a-z_]+)+"));
   }
 

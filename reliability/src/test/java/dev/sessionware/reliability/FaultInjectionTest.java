@@ -52,17 +52,21 @@ class FaultInjectionTest {
   private final ExecutorService pool = Executors.newFixedThreadPool(4);
   private final RecordingSink events = new RecordingSink();
   private final AtomicBoolean faulty = new AtomicBoolean(true);
+  /** A runtime of each test's own: its conversations are its own (one live conversation per id per runtime). */
+  private final dev.sessionware.core.session.SessionRuntime runtime =
+      dev.sessionware.core.session.SessionRuntime.builder().name("faults").build();
 
   @AfterEach
   void shutDown() {
     pool.shutdownNow();
+    runtime.close();
   }
 
   private Session session(String id, Engine engine, Middleware fault, EventSink... extraSinks) {
     Pipeline pipeline = fault == null
         ? Pipeline.of(engine, TurnLoggingMiddleware.create(), SystemPromptMiddleware.of("Rules."))
         : Pipeline.of(engine, TurnLoggingMiddleware.create(), fault, SystemPromptMiddleware.of("Rules."));
-    return Session.builder(pipeline).id(SessionId.of(id)).executor(pool).sink(events).sink(extraSinks)
+    return runtime.newSession(pipeline).id(SessionId.of(id)).executor(pool).sink(events).sink(extraSinks)
         .timeout(Duration.ofSeconds(2)).build();
   }
 

@@ -30,6 +30,13 @@ class ModuleBoundariesTest {
    * one more for the prompt queue SPI issue 25 asked for next to the turn store and the event log.
    */
   private static final int CORE_SURFACE_BUDGET = 51;
+  /**
+   * Core's budget of all its public types outside {@code internal}, nested ones counted: what a user
+   * may meet. 99 before issue 32, which removed InferenceContext.Snapshots, EventLog.Listeners and
+   * PromptQueue.Pending and added Inference.Driver (the inference a client drives) and
+   * SessionRuntime.Submission (the dispatcher's answer). It may only go down.
+   */
+  static final int CORE_ALL_PUBLIC_TYPES_BUDGET = 98;
 
   private static List<Path> mainSources() throws IOException {
     try (Stream<Path> files = Files.walk(ROOT, 12)) {
@@ -58,6 +65,48 @@ class ModuleBoundariesTest {
       }
     }
     assertThat(violations).isEmpty();
+  }
+
+  @Test
+  void coresPublicTypesNestedOnesCountedStayWithinTheirBudget() throws Exception {
+    java.net.URL location = dev.sessionware.core.session.Session.class.getProtectionDomain().getCodeSource()
+        .getLocation();
+    Path classes = Path.of(location.toURI());
+    List<String> names = new ArrayList<>();
+    if (Files.isDirectory(classes)) {
+      try (Stream<Path> files = Files.walk(classes)) {
+        files.map(f -> classes.relativize(f).toString()).filter(n -> n.endsWith(".class")).forEach(names::add);
+      }
+    } else {
+      try (java.util.jar.JarFile jar = new java.util.jar.JarFile(classes.toFile())) {
+        jar.stream().map(java.util.jar.JarEntry::getName).filter(n -> n.endsWith(".class")).forEach(names::add);
+      }
+    }
+    List<String> exported = new ArrayList<>();
+    for (String name : names) {
+      String className = name.substring(0, name.length() - ".class".length()).replace('/', '.').replace('\\', '.');
+      if (!className.startsWith("dev.sessionware.core.") || className.contains(".internal.")
+          || className.endsWith("package-info")) {
+        continue;
+      }
+      Class<?> type = Class.forName(className, false, getClass().getClassLoader());
+      if (type.isAnonymousClass() || type.isLocalClass() || type.isSynthetic() || !visible(type)) {
+        continue;
+      }
+      exported.add(type.getName());
+    }
+    assertThat(exported).as("core's public types, nested ones counted").hasSizeGreaterThan(50)
+        .hasSizeLessThanOrEqualTo(CORE_ALL_PUBLIC_TYPES_BUDGET);
+  }
+
+  /** Whether a user can name the type: it and every type it is nested in are public. */
+  private static boolean visible(Class<?> type) {
+    for (Class<?> t = type; t != null; t = t.getEnclosingClass()) {
+      if (!java.lang.reflect.Modifier.isPublic(t.getModifiers())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Test

@@ -53,7 +53,11 @@ final class ReactorCorrelation {
     @Override
     public void onSubscribe(org.reactivestreams.Subscription subscription) {
       upstream = subscription;
-      downstream.onSubscribe(this);
+      // in scope too: what the host's operators schedule as they subscribe (a publishOn's first drain,
+      // from the request they send up) carries the session, as what they schedule on later signals does
+      try (CorrelationContext.Scope ignored = CorrelationContext.open(correlation)) {
+        downstream.onSubscribe(this);
+      }
     }
 
     @Override

@@ -50,6 +50,8 @@ class SpringAiTest {
   private LoopbackOpenAiServer server;
   private final RecordingSink events = new RecordingSink();
   private final SessionRuntime runtime = SessionRuntime.builder().name("spring-ai").build();
+  /** The runtime the advisor runs ChatClient calls on: its events reach {@link #events}. */
+  private final SessionRuntime advised = SessionRuntime.builder().name("spring-ai-advised").sink(events).build();
   private CapturedLogs logs;
 
   @BeforeEach
@@ -61,6 +63,7 @@ class SpringAiTest {
   @AfterEach
   void stop() {
     logs.close();
+    advised.close();
     runtime.close();
     server.close();
   }
@@ -104,7 +107,7 @@ class SpringAiTest {
   @Test
   void theAdvisorMakesTheConversationIdTheSessionOfEveryLogLineOfTheCall() {
     server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised), new SimpleLoggerAdvisor())
         .build();
 
     String answer = client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-42"))
@@ -121,7 +124,7 @@ class SpringAiTest {
   void onAStreamTheSessionTravelsToReactorsThreads() {
     Hooks.enableAutomaticContextPropagation();
     server.serve(exchange -> stream(exchange, CHUNKS));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised), new SimpleLoggerAdvisor())
         .build();
 
     String answer = String.join("", client.prompt().user("hello")
@@ -139,7 +142,7 @@ class SpringAiTest {
     Hooks.enableAutomaticContextPropagation();
     SessionAdvisor.propagateAcrossSchedulers();
     server.serve(exchange -> stream(exchange, CHUNKS));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create()).build();
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised)).build();
     org.slf4j.Logger host = org.slf4j.LoggerFactory.getLogger("host.app");
     java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     String answer = String.join("", client.prompt().user("hello")
@@ -164,12 +167,13 @@ class SpringAiTest {
     Hooks.disableAutomaticContextPropagation(); // as a host that never turned it on: the chain's operators fuse
     try {
       server.serve(exchange -> stream(exchange, CHUNKS));
-      ChatClient plain = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+      ChatClient plain = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised), new SimpleLoggerAdvisor())
           .build();
       assertThat(String.join("", plain.prompt().user("hello")
-          .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-plain")).stream().content().collectList().block()))
+          .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-plain-first")).stream().content().collectList()
+          .block()))
           .isEqualTo("Hello there");
-      ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create().publishingTo(events),
+      ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised),
           new SimpleLoggerAdvisor()).build();
       java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
       assertThat(String.join("", client.prompt().user("hello")
@@ -185,10 +189,10 @@ class SpringAiTest {
   }
 
   @Test
-  void chatClientCallsAndStreamsPublishTheirEventsLikeAnInferenceWithTheTerminalOneLast() {
+  void chatClientCallsAndStreamsPublishTheirEventsLikeAnInferenceWithTheTerminalOneLast() throws Exception {
     Hooks.enableAutomaticContextPropagation();
     server.serve(exchange -> stream(exchange, CHUNKS));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create().publishingTo(events))
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised))
         .build();
 
     assertThat(String.join("", client.prompt().user("hello")
@@ -204,9 +208,10 @@ class SpringAiTest {
     // the subscriber cancels after the first piece: interrupt, with what was streamed, is the last event
     assertThat(client.prompt().user("hello").advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-cancel"))
         .stream().content().take(1).collectList().block()).containsExactly("Hello");
+    // the inference is cancelled off the subscriber's thread (ending it may wait): interrupt follows soon
+    eventually(() -> assertThat(events.events(dev.sessionware.core.SessionId.of("conv-cancel")))
+        .extracting(dev.sessionware.core.event.InferenceEvent::type).containsExactly("start", "partial", "interrupt"));
     List<dev.sessionware.core.event.InferenceEvent> cancelled = events.events(dev.sessionware.core.SessionId.of("conv-cancel"));
-    assertThat(cancelled).extracting(dev.sessionware.core.event.InferenceEvent::type)
-        .containsExactly("start", "partial", "interrupt");
     assertThat(((dev.sessionware.core.event.InferenceEvent.InterruptEvent) cancelled.get(2)).text()).isEqualTo("Hello");
 
     // a call: start, then final with what the model reported
@@ -223,7 +228,7 @@ class SpringAiTest {
     Hooks.enableAutomaticContextPropagation();
     SessionAdvisor.propagateAcrossSchedulers();
     server.serve(exchange -> stream(exchange, CHUNKS));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create()).build();
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised)).build();
     java.util.List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
     try {
@@ -259,7 +264,7 @@ class SpringAiTest {
   void twentyConversationsStreamingAtOnceLogWithTheirOwnSessionOnReactorsThreads() throws Exception {
     Hooks.enableAutomaticContextPropagation();
     server.serve(exchange -> stream(exchange, CHUNKS));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.create(), new SimpleLoggerAdvisor())
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised), new SimpleLoggerAdvisor())
         .build();
     java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
     try {
@@ -378,10 +383,9 @@ class SpringAiTest {
           + org.slf4j.MDC.get("session_id"));
       return output;
     };
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised, 
         dev.sessionware.middleware.logging.TurnLoggingMiddleware.create(),
-        dev.sessionware.middleware.systemprompt.SystemPromptMiddleware.of("Be terse."), answerWatcher)
-        .publishingTo(events)).build();
+        dev.sessionware.middleware.systemprompt.SystemPromptMiddleware.of("Be terse."), answerWatcher)).build();
 
     java.util.List<String> pieces = client.prompt().user("hello")
         .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "conv-mw-stream")).stream().content().collectList().block();
@@ -426,7 +430,7 @@ class SpringAiTest {
   void moreStreamsThroughMiddlewareThanReactorHasBoundedElasticWorkersAllFinish() {
     Hooks.enableAutomaticContextPropagation();
     server.serve(exchange -> stream(exchange, CHUNKS));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised, 
         dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())).build();
     int streams = reactor.core.scheduler.Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE * 2;
     java.util.List<String> answers = reactor.core.publisher.Flux.range(0, streams).flatMap(n -> client.prompt()
@@ -471,10 +475,10 @@ class SpringAiTest {
       for (boolean withMiddleware : new boolean[] {false, true}) {
         String conversation = "conv-broken-" + onSubscription + "-" + withMiddleware;
         SessionAdvisor advisor = withMiddleware
-            ? SessionAdvisor.withMiddleware(dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())
-            : SessionAdvisor.create();
+            ? SessionAdvisor.of(advised, dev.sessionware.middleware.logging.TurnLoggingMiddleware.create())
+            : SessionAdvisor.of(advised);
         ChatClient client = ChatClient.builder(model())
-            .defaultAdvisors(advisor.publishingTo(events), failingAdvisor(onSubscription)).build();
+            .defaultAdvisors(advisor, failingAdvisor(onSubscription)).build();
         reactor.core.publisher.Mono<java.util.List<String>> answer = client.prompt().user("hello")
             .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, conversation)).stream().content().collectList();
         assertThatThrownBy(() -> answer.block(java.time.Duration.ofSeconds(10))).as(conversation)
@@ -491,7 +495,7 @@ class SpringAiTest {
   @Test
   void theAdvisorRunsSessionwareMiddlewareAroundTheCall() {
     server.serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
-    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.withMiddleware(
+    ChatClient client = ChatClient.builder(model()).defaultAdvisors(SessionAdvisor.of(advised, 
         dev.sessionware.middleware.logging.TurnLoggingMiddleware.create(),
         dev.sessionware.middleware.systemprompt.SystemPromptMiddleware.of("Be terse."))).build();
 

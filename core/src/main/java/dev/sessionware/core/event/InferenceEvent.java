@@ -527,15 +527,29 @@ public sealed interface InferenceEvent {
    * A model call or inference failed. Wire type {@code error}.
    *
    * @param meta the event's metadata
-   * @param errorString what went wrong
+   * @param errorString what went wrong, for people
+   * @param errorType the kind of failure, for programs and telemetry: the simple class name of what
+   *     was thrown ({@code TimeoutException}, {@code ModelCallException}, …), never parsed out of
+   *     {@code errorString}; on the wire {@code error_type}, left out when null (events of other
+   *     writers, Go's among them, carry none)
    */
-  record ErrorEvent(EventMetadata meta, String errorString) implements InferenceEvent {
+  record ErrorEvent(EventMetadata meta, String errorString, String errorType) implements InferenceEvent {
     /** The wire type. */
     public static final String TYPE = "error";
 
     public ErrorEvent {
       Objects.requireNonNull(meta, "meta");
       Objects.requireNonNull(errorString, "errorString");
+    }
+
+    /**
+     * Makes an error event whose kind of failure is not known.
+     *
+     * @param meta the event's metadata
+     * @param errorString what went wrong
+     */
+    public ErrorEvent(EventMetadata meta, String errorString) {
+      this(meta, errorString, null);
     }
 
     @Override
@@ -550,7 +564,7 @@ public sealed interface InferenceEvent {
 
     @Override
     public ErrorEvent withMeta(EventMetadata meta) {
-      return new ErrorEvent(meta, errorString);
+      return new ErrorEvent(meta, errorString, errorType);
     }
 
     @Override

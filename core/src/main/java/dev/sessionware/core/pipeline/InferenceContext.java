@@ -7,6 +7,8 @@ import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.turn.Turn;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -15,16 +17,18 @@ import java.util.concurrent.CancellationException;
  *
  * <p>{@link #publish} stamps every event with the session, inference and turn ids (and the
  * inference's message id, when the event has none), so engines and middleware never build
- * uncorrelated events. A context is made per inference, usually by a session; it is thread-safe,
- * so streaming callbacks on other threads may publish through it. It offers no way to end the
- * inference: an engine that wants to stop throws, and the session that runs it ends it.
+ * uncorrelated events. The runtime makes one per inference it opens ({@code SessionRuntime}): there
+ * is no other way to get one, so every event an engine publishes goes through an inference's one
+ * life. It is thread-safe, so streaming callbacks on other threads may publish through it. It offers
+ * no way to end the inference: an engine that wants to stop throws, and the runtime ends it.
  */
 public final class InferenceContext {
   private final Correlation correlation;
   private final EventSink sink;
   private final Cancellation cancellation;
-  private final Snapshots snapshots;
+  private final BiConsumer<String, Turn> snapshots; // (phase, turn)
   private final InferenceObserver.Observation observation;
+  private final BooleanSupplier observedHere;
   private volatile UUID messageId; // made on first use: many inferences publish nothing
   private static final java.lang.invoke.VarHandle MESSAGE_ID;
 
@@ -36,126 +40,39 @@ public final class InferenceContext {
     }
   }
 
-  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation, Snapshots snapshots,
-      UUID messageId, InferenceObserver.Observation observation) {
+  private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation,
+      BiConsumer<String, Turn> snapshots, UUID messageId, InferenceObserver.Observation observation,
+      BooleanSupplier observedHere) {
     this.correlation = correlation;
     this.sink = sink;
     this.cancellation = cancellation;
     this.snapshots = snapshots;
     this.messageId = messageId;
     this.observation = observation;
-  }
-
-  /** Where {@link #snapshot} keeps turns; a session hands its store's, when it keeps snapshots. */
-  @FunctionalInterface
-  public interface Snapshots {
-    /** Keeps nothing. */
-    Snapshots NONE = (phase, turn) -> {};
-
-    /**
-     * Keeps a turn as it was at a phase.
-     *
-     * @param phase the phase, for example {@code post_tools}
-     * @param turn the turn
-     */
-    void keep(String phase, Turn turn);
+    this.observedHere = observedHere;
   }
 
   /**
-   * Makes the context of one inference that nothing outside can cancel; for running a pipeline by
-   * hand, in tests for example.
-   *
-   * @param correlation the inference's correlation, with inference and turn ids
-   * @param sink where published events go
-   * @return the context
-   * @throws IllegalArgumentException if the correlation lacks the inference or turn id
+   * The one way a context is made, checked here: the runtime reaches it through a private lookup
+   * (no factory or constructor of this class is public), and core's test-jar for contract kits.
    */
-  public static InferenceContext create(Correlation correlation, EventSink sink) {
-    return create(correlation, sink, Cancellation.create());
-  }
-
-  /**
-   * Makes the context of one inference, cancelled through {@code cancellation}, which the caller keeps.
-   *
-   * @param correlation the inference's correlation, with inference and turn ids
-   * @param sink where published events go
-   * @param cancellation the inference's cancellation; the context can only read it
-   * @return the context
-   * @throws IllegalArgumentException if the correlation lacks the inference or turn id
-   */
-  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation) {
-    return create(correlation, sink, cancellation, Snapshots.NONE);
-  }
-
-  /**
-   * Makes the context of one inference that keeps snapshots.
-   *
-   * @param correlation the inference's correlation, with inference and turn ids
-   * @param sink where published events go
-   * @param cancellation the inference's cancellation; the context can only read it
-   * @param snapshots where {@link #snapshot} keeps turns
-   * @return the context
-   * @throws IllegalArgumentException if the correlation lacks the inference or turn id
-   */
-  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
-      Snapshots snapshots) {
-    return make(correlation, sink, cancellation, snapshots, null, InferenceObserver.Observation.NONE);
-  }
-
-  /**
-   * Makes the context of one inference that keeps snapshots and whose events share a message id
-   * the caller made, for example together with the inference id from one clock read.
-   *
-   * @param correlation the inference's correlation, with inference and turn ids
-   * @param sink where published events go
-   * @param cancellation the inference's cancellation; the context can only read it
-   * @param snapshots where {@link #snapshot} keeps turns
-   * @param messageId the id {@link #publish} gives events that have none
-   * @return the context
-   * @throws IllegalArgumentException if the correlation lacks the inference or turn id, or the
-   *     message id is {@link EventMetadata#NO_MESSAGE_ID}
-   */
-  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
-      Snapshots snapshots, UUID messageId) {
-    Objects.requireNonNull(messageId, "messageId");
-    return create(correlation, sink, cancellation, snapshots, messageId, InferenceObserver.Observation.NONE);
-  }
-
-  /**
-   * Makes the context of one inference as a session does: with a message id the caller made, and
-   * watched by an {@link InferenceObserver} (whose tool-call hook {@link #toolCall} reaches).
-   *
-   * @param correlation the inference's correlation, with inference and turn ids
-   * @param sink where published events go
-   * @param cancellation the inference's cancellation; the context can only read it
-   * @param snapshots where {@link #snapshot} keeps turns
-   * @param messageId the id {@link #publish} gives events that have none
-   * @param observation the inference's observation
-   * @return the context
-   * @throws IllegalArgumentException if the correlation lacks the inference or turn id, or the
-   *     message id is {@link EventMetadata#NO_MESSAGE_ID}
-   */
-  public static InferenceContext create(Correlation correlation, EventSink sink, Cancellation cancellation,
-      Snapshots snapshots, UUID messageId, InferenceObserver.Observation observation) {
-    Objects.requireNonNull(messageId, "messageId");
-    Objects.requireNonNull(observation, "observation");
-    if (messageId.equals(EventMetadata.NO_MESSAGE_ID)) {
-      throw new IllegalArgumentException("messageId must not be the unset message id " + messageId);
-    }
-    return make(correlation, sink, cancellation, snapshots, messageId, observation);
-  }
-
-  private static InferenceContext make(Correlation correlation, EventSink sink, Cancellation cancellation,
-      Snapshots snapshots, UUID messageId, InferenceObserver.Observation observation) {
-    Objects.requireNonNull(snapshots, "snapshots");
+  static InferenceContext make(Correlation correlation, EventSink sink, Cancellation cancellation,
+      BiConsumer<String, Turn> snapshots, UUID messageId, InferenceObserver.Observation observation,
+      BooleanSupplier observedHere) {
     Objects.requireNonNull(correlation, "correlation");
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(cancellation, "cancellation");
+    Objects.requireNonNull(snapshots, "snapshots");
+    Objects.requireNonNull(observation, "observation");
+    Objects.requireNonNull(observedHere, "observedHere");
     if (correlation.inferenceId() == null || correlation.turnId() == null) {
       throw new IllegalArgumentException(
           "an inference context needs a correlation with inference and turn ids, but got " + correlation);
     }
-    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId, observation);
+    if (EventMetadata.NO_MESSAGE_ID.equals(messageId)) {
+      throw new IllegalArgumentException("messageId must not be the unset message id " + messageId);
+    }
+    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId, observation, observedHere);
   }
 
   /**
@@ -245,7 +162,18 @@ public final class InferenceContext {
   public void snapshot(String phase, Turn turn) {
     Objects.requireNonNull(phase, "phase");
     Objects.requireNonNull(turn, "turn");
-    snapshots.keep(phase, turn);
+    snapshots.accept(phase, turn);
+  }
+
+  /**
+   * Returns whether the runtime's observer made this inference current on the calling thread (a
+   * tracing observer's span is current here): a client that carries its own trace context in its
+   * own way (Reactor's context, say) then leaves the parent of its spans to that current span.
+   *
+   * @return true on a thread the observer entered
+   */
+  public boolean isObservedHere() {
+    return observedHere.getAsBoolean();
   }
 
   /**

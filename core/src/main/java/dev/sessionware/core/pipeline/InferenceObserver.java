@@ -34,6 +34,19 @@ public interface InferenceObserver {
    */
   Observation start(Correlation correlation, Turn input);
 
+  /**
+   * Returns an observer made of several, in the manner of Micrometer's observation handlers: each
+   * inference starts in each of them in the order given, their scopes are entered in that order and
+   * closed in reverse, and each sees every event. What one throws does not keep the others from
+   * being called.
+   *
+   * @param observers the observers, at least one
+   * @return the observer
+   */
+  static InferenceObserver all(java.util.List<InferenceObserver> observers) {
+    return new CompositeObserver(observers);
+  }
+
   /** One inference, watched. */
   interface Observation {
     /** Watches nothing. */

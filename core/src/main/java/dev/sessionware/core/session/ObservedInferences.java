@@ -4,7 +4,6 @@ import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.sink.EventSink;
-import dev.sessionware.core.turn.Turn;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,22 +13,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ObservedInferences implements EventSink {
   private final InferenceObserver observer;
-  private final ConcurrentHashMap<InferenceId, RunObservation> live = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<InferenceId, Inference.Observed> live = new ConcurrentHashMap<>();
 
   ObservedInferences(InferenceObserver observer) {
     this.observer = observer;
   }
 
-  /** Starts watching a run: called on the thread that starts it, before its pipeline can run. */
-  void start(InferenceRun run, RunObservation observation, Turn input) {
-    live.put(run.correlation().inferenceId(), observation);
-    observation.start(observer, input);
+  /** Starts watching an inference: called on the thread that starts it, before it can run. */
+  void start(InferenceId inference, Inference.Observed observation) {
+    live.put(inference, observation);
+    observation.started(observer);
   }
 
   @Override
   public void publish(InferenceEvent event) {
     InferenceId inference = event.meta().inferenceId();
-    RunObservation observation = inference == null ? null
+    Inference.Observed observation = inference == null ? null
         : event.isTerminal() ? live.remove(inference) : live.get(inference);
     if (observation != null) {
       observation.onEvent(event);

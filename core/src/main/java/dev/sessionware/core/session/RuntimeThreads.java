@@ -6,6 +6,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,10 +33,10 @@ final class RuntimeThreads {
   /** @param hostExecutor the host's executor for inferences, or null for one of the runtime's own */
   RuntimeThreads(String name, Executor hostExecutor) {
     this.name = name;
-    this.ownedExecutor = hostExecutor == null ? DaemonThreads.cachedPool(name + "-inference") : null;
+    this.ownedExecutor = hostExecutor == null ? cachedPool(name + "-inference") : null;
     this.executor = hostExecutor == null ? ownedExecutor : hostExecutor;
-    this.control = DaemonThreads.cachedPool(name + "-control");
-    this.timer = DaemonThreads.timer(name + "-timer");
+    this.control = cachedPool(name + "-control");
+    this.timer = newTimer(name + "-timer");
   }
 
   Executor executor() {
@@ -87,5 +91,38 @@ final class RuntimeThreads {
       service.shutdownNow();
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Returns a pool that grows with demand and lets threads idle for a minute end.
+   *
+   * @param prefix the thread name prefix
+   * @return the pool; its owner shuts it down
+   */
+  private static ExecutorService cachedPool(String prefix) {
+    return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), factory(prefix));
+  }
+
+  /**
+   * Returns a one-thread scheduler whose cancelled tasks leave its queue at once.
+   *
+   * @param name the thread name
+   * @return the scheduler; its owner shuts it down
+   */
+  private static ScheduledThreadPoolExecutor newTimer(String name) {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, factory(name));
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setKeepAliveTime(60, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+    return timer;
+  }
+
+  private static ThreadFactory factory(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, prefix + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 }

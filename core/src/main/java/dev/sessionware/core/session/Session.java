@@ -1,14 +1,11 @@
 package dev.sessionware.core.session;
 
-import dev.sessionware.core.Correlation;
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.TurnId;
-import dev.sessionware.core.internal.TimeOrderedIds;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
-import dev.sessionware.core.sink.FanOutSink;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
@@ -25,12 +22,15 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * One conversation: a session id, an append-only history of turns, and the pipeline its
- * inferences run through. Sessions come from a {@link SessionRuntime}, which owns the threads,
- * the timer and the shared sinks; {@link #create} and {@link #builder} use {@link
- * SessionRuntime#defaults()}.
+ * inferences run through. Sessions come from a {@link SessionRuntime}, which owns the threads, the
+ * timer, the shared sinks and the store; {@link #create} and {@link #builder} use {@link
+ * SessionRuntime#defaults()}. A runtime has one live conversation per session id: every session
+ * opened for the same id (and every client path that names it: the Spring AI advisor, LangChain4j
+ * AI services) shares its history and its one running inference.
  *
  * <p>At most one inference runs at a time: starting another, or appending to the history, while
- * one runs fails at once with {@link SessionBusyException}. Each inference gets a new {@link
+ * one runs fails at once with {@link SessionBusyException}, whose {@link
+ * SessionBusyException#retryAfter()} says when to try again. Each inference gets a new {@link
  * InferenceId}; its input turn gets a {@link TurnId} when it has none and carries the session and
  * inference ids in its metadata ({@link MetadataKeys#SESSION_ID}, {@link MetadataKeys#INFERENCE_ID}).
  *
@@ -53,22 +53,23 @@ public final class Session {
   private final SessionRuntime runtime;
   private final SessionId id;
   private final Pipeline pipeline;
-  private final Duration timeout;
   private final Executor executor;
-  private final EventGate events; // one for all the session's inferences: their events arrive in order
   private final Conversation conversation;
+  private final Inference.Settings settings;
+  /**
+   * The history's length when this session last read it (-1: not since its last inference started):
+   * an input built from that read is committed on that length, so a turn another session of the
+   * conversation (or another instance) appended meanwhile makes it a conflict, not a silent overwrite.
+   */
+  private final java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong(-1);
 
   private Session(Builder builder) {
     this.runtime = builder.runtime;
     this.id = builder.id == null ? SessionId.random() : builder.id;
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);
-    List<EventSink> sinks = new ArrayList<>(builder.sinks.size() + 1);
-    sinks.add(runtime.sink());
-    sinks.addAll(builder.sinks);
-    this.events = new EventGate(FanOutSink.of(sinks.toArray(EventSink[]::new)), runtime::control);
     this.executor = builder.executor == null ? runtime.executor() : builder.executor;
-    this.timeout = builder.timeout;
-    this.conversation = new Conversation(id, runtime);
+    this.settings = runtime.settings(builder.sinks, builder.timeout);
+    this.conversation = runtime.conversation(id);
   }
 
   /**
@@ -108,7 +109,9 @@ public final class Session {
    * @return the turns, oldest first
    */
   public List<Turn> history() {
-    return conversation.turns();
+    List<Turn> turns = conversation.turns();
+    seen.set(turns.size());
+    return turns;
   }
 
   /**
@@ -130,12 +133,7 @@ public final class Session {
    */
   public void append(Turn turn) {
     Objects.requireNonNull(turn, "turn");
-    conversation.append(forHistory(turn));
-  }
-
-  /** The turn with an id and this session's id: how a turn given from outside joins the history. */
-  private Turn forHistory(Turn turn) {
-    return TurnStamps.stampedWithSession(turn.findId().isPresent() ? turn : turn.withId(TurnId.random()), id);
+    conversation.append(turn);
   }
 
   /**
@@ -152,7 +150,8 @@ public final class Session {
   }
 
   /**
-   * Runs the next turn with the user's text on the calling thread: {@code run(nextTurn(userText(text)))}.
+   * Runs the next turn with the user's text on the calling thread: {@code run(nextTurn(userText(text)))},
+   * after loading the turns another instance appended since.
    *
    * @param userText the user's message
    * @return the output turn
@@ -170,16 +169,16 @@ public final class Session {
    * #activeInference()}.
    *
    * @param input the input turn
-   * @return the output turn, now the newest turn of the history
+   * @return the turn the inference committed, now the newest turn of the history
    * @throws InferenceException if the inference failed
    * @throws CancellationException if it was cancelled
    * @throws SessionBusyException if an inference already runs
    * @throws IllegalStateException if the runtime is closed
    */
   public Turn run(Turn input) {
-    InferenceRun run = begin(input);
-    run.execute();
-    return new Inference(run).await();
+    Inference inference = begin(input);
+    inference.execute();
+    return inference.await();
   }
 
   /**
@@ -193,19 +192,20 @@ public final class Session {
    * @throws IllegalStateException if the runtime is closed
    */
   public Inference start(Turn input) {
-    InferenceRun run = begin(input);
+    Inference inference = begin(input);
     try {
-      executor.execute(run::execute);
+      executor.execute(inference::execute);
     } catch (RejectedExecutionException e) {
-      run.refused(new RejectedExecutionException("the executor of session " + id + " refused inference "
-          + run.correlation().inferenceId() + ": " + e.getMessage(), e));
+      inference.refused(new RejectedExecutionException("the executor of session " + id + " refused inference "
+          + inference.id() + ": " + e.getMessage(), e));
       throw e;
     }
-    return new Inference(run);
+    return inference;
   }
 
   /**
-   * Starts the next turn with the user's text: {@code start(nextTurn(userText(text)))}.
+   * Starts the next turn with the user's text: {@code start(nextTurn(userText(text)))}, after
+   * loading the turns another instance appended since.
    *
    * @param userText the user's message
    * @return the handle on the inference
@@ -227,12 +227,13 @@ public final class Session {
   }
 
   /**
-   * Returns the inference that runs now.
+   * Returns the inference that runs now in this session's conversation, started through this
+   * session or any other path that shares it.
    *
    * @return the inference, or empty when none runs
    */
   public Optional<Inference> activeInference() {
-    return conversation.active().map(Inference::new);
+    return conversation.active();
   }
 
   @Override
@@ -240,57 +241,18 @@ public final class Session {
     return "Session[" + id + "]";
   }
 
-  // ---- for InferenceRun
-
-  SessionRuntime runtime() {
-    return runtime;
-  }
-
-  Pipeline pipeline() {
-    return pipeline;
-  }
-
-  EventGate events() {
-    return events;
-  }
-
-  Duration timeout() {
-    return timeout;
-  }
-
-  Conversation conversation() {
-    return conversation;
-  }
-
-  Turn checkedOutput(Turn output, Correlation correlation) {
-    return TurnStamps.stamped(output, id, output.id() != null ? output.id() : correlation.turnId(),
-        correlation.inferenceId());
-  }
-
-  private InferenceRun begin(Turn input) {
+  private Inference begin(Turn input) {
     Objects.requireNonNull(input, "input");
     runtime.checkOpen();
-    long now = System.currentTimeMillis(); // one clock read for all new ids
-    TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
-    Correlation correlation = Correlation.of(id, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
-    Turn stamped = TurnStamps.stamped(input, id, turnId, correlation.inferenceId());
-    InferenceRun run = new InferenceRun(this, correlation, stamped, TimeOrderedIds.next(now));
-    conversation.claim(run);
-    ObservedInferences observed = runtime.observed();
-    if (observed != null) {
-      observed.start(run, run.observation(), stamped);
-    }
-    runtime.started(run);
-    run.startTimer();
-    return run;
+    return Inference.open(conversation, id, input, seen.getAndSet(-1), pipeline, settings);
   }
 
   /** Configures a {@link Session}; made by {@link SessionRuntime#newSession(Engine)}. */
   public static final class Builder {
     private final SessionRuntime runtime;
     private final Engine engine;
-    private final List<EventSink> sinks = new ArrayList<>();
-    private final List<Turn> history = new ArrayList<>();
+    private final List<EventSink> sinks = new ArrayList<>(0);
+    private final List<Turn> history = new ArrayList<>(0);
     private SessionId id;
     private Executor executor;
     private Duration timeout;
@@ -312,8 +274,8 @@ public final class Session {
     }
 
     /**
-     * Adds sinks for this session's events, after the runtime's own; each event goes to every
-     * sink, in the order added. The caller keeps these sinks and closes them.
+     * Adds sinks for the events of this session's inferences, after the runtime's own; each event
+     * goes to every sink, in the order added. The caller keeps these sinks and closes them.
      *
      * @param more the sinks
      * @return this builder
@@ -339,7 +301,8 @@ public final class Session {
     /**
      * Sets the longest an inference may run; one that runs longer fails with an {@link
      * InferenceException} caused by a {@link TimeoutException}, its engine sees the cancellation and
-     * its thread is interrupted, and an {@code error} event is published. Default: no limit.
+     * its thread is interrupted, and an {@code error} event is published. Default: the runtime's
+     * ({@link SessionRuntime.Builder#inferenceTimeout}), no limit unless set there.
      *
      * @param timeout the limit, > 0
      * @return this builder
@@ -378,7 +341,9 @@ public final class Session {
      */
     public Session build() {
       Session session = new Session(this);
-      session.conversation.open(history.stream().map(session::forHistory).toList());
+      if (!history.isEmpty()) {
+        session.conversation.open(history);
+      }
       return session;
     }
   }

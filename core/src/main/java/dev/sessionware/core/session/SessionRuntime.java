@@ -1,38 +1,66 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.sink.FanOutSink;
+import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.InMemoryTurnStore;
+import dev.sessionware.core.store.PromptQueue.Prompt;
+import dev.sessionware.core.store.PromptQueue.State;
+import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.TurnStore;
+import dev.sessionware.core.turn.Block;
+import dev.sessionware.core.turn.BlockKind;
+import dev.sessionware.core.turn.Turn;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns what sessions share: the threads inferences run on, the timer that ends inferences past
- * their timeout, and the event sinks every session of the runtime publishes to.
+ * their timeout, the event sinks every inference publishes to, the observer that watches them, the
+ * store that keeps the conversations, and, when given a prompt queue, the dispatcher that runs it.
  *
- * <p>Build one per application, share it, and close it at shutdown, like an HTTP client. Sessions
- * come from it ({@link #newSession(Engine)}, {@link #openSession(Engine, SessionId)}), and their
- * histories live in its {@link TurnStore} (in memory by default, a database with {@code
- * sessionware-store-jdbc}), so a session survives a restart and can be run by any instance of the
- * app; when the store keeps leases, only one instance runs an inference of a session at a time. {@link #close()} ends every running inference as
- * cancelled (each publishes its {@code interrupt} event), closes the runtime's sinks after they got
- * every event, and stops the threads the runtime made; it is idempotent. A host-supplied executor
- * is used but never shut down.
+ * <p>Build one per application, share it, and close it at shutdown, like an HTTP client. Every
+ * inference is opened through it, whichever client path starts it: {@link Session} prompts
+ * ({@link #newSession(Engine)}, {@link #openSession(Engine, SessionId)}), the Spring AI advisor,
+ * LangChain4j AI services ({@link #begin}), and queued prompts ({@link #submit}). A runtime has one
+ * live conversation per session id: sessions opened twice for one id share its history and its one
+ * running inference, and a second inference of a conversation that runs is refused at once with
+ * {@link SessionBusyException}. Histories live in the {@link TurnStore} (in memory by default, a
+ * database with {@code sessionware-store-jdbc}), so a conversation survives a restart and can be
+ * continued by any instance of the app; when the store keeps leases, only one instance runs an
+ * inference of a session at a time. {@link #close()} ends every running inference as cancelled
+ * (each publishes its {@code interrupt} event), closes the runtime's sinks after they got every
+ * event, and stops the threads the runtime made; it is idempotent. A host-supplied executor is used
+ * but never shut down.
  *
  * <p>{@link #defaults()} is the runtime behind {@link Session#create} and {@link Session#builder}:
- * daemon threads that end when idle, no sinks, never closed, and no shared store: each of its
- * sessions keeps its history in memory, for itself only. Thread-safe.
+ * daemon threads that end when idle, no sinks, never closed, and no store: each of its sessions
+ * keeps its history in memory, to itself.
+ * Thread-safe.
  */
 public final class SessionRuntime implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SessionRuntime.class);
@@ -42,33 +70,60 @@ public final class SessionRuntime implements AutoCloseable {
   private final FanOutSink sink;
   private final ObservedInferences observed; // null without an observer
   private final TurnStore store;
-  private final boolean storeLeases; // false when the store keeps the default, always-granted lease
-  private final boolean keepsHistories; // false for the default runtime's store, which keeps nothing
   private final String instanceId;
   private final Duration leaseDuration;
   private final boolean snapshots;
-  /** Started inferences until their terminal event reached the sinks (or the watchdog gave up on it). */
+  private final Duration inferenceTimeout; // null: none
   private final LiveInferences live;
+  private final Conversation.Host host;
+  private final ConcurrentHashMap<SessionId, Live> conversations = new ConcurrentHashMap<>();
+  private final ReferenceQueue<Conversation> forgotten = new ReferenceQueue<>();
+  private final Inference.Settings driven; // the settings of inferences clients drive: no sinks of their own
+  private final PromptDispatcher dispatcher; // null without a prompt queue
+  private final ScheduledFuture<?> takeover; // null without a prompt queue
   private volatile boolean closed;
+
+  /** A conversation of the runtime, held weakly: it lives while a session or an inference uses it. */
+  private static final class Live extends WeakReference<Conversation> {
+    final SessionId id;
+
+    Live(SessionId id, Conversation conversation, ReferenceQueue<Conversation> queue) {
+      super(conversation, queue);
+      this.id = id;
+    }
+  }
 
   private SessionRuntime(Builder builder) {
     this.name = builder.name;
     this.threads = new RuntimeThreads(name, builder.executor);
-    this.live = new LiveInferences(name, threads.timer(), threads::control);
-    this.observed = builder.observer == null ? null : new ObservedInferences(builder.observer);
+    this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
+    this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
+    this.leaseDuration = builder.leaseDuration;
+    this.snapshots = builder.snapshots;
+    this.inferenceTimeout = builder.inferenceTimeout;
+    this.live = new LiveInferences(threads.timer(), threads::control, leaseDuration);
+    this.observed = builder.observers.isEmpty() ? null
+        : new ObservedInferences(builder.observers.size() == 1 ? builder.observers.get(0)
+            : InferenceObserver.all(builder.observers));
     List<EventSink> sinks = new ArrayList<>(builder.sinks.size() + 1);
     if (observed != null) {
       sinks.add(observed); // first: the observer sees each event before a sink can hold it up
     }
     sinks.addAll(builder.sinks);
     this.sink = FanOutSink.of(sinks.toArray(EventSink[]::new));
-    this.store = builder.store == null ? InMemoryTurnStore.create() : builder.store;
-    this.instanceId = builder.instanceId == null ? name + "-" + UUID.randomUUID() : builder.instanceId;
-    this.leaseDuration = builder.leaseDuration;
-    this.storeLeases = store.keepsLeases();
-    this.keepsHistories = !builder.historyless;
-    this.snapshots = builder.snapshots;
-
+    this.host = new Conversation.Host(store, !builder.historyless, store.keepsLeases(), instanceId, leaseDuration,
+        () -> new EventGate(threads::control, live::watch), live::leased);
+    this.driven = settings(List.of(), null);
+    if (builder.queue != null) {
+      Engine engine = builder.queueEngine;
+      this.dispatcher = new PromptDispatcher(builder.queue, engine, builder.queueLimit);
+      long period = Math.max(100, leaseDuration.toMillis() / 2);
+      this.takeover = threads.timer().scheduleWithFixedDelay(() -> threads.control(dispatcher::takeOver), period,
+          period, TimeUnit.MILLISECONDS);
+    } else {
+      this.dispatcher = null;
+      this.takeover = null;
+    }
   }
 
   /**
@@ -103,21 +158,127 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
-   * Opens a session of this runtime by id: a new one, or one whose history the store keeps
-   * (written by this instance before a restart, or by another instance of the app).
+   * Opens a session of this runtime by id: a new one, one whose history the store keeps (written by
+   * this instance before a restart, or by another instance of the app), or the conversation live in
+   * this runtime now, which the two sessions then share.
    *
    * @param engine the engine or pipeline
    * @param id the session id
-   * @return the session, its history loaded from the store
+   * @return the session
    * @throws IllegalStateException if the runtime is closed
-   * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be read
    */
   public Session openSession(Engine engine, SessionId id) {
     return newSession(engine).id(id).build();
   }
 
   /**
-   * Returns the store that keeps the sessions' histories.
+   * Opens an inference whose model call its client makes itself (a LangChain4j AI service call,
+   * say), in the conversation {@code session}: taken now (a second one of a running conversation is
+   * refused), in {@link #running()}, watched by the observer from this thread, timed out after
+   * {@link Builder#inferenceTimeout} when set, and delivering its events in order with one terminal
+   * event last. The client puts it in scope with {@link Inference.Driver#enter()} and ends it with
+   * {@link Inference.Driver#succeed} or {@link Inference.Driver#fail}.
+   *
+   * @param session the conversation
+   * @param input the turn the model is given (its blocks so far), stamped with the new ids
+   * @return the driver of the inference
+   * @throws SessionBusyException if the conversation runs an inference, here or on another instance
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public Inference.Driver begin(SessionId session, Turn input) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(input, "input");
+    checkOpen();
+    return new Inference.Driver(Inference.open(conversation(session), session, input, -1, null, driven));
+  }
+
+  /**
+   * Returns the conversation as a client's chat memory sees it (Spring AI's {@code
+   * ChatMemoryRepository} and LangChain4j's {@code ChatMemoryStore} on the runtime read it): while
+   * an inference of the session runs, the turn its client's memory last wrote ({@link #remember}),
+   * else the newest turn of the history.
+   *
+   * @param session the session
+   * @return the turn, or empty for a conversation with no turn
+   */
+  public Optional<Turn> memory(SessionId session) {
+    return conversation(Objects.requireNonNull(session, "session")).memory();
+  }
+
+  /**
+   * Records the conversation as a client's chat memory holds it, the whole of it (a memory is
+   * written whole, and its last write wins): while an inference of the session runs, that inference
+   * commits it as its turn when it succeeds (and drops it when it fails); otherwise it is appended
+   * now as the newest turn.
+   *
+   * @param session the session
+   * @param turn the conversation's blocks as the memory holds them
+   * @throws IllegalArgumentException if the turn belongs to another session
+   * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be written
+   */
+  public void remember(SessionId session, Turn turn) {
+    Objects.requireNonNull(session, "session");
+    conversation(session).remember(Objects.requireNonNull(turn, "turn"));
+  }
+
+  /**
+   * Submits a prompt to the session's queue, shared by every instance on the same storage ({@link
+   * Builder#promptQueue}): it runs here at once when the session is free, else waits and runs, in
+   * order, on whichever instance holds the session next. An idempotency key names the prompt across
+   * instances: the same key and text again replay it, the same key with another text is refused.
+   *
+   * @param session the session
+   * @param idempotencyKey 1 to 200 characters without control characters, or null for none
+   * @param prompt the user's text
+   * @return what became of it: {@code QUEUED} (with the inference when it started here), {@code
+   *     REPLAYED}, {@code KEY_REUSED} or {@code FULL}
+   * @throws IllegalStateException if the runtime has no prompt queue, or is closed
+   * @throws IllegalArgumentException if the key is blank, too long or has control characters
+   * @throws dev.sessionware.core.store.TurnStoreException if the queue cannot be written
+   */
+  public Submission submit(SessionId session, String idempotencyKey, String prompt) {
+    checkOpen();
+    return queue().submit(session, idempotencyKey, prompt);
+  }
+
+  /**
+   * Returns the session's prompts that wait or run, on every instance: the running one first.
+   *
+   * @param session the session
+   * @return the prompts
+   * @throws IllegalStateException if the runtime has no prompt queue
+   */
+  public List<PromptQueue.Prompt> prompts(SessionId session) {
+    return queue().unfinished(session);
+  }
+
+  /**
+   * Returns the prompt the session remembers under an idempotency key, wherever it ran.
+   *
+   * @param session the session
+   * @param idempotencyKey the key
+   * @return the prompt, or empty
+   * @throws IllegalStateException if the runtime has no prompt queue
+   */
+  public Optional<PromptQueue.Prompt> prompt(SessionId session, String idempotencyKey) {
+    return queue().find(session, idempotencyKey);
+  }
+
+  /**
+   * Cancels the session's running prompt wherever it runs: here its inference ends before this
+   * returns; on another instance, that instance is asked and ends it.
+   *
+   * @param session the session
+   * @return the prompt cancelled (its owner is this {@link #instanceId()}) or asked to be (another
+   *     owner), or empty when none runs
+   * @throws IllegalStateException if the runtime has no prompt queue
+   */
+  public Optional<PromptQueue.Prompt> cancelPrompt(SessionId session) {
+    return queue().cancel(session);
+  }
+
+  /**
+   * Returns the store that keeps the conversations.
    *
    * @return the store
    */
@@ -126,7 +287,7 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
-   * Returns the id this runtime takes session leases under.
+   * Returns the id this runtime takes session leases and prompts under.
    *
    * @return the instance id
    */
@@ -135,19 +296,20 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
-   * Returns the inferences of this runtime that have not ended yet, in no particular order: for
-   * health checks and operations endpoints. A snapshot; an inference may end right after.
+   * Returns the inferences of this runtime that have not ended yet, whichever client path started
+   * them, in no particular order: for health checks and operations endpoints. A snapshot; an
+   * inference may end right after.
    *
    * @return the running inferences
    */
-  public java.util.List<Inference> running() {
-    java.util.List<Inference> running = new java.util.ArrayList<>();
-    for (InferenceRun run : live) {
-      if (!run.isEnded()) {
-        running.add(new Inference(run));
+  public List<Inference> running() {
+    List<Inference> running = new ArrayList<>();
+    for (Inference inference : live) {
+      if (!inference.isEnded()) {
+        running.add(inference);
       }
     }
-    return java.util.List.copyOf(running);
+    return List.copyOf(running);
   }
 
   /**
@@ -161,8 +323,8 @@ public final class SessionRuntime implements AutoCloseable {
 
   /**
    * Ends every running inference as cancelled, closes the runtime's sinks, and stops the threads the
-   * runtime made, waiting a few seconds at most for engines that ignore interruption. A second call
-   * does nothing.
+   * runtime made, waiting a few seconds at most for engines that ignore interruption. Queued prompts
+   * running here go back to the head of their queue for another instance. A second call does nothing.
    */
   @Override
   public void close() {
@@ -172,13 +334,15 @@ public final class SessionRuntime implements AutoCloseable {
       }
       closed = true;
     }
-    for (InferenceRun run : live) {
+    if (dispatcher != null) {
+      takeover.cancel(false);
+      dispatcher.close();
+    }
+    for (Inference run : live) {
       run.cancelWithoutWaiting(); // their ends are awaited together below
     }
     threads.shutdown();
-    for (InferenceRun run : live) {
-      run.completeAfterTerminal(); // a terminal event still stuck in a sink: complete without it
-    }
+    live.giveUpWaiting(); // a terminal event still stuck in a sink: complete without it
     sink.close();
     try {
       store.close();
@@ -192,44 +356,56 @@ public final class SessionRuntime implements AutoCloseable {
     return "SessionRuntime[" + name + (closed ? ", closed]" : "]");
   }
 
-  EventSink sink() {
-    return sink;
-  }
-
-  /** The observer's inferences, or null when the runtime has no observer. */
-  ObservedInferences observed() {
-    return observed;
-  }
-
-  /** Whether sessions are kept in the store; false for the default runtime, whose sessions are private. */
-  boolean keepsHistories() {
-    return keepsHistories;
-  }
+  // ---- for sessions
 
   /**
-   * Whether the store keeps leases: it overrides {@link TurnStore#tryLease}. A store that does not
-   * always grants an unheld lease, so sessions need not ask it for one on every inference.
+   * The live conversation of {@code id}: the one sessions of it share now, or a new one. The default
+   * runtime keeps none: each of its sessions has its history to itself, in memory only, so that no
+   * history depends on whether another session of the same id is still referenced.
    */
-  boolean storeLeases() {
-    return storeLeases;
+  Conversation conversation(SessionId id) {
+    if (!host.keepsHistories()) {
+      return new Conversation(id, host);
+    }
+    for (Object gone; (gone = forgotten.poll()) != null; ) {
+      Live entry = (Live) gone;
+      conversations.remove(entry.id, entry);
+    }
+    while (true) {
+      Live known = conversations.get(id);
+      Conversation conversation = known == null ? null : known.get();
+      if (conversation != null) {
+        return conversation;
+      }
+      Conversation made = new Conversation(id, host);
+      Live entry = new Live(id, made, forgotten);
+      if (known == null ? conversations.putIfAbsent(id, entry) == null : conversations.replace(id, known, entry)) {
+        return made;
+      }
+    }
   }
 
-  Duration leaseDuration() {
-    return leaseDuration;
+  /** What an inference of a session with these sinks and this timeout needs of the runtime. */
+  Inference.Settings settings(List<EventSink> sessionSinks, Duration timeout) {
+    EventSink events = sessionSinks.isEmpty() ? sink : FanOutSink.of(concat(sink, sessionSinks));
+    return new Inference.Settings(events, threads::control, threads::schedule, observed, snapshots ? store : null,
+        timeout != null ? timeout : inferenceTimeout, this::started, live::remove);
   }
 
-  /** How often held leases are renewed: a third of their duration, so two heartbeats may fail in a row. */
-  Duration leaseRenewalPeriod() {
-    return leaseDuration.dividedBy(3);
+  private static EventSink[] concat(EventSink first, List<EventSink> rest) {
+    EventSink[] all = new EventSink[rest.size() + 1];
+    all[0] = first;
+    for (int i = 0; i < rest.size(); i++) {
+      all[i + 1] = rest.get(i);
+    }
+    return all;
   }
 
-  /** Starts the lease heartbeat when the first lease is taken. */
-  void leaseTaken() {
-    live.renewLeases(leaseDuration);
-  }
-
-  boolean keepsSnapshots() {
-    return snapshots;
+  private void started(Inference run) {
+    live.add(run);
+    if (closed) { // closed while this run was being started: end it like the others
+      run.cancelWithoutWaiting();
+    }
   }
 
   Executor executor() {
@@ -242,42 +418,58 @@ public final class SessionRuntime implements AutoCloseable {
     }
   }
 
-  void started(InferenceRun run) {
-    live.add(run);
-    if (closed) { // closed while this run was being started: end it like the others
-      run.cancelWithoutWaiting();
+  private PromptDispatcher queue() {
+    if (dispatcher == null) {
+      throw new IllegalStateException("runtime " + name + " has no prompt queue: give it one with"
+          + " SessionRuntime.builder().promptQueue(queue, engine)");
     }
+    return dispatcher;
   }
 
-  ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-    return threads.schedule(task, delay);
-  }
-
-  /** An inference has ended; its result waits for its terminal event, or for the watchdog. */
-  void awaitTerminal() {
-    live.watchTerminals();
-  }
-
-  void terminalDelivered(InferenceRun run) {
-    live.remove(run);
-  }
-
-  void control(Runnable task) {
-    threads.control(task);
+  /**
+   * What became of a {@linkplain #submit submitted} prompt.
+   *
+   * @param outcome {@code QUEUED} (added: started here when {@code started} is set, else waiting or
+   *     running on another instance), {@code REPLAYED} (its key named an earlier prompt with the
+   *     same text), {@code KEY_REUSED} (an earlier prompt with another text) or {@code FULL}
+   * @param prompt the prompt as the queue has it now (for {@code KEY_REUSED}, the earlier one);
+   *     null when full
+   * @param started its inference, when it started here now; else null
+   * @param position its place among the prompts waiting, 1 for the next; 0 when it does not wait
+   */
+  public record Submission(PromptQueue.Outcome outcome, PromptQueue.Prompt prompt, Inference started, int position) {
+    /**
+     * Checks the components.
+     *
+     * @param outcome what happened
+     * @param prompt the prompt, or null when full
+     * @param started the inference started here, or null
+     * @param position the place in line, >= 0
+     */
+    public Submission {
+      Objects.requireNonNull(outcome, "outcome");
+      if (position < 0) {
+        throw new IllegalArgumentException("position must be >= 0, but was " + position);
+      }
+    }
   }
 
   /** Configures a {@link SessionRuntime}. */
   public static final class Builder {
     private final List<EventSink> sinks = new ArrayList<>();
+    private final List<InferenceObserver> observers = new ArrayList<>();
     private Executor executor;
     private String name = "sessionware";
     private boolean nameSet;
     private TurnStore store;
     private String instanceId;
     private Duration leaseDuration = Duration.ofSeconds(30);
+    private Duration inferenceTimeout;
     private boolean snapshots;
-    private boolean historyless; // the default runtime's: its sessions keep their history only in memory
-    private InferenceObserver observer;
+    private boolean historyless; // the default runtime's: its conversations keep their history only in memory
+    private PromptQueue queue;
+    private Engine queueEngine;
+    private int queueLimit = 16;
 
     private Builder() {}
 
@@ -299,7 +491,7 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
-     * Adds sinks that receive the events of every session of the runtime, in the order added; the
+     * Adds sinks that receive the events of every inference of the runtime, in the order added; the
      * runtime closes them when it closes.
      *
      * @param more the sinks
@@ -313,20 +505,16 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
-     * Sets the observer that watches every inference of the runtime from start to end, on the
-     * threads that do the work: tracing and metrics ({@code sessionware-opentelemetry}). What it
-     * throws is logged and never fails an inference. Default: none.
+     * Adds an observer that watches every inference of the runtime from start to end, on the
+     * threads that do the work: tracing ({@code sessionware-opentelemetry}), metrics. Observers
+     * start in the order added and see the events in that order. What one throws is logged and
+     * never fails an inference. Default: none.
      *
      * @param observer the observer
      * @return this builder
-     * @throws IllegalStateException if already set
      */
     public Builder observer(InferenceObserver observer) {
-      Objects.requireNonNull(observer, "observer");
-      if (this.observer != null) {
-        throw new IllegalStateException("observer was already set");
-      }
-      this.observer = observer;
+      observers.add(Objects.requireNonNull(observer, "observer"));
       return this;
     }
 
@@ -352,8 +540,8 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
-     * Sets the store that keeps the sessions' histories; the runtime closes it when it closes.
-     * Default: an {@link InMemoryTurnStore}.
+     * Sets the store that keeps the conversations; the runtime closes it when it closes. Default:
+     * an {@link InMemoryTurnStore}.
      *
      * @param store the store
      * @return this builder
@@ -369,7 +557,8 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
-     * Sets the id this instance of the app takes session leases under; default the name and a random UUID.
+     * Sets the id this instance of the app takes session leases and prompts under; default the name
+     * and a random UUID.
      *
      * @param instanceId the id, 1 to 128 characters without whitespace or control characters
      * @return this builder
@@ -380,12 +569,12 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
-     * Sets how long a session's lease lasts when a store keeps leases: while an inference runs, other
-     * instances refuse to start one of the same session (with a {@link SessionBusyException} whose
-     * {@link SessionBusyException#retryAfter() retryAfter} is a third of this), until the inference
-     * ends or the lease expires. The runtime renews the leases of running inferences every third of
-     * this duration, so an inference may run as long as it needs, and the sessions of an instance that
-     * died are free again within this duration. An instance restarted with the same {@link
+     * Sets how long a session's lease lasts when a store keeps leases: while an inference (or the
+     * prompt dispatcher) holds it, other instances refuse to start one of the same session (with a
+     * {@link SessionBusyException} whose {@link SessionBusyException#retryAfter() retryAfter} is a
+     * third of this), until it is released or expires. The runtime renews held leases every third of
+     * this duration, so an inference may run as long as it needs, and the sessions of an instance
+     * that died are free again within this duration. An instance restarted with the same {@link
      * #instanceId(String) instance id} takes its own leases back at once. Default 30 seconds.
      *
      * @param leaseDuration the duration, > 0
@@ -401,6 +590,24 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
+     * Sets the longest any inference of this runtime may run unless its session sets its own
+     * ({@link Session.Builder#timeout}): inferences of the client adapters (the Spring AI advisor,
+     * LangChain4j AI services) use it. One that runs longer fails with an {@link InferenceException}
+     * caused by a {@link java.util.concurrent.TimeoutException}. Default: no limit.
+     *
+     * @param timeout the limit, > 0
+     * @return this builder
+     */
+    public Builder inferenceTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "inferenceTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("inferenceTimeout must be > 0, but was " + timeout);
+      }
+      this.inferenceTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Keeps snapshots of every inference's turn at the phases {@code pre_inference}, {@code
      * post_inference} and {@code final} in the store, to see what the model saw; default off.
      *
@@ -409,6 +616,44 @@ public final class SessionRuntime implements AutoCloseable {
      */
     public Builder snapshots(boolean keep) {
       this.snapshots = keep;
+      return this;
+    }
+
+    /**
+     * Gives the runtime a prompt queue to run ({@link SessionRuntime#submit}): prompts wait in it,
+     * shared by every instance on the same storage ({@code JdbcTurnStore.promptQueue()}, or {@link
+     * PromptQueue#inMemory()} for one process), and run on {@code engine}, one at a time per
+     * session, on whichever instance holds the session's lease; the runtime takes over the sessions
+     * of an instance that died, and cancels across instances.
+     *
+     * @param queue the queue
+     * @param engine the engine or pipeline queued prompts run on
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder promptQueue(PromptQueue queue, Engine engine) {
+      Objects.requireNonNull(queue, "queue");
+      Objects.requireNonNull(engine, "engine");
+      if (this.queue != null) {
+        throw new IllegalStateException("promptQueue was already set to " + this.queue);
+      }
+      this.queue = queue;
+      this.queueEngine = engine;
+      return this;
+    }
+
+    /**
+     * Sets how many prompts may wait per session while one runs; more are refused ({@code FULL}).
+     * A prompt that would run at once is never refused. Default 16.
+     *
+     * @param limit 0 or more
+     * @return this builder
+     */
+    public Builder queueLimit(int limit) {
+      if (limit < 0) {
+        throw new IllegalArgumentException("queueLimit must be >= 0, but was " + limit);
+      }
+      this.queueLimit = limit;
       return this;
     }
 
@@ -429,6 +674,427 @@ public final class SessionRuntime implements AutoCloseable {
       Builder builder = builder().name("sessionware-default").store(new NoTurnStore());
       builder.historyless = true;
       return builder;
+    }
+  }
+
+  /**
+   * The runtime's prompt dispatcher: prompts submitted to any instance wait in the shared {@link
+   * PromptQueue}, and whichever instance holds a session's lease runs them, one at a time, in order.
+   *
+   * <p>For one session the protocol is: hold the session's lease (another instance holding it runs
+   * the queue itself); fail a prompt still recorded as running, whose owner let the lease run out
+   * (its inference gets the {@code error} event that owner never published); claim the oldest waiting
+   * prompt; start its inference; record the inference; when it ends, record how, and only then
+   * claim the next one, still under the same hold; release the hold once nothing waits. The lease is
+   * never free between an inference's end and the record of it, so a live instance's prompts are
+   * never taken over; every conditional update's answer is checked, so a late one changes nothing.
+   * Every half lease the runtime's timer looks for sessions whose running prompt lost its owner, or
+   * whose prompts waited that long with nobody running them, and takes them over. Cancel requests
+   * reach the instance that runs the prompt through the queue's listeners.
+   */
+  private final class PromptDispatcher {
+    /** The longest idempotency key. */
+    private static final int MAX_KEY_LENGTH = 200;
+    private static final String ABANDONED = "the instance running this prompt stopped answering; another one took the"
+        + " session over";
+    private static final int TAKEOVER_BATCH = 100;
+
+    private final PromptQueue queue;
+    private final Engine engine; // what queued prompts run on
+    private final String owner;
+    private final int limit;
+    private final boolean leases;
+    private final ConcurrentHashMap<SessionId, SessionQueue> active = new ConcurrentHashMap<>();
+    private final EventLog.Subscription cancels;
+    private volatile boolean closed;
+
+    /** What this instance runs of one session's queue. */
+    private static final class SessionQueue {
+      final SessionId id;
+      Running running; // guarded by this
+      int hold; // guarded by this: the dispatcher's hold on the session's lease, or 0
+      boolean fresh; // guarded by this: the hold was just taken, and the last owner's prompt may still run
+      long abandonAt; // guarded by this: System.nanoTime() from which a running prompt of another owner is dead; 0 unset
+      boolean waiting; // guarded by this: holding the lease while that owner may still record its prompt's end
+
+      SessionQueue(SessionId id) {
+        this.id = id;
+      }
+    }
+
+    /** A prompt running here, and its inference. */
+    private record Running(Prompt prompt, Inference inference) {}
+
+    PromptDispatcher(PromptQueue queue, Engine engine, int limit) {
+      this.queue = queue;
+      this.engine = engine;
+      this.owner = instanceId;
+      this.limit = limit;
+      this.leases = store.keepsLeases();
+      this.cancels = queue.listen(new PromptQueue.Listener() {
+        @Override
+        public void cancelRequested(SessionId session, long seq) {
+          cancelHere(session, seq);
+        }
+
+        @Override
+        public void mayHaveMissed() {
+          for (SessionQueue here : active.values()) {
+            Running running = runningOf(here);
+            if (running != null && queue.unfinished(here.id).stream()
+                .anyMatch(p -> p.seq() == running.prompt().seq() && p.cancelRequested())) {
+              running.inference().cancel();
+            }
+          }
+        }
+      });
+    }
+
+    SessionRuntime.Submission submit(SessionId session, String key, String text) {
+      Objects.requireNonNull(session, "session");
+      Objects.requireNonNull(text, "prompt");
+      checkKey(key);
+      if (closed) {
+        throw new IllegalStateException("the runtime is closed; it takes no more prompts");
+      }
+      PromptQueue.Offer offer = queue.offer(session, key, digest(text), text, limit);
+      switch (offer.outcome()) {
+        case KEY_REUSED, FULL -> {
+          return new SessionRuntime.Submission(offer.outcome(), offer.prompt(), null, 0);
+        }
+        case REPLAYED -> {
+          return new SessionRuntime.Submission(offer.outcome(), offer.prompt(), null,
+              positionOf(session, offer.prompt().seq()));
+        }
+        default -> {
+          long seq = offer.prompt().seq();
+          Running started = dispatch(session, seq);
+          if (started != null && started.prompt().seq() == seq) {
+            return new SessionRuntime.Submission(offer.outcome(), started.prompt(), started.inference(), 0);
+          }
+          Prompt now = queue.unfinished(session).stream().filter(p -> p.seq() == seq).findFirst().orElse(offer.prompt());
+          return new SessionRuntime.Submission(offer.outcome(), now, null, positionOf(session, seq));
+        }
+      }
+    }
+
+    List<Prompt> unfinished(SessionId session) {
+      return queue.unfinished(Objects.requireNonNull(session, "session"));
+    }
+
+    Optional<Prompt> find(SessionId session, String key) {
+      Objects.requireNonNull(session, "session");
+      checkKey(Objects.requireNonNull(key, "key"));
+      return queue.find(session, key);
+    }
+
+    /**
+     * Cancels the session's running prompt: here at once (returns once it ended), or on the instance
+     * that runs it, through a cancel request.
+     */
+    Optional<Prompt> cancel(SessionId session) {
+      Running here = runningOf(active.get(Objects.requireNonNull(session, "session")));
+      if (here != null) {
+        here.inference().cancel();
+        return Optional.of(here.prompt());
+      }
+      for (Prompt prompt : queue.unfinished(session)) {
+        if (prompt.state() == State.RUNNING && queue.requestCancel(session, prompt.seq())) {
+          return Optional.of(prompt);
+        }
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * The takeover check, on the runtime's timer every half lease: sessions with a prompt running for
+     * an owner that let its lease run out, or with prompts that waited half a lease with nobody
+     * running them, run their next prompt here.
+     */
+    void takeOver() {
+      try {
+        Instant settled = Instant.now().minus(leaseDuration.dividedBy(2));
+        for (SessionId session : queue.active(TAKEOVER_BATCH)) {
+          if (closed) {
+            return;
+          }
+          if (runningOf(active.get(session)) != null) {
+            continue; // ours, and alive
+          }
+          List<Prompt> unfinished = queue.unfinished(session);
+          boolean running = leases && !unfinished.isEmpty() && unfinished.get(0).state() == State.RUNNING;
+          // a prompt offered just now is being started by the instance it was posted to: not taken from it
+          boolean waitedLong = !unfinished.isEmpty() && unfinished.get(0).state() == State.QUEUED
+              && unfinished.get(0).queuedAt().isBefore(settled);
+          if (running || waitedLong) {
+            dispatch(session, 0);
+          }
+        }
+      } catch (RuntimeException e) { // the database is down: the next check tries again
+        LOG.atWarn().setCause(e).log("the prompt queue's takeover check failed; it runs again");
+      }
+    }
+
+    /** Stops running prompts here; prompts running here go back to the head of their queue for the next instance. */
+    void close() {
+      closed = true;
+      cancels.close();
+    }
+
+    private static Running runningOf(SessionQueue slot) {
+      if (slot == null) {
+        return null;
+      }
+      synchronized (slot) {
+        return slot.running;
+      }
+    }
+
+    /**
+     * Runs the session's next waiting prompt here, if this instance can hold the session's lease and
+     * runs nothing of it; first fails a running prompt whose owner stopped.
+     *
+     * @param submitted the prompt a caller is submitting, whose start failure it should hear of; 0 for none
+     * @return what started, or null
+     */
+    private Running dispatch(SessionId session, long submitted) {
+      while (true) {
+        SessionQueue slot = active.computeIfAbsent(session, SessionQueue::new);
+        synchronized (slot) {
+          if (active.get(session) == slot) {
+            return dispatch(slot, submitted);
+          }
+        } // forgotten meanwhile (its queue ran empty): take the new one
+      }
+    }
+
+    private Running dispatch(SessionQueue slot, long submitted) {
+      synchronized (slot) {
+        if (slot.running != null) {
+          return null;
+        }
+        if (closed) {
+          if (slot.hold != 0) {
+            letGo(slot);
+          }
+          return null;
+        }
+        if (slot.hold == 0) {
+          try {
+            slot.hold = leases ? conversation(slot.id).holdLease("run the prompt queue") : -1;
+            slot.fresh = leases;
+          } catch (SessionBusyException elsewhere) {
+            return null; // another instance holds the session: it runs the queue, or its lease runs out
+          }
+        }
+        try {
+          return claimNext(slot, submitted);
+        } finally {
+          if (slot.running == null && !slot.waiting) {
+            letGo(slot);
+          }
+        }
+      }
+    }
+
+    /** Claims and starts the next prompt under the slot's hold. Guarded by the slot. */
+    private Running claimNext(SessionQueue slot, long submitted) {
+      slot.waiting = false;
+      if (leases && !conversation(slot.id).holds(slot.hold)) {
+        return null; // the lease went to another instance (not renewed in time): it runs the queue now
+      }
+      if (slot.fresh && !lastOwnerHadItsTime(slot)) {
+        return null;
+      }
+      Prompt next = queue.claim(slot.id, owner).orElse(null);
+      if (next == null) {
+        return null;
+      }
+      Inference inference;
+      try {
+        inference = newSession(engine).id(slot.id).build().startPrompt(next.text());
+      } catch (SessionBusyException busy) { // a prompt of the session's own runs here
+        queue.unclaim(slot.id, next.seq(), owner);
+        return null;
+      } catch (RuntimeException e) { // the runtime is closing, say: this prompt fails
+        queue.finish(slot.id, next.seq(), owner, State.FAILED, describe(e));
+        if (next.seq() == submitted) {
+          throw e;
+        }
+        LOG.atWarn().addKeyValue("session_id", slot.id.value()).setCause(e).log("could not start a queued prompt");
+        return null;
+      }
+      if (!queue.started(slot.id, next.seq(), owner, inference.id(), inference.correlation().turnId())) {
+        LOG.atWarn().addKeyValue("session_id", slot.id.value()).addKeyValue("prompt", next.seq())
+            .log("a claimed prompt was taken over before its inference started; it is cancelled here");
+        inference.cancel();
+        return null;
+      }
+      Prompt prompt = new Prompt(next.session(), next.seq(), next.key(), next.digest(), null, State.RUNNING, owner,
+          inference.id(), inference.correlation().turnId(), null, next.queuedAt(), false);
+      Running running = new Running(prompt, inference);
+      slot.running = running;
+      inference.result().whenCompleteAsync((turn, error) -> finished(slot, running, turn, error), threads::control);
+      return running;
+    }
+
+    /**
+     * Whether a prompt left running by the session's last owner may be failed here, now that this
+     * instance holds the lease that owner let run out. An owner that is alive but was slow to renew
+     * finds out at its next renewal (a third of a lease) and ends its inference, publishing its
+     * terminal event and recording the prompt's end; a dead one never does. So the prompt is failed
+     * here (with the {@code error} event its inference never got) only once the owner had that time,
+     * and the lease is held meanwhile: either way the inference has one terminal event. A prompt of
+     * this instance's own id is a previous process's, failed at once. Guarded by the slot.
+     */
+    private boolean lastOwnerHadItsTime(SessionQueue slot) {
+      List<Prompt> unfinished = queue.unfinished(slot.id);
+      Prompt head = unfinished.isEmpty() ? null : unfinished.get(0);
+      if (head != null && head.state() == State.RUNNING && !owner.equals(head.owner())) {
+        long now = System.nanoTime();
+        if (slot.abandonAt == 0) {
+          long grace = ownerGrace().toNanos();
+          slot.abandonAt = now + grace;
+          try {
+            threads.timer().schedule(() -> threads.control(() -> dispatch(slot.id, 0)), grace, TimeUnit.NANOSECONDS);
+          } catch (java.util.concurrent.RejectedExecutionException closing) {
+            slot.abandonAt = now; // the runtime closes: nothing waits
+          }
+        }
+        if (now - slot.abandonAt < 0) {
+          slot.waiting = true;
+          return false;
+        }
+      }
+      slot.fresh = false;
+      slot.abandonAt = 0;
+      if (head != null && head.state() == State.RUNNING) { // its owner stopped: its prompt is dead
+        queue.abandon(slot.id, ABANDONED).ifPresent(this::endAbandoned);
+      }
+      return true;
+    }
+
+    /** How long a last owner may take to find out it lost the lease and record its prompt's end. */
+    private Duration ownerGrace() {
+      return leaseDuration.dividedBy(3).plusMillis(Inference.ABORT_HOOKS_GRACE_MS
+          + Inference.TERMINAL_DELIVERY_GRACE_MS + 1_000);
+    }
+
+    /** A prompt's inference ended: record how, then run the next one under the same hold. */
+    private void finished(SessionQueue slot, Running ended, Turn turn, Throwable error) {
+      State state;
+      String detail;
+      if (error == null) {
+        state = State.COMPLETED;
+        detail = turn.last(BlockKind.LLM_TEXT).flatMap(Block::text).orElse("");
+      } else {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        state = cause instanceof CancellationException ? State.CANCELLED : State.FAILED;
+        detail = state == State.CANCELLED ? "cancelled" : describe(cause);
+      }
+      synchronized (slot) {
+        try {
+          if (closed && state == State.CANCELLED) { // the runtime closes: the next instance runs it again
+            queue.unclaim(slot.id, ended.prompt().seq(), owner);
+          } else if (!queue.finish(slot.id, ended.prompt().seq(), owner, state, detail)) {
+            LOG.atWarn().addKeyValue("session_id", slot.id.value()).addKeyValue("prompt", ended.prompt().seq())
+                .log("a prompt was taken over by another instance before its end was recorded; its end changes nothing");
+          }
+        } catch (RuntimeException e) { // the database is down: the takeover check sees the prompt again
+          LOG.atWarn().addKeyValue("session_id", slot.id.value()).setCause(e).log("could not record how a prompt ended");
+        }
+        if (slot.running == ended) {
+          slot.running = null;
+        }
+        if (closed) {
+          letGo(slot);
+          return;
+        }
+        try {
+          claimNext(slot, 0);
+        } catch (RuntimeException e) {
+          LOG.atWarn().addKeyValue("session_id", slot.id.value()).setCause(e)
+              .log("could not start the next prompt; the takeover check tries again");
+        } finally {
+          if (slot.running == null && !slot.waiting) {
+            letGo(slot);
+          }
+        }
+      }
+    }
+
+    /** Releases the slot's hold on the lease and forgets the slot. Guarded by the slot. */
+    private void letGo(SessionQueue slot) {
+      if (slot.hold > 0) {
+        conversation(slot.id).releaseLease(slot.hold);
+      }
+      slot.hold = 0;
+      active.remove(slot.id, slot);
+    }
+
+    private void cancelHere(SessionId session, long seq) {
+      Running running = runningOf(active.get(session));
+      if (running != null && running.prompt().seq() == seq) {
+        threads.control(() -> running.inference().cancel());
+      }
+    }
+
+    /** Ends, on every sink, the inference of an instance that stopped mid-way. */
+    private void endAbandoned(Prompt abandoned) {
+      LOG.atWarn().addKeyValue("session_id", abandoned.session().value()).addKeyValue("owner", abandoned.owner())
+          .addKeyValue("inference_id", abandoned.inferenceId() == null ? null : abandoned.inferenceId().value())
+          .log("took over a session whose instance stopped");
+      if (abandoned.inferenceId() == null) {
+        return; // it stopped before its inference started: there is nothing to end
+      }
+      EventMetadata meta = EventMetadata.builder().messageId(EventMetadata.newMessageId())
+          .sessionId(abandoned.session()).inferenceId(abandoned.inferenceId()).turnId(abandoned.turnId()).build();
+      try {
+        sink.publish(new InferenceEvent.ErrorEvent(meta, ABANDONED, "InstanceStopped"));
+      } catch (Throwable e) {
+        LOG.atWarn().addKeyValue("session_id", abandoned.session().value()).setCause(e)
+            .log("could not publish the end of a taken-over inference");
+      }
+    }
+
+    private int positionOf(SessionId session, long seq) {
+      int place = 0;
+      for (Prompt prompt : queue.unfinished(session)) {
+        if (prompt.state() == State.QUEUED) {
+          place++;
+          if (prompt.seq() == seq) {
+            return place;
+          }
+        }
+      }
+      return 0;
+    }
+
+    private static void checkKey(String key) {
+      if (key == null) {
+        return;
+      }
+      if (key.isBlank() || key.length() > MAX_KEY_LENGTH || key.chars().anyMatch(Character::isISOControl)) {
+        throw new IllegalArgumentException("idempotencyKey: must be 1 to " + MAX_KEY_LENGTH
+            + " characters, not blank and without control characters, but was " + key.length() + " characters");
+      }
+    }
+
+    private static String describe(Throwable error) {
+      Throwable root = error;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      return root.getClass().getSimpleName();
+    }
+
+    /** The digest a prompt's text is remembered by: its SHA-256, in lower-case hex. */
+    private static String digest(String text) {
+      try {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every JDK has SHA-256", e);
+      }
     }
   }
 }

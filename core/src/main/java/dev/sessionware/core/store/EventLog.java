@@ -6,9 +6,6 @@ import dev.sessionware.core.event.json.EventCodec;
 import dev.sessionware.core.sink.EventSink;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A durable, numbered log of each session's events: every event appended gets the session's next
@@ -257,59 +254,6 @@ public interface EventLog {
      */
     public long next(long after) {
       return entries.isEmpty() ? (behind ? compactedThrough : after) : entries.get(entries.size() - 1).ordinal();
-    }
-  }
-
-  /**
-   * The listeners of an {@link EventLog} or a {@link PromptQueue}, called in turn, each guarded: one
-   * that throws is logged and the others are still told. For implementations.
-   *
-   * @param <L> the listener type
-   */
-  final class Listeners<L> {
-    private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
-
-    private final CopyOnWriteArrayList<L> registered = new CopyOnWriteArrayList<>();
-
-    /** Makes an empty list. */
-    public Listeners() {}
-
-    /**
-     * Registers a listener.
-     *
-     * @param listener the listener
-     * @return its registration
-     */
-    public Subscription add(L listener) {
-      Objects.requireNonNull(listener, "listener");
-      registered.add(listener);
-      return () -> registered.remove(listener);
-    }
-
-    /**
-     * Returns whether any listener is registered.
-     *
-     * @return whether
-     */
-    public boolean isEmpty() {
-      return registered.isEmpty();
-    }
-
-    /**
-     * Tells every listener something.
-     *
-     * @param call the call on one listener
-     * @param what what it tells, for the log line of a listener that fails
-     * @param about the session it is about, or null
-     */
-    public void tell(java.util.function.Consumer<? super L> call, String what, SessionId about) {
-      for (L listener : registered) {
-        try {
-          call.accept(listener);
-        } catch (RuntimeException | Error e) {
-          LOG.warn("a listener failed when told {} (session {})", what, about, e);
-        }
-      }
     }
   }
 }

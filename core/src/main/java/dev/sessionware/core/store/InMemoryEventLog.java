@@ -1,6 +1,7 @@
 package dev.sessionware.core.store;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.internal.Listeners;
 import dev.sessionware.core.event.InferenceEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** {@link EventLog#inMemory()}: per session, the entries after the compaction point, under the session's lock. */
 final class InMemoryEventLog implements EventLog {
   private final Map<SessionId, SessionLog> sessions = new ConcurrentHashMap<>();
-  private final EventLog.Listeners<Listener> listeners = new EventLog.Listeners<>();
+  private final Listeners<Listener> listeners = new Listeners<>();
 
   private static final class SessionLog {
     final List<InferenceEvent> events = new ArrayList<>(); // ordinals compactedThrough + 1 …
@@ -38,7 +39,7 @@ final class InMemoryEventLog implements EventLog {
 
   @Override
   public Subscription listen(Listener listener) {
-    return listeners.add(listener);
+    return listeners.add(listener)::run;
   }
 
   @Override

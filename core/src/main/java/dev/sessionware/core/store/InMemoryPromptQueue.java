@@ -1,6 +1,9 @@
 package dev.sessionware.core.store;
 
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.internal.Listeners;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,13 +30,17 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   private final Map<SessionId, Queue> sessions = new LinkedHashMap<>();
-  private final EventLog.Listeners<Listener> listeners = new EventLog.Listeners<>();
+  private final Listeners<Listener> listeners = new Listeners<>();
+
+  /** A session's unfinished prompts: the running one (or null) and the waiting ones, oldest first. */
+  private record Pending(Prompt running, List<Prompt> waiting) {}
 
   @Override
-  public synchronized Offer offer(SessionId session, String key, String text, int limit) {
-    PromptQueue.checkOffer(session, key, text, limit);
+  public synchronized Offer offer(SessionId session, String key, String digest, String text, int limit) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(digest, "digest");
+    Objects.requireNonNull(text, "text");
     Queue queue = sessions.computeIfAbsent(session, id -> new Queue());
-    String digest = PromptQueue.digest(text);
     Pending pending = pendingOf(queue);
     if (key != null && queue.byKey.containsKey(key)) {
       Prompt earlier = queue.get(queue.byKey.get(key));
@@ -70,10 +77,11 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   @Override
-  public synchronized boolean started(SessionId session, long seq, String inferenceId, String turnId) {
+  public synchronized boolean started(SessionId session, long seq, String owner, InferenceId inferenceId,
+      TurnId turnId) {
     Objects.requireNonNull(inferenceId, "inferenceId");
     Objects.requireNonNull(turnId, "turnId");
-    Prompt prompt = running(session, seq);
+    Prompt prompt = runningFor(session, seq, owner);
     if (prompt == null) {
       return false;
     }
@@ -82,8 +90,8 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   @Override
-  public synchronized boolean unclaim(SessionId session, long seq) {
-    Prompt prompt = running(session, seq);
+  public synchronized boolean unclaim(SessionId session, long seq, String owner) {
+    Prompt prompt = runningFor(session, seq, owner);
     if (prompt == null) {
       return false;
     }
@@ -92,11 +100,11 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   @Override
-  public synchronized boolean finish(SessionId session, long seq, State state, String detail) {
+  public synchronized boolean finish(SessionId session, long seq, String owner, State state, String detail) {
     if (!Objects.requireNonNull(state, "state").isFinished()) {
       throw new IllegalArgumentException("state: a prompt finishes completed, failed or cancelled, not " + state);
     }
-    Prompt prompt = running(session, seq);
+    Prompt prompt = runningFor(session, seq, owner);
     if (prompt == null) {
       return false;
     }
@@ -136,7 +144,7 @@ final class InMemoryPromptQueue implements PromptQueue {
 
   @Override
   public EventLog.Subscription listen(Listener listener) {
-    return listeners.add(listener);
+    return listeners.add(listener)::run;
   }
 
   @Override
@@ -148,9 +156,18 @@ final class InMemoryPromptQueue implements PromptQueue {
   }
 
   @Override
-  public synchronized Pending pending(SessionId session) {
+  public synchronized List<Prompt> unfinished(SessionId session) {
     Queue queue = sessions.get(Objects.requireNonNull(session, "session"));
-    return queue == null ? new Pending(null, List.of()) : pendingOf(queue);
+    if (queue == null) {
+      return List.of();
+    }
+    Pending pending = pendingOf(queue);
+    List<Prompt> unfinished = new ArrayList<>(pending.waiting().size() + 1);
+    if (pending.running() != null) {
+      unfinished.add(pending.running());
+    }
+    unfinished.addAll(pending.waiting());
+    return List.copyOf(unfinished);
   }
 
   @Override
@@ -177,6 +194,12 @@ final class InMemoryPromptQueue implements PromptQueue {
     return prompt != null && prompt.state() == State.RUNNING ? prompt : null;
   }
 
+  private Prompt runningFor(SessionId session, long seq, String owner) {
+    Objects.requireNonNull(owner, "owner");
+    Prompt prompt = running(session, seq);
+    return prompt != null && owner.equals(prompt.owner()) ? prompt : null;
+  }
+
   private static Pending pendingOf(Queue queue) {
     Prompt running = null;
     List<Prompt> waiting = new ArrayList<>();
@@ -190,8 +213,8 @@ final class InMemoryPromptQueue implements PromptQueue {
     return new Pending(running, waiting);
   }
 
-  private static Prompt replace(Queue queue, Prompt old, State state, String owner, String inferenceId, String turnId,
-      String text, String detail) {
+  private static Prompt replace(Queue queue, Prompt old, State state, String owner, InferenceId inferenceId,
+      TurnId turnId, String text, String detail) {
     Prompt updated = new Prompt(old.session(), old.seq(), old.key(), old.digest(), text, state, owner, inferenceId,
         turnId, detail, old.queuedAt(), state == State.RUNNING && old.cancelRequested());
     if (state.isFinished()) {

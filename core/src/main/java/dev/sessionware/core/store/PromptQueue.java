@@ -1,40 +1,35 @@
 package dev.sessionware.core.store;
 
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.sessionware.core.TurnId;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Prompts that wait for their session, shared by every instance of an app that uses the same
- * store: a prompt posted to any instance joins its session's queue (first in, first out, bounded),
- * an idempotency key is checked against every prompt the session remembers whichever instance took
- * it, and whichever instance holds the session's lease ({@link TurnStore#tryLease}) claims the next
- * prompt and runs it. The queue itself keeps at most one prompt per session running: {@link
- * #claim} returns nothing while one runs, so an instance that took over the lease of one that died
- * first ends the dead one's prompt ({@link #abandon}).
+ * Where prompts wait for their session, shared by every instance of an app that uses the same
+ * storage: the storage verbs of the runtime's prompt dispatcher ({@code SessionRuntime.submit}),
+ * which takes the session's lease, claims the next prompt, runs it and records how it ended. Users
+ * call the dispatcher; implementations store what it asks, each verb one atomic unit across
+ * instances, and every conditional verb says whether it changed anything.
  *
  * <p>A prompt's life: {@link State#QUEUED} → {@link State#RUNNING} (claimed by an owner; back to
  * queued by {@link #unclaim} when it could not start) → {@link State#COMPLETED}, {@link
- * State#FAILED} or {@link State#CANCELLED}. The newest {@value #REMEMBERED} finished prompts of
- * each session are remembered (their keys replay), older ones are forgotten.
+ * State#FAILED} or {@link State#CANCELLED}. At most one prompt of a session runs: {@link #claim}
+ * returns nothing while one does. The newest {@value #REMEMBERED} finished prompts of each session
+ * are remembered with their idempotency keys; older ones are forgotten.
  *
  * <p>Implementations: {@link #inMemory()} in this JVM, and the JDBC store's queue on SQLite and
  * PostgreSQL ({@code JdbcTurnStore.promptQueue()}). Every implementation passes the {@code
- * PromptQueueContract} of core's test-jar. Thread-safe; storage failures are {@link
- * TurnStoreException}s naming the session, and leave the queue as it was.
+ * PromptQueueContract} of core's test-jar. The dispatcher checks what users give it (keys, limits);
+ * implementations reject nulls. Thread-safe; storage failures are {@link TurnStoreException}s naming
+ * the session, and leave the queue as it was.
  */
 public interface PromptQueue {
   /** Finished prompts remembered per session, with their idempotency keys. */
   int REMEMBERED = 1_000;
-
-  /** The longest idempotency key. */
-  int MAX_KEY_LENGTH = 200;
 
   /** Where a prompt is. */
   enum State {
@@ -44,7 +39,7 @@ public interface PromptQueue {
     RUNNING,
     /** Answered. */
     COMPLETED,
-    /** Failed, or abandoned by an owner that stopped. */
+    /** Failed, or abandoned: its owner stopped. */
     FAILED,
     /** Cancelled while it ran. */
     CANCELLED;
@@ -69,14 +64,14 @@ public interface PromptQueue {
    * @param text its text while it waits or runs; null once finished
    * @param state where it is
    * @param owner who claimed it, or null while it waits
-   * @param inferenceId the id of the inference that runs it, once {@link #started}; else null
-   * @param turnId the id of that inference's turn, once started; else null
+   * @param inferenceId the inference that runs it, once {@linkplain #started started}; else null
+   * @param turnId that inference's turn, once started; else null
    * @param detail the answer when completed, what went wrong when failed or cancelled; else null
    * @param queuedAt when it was offered
    * @param cancelRequested whether an instance asked its owner to cancel it ({@link #requestCancel})
    */
   record Prompt(SessionId session, long seq, String key, String digest, String text, State state, String owner,
-      String inferenceId, String turnId, String detail, Instant queuedAt, boolean cancelRequested) {
+      InferenceId inferenceId, TurnId turnId, String detail, Instant queuedAt, boolean cancelRequested) {
     /**
      * Checks the components.
      *
@@ -87,8 +82,8 @@ public interface PromptQueue {
      * @param text its text or null
      * @param state where it is
      * @param owner its owner or null
-     * @param inferenceId the inference id or null
-     * @param turnId the turn id or null
+     * @param inferenceId the inference or null
+     * @param turnId the turn or null
      * @param detail the answer or error, or null
      * @param queuedAt when it was offered
      * @param cancelRequested whether a cancel was asked for
@@ -140,26 +135,27 @@ public interface PromptQueue {
   }
 
   /**
-   * Adds a prompt at the end of its session's queue. A prompt that would wait (one runs or others
-   * wait) is refused when {@code limit} prompts wait already; one that would run at once never is.
-   * Checking the key, counting and adding are one unit across instances.
+   * Adds a prompt at the end of its session's queue, unless the session remembers its key. A prompt
+   * that would wait (one runs or others wait) is refused when {@code limit} prompts wait already; one
+   * that would run at once never is. Checking the key, counting and adding are one unit across
+   * instances.
    *
    * @param session the session
-   * @param key an idempotency key (1 to {@value #MAX_KEY_LENGTH} characters), or null for none
+   * @param key its idempotency key, or null for none
+   * @param digest the SHA-256 of the text, in lower-case hex
    * @param text the prompt
    * @param limit how many prompts may wait, >= 0
    * @return what happened
-   * @throws IllegalArgumentException if the key is blank or too long, or the limit negative
    * @throws TurnStoreException if the queue cannot be written; nothing was added
    */
-  Offer offer(SessionId session, String key, String text, int limit);
+  Offer offer(SessionId session, String key, String digest, String text, int limit);
 
   /**
    * Claims the session's oldest waiting prompt for {@code owner}, unless one of its prompts runs.
-   * Call it while holding the session's lease.
+   * The dispatcher calls it while it holds the session's lease.
    *
    * @param session the session
-   * @param owner who runs it, for example an instance id
+   * @param owner who runs it: an instance id
    * @return the prompt, now running; empty when none waits or one runs
    */
   Optional<Prompt> claim(SessionId session, String owner);
@@ -169,48 +165,52 @@ public interface PromptQueue {
    *
    * @param session the session
    * @param seq the prompt
-   * @param inferenceId the inference's id
-   * @param turnId its turn's id
-   * @return false when the prompt is not running (it was abandoned meanwhile)
+   * @param owner who claimed it
+   * @param inferenceId the inference
+   * @param turnId its turn
+   * @return false when the prompt is not running for {@code owner} (it was abandoned): nothing changed
    */
-  boolean started(SessionId session, long seq, String inferenceId, String turnId);
+  boolean started(SessionId session, long seq, String owner, InferenceId inferenceId, TurnId turnId);
 
   /**
    * Puts a claimed prompt that could not start back in its place, first in line.
    *
    * @param session the session
    * @param seq the prompt
-   * @return false when it was not running
+   * @param owner who claimed it
+   * @return false when it is not running for {@code owner}: nothing changed
    */
-  boolean unclaim(SessionId session, long seq);
+  boolean unclaim(SessionId session, long seq, String owner);
 
   /**
-   * Records how a running prompt ended; the prompt's text is dropped.
+   * Records how a running prompt ended; its text is dropped.
    *
    * @param session the session
    * @param seq the prompt
+   * @param owner who claimed it
    * @param state completed, failed or cancelled
    * @param detail the answer, or what went wrong
-   * @return false when it was not running (abandoned meanwhile): nothing changed
+   * @return false when it is not running for {@code owner} (abandoned meanwhile): nothing changed
    * @throws IllegalArgumentException if {@code state} is not a finished one
    */
-  boolean finish(SessionId session, long seq, State state, String detail);
+  boolean finish(SessionId session, long seq, String owner, State state, String detail);
 
   /**
-   * Fails the session's running prompt, if any: its owner stopped (the caller now holds the
-   * session's lease, which that owner let run out).
+   * Fails the session's running prompt, whose owner stopped: the caller now holds the session's
+   * lease, which that owner let run out (or the caller is that owner, started again). Only a prompt
+   * still running is changed, and only it is returned.
    *
    * @param session the session
    * @param reason what went wrong, kept as the prompt's detail
-   * @return the prompt as it was before (running, with its owner and inference), or empty
+   * @return the prompt as it was before (running, with its owner and inference), or empty when none
+   *     was running
    */
   Optional<Prompt> abandon(SessionId session, String reason);
 
   /**
    * Asks the owner of a running prompt to cancel it: the request is kept with the prompt and told
-   * to the queue's listeners on every instance where the database can tell (PostgreSQL's {@code
-   * NOTIFY}; in one process, at once). The owner cancels its inference and {@linkplain #finish
-   * finishes} the prompt as cancelled.
+   * to the queue's listeners on every instance where the storage can tell (PostgreSQL's {@code
+   * NOTIFY}; in one process, at once).
    *
    * @param session the session
    * @param seq the prompt
@@ -222,7 +222,7 @@ public interface PromptQueue {
   /**
    * Registers a listener told of cancel requests ({@link #requestCancel}) of every instance that
    * shares this queue's storage, once each request is committed; on PostgreSQL on the store's
-   * listening thread. It should only hand the request to its inference.
+   * listening thread. It should only hand the request on.
    *
    * @param listener the listener
    * @return the registration; close it to stop listening
@@ -257,12 +257,13 @@ public interface PromptQueue {
   Optional<Prompt> find(SessionId session, String key);
 
   /**
-   * Returns the session's running prompt, if any, and the prompts that wait, oldest first.
+   * Returns the session's unfinished prompts: the running one first, if any, then the waiting ones,
+   * oldest first.
    *
    * @param session the session
-   * @return the running prompt (or null) and the waiting ones
+   * @return the prompts
    */
-  Pending pending(SessionId session);
+  List<Prompt> unfinished(SessionId session);
 
   /**
    * Lists sessions that have a prompt waiting or running, for an instance that looks for work
@@ -274,78 +275,11 @@ public interface PromptQueue {
   List<SessionId> active(int limit);
 
   /**
-   * A session's unfinished prompts.
-   *
-   * @param running the running prompt, or null
-   * @param waiting the waiting prompts, oldest first
-   */
-  record Pending(Prompt running, List<Prompt> waiting) {
-    /**
-     * Copies the list.
-     *
-     * @param running the running prompt or null
-     * @param waiting the waiting prompts
-     */
-    public Pending {
-      waiting = List.copyOf(waiting);
-    }
-
-    /**
-     * Returns the place of a waiting prompt: 1 for the next one.
-     *
-     * @param seq the prompt
-     * @return its place, or 0 when it does not wait
-     */
-    public int positionOf(long seq) {
-      for (int i = 0; i < waiting.size(); i++) {
-        if (waiting.get(i).seq() == seq) {
-          return i + 1;
-        }
-      }
-      return 0;
-    }
-  }
-
-  /**
    * Returns a queue in this JVM's memory, for one instance.
    *
    * @return the queue
    */
   static PromptQueue inMemory() {
     return new InMemoryPromptQueue();
-  }
-
-  /**
-   * Checks what {@link #offer} is given; for implementations.
-   *
-   * @param session the session
-   * @param key the key or null
-   * @param text the text
-   * @param limit the limit
-   */
-  static void checkOffer(SessionId session, String key, String text, int limit) {
-    Objects.requireNonNull(session, "session");
-    Objects.requireNonNull(text, "text");
-    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH)) {
-      throw new IllegalArgumentException("key: must be 1 to " + MAX_KEY_LENGTH
-          + " characters and not blank, but was " + key.length() + " characters");
-    }
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit: must be >= 0, but was " + limit);
-    }
-  }
-
-  /**
-   * Returns the digest a prompt's text is remembered by; for implementations.
-   *
-   * @param text the text
-   * @return its SHA-256, in lower-case hex
-   */
-  static String digest(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 }

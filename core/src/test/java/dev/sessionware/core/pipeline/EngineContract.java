@@ -91,7 +91,7 @@ public abstract class EngineContract {
     Turn input = input("What is a session id?");
     RecordingSink events = new RecordingSink();
 
-    Turn output = under.engine().run(InferenceContext.create(correlation("contract"), events), input);
+    Turn output = under.engine().run(TestContexts.of(correlation("contract"), events), input);
 
     assertThat(output.blocks().subList(0, input.blocks().size())).isEqualTo(input.blocks());
     List<Block> added = output.blocks().subList(input.blocks().size(), output.blocks().size());
@@ -110,7 +110,7 @@ public abstract class EngineContract {
     RecordingSink events = new RecordingSink();
     Correlation correlation = correlation("contract-events");
 
-    under.engine().run(InferenceContext.create(correlation, events), input("hello"));
+    under.engine().run(TestContexts.of(correlation, events), input("hello"));
     int atReturn = events.events().size();
     Thread.sleep(200); // a stream or callback left running would publish by now
 
@@ -127,7 +127,7 @@ public abstract class EngineContract {
     org.junit.jupiter.api.Assumptions.assumeTrue(engine != null, "this engine's model cannot fail");
     RecordingSink events = new RecordingSink();
 
-    Throwable thrown = catchThrowable(() -> engine.run(InferenceContext.create(correlation("contract-fail"), events),
+    Throwable thrown = catchThrowable(() -> engine.run(TestContexts.of(correlation("contract-fail"), events),
         input("hello")));
 
     assertThat(thrown).as("a failed call is an exception, never an answer").isNotNull();
@@ -144,10 +144,10 @@ public abstract class EngineContract {
       Map<String, String> mdc = MDC.getCopyOfContextMap();
       Correlation current = CorrelationContext.current().orElseThrow();
 
-      under.engine().run(InferenceContext.create(correlation("contract-thread"), new RecordingSink()), input("hi"));
+      under.engine().run(TestContexts.of(correlation("contract-thread"), new RecordingSink()), input("hi"));
       Engine broken = failing();
       if (broken != null) {
-        catchThrowable(() -> broken.run(InferenceContext.create(correlation("contract-thread"), new RecordingSink()),
+        catchThrowable(() -> broken.run(TestContexts.of(correlation("contract-thread"), new RecordingSink()),
             input("hi")));
       }
 
@@ -171,7 +171,7 @@ public abstract class EngineContract {
         correlations.add(correlation);
         runs.add(pool.submit(() -> {
           RecordingSink events = new RecordingSink();
-          under.engine().run(InferenceContext.create(correlation, events), input("question " + correlation.sessionId()));
+          under.engine().run(TestContexts.of(correlation, events), input("question " + correlation.sessionId()));
           return events.events();
         }));
       }

@@ -45,7 +45,7 @@ public abstract class MiddlewareContract {
       Block.assistantText("answer to " + turn.last(BlockKind.USER).flatMap(Block::text).orElse("?")));
 
   private static InferenceContext context(String session) {
-    return InferenceContext.create(Correlation.of(SessionId.of(session), InferenceId.random(), TurnId.random()),
+    return TestContexts.of(Correlation.of(SessionId.of(session), InferenceId.random(), TurnId.random()),
         new RecordingSink());
   }
 

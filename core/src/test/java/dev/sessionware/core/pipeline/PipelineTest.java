@@ -26,7 +26,7 @@ class PipelineTest {
   private final Correlation correlation = Correlation.of(SessionId.of("s1"), InferenceId.of("i1"), TurnId.of("t1"));
   private final RecordingSink events = new RecordingSink();
   private final Cancellation cancellation = Cancellation.create();
-  private final InferenceContext context = InferenceContext.create(correlation, events, cancellation);
+  private final InferenceContext context = TestContexts.of(correlation, events, cancellation);
   private final List<String> trace = new ArrayList<>();
 
   private Middleware tracing(String name) {
@@ -179,24 +179,30 @@ class PipelineTest {
   }
 
   @Test
+  void noContextIsMadeOutsideTheRuntime() {
+    assertThat(InferenceContext.class.getConstructors()).as("public constructors").isEmpty();
+    assertThat(InferenceContext.class.getMethods()).as("public factories")
+        .noneMatch(method -> java.lang.reflect.Modifier.isStatic(method.getModifiers())
+            && method.getReturnType() == InferenceContext.class);
+  }
+
+  @Test
   void aContextGivenAMessageIdStampsItOnEventsThatHaveNone() {
     java.util.UUID messageId = java.util.UUID.fromString("01890000-0000-7000-8000-000000000001");
-    InferenceContext given = InferenceContext.create(correlation, events, Cancellation.create(),
-        InferenceContext.Snapshots.NONE, messageId);
+    InferenceContext given = TestContexts.of(correlation, events, Cancellation.create(), (phase, turn) -> {},
+        messageId);
     given.publish(new StartEvent(EventMetadata.empty()));
     assertThat(given.messageId()).isEqualTo(messageId);
     assertThat(events.events()).singleElement().satisfies(event -> assertThat(event.meta().messageId()).isEqualTo(messageId));
-    assertThatThrownBy(() -> InferenceContext.create(correlation, events, Cancellation.create(),
-        InferenceContext.Snapshots.NONE, null)).isInstanceOf(NullPointerException.class).hasMessage("messageId");
-    assertThatIllegalArgumentException().isThrownBy(() -> InferenceContext.create(correlation, events,
-        Cancellation.create(), InferenceContext.Snapshots.NONE, EventMetadata.NO_MESSAGE_ID))
+    assertThatIllegalArgumentException().isThrownBy(() -> TestContexts.of(correlation, events,
+        Cancellation.create(), (phase, turn) -> {}, EventMetadata.NO_MESSAGE_ID))
         .withMessageContaining("messageId must not be the unset message id");
   }
 
   @Test
   void contextNeedsInferenceAndTurnIds() {
     assertThatIllegalArgumentException()
-        .isThrownBy(() -> InferenceContext.create(Correlation.of(SessionId.of("s")), EventSink.DISCARD))
+        .isThrownBy(() -> TestContexts.of(Correlation.of(SessionId.of("s")), EventSink.DISCARD))
         .withMessage("an inference context needs a correlation with inference and turn ids, but got "
             + "Correlation[sessionId=s, inferenceId=null, turnId=null]");
   }

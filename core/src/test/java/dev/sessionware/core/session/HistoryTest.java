@@ -16,7 +16,7 @@ class HistoryTest {
 
   @Test
   void aSnapshotNeverChangesWhileTheHistoryGrowsPastItsArray() {
-    History history = History.of(List.of(turn(0)));
+    Conversation.History history = Conversation.History.of(List.of(turn(0)));
     List<Turn> first = history.snapshot();
     List<List<Turn>> snapshots = new ArrayList<>();
     for (int n = 1; n <= 100; n++) {
@@ -32,7 +32,7 @@ class HistoryTest {
 
   @Test
   void snapshotsAreUnmodifiableAndBoundsChecked() {
-    History history = History.of(List.of(turn(0), turn(1)));
+    Conversation.History history = Conversation.History.of(List.of(turn(0), turn(1)));
     List<Turn> snapshot = history.snapshot();
     assertThatThrownBy(() -> snapshot.add(turn(2))).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> snapshot.get(2)).isInstanceOf(IndexOutOfBoundsException.class);

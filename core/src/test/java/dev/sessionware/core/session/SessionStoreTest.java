@@ -31,9 +31,12 @@ class SessionStoreTest {
 
   private final InMemoryTurnStore store = InMemoryTurnStore.create();
   private final SessionRuntime runtime = SessionRuntime.builder().store(store).snapshots(true).build();
+  /** Another instance of the app on the same store; it leaves closing the store to {@link #runtime}. */
+  private final SessionRuntime otherInstance = SessionRuntime.builder().store(new dev.sessionware.core.store.ForwardingTurnStore(store)).build();
 
   @AfterEach
   void close() {
+    otherInstance.close();
     runtime.close();
   }
 
@@ -65,7 +68,7 @@ class SessionStoreTest {
   @Test
   void aPromptBuildsOnTurnsAnotherInstanceAppended() {
     Session here = runtime.openSession(ECHO, SessionId.of("shared"));
-    Session there = runtime.openSession(ECHO, SessionId.of("shared"));
+    Session there = otherInstance.openSession(ECHO, SessionId.of("shared"));
     here.prompt("from here");
 
     Turn answer = there.prompt("from there");
@@ -77,7 +80,7 @@ class SessionStoreTest {
   @Test
   void theLoserOfAConcurrentAppendIsToldAndReloads() {
     Session here = runtime.openSession(ECHO, SessionId.of("race"));
-    Session there = runtime.openSession(ECHO, SessionId.of("race"));
+    Session there = otherInstance.openSession(ECHO, SessionId.of("race"));
     Turn staleInput = there.nextTurn(Block.userText("stale"));
     here.prompt("first");
 
@@ -141,6 +144,33 @@ class SessionStoreTest {
           .hasMessageContaining("another instance of the app runs an inference of this session");
       assertThat(session.activeInference()).isEmpty();
     }
+  }
+
+  @Test
+  void sessionsOpenedTwiceForOneIdShareTheLiveConversationAndItsOneInference() throws Exception {
+    Session first = runtime.openSession(ECHO, SessionId.of("twice"));
+    Session second = runtime.openSession(ECHO, SessionId.of("twice"));
+    first.prompt("x");
+    assertThat(second.history()).isEqualTo(first.history());
+    second.prompt("y");
+    assertThat(first.history()).hasSize(2);
+
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Session slow = runtime.openSession((context, turn) -> {
+      entered.countDown();
+      release.await();
+      return turn.append(Block.assistantText("slow"));
+    }, SessionId.of("twice"));
+    Inference running = slow.startPrompt("z");
+    entered.await();
+    assertThat(first.activeInference()).contains(running);
+    assertThatThrownBy(() -> second.prompt("refused at once")).isInstanceOf(SessionBusyException.class)
+        .hasMessageContaining("inference " + running.id() + " is running")
+        .satisfies(busy -> assertThat(((SessionBusyException) busy).retryAfter()).isPresent());
+    release.countDown();
+    running.await();
+    assertThat(second.history()).hasSize(3);
   }
 
   @Test

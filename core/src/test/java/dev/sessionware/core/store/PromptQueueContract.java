@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
 import dev.sessionware.core.store.PromptQueue.Outcome;
 import dev.sessionware.core.store.PromptQueue.Prompt;
 import dev.sessionware.core.store.PromptQueue.State;
@@ -29,6 +31,8 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class PromptQueueContract {
   private static final SessionId S = SessionId.of("queue-session");
+  private static final InferenceId INFERENCE = InferenceId.of("inference-1");
+  private static final TurnId TURN = TurnId.of("turn-1");
 
   /** The queue under test, empty. */
   protected PromptQueue queue;
@@ -64,6 +68,29 @@ public abstract class PromptQueueContract {
    */
   protected void awaitListening() throws InterruptedException {}
 
+  /** Offers {@code text}, with its digest, as the dispatcher does. */
+  private static PromptQueue.Offer offer(PromptQueue on, SessionId session, String key, String text, int limit) {
+    return on.offer(session, key, digest(text), text, limit);
+  }
+
+  /** The SHA-256 of a prompt's text, in lower-case hex. */
+  protected static String digest(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Prompt runningOf(PromptQueue on, SessionId session) {
+    return on.unfinished(session).stream().filter(p -> p.state() == State.RUNNING).findFirst().orElse(null);
+  }
+
+  private static List<Prompt> waitingOf(PromptQueue on, SessionId session) {
+    return on.unfinished(session).stream().filter(p -> p.state() == State.QUEUED).toList();
+  }
+
   @BeforeEach
   void makeQueue() throws Exception {
     queue = newQueue();
@@ -76,19 +103,19 @@ public abstract class PromptQueueContract {
 
   @Test
   void promptsRunInTheOrderTheyCameAndOneAtATime() {
-    assertThat(queue.offer(S, null, "one", 5).outcome()).isEqualTo(Outcome.QUEUED);
-    assertThat(queue.offer(S, null, "two", 5).waiting()).isEqualTo(2);
-    queue.offer(S, null, "three", 5);
+    assertThat(offer(queue, S, null, "one", 5).outcome()).isEqualTo(Outcome.QUEUED);
+    assertThat(offer(queue, S, null, "two", 5).waiting()).isEqualTo(2);
+    offer(queue, S, null, "three", 5);
 
     Prompt first = queue.claim(S, "a").orElseThrow();
     assertThat(first.text()).isEqualTo("one");
     assertThat(first.state()).isEqualTo(State.RUNNING);
     assertThat(first.owner()).isEqualTo("a");
     assertThat(queue.claim(S, "b")).as("one runs: nothing else is claimed").isEmpty();
-    assertThat(queue.pending(S).running().seq()).isEqualTo(first.seq());
-    assertThat(queue.pending(S).waiting()).extracting(Prompt::text).containsExactly("two", "three");
+    assertThat(runningOf(queue, S).seq()).isEqualTo(first.seq());
+    assertThat(waitingOf(queue, S)).extracting(Prompt::text).containsExactly("two", "three");
 
-    assertThat(queue.finish(S, first.seq(), State.COMPLETED, "answer one")).isTrue();
+    assertThat(queue.finish(S, first.seq(), "a", State.COMPLETED, "answer one")).isTrue();
     Prompt second = queue.claim(S, "b").orElseThrow();
     assertThat(second.text()).isEqualTo("two");
     assertThat(second.seq()).isGreaterThan(first.seq());
@@ -96,23 +123,24 @@ public abstract class PromptQueueContract {
 
   @Test
   void aPromptThatCouldNotStartGoesBackFirstInLine() {
-    queue.offer(S, null, "one", 5);
-    queue.offer(S, null, "two", 5);
+    offer(queue, S, null, "one", 5);
+    offer(queue, S, null, "two", 5);
     Prompt claimed = queue.claim(S, "a").orElseThrow();
-    assertThat(queue.unclaim(S, claimed.seq())).isTrue();
-    assertThat(queue.pending(S).running()).isNull();
+    assertThat(queue.unclaim(S, claimed.seq(), "b")).as("only its owner puts it back").isFalse();
+    assertThat(queue.unclaim(S, claimed.seq(), "a")).isTrue();
+    assertThat(runningOf(queue, S)).isNull();
     assertThat(queue.claim(S, "b").orElseThrow().text()).isEqualTo("one");
   }
 
   @Test
   void theBoundRefusesWaitingPromptsButNeverOneThatRunsAtOnce() {
-    PromptQueue.Offer first = queue.offer(S, null, "runs at once", 0);
+    PromptQueue.Offer first = offer(queue, S, null, "runs at once", 0);
     assertThat(first.outcome()).as("nothing runs or waits: limit 0 still takes it").isEqualTo(Outcome.QUEUED);
     queue.claim(S, "a").orElseThrow();
-    assertThat(queue.offer(S, null, "would wait", 0).outcome()).isEqualTo(Outcome.FULL);
+    assertThat(offer(queue, S, null, "would wait", 0).outcome()).isEqualTo(Outcome.FULL);
 
-    assertThat(queue.offer(S, null, "waits", 1).outcome()).isEqualTo(Outcome.QUEUED);
-    PromptQueue.Offer full = queue.offer(S, "k", "too many", 1);
+    assertThat(offer(queue, S, null, "waits", 1).outcome()).isEqualTo(Outcome.QUEUED);
+    PromptQueue.Offer full = offer(queue, S, "k", "too many", 1);
     assertThat(full.outcome()).isEqualTo(Outcome.FULL);
     assertThat(full.prompt()).isNull();
     assertThat(full.waiting()).isEqualTo(1);
@@ -121,58 +149,60 @@ public abstract class PromptQueueContract {
 
   @Test
   void aKeyReplaysItsPromptAndRefusesAnotherTextOnEveryInstance() throws Exception {
-    Prompt original = queue.offer(S, "key-1", "hello", 5).prompt();
+    Prompt original = offer(queue, S, "key-1", "hello", 5).prompt();
     PromptQueue other = otherInstance();
 
-    PromptQueue.Offer replay = other.offer(S, "key-1", "hello", 5);
+    PromptQueue.Offer replay = offer(other, S, "key-1", "hello", 5);
     assertThat(replay.outcome()).isEqualTo(Outcome.REPLAYED);
     assertThat(replay.prompt().seq()).isEqualTo(original.seq());
-    PromptQueue.Offer reused = other.offer(S, "key-1", "something else", 5);
+    PromptQueue.Offer reused = offer(other, S, "key-1", "something else", 5);
     assertThat(reused.outcome()).isEqualTo(Outcome.KEY_REUSED);
-    assertThat(queue.pending(S).waiting()).as("neither added a prompt").hasSize(1);
+    assertThat(waitingOf(queue, S)).as("neither added a prompt").hasSize(1);
 
-    assertThat(queue.offer(SessionId.of("another"), "key-1", "else", 5).outcome())
+    assertThat(offer(queue, SessionId.of("another"), "key-1", "else", 5).outcome())
         .as("keys are per session").isEqualTo(Outcome.QUEUED);
   }
 
   @Test
   void aFinishedPromptKeepsItsAnswerAndItsKeyButNotItsText() throws Exception {
-    Prompt offered = queue.offer(S, "key-2", "question", 5).prompt();
+    Prompt offered = offer(queue, S, "key-2", "question", 5).prompt();
     Prompt claimed = queue.claim(S, "a").orElseThrow();
-    assertThat(queue.started(S, claimed.seq(), "inference-1", "turn-1")).isTrue();
-    assertThat(queue.finish(S, claimed.seq(), State.COMPLETED, "the answer")).isTrue();
-    assertThat(queue.finish(S, claimed.seq(), State.FAILED, "late")).as("finished once").isFalse();
+    assertThat(queue.started(S, claimed.seq(), "b", INFERENCE, TURN)).as("not its owner").isFalse();
+    assertThat(queue.started(S, claimed.seq(), "a", INFERENCE, TURN)).isTrue();
+    assertThat(queue.finish(S, claimed.seq(), "b", State.COMPLETED, "not its owner")).isFalse();
+    assertThat(queue.finish(S, claimed.seq(), "a", State.COMPLETED, "the answer")).isTrue();
+    assertThat(queue.finish(S, claimed.seq(), "a", State.FAILED, "late")).as("finished once").isFalse();
 
     Prompt remembered = otherInstance().find(S, "key-2").orElseThrow();
     assertThat(remembered.seq()).isEqualTo(offered.seq());
     assertThat(remembered.state()).isEqualTo(State.COMPLETED);
     assertThat(remembered.detail()).isEqualTo("the answer");
-    assertThat(remembered.inferenceId()).isEqualTo("inference-1");
-    assertThat(remembered.turnId()).isEqualTo("turn-1");
+    assertThat(remembered.inferenceId()).isEqualTo(INFERENCE);
+    assertThat(remembered.turnId()).isEqualTo(TURN);
     assertThat(remembered.text()).isNull();
-    assertThat(otherInstance().offer(S, "key-2", "question", 5).outcome()).isEqualTo(Outcome.REPLAYED);
+    assertThat(offer(otherInstance(), S, "key-2", "question", 5).outcome()).isEqualTo(Outcome.REPLAYED);
   }
 
   @Test
   void anotherInstanceAbandonsTheRunningPromptOfOneThatStoppedAndTakesTheQueueOver() throws Exception {
-    queue.offer(S, null, "first", 5);
-    queue.offer(S, null, "second", 5);
+    offer(queue, S, null, "first", 5);
+    offer(queue, S, null, "second", 5);
     Prompt claimed = queue.claim(S, "dead-instance").orElseThrow();
-    queue.started(S, claimed.seq(), "inference-dead", "turn-dead");
+    queue.started(S, claimed.seq(), "dead-instance", INFERENCE, TURN);
 
     PromptQueue other = otherInstance();
     assertThat(other.active(10)).contains(S);
     Prompt abandoned = other.abandon(S, "its instance stopped").orElseThrow();
     assertThat(abandoned.owner()).isEqualTo("dead-instance");
-    assertThat(abandoned.inferenceId()).isEqualTo("inference-dead");
+    assertThat(abandoned.inferenceId()).isEqualTo(INFERENCE);
     assertThat(other.abandon(S, "again")).as("abandoned once").isEmpty();
-    assertThat(queue.finish(S, claimed.seq(), State.COMPLETED, "too late"))
+    assertThat(queue.finish(S, claimed.seq(), "dead-instance", State.COMPLETED, "too late"))
         .as("the stopped owner's late finish changes nothing").isFalse();
-    assertThat(queue.started(S, claimed.seq(), "x", "y")).isFalse();
+    assertThat(queue.started(S, claimed.seq(), "dead-instance", INFERENCE, TURN)).isFalse();
 
     Prompt next = other.claim(S, "live-instance").orElseThrow();
     assertThat(next.text()).isEqualTo("second");
-    other.finish(S, next.seq(), State.COMPLETED, "ok");
+    other.finish(S, next.seq(), "live-instance", State.COMPLETED, "ok");
     assertThat(other.active(10)).doesNotContain(S);
     assertThat(other.find(S, "none")).isEmpty();
   }
@@ -187,16 +217,16 @@ public abstract class PromptQueueContract {
       }
     })) {
       awaitListening();
-      queue.offer(S, null, "one", 5);
-      queue.offer(S, null, "two", 5);
+      offer(queue, S, null, "one", 5);
+      offer(queue, S, null, "two", 5);
       Prompt running = queue.claim(S, "owner").orElseThrow();
       assertThat(other.requestCancel(S, running.seq() + 1)).as("a waiting prompt does not run").isFalse();
       assertThat(other.requestCancel(S, running.seq())).isTrue();
 
       assertThat(heard.poll(10, TimeUnit.SECONDS)).as("the owner's instance hears it").isEqualTo(running.seq());
-      assertThat(queue.pending(S).running().cancelRequested()).isTrue();
-      assertThat(queue.pending(S).waiting().get(0).cancelRequested()).isFalse();
-      queue.finish(S, running.seq(), State.CANCELLED, "cancelled");
+      assertThat(runningOf(queue, S).cancelRequested()).isTrue();
+      assertThat(waitingOf(queue, S).get(0).cancelRequested()).isFalse();
+      queue.finish(S, running.seq(), "owner", State.CANCELLED, "cancelled");
       assertThat(other.requestCancel(S, running.seq())).as("finished: nothing to cancel").isFalse();
       assertThat(queue.claim(S, "owner").orElseThrow().cancelRequested()).as("the next one starts clean").isFalse();
       assertThat(heard.poll(300, TimeUnit.MILLISECONDS)).as("told once").isNull();
@@ -208,9 +238,9 @@ public abstract class PromptQueueContract {
     SessionId session = SessionId.of("remembering");
     int total = PromptQueue.REMEMBERED + 5;
     for (int i = 0; i < total; i++) {
-      queue.offer(session, "k" + i, "p" + i, 1);
+      offer(queue, session, "k" + i, "p" + i, 1);
       Prompt claimed = queue.claim(session, "a").orElseThrow();
-      queue.finish(session, claimed.seq(), State.COMPLETED, "a" + i);
+      queue.finish(session, claimed.seq(), "a", State.COMPLETED, "a" + i);
     }
     assertThat(queue.find(session, "k0")).isEmpty();
     assertThat(queue.find(session, "k4")).isEmpty();
@@ -227,7 +257,7 @@ public abstract class PromptQueueContract {
       for (int i = 0; i < 200; i++) {
         PromptQueue on = instances.get(i % 2);
         String key = "key-" + (i % 100); // every key offered twice, from both instances
-        offers.add(pool.submit(() -> on.offer(S, key, "text of " + key, 1_000)));
+        offers.add(pool.submit(() -> offer(on, S, key, "text of " + key, 1_000)));
       }
       List<Long> queued = new ArrayList<>();
       int replayed = 0;
@@ -242,34 +272,55 @@ public abstract class PromptQueueContract {
       }
       assertThat(queued).hasSize(100).doesNotHaveDuplicates();
       assertThat(replayed).isEqualTo(100);
-      assertThat(queue.pending(S).waiting()).extracting(Prompt::seq).isSorted().hasSize(100);
+      assertThat(waitingOf(queue, S)).extracting(Prompt::seq).isSorted().hasSize(100);
     } finally {
       pool.shutdownNow();
     }
   }
 
   @Test
-  void badInputIsRefusedNamingTheFieldAndAddsNothing() {
-    assertThatNullPointerException().isThrownBy(() -> queue.offer(null, null, "x", 1)).withMessage("session");
-    assertThatNullPointerException().isThrownBy(() -> queue.offer(S, null, null, 1)).withMessage("text");
-    assertThatIllegalArgumentException().isThrownBy(() -> queue.offer(S, " ", "x", 1)).withMessageStartingWith("key:");
-    assertThatIllegalArgumentException().isThrownBy(() -> queue.offer(S, "k".repeat(PromptQueue.MAX_KEY_LENGTH + 1),
-        "x", 1)).withMessageStartingWith("key:");
-    assertThatIllegalArgumentException().isThrownBy(() -> queue.offer(S, null, "x", -1))
-        .withMessageStartingWith("limit:");
-    assertThatIllegalArgumentException().isThrownBy(() -> queue.finish(S, 1, State.RUNNING, "x"))
+  void missingInputIsRefusedNamingTheFieldAndAddsNothing() {
+    assertThatNullPointerException().isThrownBy(() -> queue.offer(null, null, digest("x"), "x", 1)).withMessage("session");
+    assertThatNullPointerException().isThrownBy(() -> queue.offer(S, null, digest("x"), null, 1)).withMessage("text");
+    assertThatNullPointerException().isThrownBy(() -> queue.offer(S, null, null, "x", 1)).withMessage("digest");
+    assertThatNullPointerException().isThrownBy(() -> queue.claim(S, null)).withMessage("owner");
+    assertThatIllegalArgumentException().isThrownBy(() -> queue.finish(S, 1, "a", State.RUNNING, "x"))
         .withMessageStartingWith("state:");
-    assertThat(queue.pending(S).waiting()).isEmpty();
+    assertThat(waitingOf(queue, S)).isEmpty();
     assertThat(queue.active(10)).isEmpty();
+  }
+
+  @Test
+  void racingFinishesAndAbandonsEndEachPromptOnceAndAbandonReturnsOnlyPromptsStillRunning() throws Exception {
+    PromptQueue other = otherInstance();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 40; round++) {
+        SessionId session = SessionId.of("race-" + round);
+        offer(queue, session, null, "p", 5);
+        Prompt claimed = queue.claim(session, "owner").orElseThrow();
+        Future<Boolean> finished = pool.submit(() -> queue.finish(session, claimed.seq(), "owner", State.COMPLETED, "a"));
+        Future<Optional<Prompt>> abandoned = pool.submit(() -> other.abandon(session, "stopped"));
+        boolean byOwner = finished.get(30, TimeUnit.SECONDS);
+        Optional<Prompt> byOther = abandoned.get(30, TimeUnit.SECONDS);
+        assertThat(byOwner ^ byOther.isPresent()).as("round %d: exactly one of them ended it (finished %s, abandoned %s)",
+            round, byOwner, byOther).isTrue();
+        Prompt after = queue.unfinished(session).stream().findFirst().orElse(null);
+        assertThat(after).as("nothing left running").isNull();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test
   void unknownSessionsAndPromptsAreEmptyNotErrors() {
     SessionId unknown = SessionId.of("unknown");
     assertThat(queue.claim(unknown, "a")).isEqualTo(Optional.empty());
-    assertThat(queue.pending(unknown).running()).isNull();
-    assertThat(queue.unclaim(unknown, 7)).isFalse();
-    assertThat(queue.finish(unknown, 7, State.FAILED, "x")).isFalse();
+    assertThat(runningOf(queue, unknown)).isNull();
+    assertThat(queue.unclaim(unknown, 7, "a")).isFalse();
+    assertThat(queue.finish(unknown, 7, "a", State.FAILED, "x")).isFalse();
+    assertThat(queue.unfinished(unknown)).isEmpty();
     assertThat(queue.abandon(unknown, "x")).isEmpty();
   }
 }

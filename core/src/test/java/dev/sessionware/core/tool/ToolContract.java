@@ -13,6 +13,7 @@ import dev.sessionware.core.event.InferenceEvent.ToolCallExecutionResultEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
+import dev.sessionware.core.pipeline.TestContexts;
 import dev.sessionware.core.sink.RecordingSink;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -81,7 +82,7 @@ public abstract class ToolContract {
     Correlation correlation = Correlation.of(SessionId.of("tool-contract"), InferenceId.random(), TurnId.random());
 
     Turn output = ToolLoop.of(callingOnce(tool, "call-1"), ToolRegistry.of(tool))
-        .run(InferenceContext.create(correlation, events), Turn.of(Block.userText("use the tool")));
+        .run(TestContexts.of(correlation, events), Turn.of(Block.userText("use the tool")));
 
     Block use = output.blocks().stream().filter(b -> b.kind() == BlockKind.TOOL_USE).findFirst().orElseThrow();
     assertThat(use.payloadString(Block.ERROR)).as("the tool failed").isEmpty();
@@ -106,7 +107,7 @@ public abstract class ToolContract {
         String callId = "call-" + i;
         Correlation correlation = Correlation.of(SessionId.of("tool-contract-" + i), InferenceId.random(), TurnId.random());
         runs.add(pool.submit(() -> ToolLoop.of(callingOnce(tool, callId), ToolRegistry.of(tool))
-            .run(InferenceContext.create(correlation, new RecordingSink()), Turn.of(Block.userText("go")))));
+            .run(TestContexts.of(correlation, new RecordingSink()), Turn.of(Block.userText("go")))));
       }
       for (int i = 0; i < runs.size(); i++) {
         Turn output = runs.get(i).get(30, TimeUnit.SECONDS);

@@ -50,7 +50,7 @@ class ToolResultReorderMiddlewareTest {
   void theMiddlewarePassesTheReorderedTurnOn() throws Exception {
     dev.sessionware.core.pipeline.Pipeline pipeline = dev.sessionware.core.pipeline.Pipeline.of(
         (context, turn) -> turn, ToolResultReorderMiddleware.create());
-    Turn out = pipeline.run(dev.sessionware.core.pipeline.InferenceContext.create(
+    Turn out = pipeline.run(dev.sessionware.core.pipeline.TestContexts.of(
         dev.sessionware.core.Correlation.of(dev.sessionware.core.SessionId.of("s"),
             dev.sessionware.core.InferenceId.of("i"), dev.sessionware.core.TurnId.of("t")),
         dev.sessionware.core.sink.EventSink.DISCARD), Turn.of(CALL_A, TEXT, USE_A));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.opentelemetry.SessionBaggage;
 import dev.sessionware.core.session.SessionBusyException;
+import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.Snapshot;
 import io.javalin.Javalin;
@@ -125,11 +126,11 @@ final class ChatRoutes {
   }
 
   private ObjectNode state(SessionId id, ChatSession session) {
-    PromptQueue.Pending pending = session.pending(); // every instance's prompts, from the shared queue
+    java.util.List<PromptQueue.Prompt> prompts = server.runtime().prompts(id); // every instance's, from the shared queue
     ObjectNode node = json.createObjectNode();
     node.put("session_id", id.value());
-    node.put("state", pending.running() != null ? "running" : "idle");
-    node.put("queue_depth", pending.waiting().size());
+    node.put("state", !prompts.isEmpty() && prompts.get(0).state() == PromptQueue.State.RUNNING ? "running" : "idle");
+    node.put("queue_depth", waiting(prompts));
     node.put("turn_count", server.store().length(id));
     node.put("last_event_id", session.events().lastId());
     return node;
@@ -144,7 +145,7 @@ final class ChatRoutes {
     }
     long sinceMs = number(ctx, "since_ms", 0, 0, Long.MAX_VALUE);
     int limit = (int) number(ctx, "limit", DEFAULT_TURN_LIMIT, 1, MAX_TURN_LIMIT);
-    Snapshot.Query query = new Snapshot.Query(session.session().id(), phase,
+    Snapshot.Query query = new Snapshot.Query(session.id(), phase,
         sinceMs == 0 ? null : Instant.ofEpochMilli(sinceMs), limit);
     ArrayNode list = json.createArrayNode();
     for (Snapshot snapshot : server.store().snapshots(query)) {
@@ -156,7 +157,7 @@ final class ChatRoutes {
       item.set("turn", parse(snapshot.payload()));
     }
     ObjectNode answer = json.createObjectNode();
-    answer.put("session_id", session.session().id().value());
+    answer.put("session_id", session.id().value());
     answer.set("turns", list);
     send(ctx, 200, answer);
   }
@@ -168,12 +169,20 @@ final class ChatRoutes {
     ObjectNode body = requests.body(ctx, false, Set.of("prompt", "idempotency_key"));
     String key = ChatRequests.idempotencyKey(ctx, body);
     String prompt = ChatRequests.prompt(body);
-    ChatSession.Submission submission = session.submit(key, prompt);
-    boolean waits = submission.prompt().state() == PromptQueue.State.QUEUED;
-    send(ctx, waits ? 202 : 200, describe(session, submission, waits));
+    SessionRuntime.Submission submission = server.runtime().submit(session.id(), key, prompt);
+    switch (submission.outcome()) {
+      case KEY_REUSED -> throw new ApiException(409, "idempotency_key_reused", "Idempotency-Key",
+          "this Idempotency-Key was already used with a different prompt in this session");
+      case FULL -> throw new ApiException(429, "queue_full", null, "this session already has " + server.queueLimit()
+          + " prompts waiting (the limit); retry when the running inference ends");
+      default -> {
+        boolean waits = submission.prompt().state() == PromptQueue.State.QUEUED;
+        send(ctx, waits ? 202 : 200, describe(session, submission, waits));
+      }
+    }
   }
 
-  private ObjectNode describe(ChatSession session, ChatSession.Submission submission, boolean waits) {
+  private ObjectNode describe(ChatSession session, SessionRuntime.Submission submission, boolean waits) {
     PromptQueue.Prompt prompt = submission.prompt();
     ObjectNode node = json.createObjectNode();
     node.put("status", waits ? "queued" : "started");
@@ -182,17 +191,17 @@ final class ChatRoutes {
       node.put("inference_id", submission.started().id().value());
       node.put("turn_id", submission.started().correlation().turnId().value());
     } else if (prompt.inferenceId() != null) {
-      node.put("inference_id", prompt.inferenceId());
-      node.put("turn_id", prompt.turnId());
+      node.put("inference_id", prompt.inferenceId().value());
+      node.put("turn_id", prompt.turnId().value());
     }
     if (waits) {
-      node.put("queue_position", submission.pending().positionOf(prompt.seq()));
+      node.put("queue_position", submission.position());
     }
-    node.put("queue_depth", submission.pending().waiting().size());
+    node.put("queue_depth", waiting(server.runtime().prompts(session.id())));
     if (prompt.key() != null) {
       node.put("idempotency_key", prompt.key());
     }
-    if (submission.replayed()) {
+    if (submission.outcome() == PromptQueue.Outcome.REPLAYED) {
       node.put("replayed", true);
       node.put("state", prompt.state().name().toLowerCase(Locale.ROOT));
       if (prompt.state() == PromptQueue.State.COMPLETED) {
@@ -204,18 +213,21 @@ final class ChatRoutes {
     return node;
   }
 
+  private static int waiting(java.util.List<PromptQueue.Prompt> prompts) {
+    return (int) prompts.stream().filter(p -> p.state() == PromptQueue.State.QUEUED).count();
+  }
+
   private void cancel(Context ctx) {
     ChatSession session = session(ctx);
-    ChatSession.Cancel cancel = session.cancel();
-    if (cancel == null) {
-      throw new ApiException(409, "not_running", null, "this session has no running inference to cancel");
-    }
+    PromptQueue.Prompt cancelled = server.runtime().cancelPrompt(session.id())
+        .orElseThrow(() -> new ApiException(409, "not_running", null, "this session has no running inference to cancel"));
+    boolean here = server.runtime().instanceId().equals(cancelled.owner());
     ObjectNode node = json.createObjectNode();
-    node.put("status", cancel.here() ? "cancelled" : "cancelling");
+    node.put("status", here ? "cancelled" : "cancelling");
     node.put("session_id", session.id().value());
-    node.put("inference_id", cancel.prompt().inferenceId());
-    node.put("queue_depth", session.pending().waiting().size());
-    send(ctx, cancel.here() ? 200 : 202, node);
+    node.put("inference_id", cancelled.inferenceId() == null ? null : cancelled.inferenceId().value());
+    node.put("queue_depth", waiting(server.runtime().prompts(session.id())));
+    send(ctx, here ? 200 : 202, node);
   }
 
   private ChatSession session(Context ctx) {

@@ -26,9 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +50,7 @@ public final class ChatServer implements AutoCloseable {
   private final int eventBuffer;
   private final EventLog eventLog;
   private final EventLog.Subscription heardAppends;
-  private final EventLog.Subscription heardCancels;
   private final PromptQueue promptQueue;
-  private final Duration leaseDuration;
-  private final ScheduledExecutorService takeover;
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
   private final String host;
   private final EventStreams streams;
@@ -72,12 +66,14 @@ public final class ChatServer implements AutoCloseable {
     this.eventLog = builder.eventLog != null ? builder.eventLog : shared != null ? shared.eventLog() : EventLog.inMemory();
     this.promptQueue = builder.promptQueue != null ? builder.promptQueue
         : shared != null ? shared.promptQueue() : PromptQueue.inMemory();
-    this.leaseDuration = builder.leaseDuration;
     this.streamVocabulary = builder.codec.translator();
     this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
+    // the runtime runs the shared queue: a prompt posted to any instance runs on whichever holds the
+    // session, a dead instance's sessions are taken over, and a cancel reaches the instance running it
     SessionRuntime.Builder runtimeBuilder = SessionRuntime.builder().name("chat").store(builder.store)
-        .snapshots(true).leaseDuration(builder.leaseDuration).sink(routeToSessions(), LoggingEventSink.create());
+        .snapshots(true).leaseDuration(builder.leaseDuration).sink(routeToSessions(), LoggingEventSink.create())
+        .promptQueue(promptQueue, pipeline).queueLimit(builder.queueLimit);
     if (builder.instanceId != null) {
       runtimeBuilder.instanceId(builder.instanceId);
     }
@@ -98,38 +94,9 @@ public final class ChatServer implements AutoCloseable {
         sessions.values().forEach(session -> session.events().heard(eventLog.lastOrdinal(session.id())));
       }
     });
-    // cancels asked of another instance reach the inference running here
-    this.heardCancels = promptQueue.listen(new PromptQueue.Listener() {
-      @Override
-      public void cancelRequested(SessionId id, long seq) {
-        ChatSession session = sessions.get(id);
-        if (session != null) {
-          session.cancelRequested(seq);
-        }
-      }
-
-      @Override
-      public void mayHaveMissed() {
-        sessions.values().forEach(session -> {
-          PromptQueue.Prompt running = session.pending().running();
-          if (running != null && running.cancelRequested()) {
-            session.cancelRequested(running.seq());
-          }
-        });
-      }
-    });
-    this.takeover = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "chat-queue-takeover");
-      thread.setDaemon(true);
-      return thread;
-    });
-    long period = Math.max(100, leaseDuration.toMillis() / 2);
-    takeover.scheduleWithFixedDelay(this::runWaitingPrompts, period, period, TimeUnit.MILLISECONDS);
     try {
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
-      takeover.shutdownNow();
-      heardCancels.close();
       heardAppends.close();
       streams.close();
       runtime.close();
@@ -220,10 +187,7 @@ public final class ChatServer implements AutoCloseable {
       return;
     }
     closed = true;
-    takeover.shutdownNow();
-    heardCancels.close();
     heardAppends.close();
-    sessions.values().forEach(ChatSession::close); // waiting prompts stay queued for another instance
     sessions.values().forEach(session -> session.events().close());
     streams.close();
     try {
@@ -268,40 +232,22 @@ public final class ChatServer implements AutoCloseable {
     if (known != null) {
       return Optional.of(known);
     }
-    boolean stored = runtime.store().contains(id) || eventLog.lastOrdinal(id) > 0
-        || promptQueue.pending(id).running() != null || !promptQueue.pending(id).waiting().isEmpty();
+    boolean stored = runtime.store().contains(id) || eventLog.lastOrdinal(id) > 0 || !runtime.prompts(id).isEmpty();
     return stored ? Optional.of(sessions.computeIfAbsent(id, this::newChatSession)) : Optional.empty();
-  }
-
-  /**
-   * The takeover check, every half lease: sessions with prompts waiting or running on any instance
-   * run their next prompt here when their lease is free, which it is when the instance that held it
-   * stopped (its lease ran out) or a prompt came in while no instance was looking.
-   */
-  private void runWaitingPrompts() {
-    try {
-      for (SessionId id : promptQueue.active(100)) {
-        if (closed) {
-          return;
-        }
-        // a prompt offered just now is being started by the instance it was posted to: not taken from it
-        java.time.Instant settled = java.time.Instant.now().minus(leaseDuration.dividedBy(2));
-        find(id).ifPresent(session -> session.runNextIfWaitingSince(settled));
-      }
-    } catch (RuntimeException e) { // the database is down: the next check tries again
-      LOG.atWarn().setCause(e).log("chat: the takeover check failed");
-    }
   }
 
   TurnStore store() {
     return runtime.store();
   }
 
+  SessionRuntime runtime() {
+    return runtime;
+  }
+
   private ChatSession newChatSession(SessionId id) {
     SessionEventLog events = new SessionEventLog(id, eventLog, eventBuffer,
         through -> SessionSnapshot.at(id, through, runtime.store(), eventLog));
-    return new ChatSession(runtime.openSession(pipeline, id), events,
-        promptQueue, runtime.store(), runtime.instanceId(), leaseDuration, queueLimit);
+    return new ChatSession(id, events);
   }
 
   /**

@@ -85,7 +85,7 @@ final class EventStreams implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     EventStream stream = new EventStream(log, out, writers, cursor,
-        "retry: 1000\n: stream of session " + session.session().id().value() + "\n\n");
+        "retry: 1000\n: stream of session " + session.id().value() + "\n\n");
     open.add(stream);
     stream.ended().whenComplete((done, failure) -> open.remove(stream));
     ctx.future(() -> stream.ended()); // the response ends when the stream does

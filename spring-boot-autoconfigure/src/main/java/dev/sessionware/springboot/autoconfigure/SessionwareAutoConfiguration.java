@@ -27,14 +27,13 @@ import org.springframework.core.io.ResourceLoader;
  * One {@link SessionRuntime} for the app, closed at shutdown: its store is the app's {@link
  * TurnStore} bean (by default the JDBC store on the app's {@link DataSource}, when there is one and
  * {@code sessionware-store-jdbc} is on the class path), its sinks are the app's {@link EventSink}
- * beans (and {@code sessionware.events.file}), its observer the app's {@link InferenceObserver}
- * (tracing, when OpenTelemetry is there); the turn logging and system prompt middleware come from
+ * beans (and {@code sessionware.events.file}), its observers the app's {@link InferenceObserver} beans
+ * (tracing and metrics: {@link SessionwareObservabilityAutoConfiguration}); the turn logging and system prompt middleware come from
  * {@code sessionware.*} properties. Every bean backs off when the app defines its own.
  */
 @AutoConfiguration(afterName = {
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-    "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",
-    "org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration"})
+    "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"})
 @EnableConfigurationProperties(SessionwareProperties.class)
 public class SessionwareAutoConfiguration {
   /**
@@ -43,7 +42,7 @@ public class SessionwareAutoConfiguration {
    * @param properties the properties
    * @param store the store, if the app has one
    * @param sinks the app's sinks
-   * @param observer the observer, if there is exactly one
+   * @param observer the observers (tracing, metrics), in their order
    * @return the runtime
    */
   @Bean(destroyMethod = "close")
@@ -57,7 +56,7 @@ public class SessionwareAutoConfiguration {
     }
     store.ifAvailable(builder::store);
     sinks.orderedStream().forEach(builder::sink);
-    observer.ifUnique(builder::observer);
+    observer.orderedStream().forEach(builder::observer);
     return builder.build();
   }
 
@@ -140,17 +139,5 @@ public class SessionwareAutoConfiguration {
 
     @ConditionalOnProperty(prefix = "sessionware.system-prompt", name = "resource")
     static final class Resource {}
-  }
-
-  /** Tracing, when the app has OpenTelemetry. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass({io.opentelemetry.api.OpenTelemetry.class, dev.sessionware.opentelemetry.SessionTracing.class})
-  @ConditionalOnBean(io.opentelemetry.api.OpenTelemetry.class)
-  static class Tracing {
-    @Bean
-    @ConditionalOnMissingBean(InferenceObserver.class)
-    dev.sessionware.opentelemetry.SessionTracing sessionwareTracing(io.opentelemetry.api.OpenTelemetry openTelemetry) {
-      return dev.sessionware.opentelemetry.SessionTracing.create(openTelemetry);
-    }
   }
 }

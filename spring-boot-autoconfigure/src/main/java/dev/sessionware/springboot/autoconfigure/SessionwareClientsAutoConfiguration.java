@@ -1,8 +1,7 @@
 package dev.sessionware.springboot.autoconfigure;
 
 import dev.sessionware.core.pipeline.Middleware;
-import dev.sessionware.core.sink.EventSink;
-import dev.sessionware.core.sink.FanOutSink;
+import dev.sessionware.core.session.SessionRuntime;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,13 +13,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The session on every idiomatic client path: a {@code SessionAdvisor} on every {@code ChatClient}
- * the app builds (through a {@code ChatClientCustomizer}), with the app's middleware and its events
- * going to the app's sinks, and Reactor carrying the session to the app's own operators; the
- * {@code SessionChatModelListener} for LangChain4j models. Each part switches on when its client is
- * on the class path, and backs off when the app defines its own bean.
+ * Every idiomatic client path through the runtime: a {@code SessionAdvisor} on every {@code
+ * ChatClient} the app builds (through a {@code ChatClientCustomizer}), running each call as an
+ * inference of the runtime with the app's middleware, and Reactor carrying the session to the app's
+ * own operators; the {@code SessionChatModelListener} for LangChain4j models; and the chat memory of
+ * both (a {@code ChatMemoryRepository}, before Spring AI makes its in-memory one, and a LangChain4j
+ * {@code ChatMemoryStore}) kept as the runtime's conversations. Each part switches on when its
+ * client is on the class path, and backs off when the app defines its own bean.
  */
-@AutoConfiguration(after = SessionwareAutoConfiguration.class)
+@AutoConfiguration(after = SessionwareAutoConfiguration.class,
+    beforeName = "org.springframework.ai.model.chat.memory.autoconfigure.ChatMemoryAutoConfiguration")
 public class SessionwareClientsAutoConfiguration {
   /** Spring AI's {@code ChatClient}. */
   @Configuration(proxyBeanMethods = false)
@@ -29,12 +31,17 @@ public class SessionwareClientsAutoConfiguration {
   static class SpringAi {
     @Bean
     @ConditionalOnMissingBean
-    dev.sessionware.springai.SessionAdvisor sessionwareAdvisor(ObjectProvider<Middleware> middleware,
-        ObjectProvider<EventSink> sinks) {
-      EventSink[] all = sinks.orderedStream().toArray(EventSink[]::new);
-      dev.sessionware.springai.SessionAdvisor advisor =
-          dev.sessionware.springai.SessionAdvisor.withMiddleware(middleware.orderedStream().toArray(Middleware[]::new));
-      return all.length == 0 ? advisor : advisor.publishingTo(FanOutSink.of(all));
+    dev.sessionware.springai.SessionAdvisor sessionwareAdvisor(SessionRuntime runtime,
+        ObjectProvider<Middleware> middleware) {
+      return dev.sessionware.springai.SessionAdvisor.of(runtime, middleware.orderedStream().toArray(Middleware[]::new));
+    }
+
+    /** Spring AI's chat memory as the runtime's conversations: Spring AI's ChatMemory bean is built on it. */
+    @Bean
+    @ConditionalOnMissingBean(org.springframework.ai.chat.memory.ChatMemoryRepository.class)
+    @ConditionalOnProperty(prefix = "sessionware.memory", name = "enabled", matchIfMissing = true)
+    dev.sessionware.springai.SessionChatMemoryRepository sessionwareChatMemoryRepository(SessionRuntime runtime) {
+      return dev.sessionware.springai.SessionChatMemoryRepository.of(runtime);
     }
 
     @Bean
@@ -76,10 +83,16 @@ public class SessionwareClientsAutoConfiguration {
   static class LangChain4j {
     @Bean
     @ConditionalOnMissingBean
-    dev.sessionware.langchain4j.SessionChatModelListener sessionwareChatModelListener(ObjectProvider<EventSink> sinks) {
-      EventSink[] all = sinks.orderedStream().toArray(EventSink[]::new);
-      return all.length == 0 ? dev.sessionware.langchain4j.SessionChatModelListener.create()
-          : dev.sessionware.langchain4j.SessionChatModelListener.publishingTo(FanOutSink.of(all));
+    dev.sessionware.langchain4j.SessionChatModelListener sessionwareChatModelListener(SessionRuntime runtime) {
+      return dev.sessionware.langchain4j.SessionChatModelListener.of(runtime);
+    }
+
+    /** LangChain4j's chat memory as the runtime's conversations: give it to the app's memories. */
+    @Bean
+    @ConditionalOnMissingBean(dev.langchain4j.store.memory.chat.ChatMemoryStore.class)
+    @ConditionalOnProperty(prefix = "sessionware.memory", name = "enabled", matchIfMissing = true)
+    dev.sessionware.langchain4j.SessionChatMemoryStore sessionwareChatMemoryStore(SessionRuntime runtime) {
+      return dev.sessionware.langchain4j.SessionChatMemoryStore.of(runtime);
     }
   }
 }

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * The {@code sessionware.*} properties: the runtime, the system prompt, the turn log lines, the
- * events file, the turn store and Reactor propagation.
+ * events file, the turn store, the chat memory, Reactor propagation and the web requests' session.
  */
 @ConfigurationProperties("sessionware")
 public class SessionwareProperties {
@@ -23,6 +23,8 @@ public class SessionwareProperties {
   private final Events events = new Events();
   private final Store store = new Store();
   private final Reactor reactor = new Reactor();
+  private final Web web = new Web();
+  private final Memory memory = new Memory();
 
   public String getName() {
     return name;
@@ -74,6 +76,81 @@ public class SessionwareProperties {
 
   public Reactor getReactor() {
     return reactor;
+  }
+
+  public Web getWeb() {
+    return web;
+  }
+
+  public Memory getMemory() {
+    return memory;
+  }
+
+  /** The chat memory of Spring AI and LangChain4j kept as the runtime's conversations. */
+  public static class Memory {
+    /**
+     * Whether the app's chat memory (a {@code ChatMemoryRepository} for Spring AI, a {@code
+     * ChatMemoryStore} for LangChain4j) is the runtime's store, so that conversations go on on
+     * another instance and are erased with the store's delete.
+     */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /** Web requests (servlet and WebFlux). */
+  public static class Web {
+    private final Session session = new Session();
+
+    public Session getSession() {
+      return session;
+    }
+
+    /**
+     * Where a request names its conversation, so that the whole request (the web server's lines,
+     * the app's own, the model call) carries the session; nothing is read unless one is set.
+     */
+    public static class Session {
+      /** A request header that names the session, for example {@code X-Conversation-Id}. */
+      private String header;
+      /**
+       * A path pattern that captures the session as {@code {session}}, for example {@code
+       * /api/conversations/{session}/**}.
+       */
+      private String pathPattern;
+      /** Whether a W3C {@code baggage} header's {@code session.id} names the session (needs sessionware-opentelemetry). */
+      private boolean baggage;
+
+      public String getHeader() {
+        return header;
+      }
+
+      public void setHeader(String header) {
+        this.header = header;
+      }
+
+      public String getPathPattern() {
+        return pathPattern;
+      }
+
+      public void setPathPattern(String pathPattern) {
+        this.pathPattern = pathPattern;
+      }
+
+      public boolean isBaggage() {
+        return baggage;
+      }
+
+      public void setBaggage(boolean baggage) {
+        this.baggage = baggage;
+      }
+    }
   }
 
   /** The system prompt every inference starts with, kept stable by the system prompt middleware. */

@@ -43,8 +43,9 @@ class SessionwareAutoConfigurationTest {
       + turn.last(BlockKind.USER).flatMap(Block::text).orElse("")));
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
-      AutoConfigurations.of(SessionwareAutoConfiguration.class, SessionwareClientsAutoConfiguration.class,
-          SessionwareHealthAutoConfiguration.class));
+      AutoConfigurations.of(SessionwareObservabilityAutoConfiguration.class, SessionwareAutoConfiguration.class,
+          SessionwareClientsAutoConfiguration.class, SessionwareHealthAutoConfiguration.class,
+          SessionwareWebAutoConfiguration.class));
 
   @TempDir
   Path dir;
@@ -70,7 +71,7 @@ class SessionwareAutoConfigurationTest {
     SessionRuntime own = SessionRuntime.builder().name("own").build();
     runner.withBean(SessionRuntime.class, () -> own)
         .withBean(TurnLoggingMiddleware.class, TurnLoggingMiddleware::create)
-        .withBean(SessionAdvisor.class, SessionAdvisor::create)
+        .withBean(SessionAdvisor.class, () -> SessionAdvisor.of(own))
         .run(context -> {
           assertThat(context.getBean(SessionRuntime.class)).isSameAs(own);
           assertThat(context).hasSingleBean(TurnLoggingMiddleware.class).hasSingleBean(SessionAdvisor.class);

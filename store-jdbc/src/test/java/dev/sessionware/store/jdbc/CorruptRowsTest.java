@@ -78,7 +78,10 @@ class CorruptRowsTest {
       assertThatThrownBy(() -> store.latest(broken)).isInstanceOf(TurnStoreException.class);
       try (SessionRuntime runtime = SessionRuntime.builder().store(store).build()) {
         Engine echo = (context, turn) -> turn;
-        assertThatThrownBy(() -> runtime.openSession(echo, broken)).isInstanceOf(TurnStoreException.class)
+        // a session's history is read when first needed: the error surfaces there, naming the row
+        assertThatThrownBy(() -> runtime.openSession(echo, broken).history()).isInstanceOf(TurnStoreException.class)
+            .hasMessageContaining("sw_turns.head of turn " + turnId.value());
+        assertThatThrownBy(() -> runtime.openSession(echo, broken).prompt("hi")).isInstanceOf(TurnStoreException.class)
             .hasMessageContaining("sw_turns.head of turn " + turnId.value());
         assertThat(runtime.openSession(echo, healthy).history()).hasSize(1);
       }

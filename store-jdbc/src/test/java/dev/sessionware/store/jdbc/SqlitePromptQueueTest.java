@@ -50,14 +50,14 @@ class SqlitePromptQueueTest extends PromptQueueContract {
   @Test
   void waitingPromptsAndRememberedKeysOutliveARestart() {
     SessionId session = SessionId.of("restarted");
-    queue.offer(session, "done", "first", 5);
-    queue.finish(session, queue.claim(session, "a").orElseThrow().seq(), PromptQueue.State.COMPLETED, "answer");
-    queue.offer(session, "waiting", "second", 5);
+    queue.offer(session, "done", digest("first"), "first", 5);
+    queue.finish(session, queue.claim(session, "a").orElseThrow().seq(), "a", PromptQueue.State.COMPLETED, "answer");
+    queue.offer(session, "waiting", digest("second"), "second", 5);
     store.close();
 
     store = JdbcTurnStore.sqlite(dir.resolve("prompts.db"));
     queue = store.promptQueue();
-    assertThat(queue.offer(session, "done", "first", 5).outcome()).isEqualTo(PromptQueue.Outcome.REPLAYED);
+    assertThat(queue.offer(session, "done", digest("first"), "first", 5).outcome()).isEqualTo(PromptQueue.Outcome.REPLAYED);
     assertThat(queue.find(session, "done").orElseThrow().detail()).isEqualTo("answer");
     assertThat(queue.claim(session, "b").orElseThrow().text()).isEqualTo("second");
   }
@@ -65,7 +65,7 @@ class SqlitePromptQueueTest extends PromptQueueContract {
   @Test
   void deletingASessionForgetsItsPromptsAndEventsButNeverGivesTheirNumbersOutAgain() {
     SessionId session = SessionId.of("to-delete");
-    queue.offer(session, "key", "secret prompt", 5);
+    queue.offer(session, "key", digest("secret prompt"), "secret prompt", 5);
     EventMetadata meta = EventMetadata.builder().messageId(EventMetadata.newMessageId()).sessionId(session)
         .inferenceId(InferenceId.of("i"))
         .turnId(TurnId.of("t")).build();
@@ -74,10 +74,10 @@ class SqlitePromptQueueTest extends PromptQueueContract {
     assertThat(store.delete(session)).isTrue();
 
     assertThat(queue.find(session, "key")).isEmpty();
-    assertThat(queue.pending(session).waiting()).isEmpty();
+    assertThat(queue.unfinished(session)).isEmpty();
     assertThat(store.eventLog().read(session, 0, 10).entries()).isEmpty();
     assertThat(store.eventLog().read(session, 0, 10).behind()).as("a reader is told, not silently skipped").isTrue();
     assertThat(store.eventLog().append(session, List.of(new InferenceEvent.StartEvent(meta)))).isEqualTo(2);
-    assertThat(queue.offer(session, "key", "another prompt", 5).prompt().seq()).isEqualTo(2);
+    assertThat(queue.offer(session, "key", digest("another prompt"), "another prompt", 5).prompt().seq()).isEqualTo(2);
   }
 }

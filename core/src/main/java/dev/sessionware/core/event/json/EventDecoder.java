@@ -452,6 +452,12 @@ final class EventDecoder {
     return string(parent, name, "");
   }
 
+  /** A string member that may be absent: null then (or when null, or empty). */
+  String optionalString(JsonNode parent, String name) {
+    String value = string(parent, name, "");
+    return value.isEmpty() ? null : value;
+  }
+
   /** A string member; absent or null reads as empty, as the reference writes it. */
   private String string(JsonNode parent, String name, String prefix) {
     JsonNode node = parent.get(name);

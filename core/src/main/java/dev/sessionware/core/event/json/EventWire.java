@@ -80,9 +80,12 @@ record EventWire<E extends InferenceEvent>(String type, Class<E> eventClass, Own
       new EventWire<>(InterruptEvent.TYPE, InterruptEvent.class,
           (codec, json, e) -> WireNames.string(json, WireNames.TEXT, e.text()),
           (d, meta, own) -> new InterruptEvent(meta, d.string(own, "text"))),
-      new EventWire<>(ErrorEvent.TYPE, ErrorEvent.class,
-          (codec, json, e) -> WireNames.string(json, WireNames.ERROR_STRING, e.errorString()),
-          (d, meta, own) -> new ErrorEvent(meta, d.string(own, "error_string"))),
+      new EventWire<>(ErrorEvent.TYPE, ErrorEvent.class, (codec, json, e) -> {
+        WireNames.string(json, WireNames.ERROR_STRING, e.errorString());
+        if (e.errorType() != null) {
+          WireNames.string(json, WireNames.ERROR_TYPE, e.errorType());
+        }
+      }, (d, meta, own) -> new ErrorEvent(meta, d.string(own, "error_string"), d.optionalString(own, "error_type"))),
       new EventWire<>(ToolCallEvent.TYPE, ToolCallEvent.class,
           (codec, json, e) -> EventCodec.writeToolCall(json, e.toolCall()),
           (d, meta, own) -> new ToolCallEvent(meta, d.toolCall(own))),

@@ -34,6 +34,7 @@ final class WireNames {
   static final SerializableString COMPLETION = name("completion");
   static final SerializableString TEXT = name("text");
   static final SerializableString ERROR_STRING = name("error_string");
+  static final SerializableString ERROR_TYPE = name("error_type");
   static final SerializableString TOOL_CALL = name("tool_call");
   static final SerializableString TOOL_RESULT = name("tool_result");
   static final SerializableString ID = name("id");

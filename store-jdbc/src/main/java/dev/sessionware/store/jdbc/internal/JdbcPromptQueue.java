@@ -1,6 +1,8 @@
 package dev.sessionware.store.jdbc.internal;
 
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.TurnId;
 import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.TurnStoreException;
@@ -46,10 +48,14 @@ public final class JdbcPromptQueue implements PromptQueue {
     this.notifications = notifications;
   }
 
+  /** A session's unfinished prompts: the running one (or null) and the waiting ones, oldest first. */
+  private record Pending(Prompt running, List<Prompt> waiting) {}
+
   @Override
-  public Offer offer(SessionId session, String key, String text, int limit) {
-    PromptQueue.checkOffer(session, key, text, limit);
-    String digest = PromptQueue.digest(text);
+  public Offer offer(SessionId session, String key, String digest, String text, int limit) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(digest, "digest");
+    Objects.requireNonNull(text, "text");
     return write(session, "could not queue a prompt", connection -> {
       lockHead(connection, session);
       Pending pending = pending(connection, session);
@@ -105,39 +111,43 @@ public final class JdbcPromptQueue implements PromptQueue {
         return Optional.<Prompt>empty();
       }
       Prompt next = pending.waiting().get(0);
-      update(connection, "state = 'running', owner = ?", session, next.seq(), "queued", owner);
+      if (update(connection, "state = 'running', owner = ?", session, next.seq(), "queued", null, owner) != 1) {
+        throw new SQLException("prompt " + next.seq() + " of session " + session + " changed under the head row's lock");
+      }
       return Optional.of(new Prompt(session, next.seq(), next.key(), next.digest(), next.text(), State.RUNNING, owner,
           null, null, null, next.queuedAt(), false));
     });
   }
 
   @Override
-  public boolean started(SessionId session, long seq, String inferenceId, String turnId) {
+  public boolean started(SessionId session, long seq, String owner, InferenceId inferenceId, TurnId turnId) {
     Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(owner, "owner");
     Objects.requireNonNull(inferenceId, "inferenceId");
     Objects.requireNonNull(turnId, "turnId");
-    return write(session, "could not record the inference of a prompt", connection ->
-        update(connection, "inference_id = ?, turn_id = ?", session, seq, "running", inferenceId, turnId) == 1);
+    return write(session, "could not record the inference of a prompt", connection -> update(connection,
+        "inference_id = ?, turn_id = ?", session, seq, "running", owner, inferenceId.value(), turnId.value()) == 1);
   }
 
   @Override
-  public boolean unclaim(SessionId session, long seq) {
+  public boolean unclaim(SessionId session, long seq, String owner) {
     Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(owner, "owner");
     return write(session, "could not put a prompt back", connection -> update(connection,
         "state = 'queued', owner = NULL, inference_id = NULL, turn_id = NULL, cancel_requested = FALSE", session, seq,
-        "running") == 1);
+        "running", owner) == 1);
   }
 
   @Override
-  public boolean finish(SessionId session, long seq, State state, String detail) {
+  public boolean finish(SessionId session, long seq, String owner, State state, String detail) {
     Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(owner, "owner");
     if (!Objects.requireNonNull(state, "state").isFinished()) {
       throw new IllegalArgumentException("state: a prompt finishes completed, failed or cancelled, not " + state);
     }
     return write(session, "could not record how a prompt ended", connection -> {
       boolean finished = update(connection, "state = ?, detail = ?, body = NULL, cancel_requested = FALSE", session,
-          seq, "running",
-          wireName(state), detail) == 1;
+          seq, "running", owner, wireName(state), detail) == 1;
       if (finished) {
         forgetOldest(connection, session);
       }
@@ -152,11 +162,10 @@ public final class JdbcPromptQueue implements PromptQueue {
     return write(session, "could not abandon a prompt", connection -> {
       lockHead(connection, session);
       Prompt running = pending(connection, session).running();
-      if (running == null) {
-        return Optional.<Prompt>empty();
+      if (running == null || update(connection, "state = 'failed', detail = ?, body = NULL, cancel_requested = FALSE",
+          session, running.seq(), "running", running.owner(), reason) != 1) {
+        return Optional.<Prompt>empty(); // none runs, or its owner finished it meanwhile
       }
-      update(connection, "state = 'failed', detail = ?, body = NULL, cancel_requested = FALSE", session, running.seq(),
-          "running", reason);
       forgetOldest(connection, session);
       return Optional.of(running);
     });
@@ -166,7 +175,7 @@ public final class JdbcPromptQueue implements PromptQueue {
   public boolean requestCancel(SessionId session, long seq) {
     Objects.requireNonNull(session, "session");
     boolean requested = write(session, "could not ask for a prompt to be cancelled", connection -> {
-      boolean running = update(connection, "cancel_requested = TRUE", session, seq, "running") == 1;
+      boolean running = update(connection, "cancel_requested = TRUE", session, seq, "running", null) == 1;
       if (running) { // the owner hears it at commit, whichever instance it is
         notifications.notifyAtCommit(connection, StoreNotifications.PROMPTS, session, seq);
       }
@@ -191,9 +200,15 @@ public final class JdbcPromptQueue implements PromptQueue {
   }
 
   @Override
-  public Pending pending(SessionId session) {
+  public List<Prompt> unfinished(SessionId session) {
     Objects.requireNonNull(session, "session");
-    return read(session, connection -> pending(connection, session));
+    Pending pending = read(session, connection -> pending(connection, session));
+    List<Prompt> unfinished = new ArrayList<>(pending.waiting().size() + 1);
+    if (pending.running() != null) {
+      unfinished.add(pending.running());
+    }
+    unfinished.addAll(pending.waiting());
+    return List.copyOf(unfinished);
   }
 
   @Override
@@ -261,18 +276,24 @@ public final class JdbcPromptQueue implements PromptQueue {
     }
   }
 
-  /** Sets columns of one prompt if it is still in state {@code from}; returns the rows changed. */
-  private static int update(Connection connection, String set, SessionId session, long seq, String from,
+  /**
+   * Sets columns of one prompt if it is still in state {@code from} (and, when {@code owner} is
+   * given, still that owner's); returns the rows changed, which every caller checks.
+   */
+  private static int update(Connection connection, String set, SessionId session, long seq, String from, String owner,
       String... values) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement("UPDATE sw_prompts SET " + set
-        + " WHERE session_id = ? AND seq = ? AND state = ?")) {
+        + " WHERE session_id = ? AND seq = ? AND state = ?" + (owner == null ? "" : " AND owner = ?"))) {
       int index = 1;
       for (String value : values) {
         update.setString(index++, value);
       }
       update.setString(index++, session.value());
       update.setLong(index++, seq);
-      update.setString(index, from);
+      update.setString(index++, from);
+      if (owner != null) {
+        update.setString(index, owner);
+      }
       return update.executeUpdate();
     }
   }
@@ -290,8 +311,10 @@ public final class JdbcPromptQueue implements PromptQueue {
 
   private static Prompt prompt(SessionId session, ResultSet row) throws SQLException {
     return new Prompt(session, row.getLong(1), row.getString(2), row.getString(3), row.getString(4),
-        State.valueOf(row.getString(5).toUpperCase(Locale.ROOT)), row.getString(6), row.getString(7),
-        row.getString(8), row.getString(9), Instant.ofEpochMilli(row.getLong(10)), row.getBoolean(11));
+        State.valueOf(row.getString(5).toUpperCase(Locale.ROOT)), row.getString(6),
+        row.getString(7) == null ? null : InferenceId.of(row.getString(7)),
+        row.getString(8) == null ? null : TurnId.of(row.getString(8)), row.getString(9),
+        Instant.ofEpochMilli(row.getLong(10)), row.getBoolean(11));
   }
 
   private static String wireName(State state) {

@@ -22,8 +22,8 @@ public final class StoreNotifications implements AutoCloseable {
   private final Connections connections;
   private final Dialect dialect;
   private final String name;
-  private final EventLog.Listeners<EventLog.Listener> events = new EventLog.Listeners<>();
-  private final EventLog.Listeners<PromptQueue.Listener> prompts = new EventLog.Listeners<>();
+  private final Listeners<EventLog.Listener> events = new Listeners<>();
+  private final Listeners<PromptQueue.Listener> prompts = new Listeners<>();
   private PostgresNotifications listening; // guarded by this; started by the first listener
   private boolean closed; // guarded by this
 
