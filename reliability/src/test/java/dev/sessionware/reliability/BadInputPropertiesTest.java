@@ -115,9 +115,9 @@ class BadInputPropertiesTest {
         "run-started", "run-failed", "provider-call-started", "provider-call-finished", "text-delta",
         "text-segment-finished", "reasoning-delta", "tool-call-started", "tool-call-arguments-delta",
         "tool-call-requested", "tool-result-ready", "tool-call-finished");
-    Arbitrary<String> ownKey = Arbitraries.of("delta", "completion", "text", "error_string", "tool_call", "tool_result",
-        "level", "message", "fields", "data", "error", "correlation", "sequence", "has_tool_calls", "tool_call_id",
-        "usage", "duration_ms", "finish_class", "tool_name", "status");
+    Arbitrary<String> ownKey = Arbitraries.of("delta", "completion", "text", "error_string", "error_type", "tool_call",
+        "tool_result", "level", "message", "fields", "data", "error", "correlation", "sequence", "has_tool_calls",
+        "tool_call_id", "usage", "duration_ms", "finish_class", "tool_name", "status");
     // the canonical correlation, its inference named after geppetto's runs (run_id)
     Arbitrary<String> correlationKey = Arbitraries.of("session_id", "run_id", "turn_id", "provider_call_id",
         "segment_id", "tool_call_id", "unknown");

@@ -180,6 +180,35 @@ class EventTranslatorTest {
         .containsExactly("start", "partial", "interrupt");
   }
 
+  /**
+   * geppetto's canonical vocabulary has no member for an error's kind: the session's terminal
+   * {@code error}, which both vocabularies share, carries {@code error_type} in each (Go ignores it),
+   * through both translators; the provider call it closes does not.
+   */
+  @Test
+  void aFailedInferencesErrorTypeIsWrittenInBothVocabulariesAndComesBackThroughBothTranslators() throws Exception {
+    ErrorEvent failed = new ErrorEvent(META, "ModelCallException: upstream returned 503", "ModelCallException");
+    List<InferenceEvent> pi017 = List.of(new StartEvent(META), failed);
+    List<InferenceEvent> canonical = translate(EventCodec.canonical().translator(), pi017);
+    assertThat(canonical).extracting(InferenceEvent::type).containsExactly("provider-call-started",
+        "provider-call-finished", "error");
+    assertThat(canonical.get(2)).isEqualTo(failed);
+
+    String line = EventCodec.canonical().encodeTranslated(EventCodec.canonical().translator(), failed).get(0);
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+    assertThat(json.fieldNames()).toIterable().containsExactly("type", "meta", "error_string", "error_type");
+    assertThat(json.get("error_type").asText()).isEqualTo("ModelCallException");
+    assertThat(codec.decode(line)).isEqualTo(failed);
+    assertThat(EventCodec.canonical().encode(canonical.get(1))).doesNotContain("error_type");
+
+    assertThat(translate(EventCodec.standard().translator(), canonical)).containsExactly(new StartEvent(META), failed);
+    assertThat(EventCodec.standard().encode(failed)).isEqualTo(line);
+    ErrorEvent fromGo = (ErrorEvent) codec.decode(GoldenFiles.geppettoEventLines().stream()
+        .filter(l -> l.startsWith("{\"type\":\"error\"")).findFirst().orElseThrow());
+    assertThat(fromGo.errorType()).as("Go writes no error_type").isNull();
+    assertThat(codec.encode(fromGo)).doesNotContain("error_type");
+  }
+
   @Test
   void idsNothingNamesAreLeftOutNotMadeUp() {
     EventMetadata anonymous = EventMetadata.builder().sessionId(SessionId.of("s")).build();
