@@ -8,6 +8,8 @@ import dev.sessionware.core.event.InferenceEvent.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialThinkingEvent;
+import dev.sessionware.core.event.InferenceEvent.ReasoningDeltaEvent;
+import dev.sessionware.core.event.InferenceEvent.TextDeltaEvent;
 import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
@@ -110,7 +112,9 @@ public final class MicrometerInferenceMetrics implements InferenceObserver {
     @Override
     public void onEvent(InferenceEvent event) {
       learnModel(event.meta());
-      if (event instanceof PartialEvent || event instanceof PartialThinkingEvent) {
+      // a streamed chunk in either vocabulary: an engine may publish geppetto's canonical deltas
+      if (event instanceof PartialEvent || event instanceof PartialThinkingEvent || event instanceof TextDeltaEvent
+          || event instanceof ReasoningDeltaEvent) {
         if (!firstChunkSeen) {
           firstChunkSeen = true;
           Timer.builder(GenAiAttributes.METRIC_INFERENCE_TIME_TO_FIRST_CHUNK)

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.EventMetadata;
+import dev.sessionware.core.event.InferenceEvent.CanonicalCorrelation;
 import dev.sessionware.core.event.InferenceEvent.FinalEvent;
+import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.TextDeltaEvent;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.turn.Block;
@@ -54,6 +57,29 @@ class MicrometerInferenceMetricsTest {
     assertThat(registry.getMeters()).as("the session is in no tag of any meter")
         .allSatisfy(meter -> assertThat(meter.getId().getTags()).extracting(Tag::getValue)
             .doesNotContain("secret-conversation"));
+  }
+
+  /** An engine that streams its answer in one chunk, as a PI-017 {@code partial} or a canonical {@code text-delta}. */
+  private static Engine streaming(boolean canonical) {
+    return (context, turn) -> {
+      EventMetadata meta = EventMetadata.builder().model("gpt-test").build();
+      context.publish(canonical ? new TextDeltaEvent(meta, CanonicalCorrelation.empty(), "hello", "hello", 1)
+          : new PartialEvent(meta, "hello", "hello"));
+      context.publish(new FinalEvent(meta, "hello"));
+      return turn.append(Block.assistantText("hello"));
+    };
+  }
+
+  @Test
+  void theFirstStreamedChunkIsTimedInEitherVocabularyAndAnUnstreamedAnswerHasNone() {
+    try (SessionRuntime runtime = SessionRuntime.builder().observer(MicrometerInferenceMetrics.of(registry)).build()) {
+      runtime.openSession(model("gpt-test"), SessionId.of("s-0")).prompt("hi");
+      runtime.openSession(streaming(false), SessionId.of("s-1")).prompt("hi");
+      runtime.openSession(streaming(true), SessionId.of("s-2")).prompt("hi");
+    }
+    assertThat(registry.get(GenAiAttributes.METRIC_INFERENCE_TIME_TO_FIRST_CHUNK).timer().count())
+        .as("the PI-017 and the canonical stream; the answer nothing streamed has no first chunk").isEqualTo(2);
+    assertThat(registry.get(GenAiAttributes.METRIC_INFERENCE_DURATION).timer().count()).isEqualTo(3);
   }
 
   @Test
