@@ -96,7 +96,11 @@ class RequestSessionFilterTest {
     int port = app.getEnvironment().getProperty("local.server.port", Integer.class);
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
     headers.accept(request);
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    try { // a deadline: a response that never comes fails the test naming the request, instead of hanging the build
+      return http.send(request.timeout(java.time.Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.net.http.HttpTimeoutException e) {
+      throw new AssertionError("no response to GET " + path + " within 30 s", e);
+    }
   }
 
   private List<Map<String, String>> hostMdc() {
