@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The reader turns the sink's topic back into the same events, and skips, counts and names what is
  * not an event of its key's session (malformed JSON, the legacy {@code run_id}, a foreign key)
- * without stopping.
+ * without stopping; bytes that are not UTF-8 are refused, not repaired.
  */
 class KafkaEventReaderTest {
   private static Broker broker;
@@ -55,6 +55,15 @@ class KafkaEventReaderTest {
       String legacy = codec.encode(written.get(0)).replace("\"session_id\"", "\"run_id\"");
       raw.send(new ProducerRecord<>(topic, "alice", legacy.getBytes(StandardCharsets.UTF_8)));
       raw.send(new ProducerRecord<>(topic, "bob", codec.encode(written.get(0)).getBytes(StandardCharsets.UTF_8)));
+      // the event's text with a truncated three-byte sequence (E2 80) in place of a character
+      byte[] good = codec.encode(new InferenceEvent.PartialEvent(meta, "ab€", "ab€")).getBytes(StandardCharsets.UTF_8);
+      raw.send(new ProducerRecord<>(topic, "alice", withoutByte(good, (byte) 0xAC)));
+    }
+    try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        broker.servers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+      // a key that decodes to "alice" only when its bad byte is repaired away: an overlong '/' (C0 AF)
+      byte[] key = {'a', 'l', 'i', 'c', 'e', (byte) 0xC0, (byte) 0xAF};
+      raw.send(new ProducerRecord<>(topic, key, codec.encode(written.get(0)).getBytes(StandardCharsets.UTF_8)));
     }
     try (KafkaEventSink sink = KafkaEventSink.builder(broker.servers(), topic).build()) {
       written.forEach(sink::publish);
@@ -66,7 +75,8 @@ class KafkaEventReaderTest {
       while (read.size() < written.size() && System.nanoTime() < deadline) {
         read.addAll(reader.poll(Duration.ofMillis(200)));
       }
-      assertThat(reader.undecodable()).as("malformed, legacy session alias, foreign key").isEqualTo(3);
+      assertThat(reader.undecodable()).as("malformed, legacy session alias, foreign key, bad bytes in value and key")
+          .isEqualTo(5);
     }
     assertThat(read.stream().map(codec::encode).toList()).isEqualTo(written.stream().map(codec::encode).toList());
   }
@@ -107,5 +117,16 @@ class KafkaEventReaderTest {
     }
     assertThat(read).hasSize(expected.size() + 1).allMatch(event -> event instanceof InferenceEvent.CanonicalEvent);
     assertThat(read).filteredOn(event -> event.meta().sessionId() == null).hasSize(1);
+  }
+
+  /** The bytes with every occurrence of one byte left out. */
+  private static byte[] withoutByte(byte[] bytes, byte left) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte b : bytes) {
+      if (b != left) {
+        out.write(b);
+      }
+    }
+    return out.toByteArray();
   }
 }

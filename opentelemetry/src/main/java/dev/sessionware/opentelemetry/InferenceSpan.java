@@ -95,7 +95,7 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
     return new InferenceObserver.ToolCallScope() {
       @Override
       public void failed(String error) {
-        tool.setStatus(StatusCode.ERROR, error);
+        tool.setStatus(StatusCode.ERROR, tracing.statusOf(error, errorType(error)));
         tool.setAttribute(GenAiAttributes.ERROR_TYPE, errorType(error));
       }
 
@@ -340,7 +340,7 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
       span.setAttribute(GenAiAttributes.RESPONSE_MODEL, responseModel);
     }
     if (errorType != null) {
-      span.setStatus(StatusCode.ERROR, description);
+      span.setStatus(StatusCode.ERROR, tracing.statusOf(description, errorType));
       span.setAttribute(GenAiAttributes.ERROR_TYPE, errorType);
     }
     MetricAttributes measured = errorType == null

@@ -1,14 +1,11 @@
 package dev.sessionware.opentelemetry;
 
 import dev.sessionware.core.SessionId;
-import io.opentelemetry.api.baggage.Baggage;
-import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The session id a calling service sent in the W3C {@code baggage} header, as {@code session.id}:
@@ -21,19 +18,21 @@ public final class SessionBaggage {
   /** The name of the HTTP header. */
   public static final String HEADER = "baggage";
 
-  private static final Pattern SESSION_MEMBER =
-      Pattern.compile("(?:^|,)\\s*" + Pattern.quote(GenAiAttributes.BAGGAGE_SESSION_ID) + "\\s*(?:[=,;]|$)");
-
   private SessionBaggage() {}
 
   /**
-   * Reads {@code session.id} from the value of a {@code baggage} header.
+   * Reads {@code session.id} from the value of a {@code baggage} header. The member is read as W3C
+   * Baggage spells it ({@code key=value;properties}, the value percent-encoded UTF-8), strictly: a
+   * header that names the session twice is refused (which one a reader takes is an attacker's
+   * choice), and so are bytes that are not well-formed UTF-8 once decoded (never repaired into
+   * U+FFFD) and percent signs not followed by two hex digits.
    *
    * @param header the header's value, or null when the request has none
    * @return the session id, or empty when there is no header or it has no {@code session.id}
    * @throws IllegalArgumentException naming the header and the problem, if the header is longer
-   *     than {@value #MAX_HEADER_BYTES} bytes, its {@code session.id} member is malformed, or the
-   *     value is not a valid session id (blank, too long, control or invisible characters)
+   *     than {@value #MAX_HEADER_BYTES} bytes, names {@code session.id} more than once, its {@code
+   *     session.id} member is malformed, or the value is not a valid session id (blank, too long,
+   *     control or invisible characters)
    */
   public static Optional<SessionId> sessionId(String header) {
     if (header == null || header.isBlank()) {
@@ -44,33 +43,66 @@ public final class SessionBaggage {
       throw new IllegalArgumentException("header \"" + HEADER + "\" is " + bytes + " bytes long; at most "
           + MAX_HEADER_BYTES + " are allowed");
     }
-    boolean named = SESSION_MEMBER.matcher(header).find();
-    Context extracted = W3CBaggagePropagator.getInstance().extract(Context.root(), header, GETTER);
-    String value = Baggage.fromContext(extracted).getEntryValue(GenAiAttributes.BAGGAGE_SESSION_ID);
-    if (value == null) {
-      if (named) {
-        throw new IllegalArgumentException("header \"" + HEADER + "\" has a malformed \""
-            + GenAiAttributes.BAGGAGE_SESSION_ID + "\" member (W3C Baggage: key=percent-encoded value)");
+    String raw = null;
+    int members = 0;
+    for (String member : header.split(",", -1)) {
+      int equals = member.indexOf('=');
+      String key = (equals < 0 ? member.split(";", 2)[0] : member.substring(0, equals)).strip();
+      if (!key.equals(KEY)) {
+        continue;
       }
+      if (++members > 1) {
+        throw new IllegalArgumentException("header \"" + HEADER + "\" names \"" + KEY + "\" more than once; a"
+            + " request belongs to one session");
+      }
+      raw = equals < 0 ? null : member.substring(equals + 1).split(";", 2)[0].strip();
+    }
+    if (members == 0) {
       return Optional.empty();
+    }
+    String value = raw == null || raw.isEmpty() ? null : decode(raw);
+    if (value == null) {
+      throw new IllegalArgumentException("header \"" + HEADER + "\" has a malformed \"" + KEY
+          + "\" member (W3C Baggage: key=percent-encoded value)");
     }
     try {
       return Optional.of(SessionId.of(value));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("header \"" + HEADER + "\" member \"" + GenAiAttributes.BAGGAGE_SESSION_ID
+      throw new IllegalArgumentException("header \"" + HEADER + "\" member \"" + KEY
           + "\" is not a valid session id: " + e.getMessage(), e);
     }
   }
 
-  private static final TextMapGetter<String> GETTER = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(String carrier) {
-      return List.of(HEADER);
-    }
+  private static final String KEY = GenAiAttributes.BAGGAGE_SESSION_ID;
 
-    @Override
-    public String get(String carrier, String key) {
-      return HEADER.equals(key) ? carrier : null;
+  /**
+   * Percent-decodes a member's value strictly: only baggage octets (no space, quote, comma,
+   * semicolon or backslash), each {@code %} followed by two hex digits, and the bytes well-formed
+   * UTF-8; null when any of these fails.
+   */
+  private static String decode(String raw) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int high = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int low = high < 0 ? -1 : Character.digit(raw.charAt(i + 2), 16);
+        if (low < 0 || raw.charAt(i + 1) > 'f' || raw.charAt(i + 2) > 'f') { // ASCII hex digits only
+          return null;
+        }
+        out.write(high * 16 + low);
+        i += 2;
+      } else if (c < 0x21 || c > 0x7E || c == '"' || c == ',' || c == ';' || c == '\\') {
+        return null;
+      } else {
+        out.write(c);
+      }
     }
-  };
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(out.toByteArray())).toString();
+    } catch (CharacterCodingException notUtf8) {
+      return null;
+    }
+  }
 }

@@ -183,6 +183,18 @@ public final class SessionTracing implements InferenceObserver {
     return redactor.apply(text);
   }
 
+  /**
+   * What a span's error status says about an error: without content capture only its type (an
+   * error's message may quote a prompt, a tool's arguments or a key: a schema error quotes what it
+   * refused), with capture the message through the redactor, as every other content.
+   */
+  String statusOf(String error, String type) {
+    if (error == null) {
+      return type;
+    }
+    return captureContent ? redactor.apply(error) : type;
+  }
+
   @Override
   public String toString() {
     return "SessionTracing[" + providerName + (captureContent ? ", capturing content]" : "]");

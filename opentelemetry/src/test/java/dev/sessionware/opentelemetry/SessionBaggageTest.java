@@ -36,4 +36,25 @@ class SessionBaggageTest {
     assertThatIllegalArgumentException().isThrownBy(() -> SessionBaggage.sessionId("session.id=%E2%80%8Bx"))
         .withMessageContaining("not a valid session id");
   }
+
+  /** Fault class: bytes repaired instead of refused, and a second member read instead of the first. */
+  @Test
+  void bytesThatAreNotUtf8OrBadEscapesAreRefusedNeverRepaired() {
+    for (String bad : new String[] {"session.id=ab%E2%80", "session.id=ab%C0%AF", "session.id=ab%FF",
+        "session.id=ab%2", "session.id=ab%zz", "session.id=ab%\u0662\u0663", "session.id=a b", "session.id=\u00e9t\u00e9"}) {
+      assertThatIllegalArgumentException().as(bad).isThrownBy(() -> SessionBaggage.sessionId(bad))
+          .withMessage("header \"baggage\" has a malformed \"session.id\" member (W3C Baggage: key=percent-encoded value)");
+    }
+    assertThat(SessionBaggage.sessionId("session.id=caf%C3%A9")).as("well-formed UTF-8").contains(SessionId.of("café"));
+  }
+
+  @Test
+  void aHeaderNamingTheSessionTwiceIsRefusedWhicheverComesFirst() {
+    for (String twice : new String[] {"session.id=mine,userId=42,session.id=victim", "session.id=victim, session.id=victim",
+        "session.id = mine;p=1 , session.id"}) {
+      assertThatIllegalArgumentException().as(twice).isThrownBy(() -> SessionBaggage.sessionId(twice))
+          .withMessage("header \"baggage\" names \"session.id\" more than once; a request belongs to one session");
+    }
+    assertThat(SessionBaggage.sessionId("xsession.id=a, session.idx=b")).isEmpty();
+  }
 }

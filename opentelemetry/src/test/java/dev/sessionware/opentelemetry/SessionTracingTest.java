@@ -65,6 +65,48 @@ class SessionTracingTest {
         .doesNotContain(secret);
   }
 
+  /**
+   * Fault class: telemetry that leaks. An error's message may quote content (a schema error quotes
+   * the arguments it refused; a client error quotes its Authorization header): without content
+   * capture a span's status says only the error's type, with capture the message through the
+   * redactor.
+   */
+  @Test
+  void errorStatusesSayOnlyTheTypeWithoutCaptureAndARedactedMessageWithIt() {
+    String secret = "sk-live-1234567890abcdefghijklmnop";
+    dev.sessionware.core.tool.Tool strict = dev.sessionware.core.tool.Tool.of("pay", "pays",
+        "{\"type\":\"object\"}", (arguments, context) -> {
+          throw new IllegalArgumentException("arguments " + arguments + " do not match the schema");
+        });
+    Engine model = (context, turn) -> {
+      if (turn.last(dev.sessionware.core.turn.BlockKind.TOOL_USE).isEmpty()) {
+        return turn.append(Block.toolCall("c1", "pay", "{\"card\":\"4111111111111111\",\"key\":\"" + secret + "\"}"));
+      }
+      throw new IllegalStateException("upstream refused Authorization: Bearer abcdefgh12345678 and " + secret);
+    };
+    for (boolean capture : new boolean[] {false, true}) {
+      otel.spans.reset();
+      SessionTracing tracing = SessionTracing.builder(otel.sdk).captureContent(capture).build();
+      try (SessionRuntime runtime = SessionRuntime.builder().observer(tracing).build()) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runtime.openSession(
+            dev.sessionware.core.tool.ToolLoop.of(model, dev.sessionware.core.tool.ToolRegistry.of(strict)),
+            SessionId.of("failing-" + capture)).prompt("pay"));
+      }
+      SpanData tool = otel.finished().stream().filter(span -> span.getName().startsWith("execute_tool")).findFirst()
+          .orElseThrow();
+      SpanData chat = inference();
+      String statuses = tool.getStatus().getDescription() + " | " + chat.getStatus().getDescription();
+      assertThat(statuses).as("capture %s", capture).doesNotContain(secret, "abcdefgh12345678");
+      if (capture) {
+        assertThat(chat.getStatus().getDescription()).contains("upstream refused", "[REDACTED]");
+      } else {
+        assertThat(tool.getStatus().getDescription()).as("no content, the arguments included")
+            .isEqualTo("IllegalArgumentException");
+        assertThat(chat.getStatus().getDescription()).isEqualTo("IllegalStateException");
+      }
+    }
+  }
+
   private SpanData inference() {
     return otel.finished().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
   }

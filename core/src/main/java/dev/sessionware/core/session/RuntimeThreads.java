@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The threads a runtime owns: the executor inferences run on (unless the host supplied one, which
  * is used but never shut down), the control threads that end inferences and deliver what follows
- * a terminal event, and the timer. Work handed over while they shut down runs on the calling
+ * a terminal event, the observer's thread (see {@link ObservedInferences}), and the timer. Work handed over while they shut down runs on the calling
  * thread rather than never.
  */
 final class RuntimeThreads {
@@ -29,6 +29,7 @@ final class RuntimeThreads {
   private final ExecutorService ownedExecutor; // null when the host supplied the executor
   private final ExecutorService control;
   private final ScheduledThreadPoolExecutor timer;
+  private final ThreadPoolExecutor observer;
 
   /** @param hostExecutor the host's executor for inferences, or null for one of the runtime's own */
   RuntimeThreads(String name, Executor hostExecutor) {
@@ -37,6 +38,14 @@ final class RuntimeThreads {
     this.executor = hostExecutor == null ? ownedExecutor : hostExecutor;
     this.control = cachedPool(name + "-control");
     this.timer = newTimer(name + "-timer");
+    this.observer = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(ObservedInferences.BACKLOG), factory(name + "-observer"));
+    this.observer.allowCoreThreadTimeOut(true);
+  }
+
+  /** The observer's one thread, with a bounded backlog: it refuses work beyond it, and once shut down. */
+  Executor observer() {
+    return observer;
   }
 
   Executor executor() {
@@ -65,8 +74,9 @@ final class RuntimeThreads {
   }
 
   /**
-   * Stops the timer, then lets the control threads and the owned executor finish what they run,
-   * waiting a few seconds at most for engines and sinks that ignore interruption.
+   * Stops the timer, then lets the control threads, the owned executor and then the observer's
+   * thread finish what they run, waiting a few seconds at most each for engines, sinks and
+   * observers that ignore interruption.
    */
   void shutdown() {
     timer.shutdownNow();
@@ -78,6 +88,8 @@ final class RuntimeThreads {
     if (ownedExecutor != null) {
       awaitTermination(ownedExecutor);
     }
+    observer.shutdown(); // last: the ends of the inferences closed above are told to the observer first
+    awaitTermination(observer);
   }
 
   private void awaitTermination(ExecutorService service) {

@@ -104,7 +104,7 @@ public final class SessionRuntime implements AutoCloseable {
     this.live = new LiveInferences(threads.timer(), threads::control, leaseDuration);
     this.observed = builder.observers.isEmpty() ? null
         : new ObservedInferences(builder.observers.size() == 1 ? builder.observers.get(0)
-            : InferenceObserver.all(builder.observers));
+            : InferenceObserver.all(builder.observers), threads.observer());
     List<EventSink> sinks = new ArrayList<>(builder.sinks.size() + 1);
     if (observed != null) {
       sinks.add(observed); // first: the observer sees each event before a sink can hold it up
@@ -564,7 +564,11 @@ public final class SessionRuntime implements AutoCloseable {
      * @return this builder
      */
     public Builder instanceId(String instanceId) {
-      this.instanceId = SessionId.of(Objects.requireNonNull(instanceId, "instanceId")).value(); // same rules as ids
+      try {
+        this.instanceId = SessionId.of(Objects.requireNonNull(instanceId, "instanceId")).value(); // same rules as ids
+      } catch (IllegalArgumentException e) { // the rules are the session id's; the message names what was given
+        throw new IllegalArgumentException(e.getMessage().replaceFirst("^session id", "instance id"), e);
+      }
       return this;
     }
 

@@ -31,6 +31,10 @@ import java.util.UUID;
  * a store reading what it wrote: unknown tags and block kinds are kept, anything else malformed fails.
  */
 final class TurnJsonReader {
+  /** The tags of numbers, whose text must be ASCII: Java's number parsers would read other scripts' digits. */
+  private static final java.util.Set<String> NUMBER_TAGS =
+      java.util.Set.of("$long", "$bigint", "$decimal", "$float", "$short", "$byte", "$double");
+
   private TurnJsonReader() {}
 
   interface Reading<T> {
@@ -226,6 +230,10 @@ final class TurnJsonReader {
       return new UnrecognizedValue(tag, raw);
     }
     String text = parser.getText();
+    if (NUMBER_TAGS.contains(tag) && !text.chars().allMatch(c -> c < 0x80)) { // Java's parsers take any script's digits
+      throw new NumberFormatException(tag + " value has characters that are not ASCII: \""
+          + dev.sessionware.core.SafeText.escape(dev.sessionware.core.SafeText.preview(text, 64)) + "\"");
+    }
     return switch (tag) {
       case "$long" -> Long.valueOf(text);
       case "$bigint" -> new BigInteger(text);

@@ -124,6 +124,61 @@ class InferenceObserverTest extends InferenceObserverContract {
     }
   }
 
+  /**
+   * Fault class: telemetry that blocks. An observer whose terminal work hangs (an exporter called
+   * synchronously, as OpenTelemetry's SimpleSpanProcessor calls it) holds a prompt up at most a
+   * second, and nobody at all while it still hangs; it is told of what it missed once it is free.
+   */
+  @Test
+  void anObserverThatHangsAtTheEndHoldsNoCallerUpBeyondItsBound() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<String> ended = Collections.synchronizedList(new ArrayList<>());
+    InferenceObserver hanging = (correlation, input) -> new InferenceObserver.Observation() {
+      @Override
+      public void onEvent(InferenceEvent event) {
+        if (event.isTerminal()) {
+          boolean interrupted = false;
+          while (true) { // ignores interrupts, as a stuck socket write does
+            try {
+              release.await();
+              break;
+            } catch (InterruptedException e) {
+              interrupted = true;
+            }
+          }
+          ended.add(event.meta().inferenceId().value());
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+    };
+    Engine model = (context, turn) -> turn.append(Block.assistantText("answer"));
+    try (SessionRuntime runtime = SessionRuntime.builder().observer(hanging).build()) {
+      dev.sessionware.core.session.Session session = runtime.newSession(model).build();
+      long start = System.nanoTime();
+      assertThat(session.prompt("first").last(BlockKind.LLM_TEXT).flatMap(Block::text)).contains("answer");
+      long first = System.nanoTime() - start;
+      start = System.nanoTime();
+      for (int i = 0; i < 20; i++) {
+        session.prompt("more " + i);
+      }
+      long twenty = System.nanoTime() - start;
+      assertThat(java.time.Duration.ofNanos(first)).as("the first prompt waits for the observer at most its bound")
+          .isLessThan(java.time.Duration.ofMillis(ObservedInferences.WAIT_MS + 4_000))
+          .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(ObservedInferences.WAIT_MS));
+      assertThat(java.time.Duration.ofNanos(twenty)).as("while it hangs, nobody waits for it")
+          .isLessThan(java.time.Duration.ofMillis(ObservedInferences.WAIT_MS));
+      assertThat(ended).isEmpty();
+      release.countDown();
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (ended.size() < 21 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(ended).as("told of every end once free").hasSize(21).doesNotHaveDuplicates();
+    }
+  }
+
   /** What the recorder saw of one inference. */
   private static final class Recorded {
     final Correlation correlation;

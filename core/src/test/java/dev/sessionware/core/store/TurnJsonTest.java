@@ -59,6 +59,17 @@ class TurnJsonTest {
         .withMessageContaining("Custom under thing, which the turn format cannot store");
   }
 
+  /** Fault class: bytes repaired instead of refused; Java's number parsers read any script's digits. */
+  @Example
+  void refusesANumberWrittenInDigitsOtherThanAscii() {
+    String arabicIndicThree = "{\"v\":1,\"id\":\"t\",\"metadata\":{\"x.count@v1\":{\"$long\":\"\u0663\"}},"
+        + "\"data\":{},\"blocks\":[]}";
+    assertThatIllegalArgumentException().isThrownBy(() -> TurnJson.decodeTurn(arabicIndicThree))
+        .withMessageContaining("$long value has characters that are not ASCII: \"\u0663\"");
+    assertThat(TurnJson.decodeTurn(arabicIndicThree.replace("\u0663", "3")).metadata().entries().get("x.count@v1"))
+        .isEqualTo(3L);
+  }
+
   @Example
   void refusesAnotherVersion() {
     assertThatIllegalArgumentException().isThrownBy(() -> TurnJson.decodeTurn("{\"v\":2,\"blocks\":[]}"))

@@ -85,11 +85,28 @@ final class ChatRequests {
     if (value == null) {
       throw ApiException.badRequest("missing_field", field, field + " is required");
     }
+    SessionId id;
     try {
-      return SessionId.of(value);
+      id = SessionId.of(value);
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("invalid_session_id", field, e.getMessage());
     }
+    return addressable(id, field);
+  }
+
+  /**
+   * Refuses a session id that no later request could name in a URL path: one holding {@code /} or
+   * {@code \}, or one that is a dot segment ({@code .} or {@code ..}), which the server refuses in
+   * every path (see {@link RawRequestCheck}). Every way a session id enters (a body, a path, W3C
+   * baggage) goes through here, so a session is never created that cannot be addressed.
+   */
+  static SessionId addressable(SessionId id, String field) {
+    String value = id.value();
+    if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.equals(".") || value.equals("..")) {
+      throw ApiException.badRequest("invalid_session_id", field, field + " must not hold '/' or '\\' or be '.' or"
+          + " '..': a session is named in URL paths, where these cannot be sent");
+    }
+    return id;
   }
 
   static String prompt(ObjectNode body) {
@@ -162,6 +179,9 @@ final class ChatRequests {
       return null;
     }
     try {
+      if (!asciiInteger(value.trim())) {
+        throw new NumberFormatException(); // Long.parseLong would read an Arabic-Indic digit as a 3
+      }
       long id = Long.parseLong(value.trim());
       if (id < 0) {
         throw new NumberFormatException();
@@ -171,6 +191,23 @@ final class ChatRequests {
       throw ApiException.badRequest("invalid_event_id", field, field + " must be an event id this stream sent"
           + " (a non-negative integer), but was \"" + SafeText.escape(SafeText.preview(value, 64)) + "\"");
     }
+  }
+
+  /**
+   * Whether a parameter is an integer in ASCII digits, with an optional leading minus: what a client
+   * writes. Java's parsers also read the digits of other scripts, which no client sends.
+   */
+  static boolean asciiInteger(String value) {
+    int start = value.startsWith("-") ? 1 : 0;
+    if (value.length() == start || value.length() > 20) {
+      return false;
+    }
+    for (int i = start; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

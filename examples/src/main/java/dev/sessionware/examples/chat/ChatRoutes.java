@@ -114,7 +114,8 @@ final class ChatRoutes {
    */
   private static java.util.Optional<SessionId> fromCaller(Context ctx) {
     try {
-      return SessionBaggage.sessionId(ctx.header(SessionBaggage.HEADER));
+      return SessionBaggage.sessionId(ctx.header(SessionBaggage.HEADER))
+          .map(id -> ChatRequests.addressable(id, SessionBaggage.HEADER));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("invalid_baggage", SessionBaggage.HEADER, e.getMessage());
     }
@@ -242,6 +243,9 @@ final class ChatRoutes {
       return fallback;
     }
     try {
+      if (!ChatRequests.asciiInteger(value)) {
+        throw new NumberFormatException(); // Long.parseLong would read other scripts' digits
+      }
       long number = Long.parseLong(value);
       if (number >= min && number <= max) {
         return number;

@@ -60,7 +60,7 @@ final class EventStreams implements AutoCloseable {
     SessionEventLog log = session.events();
     Long resumeAfter = ChatRequests.lastEventId(ctx);
     long cursor = resumeAfter == null ? log.lastId() : resumeAfter;
-    if (cursor > log.lastId()) {
+    if (!log.wasSent(cursor)) {
       throw ApiException.badRequest("invalid_event_id", ctx.header("Last-Event-ID") != null ? "Last-Event-ID"
           : "last_event_id", "event " + cursor + " was never sent by this server for this session (the newest is "
           + log.lastId() + "); reconnect without it and reload the turns");

@@ -157,12 +157,28 @@ final class SessionEventLog {
   }
 
   /**
+   * Returns whether {@code cursor} is an id some instance sent for this session: one this instance
+   * knows, or one the shared durable log has and this instance has not heard of yet (its listening
+   * connection is reconnecting, or the notification is on its way), which is read in first. The
+   * shared log is the judge, not this instance's memory.
+   */
+  synchronized boolean wasSent(long cursor) {
+    if (cursor < 0) {
+      return false;
+    }
+    if (cursor > lastId && !closed && durable.lastOrdinal(session) > lastId) {
+      catchUp();
+    }
+    return cursor <= lastId;
+  }
+
+  /**
    * Returns the events after {@code cursor} that are buffered, without waiting.
    *
    * @throws IllegalArgumentException if the cursor is an id this log never gave out
    */
   synchronized Batch after(long cursor) {
-    if (cursor < 0 || cursor > lastId) {
+    if (!wasSent(cursor)) {
       throw new IllegalArgumentException("event id " + cursor + " was never sent on this stream; the newest is "
           + lastId);
     }

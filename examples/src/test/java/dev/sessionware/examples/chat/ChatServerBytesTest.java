@@ -155,4 +155,33 @@ class ChatServerBytesTest {
   void aMalformedRequestLineIsAJsonError() throws Exception {
     assertJsonError(send("GARBAGE\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)), 400, "malformed_request");
   }
+
+  /** Fault class: bytes repaired instead of refused. Long.parseLong reads U+0663 (Arabic-Indic three) as 3. */
+  @Test
+  void aNumberInDigitsOtherThanAsciiIsRefusedNotReadAsItsValue() throws Exception {
+    String session = http.newSession();
+    Raw arabic = send(request("GET", "/api/sessions/" + session + "/events?last_event_id=%D9%A3", "", null));
+    assertJsonError(arabic, 400, "invalid_event_id");
+    assertThat(arabic.error().get("message").asText())
+        .isEqualTo("last_event_id must be an event id this stream sent (a non-negative integer), but was \"\u0663\"");
+    Raw fullwidth = send(request("GET", "/api/sessions/" + session + "/turns?limit=%EF%BC%91", "", null));
+    assertJsonError(fullwidth, 400, "invalid_parameter");
+  }
+
+  /** Fault class: an id accepted where it enters that no later call can address. */
+  @Test
+  void aSessionIdNoPathCouldNameIsRefusedWhereverItEnters() throws Exception {
+    for (String id : new String[] {"a/b", "..", ".", "a\\b"}) {
+      byte[] body = ("{\"session_id\":" + ChatHttp.JSON.writeValueAsString(id) + "}").getBytes(StandardCharsets.UTF_8);
+      Raw created = send(request("POST", "/api/sessions", "", body));
+      assertJsonError(created, 400, "invalid_session_id");
+      assertThat(created.error().get("field").asText()).isEqualTo("session_id");
+      assertThat(created.error().get("message").asText()).isEqualTo("session_id must not hold '/' or '\\' or be '.'"
+          + " or '..': a session is named in URL paths, where these cannot be sent");
+    }
+    Raw fromBaggage = send(request("POST", "/api/sessions", "baggage: session.id=a%2Fb\r\n", "{}".getBytes(StandardCharsets.UTF_8)));
+    assertJsonError(fromBaggage, 400, "invalid_session_id");
+    assertThat(fromBaggage.error().get("field").asText()).isEqualTo("baggage");
+    assertThat(http.newSession()).as("the server still creates sessions").isNotBlank();
+  }
 }

@@ -100,7 +100,21 @@ final class RequestSessions {
     return dev.sessionware.opentelemetry.SessionBaggage.sessionId(value); // names the header when it refuses
   }
 
+  /**
+   * A session id from a header or the path, refused when its bytes were not text: a header's value
+   * reaches the server as ISO-8859-1, so a character above U+007F is a byte of something else, and
+   * U+FFFD in a decoded path is a byte sequence the decoder could not read (an overlong form, say),
+   * repaired. Either would name another session than the one the client sent.
+   */
   private static SessionId id(String value, String source) {
+    boolean header = source.startsWith("header ");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\uFFFD' || (header && c > 0x7E)) {
+        throw new IllegalArgumentException(source + " is not a valid session id: it is not well-formed "
+            + (header ? "ASCII" : "UTF-8") + " (character U+" + String.format("%04X", (int) c) + " at index " + i + ")");
+      }
+    }
     try {
       return SessionId.of(value);
     } catch (IllegalArgumentException e) {

@@ -52,7 +52,11 @@ public class SessionwareAutoConfiguration {
     SessionRuntime.Builder builder = SessionRuntime.builder().name(properties.getName())
         .leaseDuration(properties.getLeaseDuration()).snapshots(properties.isSnapshots());
     if (properties.getInstanceId() != null) {
-      builder.instanceId(properties.getInstanceId());
+      try {
+        builder.instanceId(properties.getInstanceId());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("sessionware.instance-id: " + e.getMessage(), e);
+      }
     }
     store.ifAvailable(builder::store);
     sinks.orderedStream().forEach(builder::sink);
@@ -61,7 +65,8 @@ public class SessionwareAutoConfiguration {
   }
 
   /**
-   * The events file of {@code sessionware.events.file}.
+   * The events file of {@code sessionware.events.file}, through the default redactor unless {@code
+   * sessionware.events.redact} is false.
    *
    * @param properties the properties
    * @return the sink, written in batches
@@ -70,7 +75,18 @@ public class SessionwareAutoConfiguration {
   @ConditionalOnProperty(prefix = "sessionware.events", name = "file")
   @ConditionalOnMissingBean(name = "sessionwareEventsFile")
   public EventSink sessionwareEventsFile(SessionwareProperties properties) {
-    return JsonLinesSink.appendBatched(properties.getEvents().getFile());
+    EventSink file = JsonLinesSink.appendBatched(properties.getEvents().getFile());
+    if (!properties.getEvents().isRedact()) {
+      return file;
+    }
+    if (!org.springframework.util.ClassUtils.isPresent("dev.sessionware.middleware.logging.RedactingEventSink",
+        SessionwareAutoConfiguration.class.getClassLoader())) {
+      file.close();
+      throw new IllegalArgumentException("sessionware.events.redact needs sessionware-middleware-logging on the class"
+          + " path (the starter has it); set sessionware.events.redact=false to write the events as they are");
+    }
+    return dev.sessionware.middleware.logging.RedactingEventSink.of(file,
+        dev.sessionware.middleware.logging.Redactor.defaults());
   }
 
   /** The JDBC turn store on the app's data source. */
@@ -116,13 +132,28 @@ public class SessionwareAutoConfiguration {
         SessionwareProperties properties, ResourceLoader resources) {
       SessionwareProperties.SystemPrompt prompt = properties.getSystemPrompt();
       String text = prompt.getText();
+      String property = "sessionware.system-prompt.text";
       if (text == null) {
-        try (InputStream in = resources.getResource(prompt.getResource()).getInputStream()) {
-          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          throw new UncheckedIOException("sessionware.system-prompt.resource " + prompt.getResource()
-              + " cannot be read: " + e.getMessage(), e);
+        property = "sessionware.system-prompt.resource";
+        org.springframework.core.io.Resource resource = resources.getResource(prompt.getResource());
+        if (!resource.exists() || !resource.isReadable()) { // a directory is not readable: its listing is no prompt
+          throw new IllegalArgumentException(property + " " + prompt.getResource() + " is not a readable file"
+              + (resource.exists() ? " (a directory?)" : " (it does not exist)"));
         }
+        try (InputStream in = resource.getInputStream()) {
+          text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(in.readAllBytes())).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+          throw new IllegalArgumentException(property + " " + prompt.getResource() + " is not UTF-8 text: "
+              + e.getMessage(), e);
+        } catch (IOException e) {
+          throw new UncheckedIOException(property + " " + prompt.getResource() + " cannot be read: " + e.getMessage(), e);
+        }
+      }
+      if (text.isBlank()) {
+        throw new IllegalArgumentException(property + (property.endsWith("resource") ? " " + prompt.getResource() : "")
+            + " is blank; a system prompt has text (unset the property for none)");
       }
       return dev.sessionware.middleware.systemprompt.SystemPromptMiddleware.of(text);
     }

@@ -226,12 +226,27 @@ public class SessionwareProperties {
     /** A JSON Lines file every event is appended to (geppetto's wire format), written in batches. */
     private Path file;
 
+    /**
+     * Whether the file's events pass through the redactor (keys, tokens, passwords masked in every
+     * text, error, tool argument and result; streamed text written by line). Turn it off only for a
+     * file that is as safe as the conversations' own store.
+     */
+    private boolean redact = true;
+
     public Path getFile() {
       return file;
     }
 
     public void setFile(Path file) {
       this.file = file;
+    }
+
+    public boolean isRedact() {
+      return redact;
+    }
+
+    public void setRedact(boolean redact) {
+      this.redact = redact;
     }
   }
 

@@ -90,7 +90,24 @@ class SessionwareAutoConfigurationTest {
     });
     runner.withPropertyValues("sessionware.system-prompt.resource=classpath:prompts/missing.txt").run(context ->
         assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
-            "sessionware.system-prompt.resource classpath:prompts/missing.txt cannot be read"));
+            "sessionware.system-prompt.resource classpath:prompts/missing.txt is not a readable file (it does not exist)"));
+  }
+
+  /** Fault class: Boot properties not validated at startup, or validated naming something else. */
+  @Test
+  void aSystemPromptThatIsADirectoryOrBlankOrAnInstanceIdThatIsNoIdFailsTheStartNamingTheProperty() {
+    runner.withPropertyValues("sessionware.system-prompt.resource=classpath:prompts").run(context ->
+        assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+            "sessionware.system-prompt.resource classpath:prompts is not a readable file (a directory?)"));
+    runner.withPropertyValues("sessionware.system-prompt.resource=classpath:prompts/blank.txt").run(context ->
+        assertThat(context).hasFailed().getFailure().hasStackTraceContaining("sessionware.system-prompt.resource"
+            + " classpath:prompts/blank.txt is blank; a system prompt has text (unset the property for none)"));
+    runner.withPropertyValues("sessionware.system-prompt.text=").run(context ->
+        assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+            "sessionware.system-prompt.text is blank; a system prompt has text (unset the property for none)"));
+    runner.withPropertyValues("sessionware.instance-id=node 1").run(context ->
+        assertThat(context).hasFailed().getFailure().hasStackTraceContaining("sessionware.instance-id: instance id"
+            + " must not contain whitespace or control characters, but has U+0020 at index 4: \"node 1\""));
   }
 
   @Test
@@ -117,6 +134,27 @@ class SessionwareAutoConfigurationTest {
             context.getBean(SessionRuntime.class).openSession(ECHO, SessionId.of("evented")).prompt("hi"));
     assertThat(recorded.events()).extracting(InferenceEvent::type).containsExactly("final");
     assertThat(Files.readAllLines(file)).singleElement().asString().contains("\"session_id\":\"evented\"");
+  }
+
+  /** Fault class: the events file the starter writes (the README puts it in the log folder) keeps secrets. */
+  @Test
+  void theEventsFileIsRedactedByDefaultAndAsItIsOnlyWhenTurnedOff() throws Exception {
+    String key = "sk-live-4f9a8b7c6d5e4f3a2b1c";
+    dev.sessionware.core.pipeline.Engine leaky = (context, turn) -> {
+      context.publish(new InferenceEvent.FinalEvent(dev.sessionware.core.event.EventMetadata.empty(),
+          "use " + key + " with Bearer abcdefgh12345678"));
+      return turn.append(dev.sessionware.core.turn.Block.assistantText("use " + key));
+    };
+    Path redacted = dir.resolve("redacted.jsonl");
+    runner.withPropertyValues("sessionware.events.file=" + redacted).run(context ->
+        context.getBean(SessionRuntime.class).openSession(leaky, SessionId.of("leaky")).prompt("hi"));
+    assertThat(Files.readString(redacted)).contains("\"session_id\":\"leaky\"", "[REDACTED]")
+        .doesNotContain(key, "abcdefgh12345678");
+
+    Path clear = dir.resolve("clear.jsonl");
+    runner.withPropertyValues("sessionware.events.file=" + clear, "sessionware.events.redact=false").run(context ->
+        context.getBean(SessionRuntime.class).openSession(leaky, SessionId.of("leaky")).prompt("hi"));
+    assertThat(Files.readString(clear)).contains(key);
   }
 
   @Test
@@ -193,7 +231,7 @@ class SessionwareAutoConfigurationTest {
     assertThat(described).containsKeys("sessionware.name", "sessionware.instance-id", "sessionware.lease-duration",
         "sessionware.snapshots", "sessionware.system-prompt.text", "sessionware.system-prompt.resource",
         "sessionware.logging.enabled", "sessionware.logging.content", "sessionware.logging.preview-length",
-        "sessionware.events.file", "sessionware.store.enabled", "sessionware.reactor.context-propagation");
+        "sessionware.events.file", "sessionware.events.redact", "sessionware.store.enabled", "sessionware.reactor.context-propagation");
     assertThat(described.values()).as("every property is described").allSatisfy(d -> assertThat(d).isNotBlank());
     assertThat(getClass().getResource("/META-INF/spring-autoconfigure-metadata.properties"))
         .as("the auto-configuration metadata Boot reads before loading the classes").isNotNull();

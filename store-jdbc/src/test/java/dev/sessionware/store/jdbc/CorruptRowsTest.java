@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fault class: a stored row that is not what the store wrote (invalid JSON in a turn head, a block or
- * a snapshot). Reading it fails with the store's exception naming the session, the turn and the
- * column; other sessions still load.
+ * a snapshot; an event row that names another session). Reading it fails with the store's exception
+ * naming the session, the turn and the column; other sessions still load.
  */
 class CorruptRowsTest {
   @TempDir
@@ -119,5 +119,33 @@ class CorruptRowsTest {
           e -> assertThat(e.session()).isEqualTo(broken))
           .hasMessageStartingWith("the final snapshot of turn " + turnId.value() + " of session broken is corrupt");
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("dialects")
+  void anEventRowNamingAnotherSessionIsRefusedNotReturnedAsThisSessionsEvent(String dialect) throws Exception {
+    DataSource dataSource = dataSource(dialect);
+    try (JdbcTurnStore store = JdbcTurnStore.builder(dataSource).build()) {
+      SessionId mine = SessionId.of("mine");
+      SessionId victim = SessionId.of("victim");
+      store.eventLog().append(mine, java.util.List.of(partial(mine, "mine")));
+      store.eventLog().append(victim, java.util.List.of(partial(victim, "the victim's secret")));
+      // a row copied by hand (or by a tool) from the victim's log into this session's
+      corrupt(dataSource, "UPDATE sw_events SET body = (SELECT body FROM sw_events WHERE session_id = 'victim')"
+          + " WHERE session_id = ?", "mine");
+
+      assertThatThrownBy(() -> store.eventLog().read(mine, 0, 10)).isInstanceOfSatisfying(TurnStoreException.class,
+          e -> assertThat(e.session()).isEqualTo(mine))
+          .hasMessageStartingWith("event 1 of the log of session mine in ")
+          .hasMessageEndingWith(" names session victim in meta.session_id; it is not returned as this session's event")
+          .hasMessageNotContaining("secret");
+      assertThat(store.eventLog().read(victim, 0, 10).entries()).hasSize(1);
+    }
+  }
+
+  private static dev.sessionware.core.event.InferenceEvent partial(SessionId session, String text) {
+    return new dev.sessionware.core.event.InferenceEvent.PartialEvent(dev.sessionware.core.event.EventMetadata.builder()
+        .messageId(dev.sessionware.core.event.EventMetadata.newMessageId()).sessionId(session)
+        .inferenceId(dev.sessionware.core.InferenceId.random()).build(), text, text);
   }
 }

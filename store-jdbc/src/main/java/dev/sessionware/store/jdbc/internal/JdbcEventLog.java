@@ -175,13 +175,26 @@ public final class JdbcEventLog implements EventLog {
     }
   }
 
+  /**
+   * Decodes a row read by its session key, and checks that the event is that session's: a row whose
+   * event names another session (written by hand, or by a tool that copied rows) is refused, never
+   * returned as this session's event.
+   */
   private InferenceEvent decode(SessionId session, long ordinal, String body) {
+    InferenceEvent event;
     try {
-      return CODEC.decode(body);
+      event = CODEC.decode(body);
     } catch (RuntimeException e) {
       throw new TurnStoreException(session, "event " + ordinal + " of the log of session " + session + " in " + name
           + " is not a readable event: " + e.getMessage(), e);
     }
+    SessionId named = event.meta().sessionId();
+    if (!session.equals(named)) {
+      throw new TurnStoreException(session, "event " + ordinal + " of the log of session " + session + " in " + name
+          + " names " + (named == null ? "no session" : "session " + named) + " in meta.session_id; it is not"
+          + " returned as this session's event", null);
+    }
+    return event;
   }
 
   private TurnStoreException failure(SessionId session, String what, SQLException cause) {
