@@ -27,8 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * handed on by line, as the {@linkplain LoggingEventSink logging sink} does: a secret that arrives
  * in several deltas is whole before it is redacted, so the deltas never spell it out. A partial
  * event that completes no line is held back (not handed on); the inference's terminal event holds
- * its whole text, redacted. Thread-safe; events of one inference must come in order, as the
- * runtime delivers them.
+ * its whole text, redacted. geppetto's canonical deltas are streamed texts too, each of its segment
+ * or tool call ({@code text-delta}, {@code reasoning-delta}, {@code tool-call-arguments-delta}):
+ * handed on by line the same way, their whole text in the {@code text-segment-finished}, {@code
+ * reasoning-segment-finished} or {@code tool-call-requested} that ends them. Thread-safe; events of
+ * one inference must come in order, as the runtime delivers them.
  */
 public final class RedactingEventSink implements EventSink {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,20 +61,54 @@ public final class RedactingEventSink implements EventSink {
   @Override
   public void publish(InferenceEvent event) {
     Objects.requireNonNull(event, "event");
-    InferenceEvent redacted = event instanceof InferenceEvent.PartialEvent partial
-        ? streamed(partial.meta().inferenceId(), "partial", partial.completion(),
-            (delta, completion) -> new InferenceEvent.PartialEvent(partial.meta(), delta, completion))
-        : event instanceof InferenceEvent.PartialThinkingEvent thinking
-            ? streamed(thinking.meta().inferenceId(), "thinking", thinking.completion(),
-                (delta, completion) -> new InferenceEvent.PartialThinkingEvent(thinking.meta(), delta, completion))
-            : whole(event);
-    if (event.isTerminal() && event.meta().inferenceId() != null) {
-      String inference = event.meta().inferenceId().value();
-      released.remove(inference + "/partial");
-      released.remove(inference + "/thinking");
+    InferenceEvent redacted;
+    if (event instanceof InferenceEvent.PartialEvent partial) {
+      redacted = streamed(partial.inferenceId(), "partial", partial.completion(),
+          (delta, completion) -> new InferenceEvent.PartialEvent(partial.meta(), delta, completion));
+    } else if (event instanceof InferenceEvent.PartialThinkingEvent thinking) {
+      redacted = streamed(thinking.inferenceId(), "thinking", thinking.completion(),
+          (delta, completion) -> new InferenceEvent.PartialThinkingEvent(thinking.meta(), delta, completion));
+    } else if (event instanceof InferenceEvent.TextDeltaEvent text) {
+      redacted = streamed(text.inferenceId(), segment("text", text), text.text(),
+          (delta, soFar) -> new InferenceEvent.TextDeltaEvent(text.meta(), text.correlation(), delta, soFar,
+              text.sequence()));
+    } else if (event instanceof InferenceEvent.ReasoningDeltaEvent reasoning) {
+      redacted = streamed(reasoning.inferenceId(), segment("reasoning", reasoning), reasoning.text(),
+          (delta, soFar) -> new InferenceEvent.ReasoningDeltaEvent(reasoning.meta(), reasoning.correlation(), delta,
+              soFar, reasoning.sequence(), reasoning.source()));
+    } else if (event instanceof InferenceEvent.ToolCallArgumentsDeltaEvent arguments) {
+      redacted = streamed(arguments.inferenceId(), "arguments/" + arguments.toolCallId(), arguments.arguments(),
+          (delta, soFar) -> new InferenceEvent.ToolCallArgumentsDeltaEvent(arguments.meta(), arguments.correlation(),
+              arguments.toolCallId(), delta, soFar, arguments.sequence()));
+    } else {
+      redacted = whole(event);
     }
+    forgetEnded(event);
     if (redacted != null) {
       next.publish(redacted);
+    }
+  }
+
+  /** The stream of a canonical segment: its text so far is the segment's own. */
+  private static String segment(String kind, InferenceEvent.CanonicalEvent event) {
+    String id = event.correlation().segmentId();
+    return kind + "/" + (id == null ? "-" : id);
+  }
+
+  /** Forgets the streams an event ends: a segment's or tool call's at its end, every one of an inference at its terminal event. */
+  private void forgetEnded(InferenceEvent event) {
+    InferenceId inference = event.inferenceId();
+    String prefix = (inference == null ? "-" : inference.value()) + "/";
+    if (event.isTerminal()) {
+      if (inference != null) {
+        released.keySet().removeIf(key -> key.startsWith(prefix));
+      }
+    } else if (event instanceof InferenceEvent.TextSegmentFinishedEvent text) {
+      released.remove(prefix + segment("text", text));
+    } else if (event instanceof InferenceEvent.ReasoningSegmentFinishedEvent reasoning) {
+      released.remove(prefix + segment("reasoning", reasoning));
+    } else if (event instanceof InferenceEvent.ToolCallRequestedEvent requested) {
+      released.remove(prefix + "arguments/" + requested.toolCallId());
     }
   }
 
@@ -80,11 +117,14 @@ public final class RedactingEventSink implements EventSink {
     next.close();
   }
 
-  /** A partial event's text up to its last complete line, redacted; null when no new line is complete. */
-  private InferenceEvent streamed(InferenceId inference, String kind, String completion,
+  /**
+   * A streamed event's text so far up to its last complete line, redacted, and the lines it completes
+   * as its delta; null when no new line is complete.
+   */
+  private InferenceEvent streamed(InferenceId inference, String stream, String completion,
       java.util.function.BiFunction<String, String, InferenceEvent> rebuild) {
     int end = completion.lastIndexOf('\n') + 1;
-    String key = (inference == null ? "-" : inference.value()) + "/" + kind;
+    String key = (inference == null ? "-" : inference.value()) + "/" + stream;
     int before = released.getOrDefault(key, 0);
     if (end <= before) {
       return null;

@@ -57,6 +57,49 @@ class RedactingEventSinkTest {
   }
 
   @Test
+  void aSecretStreamedInCanonicalDeltasIsWholeBeforeItIsRedactedInEverySegmentAndToolCall() {
+    InferenceEvent.CanonicalCorrelation call = new InferenceEvent.CanonicalCorrelation(null, null, null,
+        "openai:inf-7:provider-call:0", null, null);
+    InferenceEvent.CanonicalCorrelation text = new InferenceEvent.CanonicalCorrelation(null, null, null,
+        "openai:inf-7:provider-call:0", "openai:inf-7:provider-call:0:segment:0:text", null);
+    InferenceEvent.CanonicalCorrelation reasoning = new InferenceEvent.CanonicalCorrelation(null, null, null,
+        "openai:inf-7:provider-call:0", "openai:inf-7:provider-call:0:segment:1:reasoning", null);
+    InferenceEvent.CanonicalCorrelation tool = new InferenceEvent.CanonicalCorrelation(null, null, null, null, null,
+        "call-1");
+    String[] pieces = {"your key is sk-li", "ve-4f9a8b7c", "6d5e4f3a2b1c keep it\nsec", "ond line"};
+    String soFar = "";
+    for (int i = 0; i < pieces.length; i++) {
+      soFar += pieces[i];
+      sink.publish(new InferenceEvent.TextDeltaEvent(meta, text, pieces[i], soFar, i + 1));
+      sink.publish(new InferenceEvent.ReasoningDeltaEvent(meta, reasoning, pieces[i], soFar, i + 1, "thinking"));
+      sink.publish(new InferenceEvent.ToolCallArgumentsDeltaEvent(meta, tool, "call-1", pieces[i], soFar, i + 1));
+    }
+    sink.publish(new InferenceEvent.TextSegmentFinishedEvent(meta, text, soFar, "stop"));
+    sink.publish(new InferenceEvent.ToolCallRequestedEvent(meta, tool, "call-1", "send_mail", soFar));
+    sink.publish(new InferenceEvent.ProviderCallFinishedEvent(meta, call, "stop", "completed", null, 5L, false));
+
+    assertThat(out).extracting(InferenceEvent::type).containsExactly("text-delta", "reasoning-delta",
+        "tool-call-arguments-delta", "text-segment-finished", "tool-call-requested", "provider-call-finished");
+    InferenceEvent.TextDeltaEvent released = (InferenceEvent.TextDeltaEvent) out.get(0);
+    assertThat(released.delta()).isEqualTo("your key is [REDACTED] keep it\n");
+    assertThat(released.text()).isEqualTo("your key is [REDACTED] keep it\n");
+    assertThat(released.sequence()).isEqualTo(3);
+    assertThat(((InferenceEvent.ReasoningDeltaEvent) out.get(1)).text()).isEqualTo("your key is [REDACTED] keep it\n");
+    assertThat(((InferenceEvent.ToolCallArgumentsDeltaEvent) out.get(2)).arguments())
+        .isEqualTo("your key is [REDACTED] keep it\n");
+    assertThat(((InferenceEvent.TextSegmentFinishedEvent) out.get(3)).text())
+        .isEqualTo("your key is [REDACTED] keep it\nsecond line");
+    assertThat(((InferenceEvent.ToolCallRequestedEvent) out.get(4)).input())
+        .isEqualTo("your key is [REDACTED] keep it\nsecond line");
+    assertThat(String.join("", lines())).doesNotContain("4f9a8b7c", "6d5e4f3a", "sk-li");
+    assertThat(out).allSatisfy(event -> {
+      assertThat(event.meta()).isEqualTo(meta);
+      assertThat(event).isInstanceOf(InferenceEvent.CanonicalEvent.class);
+    });
+    assertThat(((InferenceEvent.CanonicalEvent) out.get(0)).correlation()).isEqualTo(text);
+  }
+
+  @Test
   void errorsToolArgumentsResultsAndLogFieldsAreRedactedAndIdsPassAsTheyCame() {
     sink.publish(new ErrorEvent(meta, "IllegalStateException: upstream said 401 for Authorization: Bearer abcdefgh12345678",
         "IllegalStateException"));
