@@ -143,6 +143,33 @@ class CorruptRowsTest {
     }
   }
 
+  /**
+   * geppetto's canonical tool events carry an empty meta and name their session in their correlation:
+   * such a row is this session's event, and one whose correlation names another session is refused.
+   */
+  @ParameterizedTest
+  @MethodSource("dialects")
+  void aCanonicalEventRowIsJudgedByTheSessionItsCorrelationNames(String dialect) throws Exception {
+    DataSource dataSource = dataSource(dialect);
+    try (JdbcTurnStore store = JdbcTurnStore.builder(dataSource).build()) {
+      SessionId mine = SessionId.of("mine");
+      dev.sessionware.core.event.json.EventCodec codec = dev.sessionware.core.event.json.EventCodec.standard();
+      String fromGo = "{\"type\":\"tool-result-ready\",\"meta\":{\"message_id\":\"00000000-0000-0000-0000-000000000000\"},"
+          + "\"correlation\":{\"session_id\":\"mine\",\"run_id\":\"inf-1\",\"tool_call_id\":\"c\"},\"tool_call_id\":\"c\","
+          + "\"result\":\"12:00\"}";
+      store.eventLog().append(mine, java.util.List.of(codec.decode(fromGo), codec.decode(fromGo)));
+      assertThat(store.eventLog().read(mine, 0, 10).entries()).hasSize(2)
+          .allSatisfy(entry -> assertThat(codec.encode(entry.event())).isEqualTo(fromGo));
+
+      corrupt(dataSource, "UPDATE sw_events SET body = replace(body, '\"session_id\":\"mine\"', '\"session_id\":\"victim\"')"
+          + " WHERE session_id = ? AND ordinal = 2", "mine");
+      assertThatThrownBy(() -> store.eventLog().read(mine, 0, 10)).isInstanceOf(TurnStoreException.class)
+          .hasMessageStartingWith("event 2 of the log of session mine in ")
+          .hasMessageEndingWith(" names session victim in correlation.session_id; it is not returned as this session's"
+              + " event");
+    }
+  }
+
   private static dev.sessionware.core.event.InferenceEvent partial(SessionId session, String text) {
     return new dev.sessionware.core.event.InferenceEvent.PartialEvent(dev.sessionware.core.event.EventMetadata.builder()
         .messageId(dev.sessionware.core.event.EventMetadata.newMessageId()).sessionId(session)

@@ -188,10 +188,12 @@ public final class JdbcEventLog implements EventLog {
       throw new TurnStoreException(session, "event " + ordinal + " of the log of session " + session + " in " + name
           + " is not a readable event: " + e.getMessage(), e);
     }
-    SessionId named = event.meta().sessionId();
+    // meta's session, or a canonical event's correlation's: geppetto's tool events carry an empty meta
+    SessionId named = event.sessionId();
     if (!session.equals(named)) {
+      String member = named != null && event.meta().sessionId() == null ? "correlation.session_id" : "meta.session_id";
       throw new TurnStoreException(session, "event " + ordinal + " of the log of session " + session + " in " + name
-          + " names " + (named == null ? "no session" : "session " + named) + " in meta.session_id; it is not"
+          + " names " + (named == null ? "no session" : "session " + named) + " in " + member + "; it is not"
           + " returned as this session's event", null);
     }
     return event;
