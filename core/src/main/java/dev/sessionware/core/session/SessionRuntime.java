@@ -767,8 +767,7 @@ public final class SessionRuntime implements AutoCloseable {
           return new SessionRuntime.Submission(offer.outcome(), offer.prompt(), null, 0);
         }
         case REPLAYED -> {
-          return new SessionRuntime.Submission(offer.outcome(), offer.prompt(), null,
-              positionOf(session, offer.prompt().seq()));
+          return asItStands(offer.outcome(), session, offer.prompt());
         }
         default -> {
           long seq = offer.prompt().seq();
@@ -776,8 +775,7 @@ public final class SessionRuntime implements AutoCloseable {
           if (started != null && started.prompt().seq() == seq) {
             return new SessionRuntime.Submission(offer.outcome(), started.prompt(), started.inference(), 0);
           }
-          Prompt now = queue.unfinished(session).stream().filter(p -> p.seq() == seq).findFirst().orElse(offer.prompt());
-          return new SessionRuntime.Submission(offer.outcome(), now, null, positionOf(session, seq));
+          return asItStands(offer.outcome(), session, offer.prompt());
         }
       }
     }
@@ -1061,17 +1059,24 @@ public final class SessionRuntime implements AutoCloseable {
       }
     }
 
-    private int positionOf(SessionId session, long seq) {
+    /**
+     * The prompt as the queue has it now, and its place in line, from one read of the queue: a
+     * prompt that waits has a place from 1, one that runs or ended has none (0), never a waiting
+     * prompt at place 0 because it started between two reads.
+     */
+    private SessionRuntime.Submission asItStands(PromptQueue.Outcome outcome, SessionId session, Prompt offered) {
       int place = 0;
       for (Prompt prompt : queue.unfinished(session)) {
         if (prompt.state() == State.QUEUED) {
           place++;
-          if (prompt.seq() == seq) {
-            return place;
-          }
+        }
+        if (prompt.seq() == offered.seq()) {
+          return new SessionRuntime.Submission(outcome, prompt, null, prompt.state() == State.QUEUED ? place : 0);
         }
       }
-      return 0;
+      Prompt ended = offered.key() == null || offered.state().isFinished() ? offered
+          : queue.find(session, offered.key()).filter(p -> p.seq() == offered.seq()).orElse(offered);
+      return new SessionRuntime.Submission(outcome, ended, null, 0); // it ran and ended meanwhile: no place in line
     }
 
     private static void checkKey(String key) {

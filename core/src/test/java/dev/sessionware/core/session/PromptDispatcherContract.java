@@ -251,6 +251,40 @@ public abstract class PromptDispatcherContract {
     assertThat(answered.get(session)).containsExactly("hold the session", "then this");
   }
 
+  /**
+   * Fault class: answers computed from two reads of the queue. 40 prompts and replays of their keys
+   * posted at once to both instances: every answer's prompt waits exactly when it has a place in
+   * line, places are 1, 2, 3, ... among what waits, and a replay names the prompt its key first named.
+   */
+  @Test
+  void everyAnswerSaysWhereItsPromptIsFromOneReadOfTheQueueUnderConcurrentPostsAndReplays() throws Exception {
+    SessionId session = SessionId.of("busy-answers");
+    ExecutorService posters = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<SessionRuntime.Submission>> answers = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        SessionRuntime on = i % 2 == 0 ? a : b;
+        String key = "key-" + (i % 20); // each key twice: a post and a replay, racing
+        answers.add(posters.submit(() -> on.submit(session, key, "prompt for " + key)));
+      }
+      java.util.Map<String, Long> seqOfKey = new java.util.HashMap<>();
+      for (Future<SessionRuntime.Submission> answer : answers) {
+        SessionRuntime.Submission submission = answer.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        PromptQueue.Prompt prompt = submission.prompt();
+        assertThat(submission.position() > 0).as("%s waits exactly when it has a place", prompt)
+            .isEqualTo(prompt.state() == State.QUEUED);
+        assertThat(submission.position()).isLessThanOrEqualTo(40);
+        Long earlier = seqOfKey.putIfAbsent(prompt.key(), prompt.seq());
+        assertThat(earlier == null || earlier == prompt.seq()).as("one prompt per key").isTrue();
+      }
+      assertThat(seqOfKey).hasSize(20);
+      await("every prompt", () -> seqOfKey.keySet().stream().allMatch(key -> finished(a, session, key)));
+      assertThat(answered.get(session)).hasSize(20).doesNotHaveDuplicates();
+    } finally {
+      posters.shutdownNow();
+    }
+  }
+
   @Test
   void aCancelFromTheOtherInstanceEndsThePromptWhereItRunsAndTheQueueGoesOn() throws Exception {
     SessionId session = SessionId.of("cancelled-elsewhere");

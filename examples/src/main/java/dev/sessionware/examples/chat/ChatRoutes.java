@@ -177,7 +177,7 @@ final class ChatRoutes {
       case FULL -> throw new ApiException(429, "queue_full", null, "this session already has " + server.queueLimit()
           + " prompts waiting (the limit); retry when the running inference ends");
       default -> {
-        boolean waits = submission.prompt().state() == PromptQueue.State.QUEUED;
+        boolean waits = submission.position() > 0; // from the same read of the queue as its place
         send(ctx, waits ? 202 : 200, describe(session, submission, waits));
       }
     }

@@ -94,7 +94,8 @@ public final class JdbcTurnStore implements TurnStore {
    * read-only file system, another program truncating it) the process dies with {@code SIGBUS}
    * inside the driver instead of getting an error. Held exclusively, the index lives in the heap,
    * no file is mapped, and every storage fault is an {@link java.sql.SQLException}. A process that
-   * dies releases the file at once.
+   * dies releases the file at once, and the first store to open it again deletes the leases that
+   * process held: no other process could hold one.
    *
    * @param file the database file; its directory must exist
    * @return the store; close it (or the runtime that owns it) when done
@@ -104,7 +105,7 @@ public final class JdbcTurnStore implements TurnStore {
     Objects.requireNonNull(file, "file");
     Connections connections;
     try {
-      connections = SqliteFiles.acquire(file, () -> openExclusive(file));
+      connections = SqliteFiles.acquire(file, () -> forgetStaleLeases(openExclusive(file)));
     } catch (SQLException e) {
       throw isBusy(e) ? heldElsewhere(file, e)
           : new TurnStoreException(null, "could not open SQLite store " + file + ": " + e.getMessage(), e);
@@ -144,6 +145,30 @@ public final class JdbcTurnStore implements TurnStore {
       }
       return connection;
     } catch (SQLException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes the leases of a file this process has just taken exclusively (the first store of this
+   * JVM on it): no other process can hold the file, so every lease in it is a dead process's, and a
+   * session it names would wait for that lease to run out.
+   */
+  private static Connection forgetStaleLeases(Connection connection) throws SQLException {
+    try (java.sql.Statement statement = connection.createStatement();
+        ResultSet table = statement.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sw_leases'")) {
+      if (table.next()) {
+        try (java.sql.Statement delete = connection.createStatement()) {
+          delete.executeUpdate("DELETE FROM sw_leases");
+        }
+      }
+      return connection;
+    } catch (SQLException e) {
       try {
         connection.close();
       } catch (SQLException closing) {

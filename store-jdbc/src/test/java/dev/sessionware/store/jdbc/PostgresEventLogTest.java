@@ -99,4 +99,51 @@ class PostgresEventLogTest extends EventLogContract {
       assertThat(other.lastOrdinal(SessionId.of("while-down"))).isEqualTo(3);
     }
   }
+
+  /**
+   * Fault class: a listening connection that goes silently dead (a NAT or a firewall dropping an
+   * idle connection: nothing passes, nothing is reset). The store asks the connection for an answer
+   * after a few quiet seconds, with a deadline, so it notices, listens again and tells its listeners
+   * they may have missed appends.
+   */
+  @Test
+  void aListeningConnectionThatGoesSilentlyDeadIsNoticedAndListenersAreToldToReadAgain() throws Exception {
+    try (SilentProxy proxy = new SilentProxy("127.0.0.1", TestPostgres.portOf(database));
+        HikariDataSource behindNat = TestPostgres.through(database, proxy.port());
+        JdbcTurnStore remote = JdbcTurnStore.builder(behindNat).name("behind a NAT").build()) {
+      CountDownLatch missed = new CountDownLatch(1);
+      BlockingQueue<Long> heard = new LinkedBlockingQueue<>();
+      try (EventLog.Subscription subscription = remote.eventLog().listen(new EventLog.Listener() {
+        @Override
+        public void appended(SessionId session, long lastOrdinal) {
+          heard.add(lastOrdinal);
+        }
+
+        @Override
+        public void mayHaveMissed() {
+          missed.countDown();
+        }
+      })) {
+        SessionId session = SessionId.of("behind-nat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Long warm = null;
+        while (warm == null) { // the listening connection is up once an append is heard through it
+          assertThat(System.nanoTime()).as("an append heard through the proxy").isLessThan(deadline);
+          log.append(session, inference("behind-nat", "warm-up", "x"));
+          warm = heard.poll(200, TimeUnit.MILLISECONDS);
+        }
+        proxy.silence();
+        log.append(session, inference("behind-nat", "unheard", "while the connection is dead"));
+
+        assertThat(missed.await(30, TimeUnit.SECONDS)).as("told to read again once listening again").isTrue();
+        heard.clear();
+        long last = log.append(session, inference("behind-nat", "heard", "again")) + 2;
+        Long next = heard.poll(10, TimeUnit.SECONDS);
+        while (next != null && next < last) {
+          next = heard.poll(10, TimeUnit.SECONDS);
+        }
+        assertThat(next).as("appends heard again on the new connection").isEqualTo(last);
+      }
+    }
+  }
 }

@@ -78,6 +78,31 @@ public final class TestPostgres {
     return new HikariDataSource(config);
   }
 
+  /**
+   * Returns a one-connection pool on the same database as {@code database}, through a local port (a
+   * proxy's): a store on it uses that connection for its schema check and then to listen, so that
+   * what a test does to that port reaches the listening connection and no idle one beside it.
+   *
+   * @param database a pool of {@link #newDatabase()}
+   * @param port the local port that leads to the database server
+   * @return the pool; close it when done
+   */
+  public static HikariDataSource through(HikariDataSource database, int port) {
+    HikariConfig config = config(database.getJdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + port + "/"), server());
+    config.setMaximumPoolSize(1);
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * Returns the port of the database server of a pool of {@link #newDatabase()}.
+   *
+   * @param database the pool
+   * @return the server's port
+   */
+  public static int portOf(HikariDataSource database) {
+    return java.net.URI.create(database.getJdbcUrl().substring("jdbc:".length())).getPort();
+  }
+
   private static HikariConfig config(String url, Server s) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);

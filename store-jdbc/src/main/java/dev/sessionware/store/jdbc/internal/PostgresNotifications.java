@@ -13,13 +13,20 @@ import org.slf4j.LoggerFactory;
  * A store's ear on PostgreSQL: a thread of the store's that holds one connection in {@code LISTEN}
  * on the event log's and the prompt queue's channels and waits in the driver for notifications (no
  * query in a loop), telling the listeners of each append and cancel request, of this instance or
- * of another. A lost connection is taken again after
- * a second, and the listeners are then told that they may have missed appends meanwhile. Only this
- * class names the PostgreSQL driver, so a SQLite host needs none.
+ * of another. A lost connection is taken again after a second, and the listeners are then told
+ * that they may have missed appends meanwhile. A connection can also die without a sign (a NAT or a
+ * firewall dropping an idle connection passes nothing and resets nothing): after {@value
+ * #KEEP_ALIVE_MILLIS} ms without a notification the connection is asked for an answer, and every
+ * answer has a deadline of {@value #DEADLINE_MILLIS} ms, past which the connection counts as lost.
+ * Only this class names the PostgreSQL driver, so a SQLite host needs none.
  */
 final class PostgresNotifications implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresNotifications.class);
   private static final int WAIT_MILLIS = 500;
+  /** Quiet time after which the listening connection is asked whether it still answers. */
+  static final int KEEP_ALIVE_MILLIS = 3_000;
+  /** How long the server may take to answer the listening connection before it counts as lost. */
+  static final int DEADLINE_MILLIS = 5_000;
 
   private final Connections connections;
   private final StoreNotifications listeners;
@@ -63,6 +70,7 @@ final class PostgresNotifications implements AutoCloseable {
   }
 
   private void listen(Connection connection) throws SQLException {
+    connection.setNetworkTimeout(Runnable::run, DEADLINE_MILLIS); // a read that hears nothing that long fails
     try (Statement statement = connection.createStatement()) {
       statement.execute("LISTEN " + StoreNotifications.EVENTS);
       statement.execute("LISTEN " + StoreNotifications.PROMPTS);
@@ -72,11 +80,19 @@ final class PostgresNotifications implements AutoCloseable {
       listeners.mayHaveMissed();
     }
     PGConnection postgres = connection.unwrap(PGConnection.class);
+    long quietSince = System.nanoTime();
     while (!closed) {
       PGNotification[] notifications = postgres.getNotifications(WAIT_MILLIS);
-      if (notifications == null) {
+      if (notifications == null || notifications.length == 0) {
+        if (System.nanoTime() - quietSince > KEEP_ALIVE_MILLIS * 1_000_000L) {
+          try (Statement alive = connection.createStatement()) {
+            alive.execute("SELECT 1"); // answered within the deadline, or the connection is lost
+          }
+          quietSince = System.nanoTime();
+        }
         continue;
       }
+      quietSince = System.nanoTime();
       for (PGNotification notification : notifications) {
         String payload = notification.getParameter();
         int colon = payload.indexOf(':');
