@@ -1,6 +1,5 @@
 package dev.sessionware.examples.chat;
 
-import dev.sessionware.core.SafeText;
 import dev.sessionware.core.SessionId.Principal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -194,8 +193,20 @@ public final class BearerTokens implements Authenticator {
           + " characters, but has " + token.length());
     }
     if (!TOKEN.matcher(token).matches()) {
+      int at = 0; // the token is a secret: the message shows where it goes wrong, never the token
+      while (at < token.length()) {
+        char c = token.charAt(at);
+        boolean alphabet = c < 128 && (Character.isLetterOrDigit(c) || "-._~+/".indexOf(c) >= 0);
+        int from = at;
+        boolean padding = c == '=' && at > 0 && token.substring(from).chars().allMatch(x -> x == '=');
+        if (!alphabet && !padding) {
+          break;
+        }
+        at++;
+      }
       throw new IllegalArgumentException(where + "a token may hold only A-Z, a-z, 0-9, '-', '.', '_', '~', '+', '/'"
-          + " and trailing '=', but has \"" + SafeText.escape(SafeText.preview(token, 8)) + "...\"");
+          + " and trailing '=', but has " + String.format("U+%04X", (int) token.charAt(Math.min(at, token.length() - 1)))
+          + " at index " + at);
     }
   }
 
