@@ -260,7 +260,7 @@ public final class Session {
     private Executor executor;
     private Duration timeout;
     private SessionId.Principal principal; // null: the host's, unchecked-for-new
-    boolean trusted; // the runtime's own prompt dispatcher, whose prompts were authorized when submitted
+    private boolean trusted; // the runtime's own prompt dispatcher, whose prompts were authorized when submitted
 
     Builder(SessionRuntime runtime, Engine engine) {
       this.runtime = runtime;
@@ -292,6 +292,12 @@ public final class Session {
      */
     public Builder principal(SessionId.Principal principal) {
       this.principal = Objects.requireNonNull(principal, "principal");
+      return this;
+    }
+
+    /** Builds the session of a queued prompt, authorized when it was submitted: no owner check. */
+    Builder forQueuedPrompt() {
+      this.trusted = true;
       return this;
     }
 

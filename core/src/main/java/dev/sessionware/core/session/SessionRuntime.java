@@ -1215,9 +1215,7 @@ public final class SessionRuntime implements AutoCloseable {
       }
       Inference inference;
       try {
-        Session.Builder builder = newSession(engine).id(slot.id);
-        builder.trusted = true; // authorized when it was submitted
-        inference = builder.build().startPrompt(next.text());
+        inference = newSession(engine).id(slot.id).forQueuedPrompt().build().startPrompt(next.text());
       } catch (SessionBusyException busy) { // a prompt of the session's own runs here
         queue.unclaim(slot.id, next.seq(), owner);
         return null;

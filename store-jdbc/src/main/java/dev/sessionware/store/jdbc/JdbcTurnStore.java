@@ -467,51 +467,30 @@ public final class JdbcTurnStore implements TurnStore {
 
   @Override
   public List<SessionSummary> sessions(int limit, SessionSummary after) {
-    if (limit <= 0) {
-      throw new IllegalArgumentException("limit must be > 0, but was " + limit);
-    }
-    String sql = "SELECT session_id, turn_count, last_activity_ms FROM sw_sessions WHERE turn_count > 0"
-        + (after == null ? "" : " AND (last_activity_ms < ? OR (last_activity_ms = ? AND session_id > ?))")
-        + " ORDER BY last_activity_ms DESC, session_id LIMIT ?";
-    try {
-      return connections.with(connection -> {
-        try (PreparedStatement select = connection.prepareStatement(sql)) {
-          int i = 1;
-          if (after != null) {
-            select.setLong(i++, after.lastActivity().toEpochMilli());
-            select.setLong(i++, after.lastActivity().toEpochMilli());
-            select.setString(i++, after.session().value());
-          }
-          select.setInt(i, limit);
-          List<SessionSummary> page = new ArrayList<>();
-          try (ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-              page.add(new SessionSummary(SessionId.of(rows.getString(1)), rows.getLong(2),
-                  Instant.ofEpochMilli(rows.getLong(3))));
-            }
-          }
-          return page;
-        }
-      });
-    } catch (SQLException e) {
-      throw failure(null, "could not list sessions", e);
-    }
+    return page("turn_count > 0", null, limit, after, "could not list sessions");
   }
 
   @Override
   public List<SessionSummary> sessions(Principal owner, int limit, SessionSummary after) {
     Objects.requireNonNull(owner, "owner");
+    return page("owner_principal = ?", owner.name(), limit, after, "could not list the sessions of " + owner);
+  }
+
+  /** A page of sessions by last activity, newest first, where {@code condition} holds (with one parameter, or none). */
+  private List<SessionSummary> page(String condition, String parameter, int limit, SessionSummary after, String what) {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be > 0, but was " + limit);
     }
-    String sql = "SELECT session_id, turn_count, last_activity_ms FROM sw_sessions WHERE owner_principal = ?"
+    String sql = "SELECT session_id, turn_count, last_activity_ms FROM sw_sessions WHERE " + condition
         + (after == null ? "" : " AND (last_activity_ms < ? OR (last_activity_ms = ? AND session_id > ?))")
         + " ORDER BY last_activity_ms DESC, session_id LIMIT ?";
     try {
       return connections.with(connection -> {
         try (PreparedStatement select = connection.prepareStatement(sql)) {
           int i = 1;
-          select.setString(i++, owner.name());
+          if (parameter != null) {
+            select.setString(i++, parameter);
+          }
           if (after != null) {
             select.setLong(i++, after.lastActivity().toEpochMilli());
             select.setLong(i++, after.lastActivity().toEpochMilli());
@@ -522,7 +501,7 @@ public final class JdbcTurnStore implements TurnStore {
         }
       });
     } catch (SQLException e) {
-      throw failure(null, "could not list the sessions of " + owner, e);
+      throw failure(null, what, e);
     }
   }
 
