@@ -66,7 +66,8 @@ public final class Session {
   private Session(Builder builder) {
     this.runtime = builder.runtime;
     this.id = builder.id == null ? SessionId.random() : builder.id;
-    if (!builder.trusted) {
+    // a new random id is nobody's yet: only the host's need not be checked (a principal's is recorded as theirs)
+    if (!builder.trusted && (builder.id != null || builder.principal != null)) {
       runtime.authorize(id, builder.principal, true);
     }
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);

@@ -67,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * P has no session S") is the same as for a session that does not exist, so a caller cannot tell one
  * from the other. The calls without a principal are the single-user host's: they act as {@link
  * Principal#HOST}, whose sessions they are, and refuse a session another principal owns the same
- * way. With {@link Builder#sessionExpiry} the runtime removes sessions idle that long (turns,
+ * way; {@link #begin}, {@link #memory} and {@link #remember}, the client adapters' path, check no
+ * owner. With {@link Builder#sessionExpiry} the runtime removes sessions idle that long (turns,
  * snapshots, events and prompts kept in the store), on its own timer, or when {@link
  * #expireIdleSessions()} is called.
  *
@@ -369,8 +370,10 @@ public final class SessionRuntime implements AutoCloseable {
    *
    * @param session the conversation
    * @param input the turn the model is given (its blocks so far), stamped with the new ids
+   * <p>The client adapters call this with the conversation id their client was given; it checks no
+   * owner (a multi-user host asks {@link #owns} for the caller's principal before the client call).
+   *
    * @return the driver of the inference
-   * @throws NoSuchElementException if the session belongs to a principal other than the host
    * @throws SessionBusyException if the conversation runs an inference, here or on another instance
    * @throws IllegalStateException if the runtime is closed
    */
@@ -378,7 +381,6 @@ public final class SessionRuntime implements AutoCloseable {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(input, "input");
     checkOpen();
-    authorize(session, null, false);
     return new Inference.Driver(Inference.open(conversation(session), session, input, -1, null, driven));
   }
 

@@ -110,8 +110,6 @@ class SessionOwnershipTest {
     refusedAsMissing(MINE, Principal.HOST, () -> runtime.submit(MINE, null, "host posts"));
     refusedAsMissing(MINE, Principal.HOST, () -> runtime.prompts(MINE));
     refusedAsMissing(MINE, Principal.HOST, () -> runtime.cancelPrompt(MINE));
-    refusedAsMissing(MINE, Principal.HOST, () -> runtime.begin(MINE, dev.sessionware.core.turn.Turn.of(
-        Block.userText("through an adapter"))));
     assertThat(store.history(MINE)).isEmpty();
   }
 
