@@ -44,6 +44,8 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class SseBenchmark {
   private static final Pattern SESSION_ID = Pattern.compile("\"session_id\":\"([^\"]+)\"");
+  /** The one client's bearer token: the server authenticates every request and stream. */
+  private static final String TOKEN = "benchmark-token-0123456789";
 
   /** Conversations, each streamed by one client. */
   @Param({"1", "16", "64"})
@@ -71,7 +73,9 @@ public class SseBenchmark {
    */
   @Setup(Level.Trial)
   public void start() throws Exception {
-    server = ChatServer.builder(new EmbeddedEngine(), InMemoryTurnStore.create()).port(0).maxStreams(1_000).start();
+    server = ChatServer.builder(new EmbeddedEngine(), InMemoryTurnStore.create()).port(0).maxStreams(1_000)
+        .authenticator(dev.sessionware.examples.chat.BearerTokens.of(java.util.Map.of(TOKEN,
+            dev.sessionware.core.SessionId.Principal.of("benchmark")))).start();
     http = HttpClient.newHttpClient();
     for (int s = 0; s < sessions; s++) {
       String created = post("/api/sessions", "{}").body();
@@ -81,7 +85,7 @@ public class SseBenchmark {
       }
       ids.add(id.group(1));
       HttpResponse<InputStream> stream = http.send(HttpRequest.newBuilder(uri("/api/sessions/" + id.group(1)
-          + "/events")).build(), HttpResponse.BodyHandlers.ofInputStream());
+          + "/events")).header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofInputStream());
       streams.add(stream.body());
       Thread reader = new Thread(() -> read(stream.body()), "sse-client-" + s);
       reader.setDaemon(true);
@@ -144,6 +148,7 @@ public class SseBenchmark {
 
   private HttpRequest request(String path, String body) {
     return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        .header("Authorization", "Bearer " + TOKEN)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 

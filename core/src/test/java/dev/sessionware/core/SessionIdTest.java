@@ -110,4 +110,23 @@ class SessionIdTest {
         .addEqualityGroup(Correlation.of(session, InferenceId.of("i"), TurnId.of("u")))
         .testEquals();
   }
+
+  @Test
+  void aPrincipalIsValidatedLikeAnIdNamingThePrincipal() {
+    assertThat(SessionId.Principal.of("alice@example.org")).hasToString("alice@example.org");
+    assertThat(SessionId.Principal.HOST.name()).isEqualTo("host");
+    assertThatNullPointerException().isThrownBy(() -> SessionId.Principal.of(null))
+        .withMessage("principal must not be null");
+    assertThatIllegalArgumentException().isThrownBy(() -> SessionId.Principal.of(""))
+        .withMessage("principal must not be empty");
+    assertThatIllegalArgumentException().isThrownBy(() -> SessionId.Principal.of("  "))
+        .withMessage("principal must not contain whitespace or control characters, but has U+0020 at index 0: \"  \"");
+    assertThatIllegalArgumentException().isThrownBy(() -> SessionId.Principal.of("al\u200bice"))
+        .withMessage("principal must not contain invisible format characters, but has U+200B at index 2: \"al\\u200bice\"");
+    assertThatIllegalArgumentException().isThrownBy(() -> SessionId.Principal.of("b".repeat(129)))
+        .withMessage("principal must be at most 128 characters, but has 129: \"" + "b".repeat(64)
+            + "\"... (65 more characters)");
+    new EqualsTester().addEqualityGroup(SessionId.Principal.of("a"), SessionId.Principal.of("a"))
+        .addEqualityGroup(SessionId.Principal.of("b")).testEquals();
+  }
 }

@@ -54,6 +54,22 @@ final class NoTurnStore implements TurnStore {
     return List.of();
   }
 
+  /** Each session of the default runtime is its own: whoever opens it owns it. */
+  @Override
+  public SessionId.Principal claim(SessionId session, SessionId.Principal principal) {
+    return java.util.Objects.requireNonNull(principal, "principal");
+  }
+
+  @Override
+  public Optional<SessionId.Principal> owner(SessionId session) {
+    return Optional.empty();
+  }
+
+  @Override
+  public List<SessionSummary> sessions(SessionId.Principal owner, int limit, SessionSummary after) {
+    return List.of();
+  }
+
   @Override
   public String toString() {
     return "no store (histories live in their sessions)";

@@ -66,6 +66,10 @@ public final class Session {
   private Session(Builder builder) {
     this.runtime = builder.runtime;
     this.id = builder.id == null ? SessionId.random() : builder.id;
+    // a new random id is nobody's yet: only the host's need not be checked (a principal's is recorded as theirs)
+    if (!builder.trusted && (builder.id != null || builder.principal != null)) {
+      runtime.authorize(id, builder.principal, true);
+    }
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);
     this.executor = builder.executor == null ? runtime.executor() : builder.executor;
     this.settings = runtime.settings(builder.sinks, builder.timeout);
@@ -256,6 +260,8 @@ public final class Session {
     private SessionId id;
     private Executor executor;
     private Duration timeout;
+    private SessionId.Principal principal; // null: the host's, unchecked-for-new
+    private boolean trusted; // the runtime's own prompt dispatcher, whose prompts were authorized when submitted
 
     Builder(SessionRuntime runtime, Engine engine) {
       this.runtime = runtime;
@@ -270,6 +276,29 @@ public final class Session {
      */
     public Builder id(SessionId id) {
       this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    /**
+     * Opens the session for a principal (a user of a multi-user host, as the host authenticated
+     * them): a new session becomes theirs (the store records it at once, so of two instances
+     * creating one id for two principals exactly one wins), their own is resumed, and a session of
+     * any other principal is refused by {@link #build()} with a {@link java.util.NoSuchElementException}
+     * whose message is the one for a session the principal does not have. Default: the host ({@link
+     * SessionId.Principal#HOST}), for a single-user host; such a session is refused only when another
+     * principal owns it, and is recorded as the host's with its first turn.
+     *
+     * @param principal who opens it
+     * @return this builder
+     */
+    public Builder principal(SessionId.Principal principal) {
+      this.principal = Objects.requireNonNull(principal, "principal");
+      return this;
+    }
+
+    /** Builds the session of a queued prompt, authorized when it was submitted: no owner check. */
+    Builder forQueuedPrompt() {
+      this.trusted = true;
       return this;
     }
 
@@ -336,6 +365,7 @@ public final class Session {
      *
      * @return the session
      * @throws IllegalArgumentException if a history turn belongs to another session
+     * @throws java.util.NoSuchElementException if the session belongs to another principal
      * @throws IllegalStateException if {@link #history} was given for a session the store keeps turns of
      * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be read or written
      */

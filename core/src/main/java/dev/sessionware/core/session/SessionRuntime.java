@@ -1,6 +1,7 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.pipeline.Engine;
@@ -26,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -57,6 +59,19 @@ import org.slf4j.LoggerFactory;
  * event, and stops the threads the runtime made; it is idempotent. A host-supplied executor is used
  * but never shut down.
  *
+ * <p>Sessions belong to principals. A multi-user host gives the principal it authenticated to the
+ * calls that open, resume, post to, cancel or read a session ({@link #openSession(Engine, SessionId,
+ * Principal)}, {@link #submit(SessionId, Principal, String, String)}, {@link #history(SessionId,
+ * Principal)}, ...): the first one records the new session as the principal's, and every call for
+ * another principal's session fails with a {@link NoSuchElementException} whose message ("principal
+ * P has no session S") is the same as for a session that does not exist, so a caller cannot tell one
+ * from the other. The calls without a principal are the single-user host's: they act as {@link
+ * Principal#HOST}, whose sessions they are, and refuse a session another principal owns the same
+ * way; {@link #begin}, {@link #memory} and {@link #remember}, the client adapters' path, check no
+ * owner. With {@link Builder#sessionExpiry} the runtime removes sessions idle that long (turns,
+ * snapshots, events and prompts kept in the store), on its own timer, or when {@link
+ * #expireIdleSessions()} is called.
+ *
  * <p>{@link #defaults()} is the runtime behind {@link Session#create} and {@link Session#builder}:
  * daemon threads that end when idle, no sinks, never closed, and no store: each of its sessions
  * keeps its history in memory, to itself.
@@ -81,6 +96,8 @@ public final class SessionRuntime implements AutoCloseable {
   private final Inference.Settings driven; // the settings of inferences clients drive: no sinks of their own
   private final PromptDispatcher dispatcher; // null without a prompt queue
   private final ScheduledFuture<?> takeover; // null without a prompt queue
+  private final Duration sessionExpiry; // null: sessions never expire
+  private final ScheduledFuture<?> expiry; // null without a session expiry
   private volatile boolean closed;
 
   /** A conversation of the runtime, held weakly: it lives while a session or an inference uses it. */
@@ -123,6 +140,14 @@ public final class SessionRuntime implements AutoCloseable {
     } else {
       this.dispatcher = null;
       this.takeover = null;
+    }
+    this.sessionExpiry = builder.sessionExpiry;
+    if (sessionExpiry != null) {
+      long period = Math.min(60_000, Math.max(50, sessionExpiry.toMillis() / 4));
+      this.expiry = threads.timer().scheduleWithFixedDelay(() -> threads.control(this::expireOnTimer), period,
+          period, TimeUnit.MILLISECONDS);
+    } else {
+      this.expiry = null;
     }
   }
 
@@ -172,6 +197,170 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
+   * Opens a session of this runtime by id for a principal: a new session becomes the principal's,
+   * and one of theirs the store keeps, or that is live here, is resumed, as {@link
+   * #openSession(Engine, SessionId)} does.
+   *
+   * @param engine the engine or pipeline
+   * @param id the session id
+   * @param principal who opens it, as the host authenticated them
+   * @return the session
+   * @throws NoSuchElementException if the session belongs to another principal ("principal P has no
+   *     session S", the message of every call for a session the principal does not have)
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public Session openSession(Engine engine, SessionId id, Principal principal) {
+    return newSession(engine).id(id).principal(principal).build();
+  }
+
+  /**
+   * Returns a principal's own session's history.
+   *
+   * @param session the session
+   * @param principal who reads it
+   * @return the turns, oldest first
+   * @throws NoSuchElementException if the principal has no such session: it does not exist, or is
+   *     another principal's
+   */
+  public List<Turn> history(SessionId session, Principal principal) {
+    authorize(session, Objects.requireNonNull(principal, "principal"), false);
+    return store.history(session);
+  }
+
+  /**
+   * Returns whether a session is the principal's: false alike for a session that does not exist and
+   * for another principal's.
+   *
+   * @param session the session
+   * @param principal the principal
+   * @return true if the store records the session as the principal's
+   */
+  public boolean owns(SessionId session, Principal principal) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(principal, "principal");
+    return store.owner(session).filter(principal::equals).isPresent();
+  }
+
+  /**
+   * Lists a principal's sessions by last activity (creation or last turn), newest first, a page at
+   * a time; sessions without a turn yet are listed too.
+   *
+   * @param principal whose sessions
+   * @param limit the most sessions to return, > 0
+   * @param after the last session of the previous page, or null for the first page
+   * @return the sessions
+   */
+  public List<TurnStore.SessionSummary> sessions(Principal principal, int limit, TurnStore.SessionSummary after) {
+    return store.sessions(Objects.requireNonNull(principal, "principal"), limit, after);
+  }
+
+  /**
+   * Removes the sessions idle longer than {@link Builder#sessionExpiry} now, as the runtime's timer
+   * does on its own: each one's turns, snapshots, lease and, in a store that keeps them ({@code
+   * JdbcTurnStore}), its events and prompts, and the prompts of this runtime's queue. A session with
+   * an inference running, here or (in a store that keeps leases) on another instance, is left for a
+   * later sweep.
+   *
+   * @return how many sessions were removed
+   * @throws IllegalStateException if the runtime has no session expiry, or is closed
+   * @throws dev.sessionware.core.store.TurnStoreException if the store fails
+   */
+  public int expireIdleSessions() {
+    checkOpen();
+    if (sessionExpiry == null) {
+      throw new IllegalStateException("runtime " + name + " has no session expiry: give it one with"
+          + " SessionRuntime.builder().sessionExpiry(duration)");
+    }
+    int removed = 0;
+    Instant before = Instant.now().minus(sessionExpiry);
+    java.util.Set<SessionId> skipped = new java.util.HashSet<>();
+    while (!closed) {
+      List<TurnStore.SessionSummary> idle = store.idle(before, EXPIRY_BATCH + skipped.size());
+      int fresh = 0;
+      for (TurnStore.SessionSummary summary : idle) {
+        if (skipped.contains(summary.session())) {
+          continue;
+        }
+        fresh++;
+        if (expire(summary.session())) {
+          removed++;
+        } else {
+          skipped.add(summary.session());
+        }
+      }
+      if (fresh == 0 || idle.size() < EXPIRY_BATCH + skipped.size() - fresh) {
+        break;
+      }
+    }
+    return removed;
+  }
+
+  private static final int EXPIRY_BATCH = 100;
+
+  /** Removes one idle session unless an inference of it runs; true if removed. */
+  private boolean expire(SessionId session) {
+    for (Inference inference : live) {
+      if (!inference.isEnded() && session.equals(inference.correlation().sessionId())) {
+        return false;
+      }
+    }
+    if (dispatcher != null && dispatcher.runsHere(session)) {
+      return false;
+    }
+    // a lease of its own, so that an instance running the session (its lease) keeps it, and none starts meanwhile
+    Optional<TurnStore.Lease> lease = store.tryLease(session, instanceId + "/expiry", leaseDuration);
+    if (lease.isEmpty()) {
+      return false;
+    }
+    try {
+      store.delete(session);
+      conversations.remove(session); // a session opened again reads the store, not what was live here
+      if (dispatcher != null) {
+        dispatcher.forget(session);
+      }
+    } finally {
+      lease.get().close();
+    }
+    LOG.atInfo().addKeyValue("session_id", session.value()).log("removed a session idle longer than its expiry");
+    return true;
+  }
+
+  private void expireOnTimer() {
+    try {
+      expireIdleSessions();
+    } catch (IllegalStateException closing) {
+      // closed meanwhile
+    } catch (RuntimeException e) { // the database is down: the next sweep tries again
+      LOG.atWarn().setCause(e).log("the sweep of idle sessions failed; it runs again");
+    }
+  }
+
+  /**
+   * Checks that a caller may use a session. Without a principal (null: a single-user host's call)
+   * the session must not be another principal's; with one, it must be theirs, and when {@code
+   * claim} a new session is recorded as theirs first.
+   */
+  void authorize(SessionId session, Principal principal, boolean claim) {
+    Objects.requireNonNull(session, "session");
+    if (principal == null) {
+      Optional<Principal> owner = store.owner(session);
+      if (owner.isPresent() && !owner.get().equals(Principal.HOST)) {
+        throw noSuchSession(session, Principal.HOST);
+      }
+      return;
+    }
+    Principal owner = claim ? store.claim(session, principal) : store.owner(session).orElse(null);
+    if (!principal.equals(owner)) {
+      throw noSuchSession(session, principal);
+    }
+  }
+
+  /** The one answer for a session a principal does not have: missing or another's alike. */
+  static NoSuchElementException noSuchSession(SessionId session, Principal principal) {
+    return new NoSuchElementException("principal " + principal + " has no session " + session);
+  }
+
+  /**
    * Opens an inference whose model call its client makes itself (a LangChain4j AI service call,
    * say), in the conversation {@code session}: taken now (a second one of a running conversation is
    * refused), in {@link #running()}, watched by the observer from this thread, timed out after
@@ -181,6 +370,9 @@ public final class SessionRuntime implements AutoCloseable {
    *
    * @param session the conversation
    * @param input the turn the model is given (its blocks so far), stamped with the new ids
+   * <p>The client adapters call this with the conversation id their client was given; it checks no
+   * owner (a multi-user host asks {@link #owns} for the caller's principal before the client call).
+   *
    * @return the driver of the inference
    * @throws SessionBusyException if the conversation runs an inference, here or on another instance
    * @throws IllegalStateException if the runtime is closed
@@ -238,7 +430,29 @@ public final class SessionRuntime implements AutoCloseable {
    */
   public Submission submit(SessionId session, String idempotencyKey, String prompt) {
     checkOpen();
-    return queue().submit(session, idempotencyKey, prompt);
+    PromptDispatcher queue = queue();
+    authorize(session, null, false);
+    return queue.submit(session, idempotencyKey, prompt);
+  }
+
+  /**
+   * Submits a prompt for a principal, as {@link #submit(SessionId, String, String)} does: a new
+   * session becomes theirs, a session of another principal is refused.
+   *
+   * @param session the session
+   * @param principal who posts it, as the host authenticated them
+   * @param idempotencyKey 1 to 200 characters without control characters, or null for none
+   * @param prompt the user's text
+   * @return what became of it
+   * @throws NoSuchElementException if the session is another principal's ("principal P has no session S")
+   * @throws IllegalStateException if the runtime has no prompt queue, or is closed
+   * @throws IllegalArgumentException if the key is blank, too long or has control characters
+   */
+  public Submission submit(SessionId session, Principal principal, String idempotencyKey, String prompt) {
+    checkOpen();
+    PromptDispatcher queue = queue();
+    authorize(session, Objects.requireNonNull(principal, "principal"), true);
+    return queue.submit(session, idempotencyKey, prompt);
   }
 
   /**
@@ -249,7 +463,24 @@ public final class SessionRuntime implements AutoCloseable {
    * @throws IllegalStateException if the runtime has no prompt queue
    */
   public List<PromptQueue.Prompt> prompts(SessionId session) {
-    return queue().unfinished(session);
+    PromptDispatcher queue = queue();
+    authorize(session, null, false);
+    return queue.unfinished(session);
+  }
+
+  /**
+   * Returns a principal's own session's prompts that wait or run, on every instance.
+   *
+   * @param session the session
+   * @param principal who asks
+   * @return the prompts, the running one first
+   * @throws NoSuchElementException if the principal has no such session
+   * @throws IllegalStateException if the runtime has no prompt queue
+   */
+  public List<PromptQueue.Prompt> prompts(SessionId session, Principal principal) {
+    PromptDispatcher queue = queue();
+    authorize(session, Objects.requireNonNull(principal, "principal"), false);
+    return queue.unfinished(session);
   }
 
   /**
@@ -261,7 +492,25 @@ public final class SessionRuntime implements AutoCloseable {
    * @throws IllegalStateException if the runtime has no prompt queue
    */
   public Optional<PromptQueue.Prompt> prompt(SessionId session, String idempotencyKey) {
-    return queue().find(session, idempotencyKey);
+    PromptDispatcher queue = queue();
+    authorize(session, null, false);
+    return queue.find(session, idempotencyKey);
+  }
+
+  /**
+   * Returns the prompt a principal's own session remembers under an idempotency key.
+   *
+   * @param session the session
+   * @param principal who asks
+   * @param idempotencyKey the key
+   * @return the prompt, or empty
+   * @throws NoSuchElementException if the principal has no such session
+   * @throws IllegalStateException if the runtime has no prompt queue
+   */
+  public Optional<PromptQueue.Prompt> prompt(SessionId session, Principal principal, String idempotencyKey) {
+    PromptDispatcher queue = queue();
+    authorize(session, Objects.requireNonNull(principal, "principal"), false);
+    return queue.find(session, idempotencyKey);
   }
 
   /**
@@ -274,7 +523,25 @@ public final class SessionRuntime implements AutoCloseable {
    * @throws IllegalStateException if the runtime has no prompt queue
    */
   public Optional<PromptQueue.Prompt> cancelPrompt(SessionId session) {
-    return queue().cancel(session);
+    PromptDispatcher queue = queue();
+    authorize(session, null, false);
+    return queue.cancel(session);
+  }
+
+  /**
+   * Cancels the running prompt of a principal's own session, wherever it runs, as {@link
+   * #cancelPrompt(SessionId)} does.
+   *
+   * @param session the session
+   * @param principal who cancels
+   * @return the prompt cancelled or asked to be, or empty when none runs
+   * @throws NoSuchElementException if the principal has no such session
+   * @throws IllegalStateException if the runtime has no prompt queue
+   */
+  public Optional<PromptQueue.Prompt> cancelPrompt(SessionId session, Principal principal) {
+    PromptDispatcher queue = queue();
+    authorize(session, Objects.requireNonNull(principal, "principal"), false);
+    return queue.cancel(session);
   }
 
   /**
@@ -333,6 +600,9 @@ public final class SessionRuntime implements AutoCloseable {
         return;
       }
       closed = true;
+    }
+    if (expiry != null) {
+      expiry.cancel(false);
     }
     if (dispatcher != null) {
       takeover.cancel(false);
@@ -470,6 +740,7 @@ public final class SessionRuntime implements AutoCloseable {
     private PromptQueue queue;
     private Engine queueEngine;
     private int queueLimit = 16;
+    private Duration sessionExpiry;
 
     private Builder() {}
 
@@ -662,6 +933,30 @@ public final class SessionRuntime implements AutoCloseable {
     }
 
     /**
+     * Removes sessions nothing was appended to for this long (their creation or last turn is older):
+     * the runtime's timer sweeps every quarter of it (at most every minute), and {@link
+     * SessionRuntime#expireIdleSessions()} sweeps at once. A removed session loses its turns,
+     * snapshots, lease and owner, and, in a store that keeps them ({@code JdbcTurnStore}), its events
+     * and prompts; its id is free again. A session with an inference running is kept until a later
+     * sweep. Default: sessions never expire.
+     *
+     * @param idle how long a session may stay idle, > 0
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder sessionExpiry(Duration idle) {
+      Objects.requireNonNull(idle, "sessionExpiry");
+      if (idle.isNegative() || idle.isZero()) {
+        throw new IllegalArgumentException("sessionExpiry must be > 0, but was " + idle);
+      }
+      if (this.sessionExpiry != null) {
+        throw new IllegalStateException("sessionExpiry was already set to " + this.sessionExpiry);
+      }
+      this.sessionExpiry = idle;
+      return this;
+    }
+
+    /**
      * Builds the runtime.
      *
      * @return the runtime; close it at shutdown
@@ -837,6 +1132,16 @@ public final class SessionRuntime implements AutoCloseable {
       }
     }
 
+    /** Whether this instance runs or holds the session's queue now. */
+    boolean runsHere(SessionId session) {
+      return active.containsKey(session);
+    }
+
+    /** Drops what the queue keeps of an expired session. */
+    void forget(SessionId session) {
+      queue.delete(session);
+    }
+
     /** Stops running prompts here; prompts running here go back to the head of their queue for the next instance. */
     void close() {
       closed = true;
@@ -914,7 +1219,7 @@ public final class SessionRuntime implements AutoCloseable {
       }
       Inference inference;
       try {
-        inference = newSession(engine).id(slot.id).build().startPrompt(next.text());
+        inference = newSession(engine).id(slot.id).forQueuedPrompt().build().startPrompt(next.text());
       } catch (SessionBusyException busy) { // a prompt of the session's own runs here
         queue.unclaim(slot.id, next.seq(), owner);
         return null;

@@ -36,6 +36,20 @@ final class InMemoryPromptQueue implements PromptQueue {
   private record Pending(Prompt running, List<Prompt> waiting) {}
 
   @Override
+  public synchronized int delete(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    Queue queue = sessions.get(session);
+    if (queue == null) {
+      return 0;
+    }
+    int forgotten = queue.unfinished.size() + queue.finished.size();
+    queue.unfinished.clear();
+    queue.finished.clear();
+    queue.byKey.clear(); // lastSeq stays: numbers are never given out twice
+    return forgotten;
+  }
+
+  @Override
   public synchronized Offer offer(SessionId session, String key, String digest, String text, int limit) {
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(digest, "digest");

@@ -1,6 +1,7 @@
 package dev.sessionware.core.store;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.turn.Turn;
 import java.time.Clock;
@@ -31,6 +32,7 @@ public final class InMemoryTurnStore implements TurnStore {
     final List<Snapshot> snapshots = new ArrayList<>();
     long lastActivityMillis; // an Instant is made only when sessions are listed
     boolean created; // known before its first turn
+    Principal owner = Principal.HOST; // who claimed it; the host's when made without a principal
 
     boolean known() {
       return created || !turns.isEmpty();
@@ -171,8 +173,61 @@ public final class InMemoryTurnStore implements TurnStore {
         return false;
       }
       entry.created = true;
+      entry.lastActivityMillis = clock.millis();
       return true;
     }
+  }
+
+  @Override
+  public Principal claim(SessionId session, Principal principal) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(principal, "principal");
+    synchronized (sessions) {
+      Entry entry = sessions.computeIfAbsent(session, id -> new Entry());
+      if (!entry.known()) {
+        entry.created = true;
+        entry.owner = principal;
+        entry.lastActivityMillis = clock.millis();
+      }
+      return entry.owner;
+    }
+  }
+
+  @Override
+  public Optional<Principal> owner(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    synchronized (sessions) {
+      Entry entry = sessions.get(session);
+      return entry != null && entry.known() ? Optional.of(entry.owner) : Optional.empty();
+    }
+  }
+
+  @Override
+  public List<SessionSummary> sessions(Principal owner, int limit, SessionSummary after) {
+    Objects.requireNonNull(owner, "owner");
+    return page(limit, after, entry -> entry.known() && entry.owner.equals(owner));
+  }
+
+  @Override
+  public List<SessionSummary> idle(Instant before, int limit) {
+    Objects.requireNonNull(before, "before");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be > 0, but was " + limit);
+    }
+    List<SessionSummary> idle = new ArrayList<>();
+    synchronized (sessions) {
+      sessions.forEach((id, entry) -> {
+        if (entry.lastActivityMillis < before.toEpochMilli()) {
+          idle.add(summary(id, entry));
+        }
+      });
+    }
+    idle.sort(NEWEST_FIRST.reversed());
+    return List.copyOf(idle.subList(0, Math.min(limit, idle.size())));
+  }
+
+  private static SessionSummary summary(SessionId id, Entry entry) {
+    return new SessionSummary(id, entry.turns.size(), Instant.ofEpochMilli(entry.lastActivityMillis));
   }
 
   @Override
@@ -194,14 +249,18 @@ public final class InMemoryTurnStore implements TurnStore {
 
   @Override
   public List<SessionSummary> sessions(int limit, SessionSummary after) {
+    return page(limit, after, entry -> !entry.turns.isEmpty());
+  }
+
+  private List<SessionSummary> page(int limit, SessionSummary after, java.util.function.Predicate<Entry> listed) {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be > 0, but was " + limit);
     }
     List<SessionSummary> all = new ArrayList<>();
     synchronized (sessions) {
       sessions.forEach((id, entry) -> {
-        if (!entry.turns.isEmpty()) {
-          all.add(new SessionSummary(id, entry.turns.size(), Instant.ofEpochMilli(entry.lastActivityMillis)));
+        if (listed.test(entry)) {
+          all.add(summary(id, entry));
         }
       });
     }

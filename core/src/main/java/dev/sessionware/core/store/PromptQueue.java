@@ -275,6 +275,17 @@ public interface PromptQueue {
   List<SessionId> active(int limit);
 
   /**
+   * Forgets a session's prompts, waiting, running and finished (a session that expired or was
+   * deleted); the numbers it gave out are not given out again. A queue in the same database as the
+   * turn store loses them with {@code TurnStore.delete} too.
+   *
+   * @param session the session
+   * @return how many prompts were forgotten
+   * @throws TurnStoreException if the storage fails
+   */
+  int delete(SessionId session);
+
+  /**
    * Returns a queue in this JVM's memory, for one instance.
    *
    * @return the queue

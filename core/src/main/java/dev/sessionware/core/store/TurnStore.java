@@ -1,6 +1,7 @@
 package dev.sessionware.core.store;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,12 @@ import java.util.Optional;
  * {@link TurnStoreConflictException} and reloads. Turns come back equal to what was appended.
  * Snapshots ({@link #saveSnapshot}) keep what a model saw at each phase of an inference, for
  * debugging; they are not part of the history.
+ *
+ * <p>Each session belongs to a {@linkplain Principal principal}, recorded when the session is first
+ * created ({@link #claim}) and never changed: {@link #owner} tells whose it is, {@link
+ * #sessions(Principal, int, SessionSummary)} lists a principal's sessions. A session made without a
+ * principal ({@link #create}, or its first {@link #append}) belongs to {@link Principal#HOST}.
+ * {@link #idle} finds the sessions nothing was appended to for a while, which the runtime expires.
  *
  * <p>Implementations are thread-safe and fail with {@link TurnStoreException} (naming the session
  * and the store) when the storage fails. Every implementation runs the abstract contract test
@@ -97,6 +104,71 @@ public interface TurnStore extends AutoCloseable {
   }
 
   /**
+   * Records {@code principal} as the owner of a session the store does not know yet, creating it
+   * (like {@link #create}), and returns whose the session is now: {@code principal} when it was
+   * recorded now or before, another principal when the session is someone else's. Recording is one
+   * conditional write, so when several instances claim one new session at once for different
+   * principals exactly one wins and every other is answered with the winner. A session known
+   * without an owner (made by {@link #create} or {@link #append}) is {@link Principal#HOST}'s.
+   *
+   * <p>The default suits a store that records no owner: every session is the host's, so a claim
+   * for any other principal is refused (it returns {@link Principal#HOST}).
+   *
+   * @param session the session
+   * @param principal who creates it
+   * @return the session's owner after the call
+   * @throws TurnStoreException if the storage fails
+   */
+  default Principal claim(SessionId session, Principal principal) {
+    java.util.Objects.requireNonNull(principal, "principal");
+    create(session);
+    return Principal.HOST;
+  }
+
+  /**
+   * Returns whose a session is.
+   *
+   * @param session the session
+   * @return its owner, or empty when the store does not know the session
+   * @throws TurnStoreException if the storage fails
+   */
+  default Optional<Principal> owner(SessionId session) {
+    return contains(session) ? Optional.of(Principal.HOST) : Optional.empty();
+  }
+
+  /**
+   * Lists a principal's sessions by last activity, newest first, a page at a time, like {@link
+   * #sessions(int, SessionSummary)} but only the principal's, and with the sessions that have no
+   * turn yet (their last activity is their creation).
+   *
+   * @param owner whose sessions
+   * @param limit the most sessions to return, > 0
+   * @param after the last session of the previous page, or null for the first page
+   * @return the sessions
+   * @throws TurnStoreException if the storage fails
+   */
+  default List<SessionSummary> sessions(Principal owner, int limit, SessionSummary after) {
+    Objects.requireNonNull(owner, "owner");
+    return owner.equals(Principal.HOST) ? sessions(limit, after) : List.of();
+  }
+
+  /**
+   * Lists sessions whose last activity (their creation, or the last turn appended) is before
+   * {@code before}, oldest first: the sessions a runtime expires ({@code
+   * SessionRuntime.Builder.sessionExpiry}). The default, for a store that keeps nothing for long,
+   * lists none.
+   *
+   * @param before the time of the last activity a session must be older than
+   * @param limit the most sessions to return, > 0
+   * @return the sessions
+   * @throws TurnStoreException if the storage fails
+   */
+  default List<SessionSummary> idle(Instant before, int limit) {
+    Objects.requireNonNull(before, "before");
+    return List.of();
+  }
+
+  /**
    * Keeps a turn as it was at a phase of an inference (see {@link Snapshot.Phase}).
    *
    * @param session the session
@@ -114,7 +186,8 @@ public interface TurnStore extends AutoCloseable {
   List<Snapshot> snapshots(Snapshot.Query query);
 
   /**
-   * Deletes everything kept of a session: history, snapshots, lease.
+   * Deletes everything kept of a session: history, snapshots, lease, owner (and, in a store that
+   * keeps them, its events and queued prompts).
    *
    * @param session the session
    * @return true if the store held anything of it

@@ -56,6 +56,26 @@ public class ForwardingTurnStore implements TurnStore {
   }
 
   @Override
+  public SessionId.Principal claim(SessionId session, SessionId.Principal principal) {
+    return storage.claim(session, principal);
+  }
+
+  @Override
+  public Optional<SessionId.Principal> owner(SessionId session) {
+    return storage.owner(session);
+  }
+
+  @Override
+  public List<SessionSummary> sessions(SessionId.Principal owner, int limit, SessionSummary after) {
+    return storage.sessions(owner, limit, after);
+  }
+
+  @Override
+  public List<SessionSummary> idle(java.time.Instant before, int limit) {
+    return storage.idle(before, limit);
+  }
+
+  @Override
   public boolean contains(SessionId session) {
     return storage.contains(session);
   }

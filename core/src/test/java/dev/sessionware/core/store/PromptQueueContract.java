@@ -122,6 +122,25 @@ public abstract class PromptQueueContract {
   }
 
   @Test
+  void deletingASessionsPromptsForgetsThemAndTheirKeysButNotTheirNumbers() {
+    SessionId other = SessionId.of("queue-other");
+    Prompt first = offer(queue, S, "key-d", "one", 5).prompt();
+    queue.claim(S, "a").orElseThrow();
+    offer(queue, S, null, "two", 5);
+    offer(queue, other, null, "kept", 5);
+
+    assertThat(queue.delete(S)).isEqualTo(2);
+
+    assertThat(queue.unfinished(S)).isEmpty();
+    assertThat(queue.find(S, "key-d")).isEmpty();
+    assertThat(queue.active(10)).containsExactly(other);
+    assertThat(queue.unfinished(other)).extracting(Prompt::text).containsExactly("kept");
+    Prompt again = offer(queue, S, "key-d", "one", 5).prompt();
+    assertThat(again.seq()).as("numbers are never given out twice").isGreaterThan(first.seq() + 1);
+    assertThat(queue.delete(SessionId.of("queue-never"))).isZero();
+  }
+
+  @Test
   void aPromptThatCouldNotStartGoesBackFirstInLine() {
     offer(queue, S, null, "one", 5);
     offer(queue, S, null, "two", 5);

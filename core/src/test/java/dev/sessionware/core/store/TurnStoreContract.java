@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.TurnId;
 import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.turn.Block;
@@ -222,6 +223,118 @@ public abstract class TurnStoreContract {
     assertThat(store.history(session)).hasSize(1);
     assertThat(store.delete(session)).isTrue();
     assertThat(store.contains(session)).isFalse();
+  }
+
+  private static final Principal ALICE = Principal.of("alice");
+  private static final Principal BOB = Principal.of("bob");
+
+  @Test
+  void aSessionBelongsToThePrincipalThatCreatedItAndToNoOneElse() {
+    SessionId session = SessionId.of("s-owned");
+    assertThat(store.owner(session)).isEmpty();
+
+    assertThat(store.claim(session, ALICE)).isEqualTo(ALICE);
+    assertThat(store.claim(session, BOB)).as("another principal is told whose it is").isEqualTo(ALICE);
+    assertThat(store.claim(session, ALICE)).isEqualTo(ALICE);
+    assertThat(store.owner(session)).contains(ALICE);
+    assertThat(store.contains(session)).isTrue();
+    assertThat(store.create(session)).as("already known").isFalse();
+    store.append(session, 0, conversationTurn(session, 1));
+    assertThat(store.owner(session)).as("turns do not change the owner").contains(ALICE);
+
+    assertThat(store.delete(session)).isTrue();
+    assertThat(store.owner(session)).isEmpty();
+    assertThat(store.claim(session, BOB)).as("a deleted id is free again").isEqualTo(BOB);
+  }
+
+  @Test
+  void aSessionMadeWithoutAPrincipalIsTheHosts() {
+    SessionId appended = SessionId.of("s-appended");
+    store.append(appended, 0, conversationTurn(appended, 1));
+    SessionId created = SessionId.of("s-created-bare");
+    store.create(created);
+
+    assertThat(store.owner(appended)).contains(Principal.HOST);
+    assertThat(store.owner(created)).contains(Principal.HOST);
+    assertThat(store.claim(appended, ALICE)).isEqualTo(Principal.HOST);
+    assertThat(store.claim(created, ALICE)).isEqualTo(Principal.HOST);
+  }
+
+  @Test
+  void ofPrincipalsClaimingOneNewSessionAtOnceExactlyOneWins() throws Exception {
+    int claimants = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(claimants);
+    try {
+      for (int round = 0; round < 10; round++) {
+        SessionId session = SessionId.of("s-contested-" + round);
+        CyclicBarrier together = new CyclicBarrier(claimants);
+        List<Future<Principal>> answers = new ArrayList<>();
+        for (int c = 0; c < claimants; c++) {
+          Principal principal = Principal.of("user-" + c);
+          answers.add(pool.submit(() -> {
+            together.await(10, TimeUnit.SECONDS);
+            return store.claim(session, principal);
+          }));
+        }
+        List<Principal> told = new ArrayList<>();
+        for (Future<Principal> answer : answers) {
+          told.add(answer.get(30, TimeUnit.SECONDS));
+        }
+        Principal winner = store.owner(session).orElseThrow();
+        assertThat(winner.name()).startsWith("user-");
+        assertThat(told).as("every claimant is told the one winner").containsOnly(winner);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPrincipalsSessionsArePagedNewestFirstWithoutAnyoneElses() throws Exception {
+    SessionId a1 = SessionId.of("alice-1");
+    SessionId a2 = SessionId.of("alice-2");
+    SessionId a3 = SessionId.of("alice-3");
+    store.claim(a1, ALICE);
+    Thread.sleep(3);
+    store.claim(a2, ALICE);
+    Thread.sleep(3);
+    store.claim(SessionId.of("bob-1"), BOB);
+    store.append(SessionId.of("host-1"), 0, conversationTurn(SessionId.of("host-1"), 1));
+    Thread.sleep(3);
+    store.claim(a3, ALICE);
+    Thread.sleep(3);
+    store.append(a1, 0, conversationTurn(a1, 1)); // alice's most recent now
+
+    List<SessionSummary> first = store.sessions(ALICE, 2, null);
+    assertThat(first).extracting(SessionSummary::session).containsExactly(a1, a3);
+    assertThat(first.get(0).turns()).isEqualTo(1);
+    assertThat(first.get(1).turns()).as("listed before its first turn").isZero();
+    assertThat(store.sessions(ALICE, 2, first.get(1))).extracting(SessionSummary::session).containsExactly(a2);
+    assertThat(store.sessions(BOB, 10, null)).extracting(summary -> summary.session().value())
+        .containsExactly("bob-1");
+    assertThat(store.sessions(Principal.of("carol"), 10, null)).isEmpty();
+    assertThat(store.sessions(Principal.HOST, 10, null)).extracting(summary -> summary.session().value())
+        .containsExactly("host-1");
+  }
+
+  @Test
+  void idleSessionsAreThoseWithNoActivitySinceATimeOldestFirst() throws Exception {
+    SessionId claimed = SessionId.of("s-idle-claimed");
+    store.claim(claimed, ALICE);
+    Thread.sleep(3);
+    SessionId appended = SessionId.of("s-idle-appended");
+    store.append(appended, 0, conversationTurn(appended, 1));
+    SessionId revived = SessionId.of("s-revived");
+    store.append(revived, 0, conversationTurn(revived, 1));
+    Thread.sleep(5);
+    Instant cutoff = Instant.now();
+    Thread.sleep(5);
+    store.append(revived, 1, conversationTurn(revived, 2));
+    store.claim(SessionId.of("s-fresh"), BOB);
+
+    assertThat(store.idle(cutoff, 10)).extracting(SessionSummary::session).containsExactly(claimed, appended);
+    assertThat(store.idle(cutoff, 1)).extracting(SessionSummary::session).containsExactly(claimed);
+    assertThat(store.idle(Instant.EPOCH, 10)).isEmpty();
   }
 
   @Test

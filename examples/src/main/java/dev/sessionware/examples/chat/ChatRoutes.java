@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.opentelemetry.SessionBaggage;
 import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.session.SessionRuntime;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class ChatRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(ChatRoutes.class);
   private static final String HANDLED = "sessionware.chat.error";
+  private static final String PRINCIPAL = "sessionware.chat.principal";
+  /** The page runs only its own script and style: nothing inline, nothing from elsewhere. */
+  private static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self';"
+      + " connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  private static final int DEFAULT_SESSION_LIMIT = 20;
+  private static final int MAX_SESSION_LIMIT = 100;
   private static final int DEFAULT_TURN_LIMIT = 100;
   private static final int MAX_TURN_LIMIT = 1_000;
   private static final java.util.List<String> PHASES = java.util.List.of(Snapshot.Phase.PRE_INFERENCE,
@@ -36,6 +43,8 @@ final class ChatRoutes {
   private final ChatRequests requests;
   private final EventStreams streams;
   private final String page;
+  private final String script;
+  private final String style;
 
   private ChatRoutes(ChatServer server, ObjectMapper json) {
     this.server = server;
@@ -43,6 +52,8 @@ final class ChatRoutes {
     this.requests = new ChatRequests(json);
     this.streams = server.streams();
     this.page = resource("index.html");
+    this.script = resource("app.js");
+    this.style = resource("app.css");
   }
 
   static Javalin install(ChatServer server, ObjectMapper json) {
@@ -55,15 +66,32 @@ final class ChatRoutes {
       config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(serverErrors));
     });
     app.before(RawRequestCheck::refuseAmbiguousOrMalformed);
+    app.before("/api/*", routes::authenticate); // before anything reads the request: every endpoint, the stream
     app.before("/api/*", LegacyRunIdRejection::refuseInQuery);
-    app.get("/", ctx -> ctx.header("Cache-Control", "no-store").html(routes.page));
+    app.get("/", ctx -> ctx.header("Cache-Control", "no-store").header("Content-Security-Policy", PAGE_POLICY)
+        .html(routes.page));
+    app.get("/app.js", ctx -> ctx.header("Cache-Control", "no-store").contentType("text/javascript; charset=utf-8")
+        .result(routes.script));
+    app.get("/app.css", ctx -> ctx.header("Cache-Control", "no-store").contentType("text/css; charset=utf-8")
+        .result(routes.style));
     app.post("/api/sessions", routes::createSession);
+    app.get("/api/sessions", routes::listSessions);
     app.get("/api/sessions/{id}", routes::sessionState);
     app.get("/api/sessions/{id}/turns", routes::turns);
     app.post("/api/sessions/{id}/messages", routes::message);
     app.delete("/api/sessions/{id}/inference", routes::cancel);
     app.get("/api/sessions/{id}/events", ctx -> routes.streams.stream(ctx, routes.session(ctx)));
     app.exception(ApiException.class, routes::error);
+    // the session expired (or was never the caller's) between the check and the call: the same answer
+    app.exception(java.util.NoSuchElementException.class, (e, ctx) -> {
+      if (!ctx.pathParamMap().containsKey("id")) {
+        LOG.atError().setCause(e).addKeyValue("path", ctx.path()).log("chat: request failed");
+        routes.error(new ApiException(500, "internal_error", null, "the server could not handle the request;"
+            + " its log has the details"), ctx);
+        return;
+      }
+      routes.error(unknownSession(ChatRequests.sessionId(ctx.pathParam("id"), "session_id")), ctx);
+    });
     app.exception(SessionBusyException.class, (e, ctx) -> {
       long seconds = e.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(1L);
       ctx.header("Retry-After", Long.toString(seconds));
@@ -91,6 +119,45 @@ final class ChatRoutes {
     return app;
   }
 
+  /**
+   * Asks the authenticator who sent the request; refuses it with 401 when nobody. Nothing the
+   * request carries elsewhere (a body, the URL, baggage) is ever taken as the principal.
+   */
+  private void authenticate(Context ctx) {
+    Principal principal = server.authenticator().authenticate(ctx::header).orElse(null);
+    if (principal == null) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"sessionware-chat\"");
+      boolean sent = ctx.header("Authorization") != null;
+      throw new ApiException(401, "unauthorized", "Authorization", sent
+          ? "the Authorization header does not hold a valid bearer token"
+          : "this request needs a bearer token: send Authorization: Bearer <token>");
+    }
+    ctx.attribute(PRINCIPAL, principal);
+  }
+
+  private static Principal principal(Context ctx) {
+    Principal principal = ctx.attribute(PRINCIPAL);
+    if (principal == null) { // every /api/ path is authenticated first: a route outside it has no principal
+      throw new IllegalStateException("no principal for " + ctx.path());
+    }
+    return principal;
+  }
+
+  private void listSessions(Context ctx) {
+    int limit = (int) number(ctx, "limit", DEFAULT_SESSION_LIMIT, 1, MAX_SESSION_LIMIT);
+    ArrayNode list = json.createArrayNode();
+    for (dev.sessionware.core.store.TurnStore.SessionSummary summary
+        : server.runtime().sessions(principal(ctx), limit, null)) {
+      ObjectNode item = list.addObject();
+      item.put("session_id", summary.session().value());
+      item.put("turn_count", summary.turns());
+      item.put("last_activity_ms", summary.lastActivity().toEpochMilli());
+    }
+    ObjectNode answer = json.createObjectNode();
+    answer.set("sessions", list);
+    send(ctx, 200, answer);
+  }
+
   private void createSession(Context ctx) {
     ObjectNode body = requests.body(ctx, true, Set.of("session_id"));
     JsonNode given = body.get("session_id");
@@ -102,8 +169,16 @@ final class ChatRoutes {
     } else {
       id = ChatRequests.sessionId(given.textValue(), "session_id");
     }
-    boolean created = server.open(id);
-    ObjectNode answer = state(id, server.find(id).orElseThrow());
+    Principal principal = principal(ctx);
+    boolean created;
+    try {
+      created = server.open(id, principal);
+    } catch (java.util.NoSuchElementException taken) {
+      // a session id is chosen by the client, so that one is in use cannot be hidden from a creator
+      throw new ApiException(409, "session_id_taken", "session_id", "session " + id.value() + " cannot be"
+          + " created: the id is in use; leave session_id out for a new one");
+    }
+    ObjectNode answer = state(id, server.find(id, principal).orElseThrow(() -> unknownSession(id)), principal);
     answer.put("created", created);
     send(ctx, created ? 201 : 200, answer);
   }
@@ -123,11 +198,12 @@ final class ChatRoutes {
 
   private void sessionState(Context ctx) {
     ChatSession session = session(ctx);
-    send(ctx, 200, state(session.id(), session));
+    send(ctx, 200, state(session.id(), session, session.owner()));
   }
 
-  private ObjectNode state(SessionId id, ChatSession session) {
-    java.util.List<PromptQueue.Prompt> prompts = server.runtime().prompts(id); // every instance's, from the shared queue
+  private ObjectNode state(SessionId id, ChatSession session, Principal principal) {
+    // every instance's, from the shared queue
+    java.util.List<PromptQueue.Prompt> prompts = server.runtime().prompts(id, principal);
     ObjectNode node = json.createObjectNode();
     node.put("session_id", id.value());
     node.put("state", !prompts.isEmpty() && prompts.get(0).state() == PromptQueue.State.RUNNING ? "running" : "idle");
@@ -170,7 +246,7 @@ final class ChatRoutes {
     ObjectNode body = requests.body(ctx, false, Set.of("prompt", "idempotency_key"));
     String key = ChatRequests.idempotencyKey(ctx, body);
     String prompt = ChatRequests.prompt(body);
-    SessionRuntime.Submission submission = server.runtime().submit(session.id(), key, prompt);
+    SessionRuntime.Submission submission = server.runtime().submit(session.id(), session.owner(), key, prompt);
     switch (submission.outcome()) {
       case KEY_REUSED -> throw new ApiException(409, "idempotency_key_reused", "Idempotency-Key",
           "this Idempotency-Key was already used with a different prompt in this session");
@@ -198,7 +274,7 @@ final class ChatRoutes {
     if (waits) {
       node.put("queue_position", submission.position());
     }
-    node.put("queue_depth", waiting(server.runtime().prompts(session.id())));
+    node.put("queue_depth", waiting(server.runtime().prompts(session.id(), session.owner())));
     if (prompt.key() != null) {
       node.put("idempotency_key", prompt.key());
     }
@@ -220,21 +296,27 @@ final class ChatRoutes {
 
   private void cancel(Context ctx) {
     ChatSession session = session(ctx);
-    PromptQueue.Prompt cancelled = server.runtime().cancelPrompt(session.id())
+    PromptQueue.Prompt cancelled = server.runtime().cancelPrompt(session.id(), session.owner())
         .orElseThrow(() -> new ApiException(409, "not_running", null, "this session has no running inference to cancel"));
     boolean here = server.runtime().instanceId().equals(cancelled.owner());
     ObjectNode node = json.createObjectNode();
     node.put("status", here ? "cancelled" : "cancelling");
     node.put("session_id", session.id().value());
     node.put("inference_id", cancelled.inferenceId() == null ? null : cancelled.inferenceId().value());
-    node.put("queue_depth", waiting(server.runtime().prompts(session.id())));
+    node.put("queue_depth", waiting(server.runtime().prompts(session.id(), session.owner())));
     send(ctx, here ? 200 : 202, node);
   }
 
+  /** The caller's session named in the path: another principal's is answered as one that does not exist. */
   private ChatSession session(Context ctx) {
     SessionId id = ChatRequests.sessionId(ctx.pathParam("id"), "session_id");
-    return server.find(id).orElseThrow(() -> new ApiException(404, "unknown_session", "session_id",
-        "there is no session " + id.value() + "; create it with POST /api/sessions"));
+    return server.find(id, principal(ctx)).orElseThrow(() -> unknownSession(id));
+  }
+
+  /** The one answer for a session the caller does not have, whether it exists or not. */
+  private static ApiException unknownSession(SessionId id) {
+    return new ApiException(404, "unknown_session", "session_id",
+        "there is no session " + id.value() + "; create it with POST /api/sessions");
   }
 
   private static long number(Context ctx, String name, long fallback, long min, long max) {

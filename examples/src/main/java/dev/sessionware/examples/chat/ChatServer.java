@@ -3,6 +3,7 @@ package dev.sessionware.examples.chat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.event.json.EventCodec;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.session.SessionRuntime;
@@ -22,6 +23,7 @@ import io.javalin.Javalin;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +38,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run it with {@code mvn -pl examples -am compile exec:java
  * -Dexec.mainClass=dev.sessionware.examples.chat.ChatServer} and open {@code http://127.0.0.1:8080/}.
- * Arguments: {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID]}. It runs on {@link
- * EmbeddedEngine} unless {@code OPENAI_BASE_URL} is set, and keeps conversations in SQLite.
+ * Arguments: {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID] [--tokens FILE]
+ * [--session-expiry DURATION]}. It runs on {@link EmbeddedEngine} unless {@code OPENAI_BASE_URL} is set, and keeps
+ * conversations in SQLite.
+ *
+ * <p>Every API request and event stream is authenticated by the server's {@link Authenticator}
+ * (for {@code main}, {@link BearerTokens} from {@code --tokens FILE}, or, without it, a development
+ * file beside the database with one token for principal {@code demo}, printed at start). A session
+ * belongs to the principal that created it: to every other principal it answers {@code 404
+ * unknown_session}, exactly as a session that does not exist.
  */
 public final class ChatServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChatServer.class);
@@ -53,12 +62,18 @@ public final class ChatServer implements AutoCloseable {
   private final PromptQueue promptQueue;
   private final ConcurrentMap<SessionId, ChatSession> sessions = new ConcurrentHashMap<>();
   private final String host;
+  private final Authenticator authenticator;
   private final EventStreams streams;
   private final EventCodec.Translator streamVocabulary; // the events as the log and the streams have them
   private final Javalin http;
   private volatile boolean closed;
 
   private ChatServer(Builder builder) {
+    if (builder.authenticator == null) {
+      throw new IllegalStateException("the chat server needs an authenticator: ChatServer.builder(engine, store)"
+          + ".authenticator(BearerTokens.fromFile(path)), or a host's own Authenticator");
+    }
+    this.authenticator = builder.authenticator;
     this.host = builder.host;
     this.queueLimit = builder.queueLimit;
     this.eventBuffer = builder.eventBuffer;
@@ -76,6 +91,9 @@ public final class ChatServer implements AutoCloseable {
         .promptQueue(promptQueue, pipeline).queueLimit(builder.queueLimit);
     if (builder.instanceId != null) {
       runtimeBuilder.instanceId(builder.instanceId);
+    }
+    if (builder.sessionExpiry != null) {
+      runtimeBuilder.sessionExpiry(builder.sessionExpiry);
     }
     this.runtime = runtimeBuilder.build();
     this.streams = new EventStreams(builder.maxStreams);
@@ -126,13 +144,16 @@ public final class ChatServer implements AutoCloseable {
    * Starts the server on the embedded engine (or an OpenAI-compatible one when {@code
    * OPENAI_BASE_URL} is set) and a SQLite file, and runs it until the JVM stops.
    *
-   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID]}
+   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID] [--tokens FILE]
+   *     [--session-expiry DURATION]}; the duration in ISO-8601 ({@code PT24H}), default {@code P7D}
    */
   public static void main(String[] args) {
     String host = "127.0.0.1";
     int port = 8080;
     int queueLimit = Builder.DEFAULT_QUEUE_LIMIT;
     String instanceId = null;
+    Path tokens = null;
+    Duration expiry = Duration.ofDays(7);
     Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-chat.db");
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -146,14 +167,23 @@ public final class ChatServer implements AutoCloseable {
         case "--db" -> database = Path.of(value);
         case "--queue-limit" -> queueLimit = Integer.parseInt(value);
         case "--instance-id" -> instanceId = value;
+        case "--tokens" -> tokens = Path.of(value);
+        case "--session-expiry" -> expiry = parseExpiry(value);
         default -> throw new IllegalArgumentException("unknown option " + option
-            + "; the options are --host, --port, --db, --queue-limit and --instance-id");
+            + "; the options are --host, --port, --db, --queue-limit, --instance-id, --tokens and --session-expiry");
       }
     }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
         .orElseGet(EmbeddedEngine::new);
+    String developmentToken = null;
+    if (tokens == null) { // the demo: a file of one token for "demo", made once beside the database
+      tokens = Path.of(database + ".tokens");
+      developmentToken = BearerTokens.developmentToken(tokens, Principal.of("demo"));
+    }
+    Authenticator authenticator = BearerTokens.fromFile(tokens);
     JdbcTurnStore store = JdbcTurnStore.sqlite(database);
-    Builder builder = builder(engine, store).host(host).port(port).queueLimit(queueLimit);
+    Builder builder = builder(engine, store).host(host).port(port).queueLimit(queueLimit)
+        .authenticator(authenticator).sessionExpiry(expiry);
     if (instanceId == null && port != 0) {
       // the same on every start at this address: a restart after a crash takes its sessions back at once
       instanceId = "chat-" + System.getenv().getOrDefault("HOSTNAME", "local").replaceAll("[^A-Za-z0-9._-]", "_")
@@ -164,7 +194,26 @@ public final class ChatServer implements AutoCloseable {
     }
     ChatServer server = builder.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-server-shutdown"));
-    System.out.println("Sessionware chat: open " + server.uri() + " (database " + database + ")");
+    if (developmentToken != null) {
+      System.out.println("Sessionware chat: open " + server.uri() + "#token=" + developmentToken + " (database "
+          + database + "; development token of principal demo from " + tokens + "; --tokens FILE for your own)");
+    } else {
+      System.out.println("Sessionware chat: open " + server.uri() + " (database " + database + ", tokens " + tokens
+          + "); the page asks for your token");
+    }
+  }
+
+  private static Duration parseExpiry(String value) {
+    try {
+      Duration parsed = Duration.parse(value);
+      if (!parsed.isNegative() && !parsed.isZero()) {
+        return parsed;
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--session-expiry must be a positive ISO-8601 duration such as PT24H or P7D,"
+        + " but was \"" + dev.sessionware.core.SafeText.escape(dev.sessionware.core.SafeText.preview(value, 64)) + "\"");
   }
 
   /**
@@ -209,31 +258,51 @@ public final class ChatServer implements AutoCloseable {
     return streams;
   }
 
-  /**
-   * Opens a session, resuming one the store keeps. Returns whether it was new.
-   */
-  boolean open(SessionId id) {
-    boolean[] created = {false};
-    sessions.computeIfAbsent(id, key -> {
-      TurnStore store = runtime.store();
-      // recorded in the database: every instance behind the load balancer knows it from now on
-      created[0] = store.create(key) || !store.contains(key) && store.length(key) == 0;
-      return newChatSession(key);
-    });
-    return created[0];
+  Authenticator authenticator() {
+    return authenticator;
   }
 
   /**
-   * The session, loaded if this instance has not seen it since it started: the database knows it
-   * when it has a turn, an event or a prompt, whichever instance wrote it.
+   * Opens a session for a principal, resuming one of theirs the store keeps. Returns whether it was
+   * new.
+   *
+   * @throws NoSuchElementException if the session is another principal's
    */
-  Optional<ChatSession> find(SessionId id) {
+  boolean open(SessionId id, Principal principal) {
+    if (runtime.owns(id, principal)) {
+      find(id, principal);
+      return false;
+    }
+    // recorded in the database with its owner: every instance behind the load balancer knows it from now on
+    runtime.openSession(pipeline, id, principal);
+    find(id, principal);
+    return true;
+  }
+
+  /**
+   * The principal's session, loaded if this instance has not seen it since it started (the
+   * database knows it, whichever instance wrote it); empty for a session that does not exist and
+   * for another principal's alike.
+   */
+  Optional<ChatSession> find(SessionId id, Principal principal) {
+    if (!runtime.owns(id, principal)) {
+      return Optional.empty();
+    }
     ChatSession known = sessions.get(id);
-    if (known != null) {
+    if (known != null && known.owner().equals(principal)) {
       return Optional.of(known);
     }
-    boolean stored = runtime.store().contains(id) || eventLog.lastOrdinal(id) > 0 || !runtime.prompts(id).isEmpty();
-    return stored ? Optional.of(sessions.computeIfAbsent(id, this::newChatSession)) : Optional.empty();
+    // new here, or this instance still holds the session of an earlier owner whose session expired
+    ChatSession now = sessions.compute(id, (key, held) -> {
+      if (held != null && held.owner().equals(principal)) {
+        return held;
+      }
+      if (held != null) {
+        held.events().close(); // its streams end: they were another principal's
+      }
+      return newChatSession(key, principal);
+    });
+    return Optional.of(now);
   }
 
   TurnStore store() {
@@ -244,10 +313,10 @@ public final class ChatServer implements AutoCloseable {
     return runtime;
   }
 
-  private ChatSession newChatSession(SessionId id) {
+  private ChatSession newChatSession(SessionId id, Principal owner) {
     SessionEventLog events = new SessionEventLog(id, eventLog, eventBuffer,
         through -> SessionSnapshot.at(id, through, runtime.store(), eventLog));
-    return new ChatSession(id, events);
+    return new ChatSession(id, owner, events);
   }
 
   /**
@@ -287,6 +356,8 @@ public final class ChatServer implements AutoCloseable {
     private PromptQueue promptQueue;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private EventCodec codec = EventCodec.standard();
+    private Authenticator authenticator;
+    private Duration sessionExpiry;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -437,9 +508,35 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
+     * Sets who may call the server: every API request and event stream is given to it first, and
+     * refused with {@code 401 unauthorized} when it returns no principal. Required: {@link
+     * BearerTokens#fromFile} is the example's default.
+     *
+     * @param authenticator the authenticator
+     * @return this builder
+     */
+    public Builder authenticator(Authenticator authenticator) {
+      this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+      return this;
+    }
+
+    /**
+     * Removes sessions idle this long (no turn since), with their turns, events and prompts; see
+     * {@link SessionRuntime.Builder#sessionExpiry}. Default: sessions never expire.
+     *
+     * @param idle how long a session may stay idle, > 0
+     * @return this builder
+     */
+    public Builder sessionExpiry(Duration idle) {
+      this.sessionExpiry = Objects.requireNonNull(idle, "sessionExpiry");
+      return this;
+    }
+
+    /**
      * Starts the server.
      *
      * @return the running server
+     * @throws IllegalStateException if no {@link #authenticator} was set
      */
     public ChatServer start() {
       return new ChatServer(this);

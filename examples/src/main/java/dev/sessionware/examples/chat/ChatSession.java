@@ -1,6 +1,7 @@
 package dev.sessionware.examples.chat;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 
 /**
  * One conversation as this instance of the server streams it: its id and its {@link
@@ -9,6 +10,7 @@ import dev.sessionware.core.SessionId;
  * the same database.
  *
  * @param id the session
+ * @param owner the principal it belongs to
  * @param events its event log, as this instance's streams read it
  */
-record ChatSession(SessionId id, SessionEventLog events) {}
+record ChatSession(SessionId id, Principal owner, SessionEventLog events) {}

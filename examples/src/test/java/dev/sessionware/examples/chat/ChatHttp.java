@@ -25,9 +25,17 @@ final class ChatHttp {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
+  private final String token; // null: requests without Authorization
 
+  /** A client of alice's, with her token. */
   ChatHttp(URI base) {
+    this(base, TestTokens.ALICE_TOKEN);
+  }
+
+  /** A client that sends {@code token} as its bearer token, or none when null. */
+  ChatHttp(URI base, String token) {
     this.base = base;
+    this.token = token;
   }
 
   record Reply(int status, JsonNode body, HttpResponse<String> raw) {
@@ -45,6 +53,9 @@ final class ChatHttp {
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
     }
     for (int i = 0; i < headers.length; i += 2) {
       request.header(headers[i], headers[i + 1]);
@@ -115,6 +126,9 @@ final class ChatHttp {
       HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/api/sessions/" + session + "/events"));
       if (lastEventId != null) {
         request.header("Last-Event-ID", lastEventId);
+      }
+      if (token != null) {
+        request.header("Authorization", "Bearer " + token);
       }
       HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
       this.status = response.statusCode();

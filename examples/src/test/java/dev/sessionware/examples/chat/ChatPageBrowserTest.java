@@ -35,7 +35,7 @@ class ChatPageBrowserTest {
   @Test
   void aPromptStreamsIntoThePageAndAReloadShowsTheHistory() {
     withBrowser(ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db"))), (server, browser) -> {
-      browser.get(server.uri().toString());
+      browser.get(server.uri() + "#token=" + TestTokens.ALICE_TOKEN);
       await("the page to create a session and put it in the URL", () -> browser.getCurrentUrl().contains("?session="));
       String url = browser.getCurrentUrl();
 
@@ -99,7 +99,7 @@ class ChatPageBrowserTest {
   void aPageFurtherBehindThanTheServerKeepsShowsTheSnapshotOnceAndGoesOnLive() {
     withBrowser(ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db"))).eventBuffer(24),
         (server, browser) -> {
-          browser.get(server.uri().toString());
+          browser.get(server.uri() + "#token=" + TestTokens.ALICE_TOKEN);
           await("a session in the URL", () -> browser.getCurrentUrl().contains("?session="));
           String session = browser.getCurrentUrl().replaceAll(".*\\?session=", "");
           ChatHttp http = new ChatHttp(server.uri());
@@ -142,7 +142,7 @@ class ChatPageBrowserTest {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu");
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile())
         .usingAnyFreePort().build();
-    try (ChatServer server = serverBuilder.port(0).start()) {
+    try (ChatServer server = serverBuilder.port(0).authenticator(TestTokens.AUTH).start()) {
       WebDriver browser = new ChromeDriver(service, options);
       try {
         work.run(server, browser);

@@ -31,7 +31,7 @@ class ChatServerBytesTest {
 
   @BeforeEach
   void start() {
-    server = ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0).start();
+    server = ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0).authenticator(TestTokens.AUTH).start();
     http = new ChatHttp(server.uri());
   }
 
@@ -85,7 +85,8 @@ class ChatServerBytesTest {
 
   private static byte[] request(String method, String path, String extraHeaders, byte[] body) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extraHeaders
+    String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        + "Authorization: Bearer " + TestTokens.ALICE_TOKEN + "\r\n" + extraHeaders
         + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n") + "\r\n";
     bytes.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
     if (body != null) {

@@ -49,7 +49,7 @@ class ChatServerTest {
 
   private void start(Engine engine, int queueLimit) {
     JdbcTurnStore store = JdbcTurnStore.sqlite(dir.resolve("chat.db"));
-    server = ChatServer.builder(engine, store).eventLog(store.eventLog()).port(0) // as main() sets it up
+    server = ChatServer.builder(engine, store).eventLog(store.eventLog()).port(0).authenticator(TestTokens.AUTH) // as main() sets it up
         .queueLimit(queueLimit).start();
     http = new ChatHttp(server.uri());
   }
@@ -299,7 +299,7 @@ class ChatServerTest {
     dev.sessionware.core.SessionId id = dev.sessionware.core.SessionId.of("orphaned-session");
     try (JdbcTurnStore store = JdbcTurnStore.sqlite(file)) {
       store.tryLease(id, "chat-instance-1", java.time.Duration.ofMinutes(1)).orElseThrow(); // then the instance died
-      try (ChatServer other = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0)
+      try (ChatServer other = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0).authenticator(TestTokens.AUTH)
           .instanceId("chat-instance-2").start()) {
         ChatHttp client = new ChatHttp(other.uri());
         client.send("POST", "/api/sessions", "{\"session_id\":\"orphaned-session\"}");
@@ -308,7 +308,7 @@ class ChatServerTest {
         assertThat(waiting.body().get("queue_position").asInt()).isEqualTo(1);
         assertThat(client.state(id.value()).get("queue_depth").asInt()).isEqualTo(1);
       }
-      try (ChatServer restarted = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0)
+      try (ChatServer restarted = ChatServer.builder(embedded, JdbcTurnStore.sqlite(file)).port(0).authenticator(TestTokens.AUTH)
           .instanceId("chat-instance-1").leaseDuration(java.time.Duration.ofMillis(500)).start()) {
         ChatHttp client = new ChatHttp(restarted.uri());
         client.awaitIdle(id.value(), 1); // its takeover check found the waiting prompt and ran it
@@ -334,7 +334,7 @@ class ChatServerTest {
     };
     JdbcTurnStore store = JdbcTurnStore.sqlite(dir.resolve("chat.db"));
     // a buffer (and log) of 24 events: the first turns are compacted away, an answer (~12 events) is not
-    server = ChatServer.builder(slowWhenAsked, store).eventBuffer(24).port(0).start();
+    server = ChatServer.builder(slowWhenAsked, store).eventBuffer(24).port(0).authenticator(TestTokens.AUTH).start();
     http = new ChatHttp(server.uri());
     String session = http.newSession();
     List<String> prompts = List.of("first question", "second question", "third question");
@@ -421,7 +421,7 @@ class ChatServerTest {
   /** Fault class: idle readers must never take the API down; past the server's bound, a clear refusal. */
   @Test
   void threeHundredIdleStreamsHoldNoThreadsAndTheApiStillAnswers() throws Exception {
-    server = ChatServer.builder(embedded, JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0).maxStreams(300).start();
+    server = ChatServer.builder(embedded, JdbcTurnStore.sqlite(dir.resolve("chat.db"))).port(0).authenticator(TestTokens.AUTH).maxStreams(300).start();
     http = new ChatHttp(server.uri());
     List<ChatHttp.Stream> open = new ArrayList<>();
     try {

@@ -16,7 +16,7 @@ class LegacyRunIdRejectionTest {
   @Test
   void theLegacyAliasIsRefusedInBodiesAndQueriesAndNothingIsGuessedFromIt() throws Exception {
     try (ChatServer server = ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db")))
-        .port(0).start()) {
+        .port(0).authenticator(TestTokens.AUTH).start()) {
       ChatHttp http = new ChatHttp(server.uri());
       String session = http.newSession();
       String messages = "/api/sessions/" + session + "/messages";

@@ -66,7 +66,7 @@ class TwoInstancesTest {
 
   private static ChatServer start(String instance, Engine engine, DataSource pool) {
     JdbcTurnStore store = JdbcTurnStore.builder(pool).name(instance).build();
-    return ChatServer.builder(engine, store).instanceId(instance).leaseDuration(LEASE).port(0).start();
+    return ChatServer.builder(engine, store).instanceId(instance).leaseDuration(LEASE).port(0).authenticator(TestTokens.AUTH).start();
   }
 
   @AfterEach

@@ -1,6 +1,7 @@
 package dev.sessionware.store.jdbc;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.store.EventLog;
 import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.Snapshot;
@@ -316,6 +317,75 @@ public final class JdbcTurnStore implements TurnStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One conditional insert ({@code ON CONFLICT DO NOTHING}) of the session's row with the
+   * principal, then a read of the row's owner: of instances claiming one new session at once, the
+   * database lets one insert win and the others read the winner.
+   */
+  @Override
+  public Principal claim(SessionId session, Principal principal) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(principal, "principal");
+    try {
+      return connections.with(connection -> {
+        for (int attempt = 0; ; attempt++) {
+          long now = System.currentTimeMillis();
+          try (PreparedStatement insert = connection.prepareStatement("INSERT INTO sw_sessions (session_id,"
+              + " turn_count, last_turn_id, created_at_ms, last_activity_ms, owner_principal)"
+              + " VALUES (?, 0, NULL, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING")) {
+            insert.setString(1, session.value());
+            insert.setLong(2, now);
+            insert.setLong(3, now);
+            insert.setString(4, principal.name());
+            if (insert.executeUpdate() == 1) {
+              return principal;
+            }
+          }
+          Optional<Principal> owner = owner(connection, session);
+          if (owner.isPresent()) {
+            return owner.get();
+          }
+          if (attempt == 2) { // deleted again after each insert lost: a sweep racing a claim three times
+            throw new SQLException("session " + session + " was deleted while it was being claimed, three times");
+          }
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(session, "could not claim session " + session + " for " + principal, e);
+    }
+  }
+
+  @Override
+  public Optional<Principal> owner(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return connections.with(connection -> owner(connection, session));
+    } catch (SQLException e) {
+      throw failure(session, "could not read the owner of session " + session, e);
+    }
+  }
+
+  private Optional<Principal> owner(Connection connection, SessionId session) throws SQLException {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT owner_principal FROM sw_sessions WHERE session_id = ?")) {
+      select.setString(1, session.value());
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        String name = row.getString(1);
+        try {
+          return Optional.of(Principal.of(name));
+        } catch (RuntimeException e) { // a row written by hand: refused, never read as someone else's
+          throw new SQLException("session " + session + " has an owner_principal that is not a principal: "
+              + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
   @Override
   public boolean contains(SessionId session) {
     Objects.requireNonNull(session, "session");
@@ -422,35 +492,74 @@ public final class JdbcTurnStore implements TurnStore {
 
   @Override
   public List<SessionSummary> sessions(int limit, SessionSummary after) {
+    return page("turn_count > 0", null, limit, after, "could not list sessions");
+  }
+
+  @Override
+  public List<SessionSummary> sessions(Principal owner, int limit, SessionSummary after) {
+    Objects.requireNonNull(owner, "owner");
+    return page("owner_principal = ?", owner.name(), limit, after, "could not list the sessions of " + owner);
+  }
+
+  /** A page of sessions by last activity, newest first, where {@code condition} holds (with one parameter, or none). */
+  private List<SessionSummary> page(String condition, String parameter, int limit, SessionSummary after, String what) {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be > 0, but was " + limit);
     }
-    String sql = "SELECT session_id, turn_count, last_activity_ms FROM sw_sessions WHERE turn_count > 0"
+    String sql = "SELECT session_id, turn_count, last_activity_ms FROM sw_sessions WHERE " + condition
         + (after == null ? "" : " AND (last_activity_ms < ? OR (last_activity_ms = ? AND session_id > ?))")
         + " ORDER BY last_activity_ms DESC, session_id LIMIT ?";
     try {
       return connections.with(connection -> {
         try (PreparedStatement select = connection.prepareStatement(sql)) {
           int i = 1;
+          if (parameter != null) {
+            select.setString(i++, parameter);
+          }
           if (after != null) {
             select.setLong(i++, after.lastActivity().toEpochMilli());
             select.setLong(i++, after.lastActivity().toEpochMilli());
             select.setString(i++, after.session().value());
           }
           select.setInt(i, limit);
-          List<SessionSummary> page = new ArrayList<>();
-          try (ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-              page.add(new SessionSummary(SessionId.of(rows.getString(1)), rows.getLong(2),
-                  Instant.ofEpochMilli(rows.getLong(3))));
-            }
-          }
-          return page;
+          return summaries(select);
         }
       });
     } catch (SQLException e) {
-      throw failure(null, "could not list sessions", e);
+      throw failure(null, what, e);
     }
+  }
+
+  @Override
+  public List<SessionSummary> idle(Instant before, int limit) {
+    Objects.requireNonNull(before, "before");
+    if (limit <= 0) {
+      throw new IllegalArgumentException("limit must be > 0, but was " + limit);
+    }
+    try {
+      return connections.with(connection -> {
+        try (PreparedStatement select = connection.prepareStatement("SELECT session_id, turn_count,"
+            + " last_activity_ms FROM sw_sessions WHERE last_activity_ms < ?"
+            + " ORDER BY last_activity_ms, session_id DESC LIMIT ?")) {
+          select.setLong(1, before.toEpochMilli());
+          select.setInt(2, limit);
+          return summaries(select);
+        }
+      });
+    } catch (SQLException e) {
+      throw failure(null, "could not list the sessions idle since " + before, e);
+    }
+  }
+
+  private static List<SessionSummary> summaries(PreparedStatement select) throws SQLException {
+    List<SessionSummary> page = new ArrayList<>();
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        page.add(new SessionSummary(SessionId.of(rows.getString(1)), rows.getLong(2),
+            Instant.ofEpochMilli(rows.getLong(3))));
+      }
+    }
+    return page;
   }
 
   /**

@@ -103,6 +103,21 @@ public final class TestPostgres {
     return java.net.URI.create(database.getJdbcUrl().substring("jdbc:".length())).getPort();
   }
 
+  /**
+   * Returns another pool on the database of {@code first}, as a second instance of an app has.
+   *
+   * @param first a pool from {@link #newDatabase()}
+   * @return the pool; close it when done
+   */
+  public static HikariDataSource anotherPool(HikariDataSource first) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(first.getJdbcUrl());
+    config.setUsername(first.getUsername());
+    config.setPassword(first.getPassword());
+    config.setMaximumPoolSize(10);
+    return new HikariDataSource(config);
+  }
+
   private static HikariConfig config(String url, Server s) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);

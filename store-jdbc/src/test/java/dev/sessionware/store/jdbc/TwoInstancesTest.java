@@ -3,7 +3,6 @@ package dev.sessionware.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.pipeline.Engine;
@@ -34,18 +33,9 @@ class TwoInstancesTest {
     return turn.append(Block.assistantText("echo " + turn.last(BlockKind.USER).flatMap(Block::text).orElse("")));
   };
 
-  private static HikariDataSource secondPool(HikariDataSource first) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(first.getJdbcUrl());
-    config.setUsername(first.getUsername());
-    config.setPassword(first.getPassword());
-    config.setMaximumPoolSize(10);
-    return new HikariDataSource(config);
-  }
-
   @Test
   void eightThreadsOnTwoInstancesRunOneSessionWithNoGapNoDuplicateAndEveryLoserTold() throws Exception {
-    try (HikariDataSource poolA = TestPostgres.newDatabase(); HikariDataSource poolB = secondPool(poolA);
+    try (HikariDataSource poolA = TestPostgres.newDatabase(); HikariDataSource poolB = TestPostgres.anotherPool(poolA);
         SessionRuntime a = SessionRuntime.builder().instanceId("instance-a").store(JdbcTurnStore.postgres(poolA)).build();
         SessionRuntime b = SessionRuntime.builder().instanceId("instance-b").store(JdbcTurnStore.postgres(poolB)).build()) {
       SessionId shared = SessionId.of("shared-conversation");

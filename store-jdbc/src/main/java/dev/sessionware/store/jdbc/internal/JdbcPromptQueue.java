@@ -212,6 +212,17 @@ public final class JdbcPromptQueue implements PromptQueue {
   }
 
   @Override
+  public int delete(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    return read(session, "could not delete the prompts", connection -> {
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM sw_prompts WHERE session_id = ?")) {
+        delete.setString(1, session.value());
+        return delete.executeUpdate(); // the head row stays: numbers are never given out twice
+      }
+    });
+  }
+
+  @Override
   public List<SessionId> active(int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit: must be > 0, but was " + limit);

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 3;
+  public static final int CURRENT = 4;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -82,11 +82,25 @@ public final class Schema {
         "CREATE INDEX sw_prompts_unfinished ON sw_prompts (session_id, seq) WHERE state IN ('queued', 'running')");
   }
 
+  /**
+   * Returns the statements of schema version 4: who each session belongs to ({@code
+   * owner_principal}, {@code 'host'} for the sessions made before and without a principal), and the
+   * index that lists a principal's sessions by activity.
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version4() {
+    return List.of(
+        "ALTER TABLE sw_sessions ADD COLUMN owner_principal TEXT NOT NULL DEFAULT 'host'",
+        "CREATE INDEX sw_sessions_by_owner ON sw_sessions (owner_principal, last_activity_ms DESC, session_id)");
+  }
+
   private static List<String> statements(int version, Dialect dialect) {
     return switch (version) {
       case 1 -> version1(dialect);
       case 2 -> version2();
       case 3 -> version3();
+      case 4 -> version4();
       default -> throw new IllegalArgumentException("no schema version " + version);
     };
   }
@@ -95,7 +109,8 @@ public final class Schema {
     return switch (version) {
       case 1 -> "turns, blocks, snapshots, leases";
       case 2 -> "event log";
-      default -> "prompt queue";
+      case 3 -> "prompt queue";
+      default -> "session owners";
     };
   }
 
