@@ -66,8 +66,7 @@ public final class Session {
   private Session(Builder builder) {
     this.runtime = builder.runtime;
     this.id = builder.id == null ? SessionId.random() : builder.id;
-    // a new random id is nobody's yet: only the host's need not be checked (a principal's is recorded as theirs)
-    if (!builder.trusted && (builder.id != null || builder.principal != null)) {
+    if (builder.principal != null) { // the host's own calls (and its queued prompts) are not checked
       runtime.authorize(id, builder.principal, true);
     }
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);
@@ -260,8 +259,7 @@ public final class Session {
     private SessionId id;
     private Executor executor;
     private Duration timeout;
-    private SessionId.Principal principal; // null: the host's, unchecked-for-new
-    private boolean trusted; // the runtime's own prompt dispatcher, whose prompts were authorized when submitted
+    private SessionId.Principal principal; // null: the host's own call, which checks no owner
 
     Builder(SessionRuntime runtime, Engine engine) {
       this.runtime = runtime;
@@ -284,21 +282,15 @@ public final class Session {
      * them): a new session becomes theirs (the store records it at once, so of two instances
      * creating one id for two principals exactly one wins), their own is resumed, and a session of
      * any other principal is refused by {@link #build()} with a {@link java.util.NoSuchElementException}
-     * whose message is the one for a session the principal does not have. Default: the host ({@link
-     * SessionId.Principal#HOST}), for a single-user host; such a session is refused only when another
-     * principal owns it, and is recorded as the host's with its first turn.
+     * whose message is the one for a session the principal does not have. Default: none, the host's
+     * own call, which checks no owner (as it always did); a session it makes is recorded as {@link
+     * SessionId.Principal#HOST}'s with its first turn.
      *
      * @param principal who opens it
      * @return this builder
      */
     public Builder principal(SessionId.Principal principal) {
       this.principal = Objects.requireNonNull(principal, "principal");
-      return this;
-    }
-
-    /** Builds the session of a queued prompt, authorized when it was submitted: no owner check. */
-    Builder forQueuedPrompt() {
-      this.trusted = true;
       return this;
     }
 
@@ -365,7 +357,7 @@ public final class Session {
      *
      * @return the session
      * @throws IllegalArgumentException if a history turn belongs to another session
-     * @throws java.util.NoSuchElementException if the session belongs to another principal
+     * @throws java.util.NoSuchElementException if a {@link #principal} was given and the session is another's
      * @throws IllegalStateException if {@link #history} was given for a session the store keeps turns of
      * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be read or written
      */

@@ -65,10 +65,10 @@ import org.slf4j.LoggerFactory;
  * Principal)}, ...): the first one records the new session as the principal's, and every call for
  * another principal's session fails with a {@link NoSuchElementException} whose message ("principal
  * P has no session S") is the same as for a session that does not exist, so a caller cannot tell one
- * from the other. The calls without a principal are the single-user host's: they act as {@link
- * Principal#HOST}, whose sessions they are, and refuse a session another principal owns the same
- * way; {@link #begin}, {@link #memory} and {@link #remember}, the client adapters' path, check no
- * owner. With {@link Builder#sessionExpiry} the runtime removes sessions idle that long (turns,
+ * from the other. The calls without a principal are the host's own, as they always were: trusted,
+ * they check no owner, and the sessions they make are {@link Principal#HOST}'s (a single-user host
+ * needs nothing else; a multi-user host gives every call made for a user that user's principal,
+ * or asks {@link #owns} first, as before a client adapter's call). With {@link Builder#sessionExpiry} the runtime removes sessions idle that long (turns,
  * snapshots, events and prompts kept in the store), on its own timer, or when {@link
  * #expireIdleSessions()} is called.
  *
@@ -336,19 +336,12 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
-   * Checks that a caller may use a session. Without a principal (null: a single-user host's call)
-   * the session must not be another principal's; with one, it must be theirs, and when {@code
-   * claim} a new session is recorded as theirs first.
+   * Checks that a principal may use a session: it must be theirs, and when {@code claim} a new
+   * session is recorded as theirs first.
    */
   void authorize(SessionId session, Principal principal, boolean claim) {
     Objects.requireNonNull(session, "session");
-    if (principal == null) {
-      Optional<Principal> owner = store.owner(session);
-      if (owner.isPresent() && !owner.get().equals(Principal.HOST)) {
-        throw noSuchSession(session, Principal.HOST);
-      }
-      return;
-    }
+    Objects.requireNonNull(principal, "principal");
     Principal owner = claim ? store.claim(session, principal) : store.owner(session).orElse(null);
     if (!principal.equals(owner)) {
       throw noSuchSession(session, principal);
@@ -370,8 +363,9 @@ public final class SessionRuntime implements AutoCloseable {
    *
    * @param session the conversation
    * @param input the turn the model is given (its blocks so far), stamped with the new ids
-   * <p>The client adapters call this with the conversation id their client was given; it checks no
-   * owner (a multi-user host asks {@link #owns} for the caller's principal before the client call).
+   * <p>The client adapters call this with the conversation id their client was given; like every
+   * call without a principal it checks no owner (a multi-user host asks {@link #owns} for the
+   * caller's principal before the client call).
    *
    * @return the driver of the inference
    * @throws SessionBusyException if the conversation runs an inference, here or on another instance
@@ -431,7 +425,6 @@ public final class SessionRuntime implements AutoCloseable {
   public Submission submit(SessionId session, String idempotencyKey, String prompt) {
     checkOpen();
     PromptDispatcher queue = queue();
-    authorize(session, null, false);
     return queue.submit(session, idempotencyKey, prompt);
   }
 
@@ -464,7 +457,6 @@ public final class SessionRuntime implements AutoCloseable {
    */
   public List<PromptQueue.Prompt> prompts(SessionId session) {
     PromptDispatcher queue = queue();
-    authorize(session, null, false);
     return queue.unfinished(session);
   }
 
@@ -493,7 +485,6 @@ public final class SessionRuntime implements AutoCloseable {
    */
   public Optional<PromptQueue.Prompt> prompt(SessionId session, String idempotencyKey) {
     PromptDispatcher queue = queue();
-    authorize(session, null, false);
     return queue.find(session, idempotencyKey);
   }
 
@@ -524,7 +515,6 @@ public final class SessionRuntime implements AutoCloseable {
    */
   public Optional<PromptQueue.Prompt> cancelPrompt(SessionId session) {
     PromptDispatcher queue = queue();
-    authorize(session, null, false);
     return queue.cancel(session);
   }
 
@@ -1219,7 +1209,7 @@ public final class SessionRuntime implements AutoCloseable {
       }
       Inference inference;
       try {
-        inference = newSession(engine).id(slot.id).forQueuedPrompt().build().startPrompt(next.text());
+        inference = newSession(engine).id(slot.id).build().startPrompt(next.text());
       } catch (SessionBusyException busy) { // a prompt of the session's own runs here
         queue.unclaim(slot.id, next.seq(), owner);
         return null;
