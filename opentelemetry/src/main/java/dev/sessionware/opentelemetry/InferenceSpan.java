@@ -187,6 +187,12 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
   }
 
   @Override
+  public Void toolApprovalRequest(dev.sessionware.core.event.InferenceEvent.ToolApprovalRequestEvent event) {
+    span.setAttribute(GenAiAttributes.APPROVAL_WAITING_CALLS, (long) event.toolCalls().size());
+    return null;
+  }
+
+  @Override
   public Void unknown(UnknownEvent event) {
     return null;
   }

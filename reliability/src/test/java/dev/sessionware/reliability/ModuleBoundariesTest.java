@@ -34,9 +34,12 @@ class ModuleBoundariesTest {
    * Core's budget of all its public types outside {@code internal}, nested ones counted: what a user
    * may meet. 99 before issue 32, which removed InferenceContext.Snapshots, EventLog.Listeners and
    * PromptQueue.Pending and added Inference.Driver (the inference a client drives) and
-   * SessionRuntime.Submission (the dispatcher's answer). It may only go down.
+   * SessionRuntime.Submission (the dispatcher's answer). It may only go down, but for what an issue
+   * cannot do without: 101 since issue 35 (tool calls that wait for a person's approval), which
+   * added ToolLoop.Approval (the policy's answer), TurnStore.PendingCall (a waiting call and its
+   * decision, in the store SPI) and InferenceEvent.ToolApprovalRequestEvent (its event type).
    */
-  static final int CORE_ALL_PUBLIC_TYPES_BUDGET = 98;
+  static final int CORE_ALL_PUBLIC_TYPES_BUDGET = 101;
 
   private static List<Path> mainSources() throws IOException {
     try (Stream<Path> files = Files.walk(ROOT, 12)) {

@@ -389,7 +389,7 @@ public final class SessionRuntime implements AutoCloseable {
   Inference.Settings settings(List<EventSink> sessionSinks, Duration timeout) {
     EventSink events = sessionSinks.isEmpty() ? sink : FanOutSink.of(concat(sink, sessionSinks));
     return new Inference.Settings(events, threads::control, threads::schedule, observed, snapshots ? store : null,
-        timeout != null ? timeout : inferenceTimeout, this::started, live::remove);
+        timeout != null ? timeout : inferenceTimeout, this::started, live::remove, null);
   }
 
   private static EventSink[] concat(EventSink first, List<EventSink> rest) {
@@ -410,6 +410,16 @@ public final class SessionRuntime implements AutoCloseable {
 
   Executor executor() {
     return threads.executor();
+  }
+
+  /** Runs {@code task} on a control thread at {@code at}, unless the runtime closes first. */
+  void at(java.time.Instant at, Runnable task) {
+    long delay = Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
+    try {
+      threads.timer().schedule(() -> threads.control(task), delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closed: the wait stands in the store, and whoever looks next records the expiry
+    }
   }
 
   void checkOpen() {

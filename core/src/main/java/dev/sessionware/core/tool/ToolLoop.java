@@ -13,11 +13,13 @@ import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKey;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +33,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * An engine that runs the model and the tools it asks for until it answers: engine → pending
@@ -50,7 +53,18 @@ import java.util.concurrent.TimeoutException;
  * parallel on the {@linkplain Builder#executor executor} when one is given, each with the
  * inference's correlation (and MDC ids) in scope; pool threads come back clean. Snapshots are kept
  * at {@code pre_inference} (from the second model call on), {@code post_inference} and {@code
- * post_tools}. The output turn carries {@link #ITERATIONS}. Immutable and thread-safe.
+ * post_tools}. The output turn carries {@link #ITERATIONS}.
+ *
+ * <p>With an {@linkplain Builder#approval approval policy}, each call the model asks for is first
+ * given to the policy, by its name and arguments: {@link Approval#ALLOW} runs it, {@link
+ * Approval#DENY} tells the model it was denied, and {@link Approval#ASK} stops before it. When any
+ * call of a model answer needs asking, none of that answer's calls runs: the inference ends (with
+ * its {@code final} event) and the turn waits, with every call of the answer and what the policy
+ * decided of each, in the session's store, for a person to approve or deny the rest (for at most
+ * {@linkplain Builder#approvalTimeout the approval timeout}). Once each is decided, the session's
+ * next inference continues the turn here: approved calls run (with their events and spans as any
+ * call), denied ones become results telling the model so, and the loop goes on. Immutable and
+ * thread-safe.
  */
 public final class ToolLoop implements Engine {
   /** The default most model calls per inference. */
@@ -59,6 +73,9 @@ public final class ToolLoop implements Engine {
   /** How many model calls the inference made: {@code sessionware.tool_iterations@v1}. */
   public static final MetadataKey<Integer> ITERATIONS = MetadataKey.of("sessionware", "tool_iterations", 1, Integer.class);
 
+  /** The default longest a call waits for a person's approval. */
+  public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(24);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Engine engine;
@@ -66,8 +83,12 @@ public final class ToolLoop implements Engine {
   private final int maxIterations;
   private final Executor executor; // null: tools run one after another on the inference's thread
   private final Duration toolTimeout; // null: no limit
+  private final Function<ToolCall, Approval> policy; // null: every call runs
+  private final Duration approvalTimeout;
 
   private ToolLoop(Builder builder) {
+    this.policy = builder.policy;
+    this.approvalTimeout = builder.approvalTimeout;
     this.engine = builder.engine;
     this.registry = builder.registry;
     this.maxIterations = builder.maxIterations;
@@ -110,7 +131,17 @@ public final class ToolLoop implements Engine {
   @Override
   public Turn run(InferenceContext context, Turn turn) throws Exception {
     Turn current = turn;
-    for (int iteration = 1; ; iteration++) {
+    int first = 1;
+    List<PendingCall> decisions = context.decisions();
+    if (!decisions.isEmpty()) { // the turn waited for approval: its last answer's calls go on as decided
+      first = turn.metadata().get(ITERATIONS).orElse(1) + 1;
+      List<Block> pending = pendingCalls(current);
+      Map<String, PendingCall> byId = byCallId(decisions);
+      List<Block> results = runAll(context, pending, call -> denialOf(byId.get(text(call.payload(), Block.ID))));
+      current = current.append(results.toArray(Block[]::new));
+      context.snapshot(Snapshot.Phase.POST_TOOLS, current);
+    }
+    for (int iteration = first; ; iteration++) {
       context.throwIfCancelled();
       if (iteration > 1) {
         context.snapshot(Snapshot.Phase.PRE_INFERENCE, current);
@@ -131,10 +162,71 @@ public final class ToolLoop implements Engine {
       for (Block call : pending) {
         context.publish(new ToolCallEvent(EventMetadata.empty(), toolCall(call)));
       }
-      List<Block> results = runAll(context, pending);
+      List<Block> results;
+      if (policy == null) {
+        results = runAll(context, pending, call -> null);
+      } else {
+        List<PendingCall> verdicts = verdicts(context, pending);
+        if (verdicts.stream().anyMatch(call -> !call.isDecided())) {
+          context.awaitApproval(verdicts);
+          return output.with(ITERATIONS, iteration);
+        }
+        Map<String, PendingCall> byId = byCallId(verdicts);
+        results = runAll(context, pending, call -> denialOf(byId.get(text(call.payload(), Block.ID))));
+      }
       current = output.append(results.toArray(Block[]::new));
       context.snapshot(Snapshot.Phase.POST_TOOLS, current);
     }
+  }
+
+  /** What the policy says of each call: decided by it, or waiting for a person. */
+  private List<PendingCall> verdicts(InferenceContext context, List<Block> pending) {
+    Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+    Instant until = now.plus(approvalTimeout);
+    List<PendingCall> verdicts = new ArrayList<>(pending.size());
+    for (Block block : pending) {
+      ToolCall call = toolCall(block);
+      Approval verdict = policy.apply(call);
+      if (verdict == null) {
+        throw new IllegalStateException("the approval policy " + policy + " returned null for tool call " + call.id()
+            + " of " + call.name() + "; it must return ALLOW, DENY or ASK");
+      }
+      PendingCall asked = PendingCall.waiting(call, context.correlation().turnId(),
+          context.correlation().inferenceId(), now, until);
+      verdicts.add(switch (verdict) {
+        case ALLOW -> asked.decide(true, null, PendingCall.POLICY, now);
+        case DENY -> asked.decide(false, null, PendingCall.POLICY, now);
+        case ASK -> asked;
+      });
+    }
+    return verdicts;
+  }
+
+  private static Map<String, PendingCall> byCallId(List<PendingCall> calls) {
+    Map<String, PendingCall> byId = new java.util.HashMap<>(calls.size() * 2);
+    for (PendingCall call : calls) {
+      byId.put(call.call().id(), call);
+    }
+    return byId;
+  }
+
+  /** What the model is told of a call that does not run, or null for one that runs. */
+  private static String denialOf(PendingCall decided) {
+    if (decided == null || !decided.isDecided()) {
+      return "nobody decided on this call"; // a call the wait did not record: never run unasked
+    }
+    return decided.approved() ? null : denial(decided);
+  }
+
+  /** What the model is told of a denied call. */
+  static String denial(PendingCall denied) {
+    if (PendingCall.POLICY.equals(denied.principal())) {
+      return "the approval policy denied this call";
+    }
+    if (PendingCall.EXPIRED.equals(denied.principal())) {
+      return "nobody approved this call in time: expired";
+    }
+    return "the user denied this call" + (denied.reason() == null ? "" : ": " + denied.reason());
   }
 
   /** The tool calls of a turn that no {@code tool_use} block answers yet, in order. */
@@ -178,32 +270,44 @@ public final class ToolLoop implements Engine {
     return pending == null ? List.of() : pending;
   }
 
-  private List<Block> runAll(InferenceContext context, List<Block> calls) throws Exception {
+  /**
+   * Runs the calls, or reports the denial {@code denied} gives for a call (null: it runs), each
+   * reported in the order the model asked.
+   */
+  private List<Block> runAll(InferenceContext context, List<Block> calls, Function<Block, String> denied)
+      throws Exception {
     if (executor == null) {
       List<Block> results = new ArrayList<>(calls.size());
       for (Block call : calls) {
         context.throwIfCancelled();
         Call running = new Call(context, call);
-        results.add(running.report(running.run()));
+        String denial = denied.apply(call);
+        results.add(running.report(denial != null ? running.failed(denial) : running.run()));
       }
       return results;
     }
     List<Call> running = new ArrayList<>(calls.size());
+    List<String> denials = new ArrayList<>(calls.size());
     for (Block block : calls) {
       Call call = new Call(context, block);
-      call.task = new FutureTask<>(call::run);
+      String denial = denied.apply(block);
+      denials.add(denial);
       running.add(call);
-      executor.execute(call.task);
+      if (denial == null) {
+        call.task = new FutureTask<>(call::run);
+        executor.execute(call.task);
+      }
     }
-    context.onCancel(() -> running.forEach(call -> call.task.cancel(true)));
+    context.onCancel(() -> running.forEach(Call::cancel));
     List<Block> results = new ArrayList<>(running.size());
     long deadline = toolTimeout == null ? Long.MAX_VALUE : System.nanoTime() + toolTimeout.toNanos();
     try {
-      for (Call call : running) {
-        results.add(call.report(call.await(deadline)));
+      for (int i = 0; i < running.size(); i++) {
+        Call call = running.get(i);
+        results.add(call.report(denials.get(i) != null ? call.failed(denials.get(i)) : call.await(deadline)));
       }
     } catch (InterruptedException | CancellationException e) {
-      running.forEach(call -> call.task.cancel(true));
+      running.forEach(Call::cancel);
       context.throwIfCancelled();
       throw e;
     }
@@ -283,6 +387,12 @@ public final class ToolLoop implements Engine {
       return Block.toolUse(call.id(), call.name(), result);
     }
 
+    void cancel() {
+      if (task != null) {
+        task.cancel(true);
+      }
+    }
+
     Block await(long deadlineNanos) throws Exception {
       try {
         long left = deadlineNanos - System.nanoTime();
@@ -326,6 +436,8 @@ public final class ToolLoop implements Engine {
     private int maxIterations = DEFAULT_MAX_ITERATIONS;
     private Executor executor;
     private Duration toolTimeout;
+    private Function<ToolCall, Approval> policy;
+    private Duration approvalTimeout = DEFAULT_APPROVAL_TIMEOUT;
 
     private Builder(Engine engine, ToolRegistry registry) {
       this.engine = engine;
@@ -376,6 +488,41 @@ public final class ToolLoop implements Engine {
     }
 
     /**
+     * Sets the approval policy: given each call the model asks for (its id, tool name and
+     * arguments), it answers {@link Approval#ALLOW}, {@link Approval#DENY} or {@link Approval#ASK}.
+     * It runs on the inference's thread; what it throws fails the inference. Default: none, every
+     * call runs. For a policy by tool name, see {@link Approval#askFor}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder approval(Function<ToolCall, Approval> policy) {
+      Objects.requireNonNull(policy, "policy");
+      if (this.policy != null) {
+        throw new IllegalStateException("approval policy was already set to " + this.policy);
+      }
+      this.policy = policy;
+      return this;
+    }
+
+    /**
+     * Sets how long a call waits for a person's approval; past it the call counts as denied with
+     * the reason {@value PendingCall#EXPIRED}. Default 24 hours.
+     *
+     * @param timeout the limit, > 0
+     * @return this builder
+     */
+    public Builder approvalTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "approvalTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("approvalTimeout must be > 0, but was " + timeout);
+      }
+      this.approvalTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Builds the loop.
      *
      * @return the loop
@@ -386,6 +533,37 @@ public final class ToolLoop implements Engine {
         throw new IllegalStateException("a tool timeout needs an executor to run the tools on: call executor(...)");
       }
       return new ToolLoop(this);
+    }
+  }
+
+  /** What an {@linkplain Builder#approval approval policy} says of a tool call. */
+  public enum Approval {
+    /** The call runs. */
+    ALLOW,
+    /** The call does not run; the model is told the policy denied it. */
+    DENY,
+    /** The call waits for a person's approval; the inference ends, and the turn goes on once decided. */
+    ASK;
+
+    /**
+     * Returns a policy that asks before calls of the named tools and allows every other call.
+     *
+     * @param tools the names of the tools that need asking
+     * @return the policy
+     */
+    public static Function<ToolCall, Approval> askFor(String... tools) {
+      Set<String> names = Set.of(tools);
+      return new Function<>() {
+        @Override
+        public Approval apply(ToolCall call) {
+          return names.contains(call.name()) ? ASK : ALLOW;
+        }
+
+        @Override
+        public String toString() {
+          return "askFor" + new java.util.TreeSet<>(names);
+        }
+      };
     }
   }
 
