@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 3;
+  public static final int CURRENT = 4;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -82,11 +82,25 @@ public final class Schema {
         "CREATE INDEX sw_prompts_unfinished ON sw_prompts (session_id, seq) WHERE state IN ('queued', 'running')");
   }
 
+  /**
+   * Returns the statements of schema version 4: the turns that wait for a person's approval of
+   * their tool calls ({@code sw_approvals}, one row per waiting session, its calls and their
+   * decisions as JSON, and a version every decision raises).
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version4() {
+    return List.of(
+        "CREATE TABLE sw_approvals (session_id TEXT NOT NULL PRIMARY KEY, turn_id TEXT NOT NULL,"
+            + " turn_body TEXT NOT NULL, calls TEXT NOT NULL, version BIGINT NOT NULL, asked_at_ms BIGINT NOT NULL)");
+  }
+
   private static List<String> statements(int version, Dialect dialect) {
     return switch (version) {
       case 1 -> version1(dialect);
       case 2 -> version2();
       case 3 -> version3();
+      case 4 -> version4();
       default -> throw new IllegalArgumentException("no schema version " + version);
     };
   }
@@ -95,7 +109,8 @@ public final class Schema {
     return switch (version) {
       case 1 -> "turns, blocks, snapshots, leases";
       case 2 -> "event log";
-      default -> "prompt queue";
+      case 3 -> "prompt queue";
+      default -> "tool calls waiting for approval";
     };
   }
 
