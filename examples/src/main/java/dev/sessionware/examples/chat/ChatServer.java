@@ -64,7 +64,11 @@ public final class ChatServer implements AutoCloseable {
     this.eventLog = builder.eventLog != null ? builder.eventLog : shared != null ? shared.eventLog() : EventLog.inMemory();
     this.promptQueue = builder.promptQueue != null ? builder.promptQueue
         : shared != null ? shared.promptQueue() : PromptQueue.inMemory();
-    this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
+    ToolLoop.Builder loop = ToolLoop.builder(builder.engine, builder.tools);
+    if (builder.approval != null) {
+      loop.approval(builder.approval);
+    }
+    this.pipeline = Pipeline.of(loop.build(), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
     // the runtime runs the shared queue: a prompt posted to any instance runs on whichever holds the
     // session, a dead instance's sessions are taken over, and a cancel reaches the instance running it
@@ -123,13 +127,15 @@ public final class ChatServer implements AutoCloseable {
    * Starts the server on the embedded engine (or an OpenAI-compatible one when {@code
    * OPENAI_BASE_URL} is set) and a SQLite file, and runs it until the JVM stops.
    *
-   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID]}
+   * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID]
+   *     [--ask-before TOOL,...]}
    */
   public static void main(String[] args) {
     String host = "127.0.0.1";
     int port = 8080;
     int queueLimit = Builder.DEFAULT_QUEUE_LIMIT;
     String instanceId = null;
+    String askBefore = null;
     Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-chat.db");
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -143,14 +149,18 @@ public final class ChatServer implements AutoCloseable {
         case "--db" -> database = Path.of(value);
         case "--queue-limit" -> queueLimit = Integer.parseInt(value);
         case "--instance-id" -> instanceId = value;
+        case "--ask-before" -> askBefore = value;
         default -> throw new IllegalArgumentException("unknown option " + option
-            + "; the options are --host, --port, --db, --queue-limit and --instance-id");
+            + "; the options are --host, --port, --db, --queue-limit, --instance-id and --ask-before");
       }
     }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
         .orElseGet(EmbeddedEngine::new);
     JdbcTurnStore store = JdbcTurnStore.sqlite(database);
     Builder builder = builder(engine, store).host(host).port(port).queueLimit(queueLimit);
+    if (askBefore != null) { // calls of these tools wait for a person on the page
+      builder.approval(ToolLoop.Approval.askFor(askBefore.split(",")));
+    }
     if (instanceId == null && port != 0) {
       // the same on every start at this address: a restart after a crash takes its sessions back at once
       instanceId = "chat-" + System.getenv().getOrDefault("HOSTNAME", "local").replaceAll("[^A-Za-z0-9._-]", "_")
@@ -280,6 +290,8 @@ public final class ChatServer implements AutoCloseable {
     private EventLog eventLog;
     private PromptQueue promptQueue;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private ToolRegistry tools = TOOLS;
+    private java.util.function.Function<dev.sessionware.core.event.ToolCall, ToolLoop.Approval> approval;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -411,6 +423,31 @@ public final class ChatServer implements AutoCloseable {
         throw new IllegalArgumentException("maxStreams must be >= 1, but was " + maxStreams);
       }
       this.maxStreams = maxStreams;
+      return this;
+    }
+
+    /**
+     * Sets the tools the model may call; default {@link ChatServer#TOOLS} (the clock).
+     *
+     * @param tools the tools
+     * @return this builder
+     */
+    public Builder tools(ToolRegistry tools) {
+      this.tools = Objects.requireNonNull(tools, "tools");
+      return this;
+    }
+
+    /**
+     * Sets which tool calls wait for a person's approval ({@link ToolLoop.Builder#approval}): the
+     * page shows them with approve and deny buttons ({@code GET /api/sessions/{id}/approvals},
+     * {@code POST /api/sessions/{id}/approvals/{call_id}}), and the conversation goes on once each
+     * is decided, on any instance. Default: none, every call runs.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder approval(java.util.function.Function<dev.sessionware.core.event.ToolCall, ToolLoop.Approval> policy) {
+      this.approval = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
