@@ -34,6 +34,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * An engine that runs the model and the tools it asks for until it answers: engine → pending
@@ -137,7 +138,8 @@ public final class ToolLoop implements Engine {
       first = turn.metadata().get(ITERATIONS).orElse(1) + 1;
       List<Block> pending = pendingCalls(current);
       Map<String, PendingCall> byId = byCallId(decisions);
-      List<Block> results = runAll(context, pending, call -> denialOf(byId.get(text(call.payload(), Block.ID))));
+      List<Block> results = runAll(context, pending,
+          i -> denialOf(byId.get(text(pending.get(i).payload(), Block.ID))));
       current = current.append(results.toArray(Block[]::new));
       context.snapshot(Snapshot.Phase.POST_TOOLS, current);
     }
@@ -164,42 +166,62 @@ public final class ToolLoop implements Engine {
       }
       List<Block> results;
       if (policy == null) {
-        results = runAll(context, pending, call -> null);
+        results = runAll(context, pending, RUN_ALL);
       } else {
-        List<PendingCall> verdicts = verdicts(context, pending);
-        if (verdicts.stream().anyMatch(call -> !call.isDecided())) {
-          context.awaitApproval(verdicts);
+        Approval[] verdicts = verdicts(pending);
+        if (asks(verdicts)) {
+          context.awaitApproval(waiting(context, pending, verdicts));
           return output.with(ITERATIONS, iteration);
         }
-        Map<String, PendingCall> byId = byCallId(verdicts);
-        results = runAll(context, pending, call -> denialOf(byId.get(text(call.payload(), Block.ID))));
+        results = runAll(context, pending, i -> verdicts[i] == Approval.DENY ? POLICY_DENIAL : null);
       }
       current = output.append(results.toArray(Block[]::new));
       context.snapshot(Snapshot.Phase.POST_TOOLS, current);
     }
   }
 
-  /** What the policy says of each call: decided by it, or waiting for a person. */
-  private List<PendingCall> verdicts(InferenceContext context, List<Block> pending) {
-    Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
-    Instant until = now.plus(approvalTimeout);
-    List<PendingCall> verdicts = new ArrayList<>(pending.size());
-    for (Block block : pending) {
-      ToolCall call = toolCall(block);
+  private static final IntFunction<String> RUN_ALL = i -> null;
+  private static final String POLICY_DENIAL = "the approval policy denied this call";
+
+  /** What the policy says of each call. */
+  private Approval[] verdicts(List<Block> pending) {
+    Approval[] verdicts = new Approval[pending.size()];
+    for (int i = 0; i < verdicts.length; i++) {
+      ToolCall call = toolCall(pending.get(i));
       Approval verdict = policy.apply(call);
       if (verdict == null) {
         throw new IllegalStateException("the approval policy " + policy + " returned null for tool call " + call.id()
             + " of " + call.name() + "; it must return ALLOW, DENY or ASK");
       }
-      PendingCall asked = PendingCall.waiting(call, context.correlation().turnId(),
+      verdicts[i] = verdict;
+    }
+    return verdicts;
+  }
+
+  private static boolean asks(Approval[] verdicts) {
+    for (Approval verdict : verdicts) {
+      if (verdict == Approval.ASK) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every call of the answer, as the wait records it: decided by the policy, or waiting for a person. */
+  private List<PendingCall> waiting(InferenceContext context, List<Block> pending, Approval[] verdicts) {
+    Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+    Instant until = now.plus(approvalTimeout);
+    List<PendingCall> calls = new ArrayList<>(pending.size());
+    for (int i = 0; i < verdicts.length; i++) {
+      PendingCall asked = PendingCall.waiting(toolCall(pending.get(i)), context.correlation().turnId(),
           context.correlation().inferenceId(), now, until);
-      verdicts.add(switch (verdict) {
+      calls.add(switch (verdicts[i]) {
         case ALLOW -> asked.decide(true, null, PendingCall.POLICY, now);
         case DENY -> asked.decide(false, null, PendingCall.POLICY, now);
         case ASK -> asked;
       });
     }
-    return verdicts;
+    return calls;
   }
 
   private static Map<String, PendingCall> byCallId(List<PendingCall> calls) {
@@ -221,7 +243,7 @@ public final class ToolLoop implements Engine {
   /** What the model is told of a denied call. */
   static String denial(PendingCall denied) {
     if (PendingCall.POLICY.equals(denied.principal())) {
-      return "the approval policy denied this call";
+      return POLICY_DENIAL;
     }
     if (PendingCall.EXPIRED.equals(denied.principal())) {
       return "nobody approved this call in time: expired";
@@ -274,23 +296,23 @@ public final class ToolLoop implements Engine {
    * Runs the calls, or reports the denial {@code denied} gives for a call (null: it runs), each
    * reported in the order the model asked.
    */
-  private List<Block> runAll(InferenceContext context, List<Block> calls, Function<Block, String> denied)
+  private List<Block> runAll(InferenceContext context, List<Block> calls, IntFunction<String> denied)
       throws Exception {
     if (executor == null) {
       List<Block> results = new ArrayList<>(calls.size());
-      for (Block call : calls) {
+      for (int i = 0; i < calls.size(); i++) {
         context.throwIfCancelled();
-        Call running = new Call(context, call);
-        String denial = denied.apply(call);
+        Call running = new Call(context, calls.get(i));
+        String denial = denied.apply(i);
         results.add(running.report(denial != null ? running.failed(denial) : running.run()));
       }
       return results;
     }
     List<Call> running = new ArrayList<>(calls.size());
     List<String> denials = new ArrayList<>(calls.size());
-    for (Block block : calls) {
-      Call call = new Call(context, block);
-      String denial = denied.apply(block);
+    for (int i = 0; i < calls.size(); i++) {
+      Call call = new Call(context, calls.get(i));
+      String denial = denied.apply(i);
       denials.add(denial);
       running.add(call);
       if (denial == null) {
