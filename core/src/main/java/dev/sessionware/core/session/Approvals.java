@@ -121,7 +121,8 @@ final class Approvals {
     }
     return conversation.awaitingTurn()
         .filter(turn -> turn.id().equals(calls.get(0).turn()))
-        .map(turn -> new Continuation(turn.withMetadata(turn.metadata().without(MetadataKeys.INFERENCE_ID)), calls));
+        .map(turn -> new Continuation(turn.withMetadata(turn.metadata().without(MetadataKeys.INFERENCE_ID)
+            .without(Inference.APPROVAL_TRACE)), calls, turn.metadata().get(Inference.APPROVAL_TRACE).orElse(null)));
   }
 
   /** The earliest expiry of the calls that still wait, or null. */
@@ -135,6 +136,9 @@ final class Approvals {
     return next;
   }
 
-  /** A turn to continue: as it waited (without the id of the inference that asked), and its decided calls. */
-  record Continuation(Turn input, List<PendingCall> decisions) {}
+  /**
+   * A turn to continue: as it waited (without the id and trace link of the inference that asked),
+   * its decided calls, and that trace link (or null).
+   */
+  record Continuation(Turn input, List<PendingCall> decisions, String trace) {}
 }

@@ -205,6 +205,11 @@ public final class Inference {
   private volatile boolean enginePostInferenceKept;
   private volatile List<PendingCall> asked; // the calls the engine stopped for, or null
   private final List<PendingCall> decisions; // of the turn this run continues; empty for others
+  private final String continuesTrace; // the trace link of the inference that asked, or null
+
+  /** The trace link of the inference that asked, kept with the waiting turn: {@code sessionware.approval_trace@v1}. */
+  static final dev.sessionware.core.turn.MetadataKey<String> APPROVAL_TRACE =
+      dev.sessionware.core.turn.MetadataKey.of("sessionware", "approval_trace", 1, String.class);
 
   /**
    * Opens an inference of a conversation: mints its inference id (and its turn id, when the input
@@ -217,7 +222,7 @@ public final class Inference {
    */
   static Inference open(Conversation conversation, SessionId session, Turn input, long builtOn, Engine engine,
       Settings settings) {
-    return open(conversation, session, input, builtOn, engine, settings, List.of());
+    return open(conversation, session, input, builtOn, engine, settings, List.of(), null);
   }
 
   /**
@@ -228,18 +233,19 @@ public final class Inference {
    *     approval (for a continuation: no longer waits, or not with {@code input})
    */
   static Inference open(Conversation conversation, SessionId session, Turn input, long builtOn, Engine engine,
-      Settings settings, List<PendingCall> decisions) {
+      Settings settings, List<PendingCall> decisions, String continuesTrace) {
     long now = System.currentTimeMillis();
     TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
     Correlation correlation = Correlation.of(session, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
     Turn stamped = Conversation.stamped(input, session, turnId, correlation.inferenceId());
-    return new Inference(conversation, correlation, stamped, engine, settings, TimeOrderedIds.next(now), decisions)
-        .start(builtOn);
+    return new Inference(conversation, correlation, stamped, engine, settings, TimeOrderedIds.next(now), decisions,
+        continuesTrace).start(builtOn);
   }
 
   private Inference(Conversation conversation, Correlation correlation, Turn input, Engine engine,
-      Settings settings, UUID messageId, List<PendingCall> decisions) {
+      Settings settings, UUID messageId, List<PendingCall> decisions, String continuesTrace) {
     this.decisions = decisions;
+    this.continuesTrace = continuesTrace;
     this.conversation = conversation;
     this.correlation = correlation;
     this.input = input;
@@ -542,6 +548,10 @@ public final class Inference {
     try {
       waiting = Conversation.stamped(answer, correlation.sessionId(),
           answer.id() != null ? answer.id() : correlation.turnId(), correlation.inferenceId());
+      String link = observed != null ? observed.traceLink() : null;
+      if (link != null) {
+        waiting = waiting.with(APPROVAL_TRACE, link); // so that the continuation's span links to this one
+      }
       for (PendingCall call : calls) {
         if (!call.isDecided()) {
           waitingCalls.add(call.call());
@@ -1002,7 +1012,8 @@ public final class Inference {
     /** Tells the observer the inference starts, on the starting thread. */
     void started(InferenceObserver observer) {
       try {
-        Observation started = observer.start(correlation, input);
+        Observation started = continuesTrace == null ? observer.start(correlation, input)
+            : observer.start(correlation, input, continuesTrace);
         target = started == null ? NONE : started;
       } catch (Throwable e) {
         warn("start", e);
@@ -1040,6 +1051,20 @@ public final class Inference {
           warn("leaving the inference's thread", e);
         }
       };
+    }
+
+    @Override
+    public String traceLink() {
+      Observation observation = target;
+      if (observation == NONE) {
+        return null;
+      }
+      try {
+        return observation.traceLink();
+      } catch (Throwable e) {
+        warn("its trace link", e);
+        return null;
+      }
     }
 
     @Override

@@ -317,7 +317,8 @@ public final class Session {
     Inference inference;
     try {
       conversation.catchUp();
-      inference = Inference.open(conversation, id, next.input(), -1, pipeline, settings, next.decisions());
+      inference = Inference.open(conversation, id, next.input(), -1, pipeline, settings, next.decisions(),
+          next.trace());
     } catch (SessionBusyException busy) {
       return Optional.empty(); // another inference has it: here, or the instance that continues it
     }
