@@ -125,17 +125,6 @@ final class Approvals {
             .without(Inference.APPROVAL_TRACE)), calls, turn.metadata().get(Inference.APPROVAL_TRACE).orElse(null)));
   }
 
-  /** The earliest expiry of the calls that still wait, or null. */
-  static Instant nextExpiry(List<PendingCall> calls) {
-    Instant next = null;
-    for (PendingCall call : calls) {
-      if (!call.isDecided() && (next == null || call.expiresAt().isBefore(next))) {
-        next = call.expiresAt();
-      }
-    }
-    return next;
-  }
-
   /**
    * A turn to continue: as it waited (without the id and trace link of the inference that asked),
    * its decided calls, and that trace link (or null).
