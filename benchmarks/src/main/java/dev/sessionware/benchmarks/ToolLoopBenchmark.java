@@ -28,6 +28,8 @@ import org.openjdk.jmh.annotations.State;
  * (a fake that asks for the tool once, then answers) called twice, the tool called once with its
  * arguments parsed. The difference is the loop's own cost per tool call: finding the pending call,
  * checking its arguments against the schema, three events, the tool_use block. Logging is off.
+ * {@link #toolLoopWithApprovalPolicy} is the same loop with an approval policy that asks before
+ * another tool, so never asks here: the policy's cost on a loop that never waits.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,6 +44,8 @@ public class ToolLoopBenchmark {
   private final Engine model = (context, turn) ->
       turn.blocks().get(turn.blocks().size() - 1).kind() == BlockKind.USER ? turn.append(CALL) : turn.append(ANSWER);
   private final ToolLoop loop = ToolLoop.of(model, ToolRegistry.of(noop));
+  private final ToolLoop withPolicy = ToolLoop.builder(model, ToolRegistry.of(noop))
+      .approval(ToolLoop.Approval.askFor("send")).build();
   private final InferenceContext context = dev.sessionware.core.pipeline.TestContexts.of(
       Correlation.of(SessionId.of("bench"), InferenceId.of("i"), TurnId.of("t")), EventSink.DISCARD);
   private final ToolContext toolContext = toolContext();
@@ -79,5 +83,16 @@ public class ToolLoopBenchmark {
   @Benchmark
   public Turn toolLoop() throws Exception {
     return loop.run(context, INPUT);
+  }
+
+  /**
+   * The same through a tool loop with an approval policy that never asks for this tool.
+   *
+   * @return the output
+   * @throws Exception never
+   */
+  @Benchmark
+  public Turn toolLoopWithApprovalPolicy() throws Exception {
+    return withPolicy.run(context, INPUT);
   }
 }

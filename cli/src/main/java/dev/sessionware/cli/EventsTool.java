@@ -512,6 +512,12 @@ public final class EventsTool {
     }
 
     @Override
+    public String toolApprovalRequest(dev.sessionware.core.event.InferenceEvent.ToolApprovalRequestEvent event) {
+      return "waiting for approval until " + event.expiresAt() + ": " + String.join(", ", event.toolCalls().stream()
+          .map(call -> call.name() + "(" + oneLine(call.input()) + ") id=" + call.id()).toList());
+    }
+
+    @Override
     public String unknown(UnknownEvent event) {
       return event.type() + " (a type this tool does not know; kept as it is)";
     }

@@ -59,6 +59,8 @@ public final class GenAiAttributes {
   public static final AttributeKey<String> INFERENCE_ID = AttributeKey.stringKey("sessionware.inference.id");
   /** Sessionware's id of the turn the inference works on. */
   public static final AttributeKey<String> TURN_ID = AttributeKey.stringKey("sessionware.turn.id");
+  /** How many tool calls an inference left waiting for a person's approval (sessionware's own). */
+  public static final AttributeKey<Long> APPROVAL_WAITING_CALLS = AttributeKey.longKey("sessionware.approval.waiting_calls");
 
   /** {@link #OPERATION_NAME} of an inference. */
   public static final String OPERATION_CHAT = "chat";

@@ -186,6 +186,34 @@ final class InferenceSpan implements InferenceObserver.Observation, InferenceEve
     return null;
   }
 
+  /** The W3C {@code traceparent} of this inference's span: what the span of its continuation links to. */
+  @Override
+  public String traceLink() {
+    io.opentelemetry.api.trace.SpanContext context = span.getSpanContext();
+    return context.isValid() ? "00-" + context.getTraceId() + "-" + context.getSpanId() + "-"
+        + context.getTraceFlags().asHex() : null;
+  }
+
+  /** The span context a {@code traceparent} names, or an invalid one when it is not one. */
+  static io.opentelemetry.api.trace.SpanContext parseTraceparent(String traceparent) {
+    String[] parts = traceparent.split("-");
+    if (parts.length != 4 || !parts[0].equals("00") || parts[3].length() != 2) {
+      return io.opentelemetry.api.trace.SpanContext.getInvalid();
+    }
+    try {
+      return io.opentelemetry.api.trace.SpanContext.createFromRemoteParent(parts[1], parts[2],
+          io.opentelemetry.api.trace.TraceFlags.fromHex(parts[3], 0), io.opentelemetry.api.trace.TraceState.getDefault());
+    } catch (RuntimeException notHex) {
+      return io.opentelemetry.api.trace.SpanContext.getInvalid();
+    }
+  }
+
+  @Override
+  public Void toolApprovalRequest(dev.sessionware.core.event.InferenceEvent.ToolApprovalRequestEvent event) {
+    span.setAttribute(GenAiAttributes.APPROVAL_WAITING_CALLS, (long) event.toolCalls().size());
+    return null;
+  }
+
   @Override
   public Void runStarted(InferenceEvent.RunStartedEvent event) {
     return null; // the inference's terminal event ends the span; tools have spans of their own

@@ -111,6 +111,15 @@ public final class SessionTracing implements InferenceObserver {
 
   @Override
   public Observation start(Correlation correlation, Turn input) {
+    return start(correlation, input, null);
+  }
+
+  /**
+   * Starts the span of an inference that continues the turn of one that waited for approval,
+   * linked to that inference's span ({@code continues}: its W3C {@code traceparent}).
+   */
+  @Override
+  public Observation start(Correlation correlation, Turn input, String continues) {
     String model = requestModel != null ? requestModel : input.metadata().get(MetadataKeys.MODEL).orElse(null);
     Context parent = Context.current();
     String session = correlation.sessionId().value();
@@ -124,6 +133,12 @@ public final class SessionTracing implements InferenceObserver {
         .setAttribute(GenAiAttributes.TURN_ID, correlation.turnId().value());
     if (model != null) {
       builder.setAttribute(GenAiAttributes.REQUEST_MODEL, model);
+    }
+    if (continues != null) {
+      io.opentelemetry.api.trace.SpanContext asked = InferenceSpan.parseTraceparent(continues);
+      if (asked.isValid()) {
+        builder.addLink(asked);
+      }
     }
     Span span = builder.startSpan();
     Baggage baggage = Baggage.fromContext(parent).toBuilder().put(GenAiAttributes.BAGGAGE_SESSION_ID, session).build();

@@ -107,6 +107,36 @@ class SessionTracingTest {
     }
   }
 
+  @Test
+  void theSpanOfAnInferenceThatContinuesATurnWhichWaitedForApprovalLinksToTheSpanOfTheOneThatAsked()
+      throws Exception {
+    dev.sessionware.core.tool.ApprovalScripts.Recorder send = new dev.sessionware.core.tool.ApprovalScripts.Recorder("send");
+    Engine model = dev.sessionware.core.tool.ApprovalScripts.script(java.util.List.of(
+        turn -> dev.sessionware.core.tool.ApprovalScripts.calls("c1", "send", "{}"),
+        turn -> java.util.List.of(Block.assistantText("sent"))));
+    dev.sessionware.core.tool.ToolLoop loop = dev.sessionware.core.tool.ToolLoop.builder(model,
+        dev.sessionware.core.tool.ToolRegistry.of(send.tool))
+        .approval(dev.sessionware.core.tool.ToolLoop.Approval.askFor("send")).build();
+    try (SessionRuntime runtime = SessionRuntime.builder().observer(SessionTracing.create(otel.sdk)).build()) {
+      dev.sessionware.core.session.Session session = runtime.openSession(loop, SessionId.of("linked"));
+      session.prompt("mail");
+      session.approve("c1", "alice").orElseThrow().await(java.time.Duration.ofSeconds(10));
+      assertThat(session.history().get(0).metadata().entries()).as("the link is not part of the history")
+          .doesNotContainKey("sessionware.approval_trace@v1");
+    }
+    java.util.List<SpanData> inferences = otel.finished().stream().filter(s -> s.getKind() == SpanKind.CLIENT).toList();
+    assertThat(inferences).hasSize(2);
+    SpanData asked = inferences.get(0);
+    SpanData continued = inferences.get(1);
+    assertThat(asked.getAttributes().get(GenAiAttributes.APPROVAL_WAITING_CALLS)).isEqualTo(1L);
+    assertThat(continued.getLinks()).singleElement().satisfies(link ->
+        assertThat(link.getSpanContext().getSpanId()).isEqualTo(asked.getSpanContext().getSpanId()));
+    assertThat(continued.getAttributes().get(GenAiAttributes.SESSION_ID)).isEqualTo("linked");
+    assertThat(otel.finished().stream().filter(s -> s.getKind() != SpanKind.CLIENT).toList())
+        .as("the approved call's span, a child of the continuation's").singleElement()
+        .satisfies(tool -> assertThat(tool.getParentSpanId()).isEqualTo(continued.getSpanContext().getSpanId()));
+  }
+
   private SpanData inference() {
     return otel.finished().stream().filter(s -> s.getKind() == SpanKind.CLIENT).findFirst().orElseThrow();
   }

@@ -180,6 +180,14 @@ public sealed interface InferenceEvent {
     R toolCallExecutionResult(ToolCallExecutionResultEvent event);
 
     /**
+     * Handles a {@link ToolApprovalRequestEvent}.
+     *
+     * @param event the event
+     * @return the result
+     */
+    R toolApprovalRequest(ToolApprovalRequestEvent event);
+
+    /**
      * Handles a {@link LogEvent}.
      *
      * @param event the event
@@ -729,6 +737,46 @@ public sealed interface InferenceEvent {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.log(this);
+    }
+  }
+
+  /**
+   * The inference stopped before tool calls that wait for a person's approval: they are kept with
+   * the session in its store, and the turn goes on once each is approved or denied. Wire type
+   * {@code tool-approval-request}; readers that do not know it (geppetto) keep it whole as an
+   * unknown type.
+   *
+   * @param meta the event's metadata
+   * @param toolCalls the calls that wait, in the order the model asked for them
+   * @param expiresAt until when a person may decide them; after that they count as denied
+   */
+  record ToolApprovalRequestEvent(EventMetadata meta, List<ToolCall> toolCalls, java.time.Instant expiresAt)
+      implements InferenceEvent {
+    /** The wire type. */
+    public static final String TYPE = "tool-approval-request";
+
+    public ToolApprovalRequestEvent {
+      Objects.requireNonNull(meta, "meta");
+      toolCalls = List.copyOf(Objects.requireNonNull(toolCalls, "toolCalls"));
+      Objects.requireNonNull(expiresAt, "expiresAt");
+      if (toolCalls.isEmpty()) {
+        throw new IllegalArgumentException("toolCalls: a tool-approval-request names at least one call");
+      }
+    }
+
+    @Override
+    public String type() {
+      return TYPE;
+    }
+
+    @Override
+    public ToolApprovalRequestEvent withMeta(EventMetadata meta) {
+      return new ToolApprovalRequestEvent(meta, toolCalls, expiresAt);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.toolApprovalRequest(this);
     }
   }
 

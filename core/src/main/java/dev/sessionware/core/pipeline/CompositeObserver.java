@@ -26,11 +26,17 @@ final class CompositeObserver implements InferenceObserver {
 
   @Override
   public Observation start(Correlation correlation, Turn input) {
+    return start(correlation, input, null);
+  }
+
+  @Override
+  public Observation start(Correlation correlation, Turn input, String continues) {
     Observation[] started = new Observation[observers.length];
     for (int i = 0; i < observers.length; i++) {
       Observation observation;
       try {
-        observation = observers[i].start(correlation, input);
+        observation = continues == null ? observers[i].start(correlation, input)
+            : observers[i].start(correlation, input, continues);
       } catch (RuntimeException | Error e) {
         LOG.warn("inference observer {} failed to start inference {}; the others go on", observers[i],
             correlation.inferenceId(), e);
@@ -43,6 +49,22 @@ final class CompositeObserver implements InferenceObserver {
 
   /** The observations of one inference, one per observer. */
   private record All(Observation[] observations) implements Observation {
+    /** The first observer's link that is one: a composite has one trace to be linked to. */
+    @Override
+    public String traceLink() {
+      for (Observation observation : observations) {
+        try {
+          String link = observation.traceLink();
+          if (link != null) {
+            return link;
+          }
+        } catch (RuntimeException | Error e) {
+          LOG.warn("an inference observer failed to give its trace link; the others go on", e);
+        }
+      }
+      return null;
+    }
+
     @Override
     public CorrelationContext.Scope enter() {
       List<CorrelationContext.Scope> entered = new ArrayList<>(observations.length);

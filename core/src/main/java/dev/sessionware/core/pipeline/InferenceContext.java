@@ -4,8 +4,11 @@ import dev.sessionware.core.Correlation;
 import dev.sessionware.core.event.EventMetadata;
 import dev.sessionware.core.event.InferenceEvent;
 import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.turn.Turn;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -29,6 +32,8 @@ public final class InferenceContext {
   private final BiConsumer<String, Turn> snapshots; // (phase, turn)
   private final InferenceObserver.Observation observation;
   private final BooleanSupplier observedHere;
+  private final Consumer<List<PendingCall>> approvals; // null: this inference cannot wait for approval
+  private final List<PendingCall> decisions; // of the turn this inference continues; empty for others
   private volatile UUID messageId; // made on first use: many inferences publish nothing
   private static final java.lang.invoke.VarHandle MESSAGE_ID;
 
@@ -42,8 +47,10 @@ public final class InferenceContext {
 
   private InferenceContext(Correlation correlation, EventSink sink, Cancellation cancellation,
       BiConsumer<String, Turn> snapshots, UUID messageId, InferenceObserver.Observation observation,
-      BooleanSupplier observedHere) {
+      BooleanSupplier observedHere, Consumer<List<PendingCall>> approvals, List<PendingCall> decisions) {
     this.correlation = correlation;
+    this.approvals = approvals;
+    this.decisions = decisions;
     this.sink = sink;
     this.cancellation = cancellation;
     this.snapshots = snapshots;
@@ -59,6 +66,16 @@ public final class InferenceContext {
   static InferenceContext make(Correlation correlation, EventSink sink, Cancellation cancellation,
       BiConsumer<String, Turn> snapshots, UUID messageId, InferenceObserver.Observation observation,
       BooleanSupplier observedHere) {
+    return make(correlation, sink, cancellation, snapshots, messageId, observation, observedHere, null, List.of());
+  }
+
+  /**
+   * The one way a context of an inference that may wait for approval, or continues a turn that
+   * waited, is made.
+   */
+  static InferenceContext make(Correlation correlation, EventSink sink, Cancellation cancellation,
+      BiConsumer<String, Turn> snapshots, UUID messageId, InferenceObserver.Observation observation,
+      BooleanSupplier observedHere, Consumer<List<PendingCall>> approvals, List<PendingCall> decisions) {
     Objects.requireNonNull(correlation, "correlation");
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(cancellation, "cancellation");
@@ -72,7 +89,8 @@ public final class InferenceContext {
     if (EventMetadata.NO_MESSAGE_ID.equals(messageId)) {
       throw new IllegalArgumentException("messageId must not be the unset message id " + messageId);
     }
-    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId, observation, observedHere);
+    return new InferenceContext(correlation, sink, cancellation, snapshots, messageId, observation, observedHere,
+        approvals, List.copyOf(decisions));
   }
 
   /**
@@ -188,6 +206,39 @@ public final class InferenceContext {
   public InferenceObserver.ToolCallScope toolCall(dev.sessionware.core.event.ToolCall call) {
     Objects.requireNonNull(call, "call");
     return observation.toolCall(call);
+  }
+
+  /**
+   * Stops the inference for a person's approval once its engine returns, for engines that run
+   * tools (the {@code ToolLoop} does, by its approval policy): the turn the engine returns is not
+   * committed but kept, with {@code calls}, in the session's store; a {@code tool-approval-request}
+   * event names the calls that wait, and the inference ends with its {@code final} event. Once
+   * every call is decided, the next inference of the session continues that turn and sees the
+   * decisions in {@link #decisions()}. A second call replaces the first.
+   *
+   * @param calls every call of the model's last answer (the ones decided already and at least one
+   *     that waits), in the order it asked for them
+   * @throws IllegalStateException if this inference cannot wait (a client drives it, or it runs
+   *     outside a session runtime)
+   */
+  public void awaitApproval(List<PendingCall> calls) {
+    List<PendingCall> copy = List.copyOf(Objects.requireNonNull(calls, "calls"));
+    if (approvals == null) {
+      throw new IllegalStateException("inference " + correlation.inferenceId() + " cannot wait for approval:"
+          + " only inferences a session runs (Session prompts, queued prompts) can");
+    }
+    approvals.accept(copy);
+  }
+
+  /**
+   * Returns the decided calls of the turn this inference continues, when a person (or the policy,
+   * or the expiry) decided each call it waited on: the engine runs the approved ones and tells the
+   * model of the denied ones. Empty for an inference that continues nothing.
+   *
+   * @return the decided calls, in the order the model asked for them
+   */
+  public List<PendingCall> decisions() {
+    return decisions;
   }
 
   @Override

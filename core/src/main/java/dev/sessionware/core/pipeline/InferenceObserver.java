@@ -35,6 +35,21 @@ public interface InferenceObserver {
   Observation start(Correlation correlation, Turn input);
 
   /**
+   * An inference starts that continues the turn of an earlier one, which stopped before tool calls
+   * that waited for a person's approval: {@code continues} is what that inference's observation
+   * gave as its {@link Observation#traceLink()} (a tracing observer links the new span to it).
+   * Calls {@link #start(Correlation, Turn)} unless overridden.
+   *
+   * @param correlation its session, inference and turn ids
+   * @param input the input turn, stamped with the ids
+   * @param continues the earlier inference's trace link, or null when it gave none
+   * @return the observation of this inference
+   */
+  default Observation start(Correlation correlation, Turn input, String continues) {
+    return start(correlation, input);
+  }
+
+  /**
    * Returns an observer made of several, in the manner of Micrometer's observation handlers: each
    * inference starts in each of them in the order given, their scopes are entered in that order and
    * closed in reverse, and each sees every event. What one throws does not keep the others from
@@ -51,6 +66,18 @@ public interface InferenceObserver {
   interface Observation {
     /** Watches nothing. */
     Observation NONE = new Observation() {};
+
+    /**
+     * Returns a reference to this inference in the observer's terms (a tracing observer's W3C
+     * {@code traceparent}), kept with a turn that waits for approval so that the inference that
+     * continues it can be linked to this one ({@link InferenceObserver#start(Correlation, Turn,
+     * String)}). Null unless overridden.
+     *
+     * @return the link, or null
+     */
+    default String traceLink() {
+      return null;
+    }
 
     /**
      * Makes this inference current on the calling thread until the returned scope closes; called

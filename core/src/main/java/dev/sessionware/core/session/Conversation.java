@@ -1,7 +1,9 @@
 package dev.sessionware.core.session;
 
 import dev.sessionware.core.SessionId;
+import dev.sessionware.core.store.InMemoryTurnStore;
 import dev.sessionware.core.store.TurnStore;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
@@ -64,6 +66,7 @@ final class Conversation {
   private TurnStore.Lease lease; // guarded by leaseLock
   private int leaseHolds; // guarded by leaseLock
   private int leaseGeneration; // guarded by leaseLock; one more for each lease taken, so a stale hold lets go of nothing
+  private volatile TurnStore ownApprovals; // the default runtime's: where its turn that waits for approval is kept
 
   Conversation(SessionId id, Host host) {
     this.id = id;
@@ -218,7 +221,7 @@ final class Conversation {
    * @return the hold on the lease the run took, which it lets go of when it ends; 0 when the store keeps none
    * @throws SessionBusyException if an inference runs, here or (by its lease) on another instance
    */
-  int claim(Inference run, long builtOn) {
+  int claim(Inference run, long builtOn, TurnId continues) {
     synchronized (lock) {
       if (active != null) {
         throw busy("start an inference");
@@ -234,10 +237,92 @@ final class Conversation {
           activeFrom = stored;
         }
       }
-      return host.storeLeases() ? holdLease("start inference " + run.correlation().inferenceId()) : 0;
+      int held = host.storeLeases() ? holdLease("start inference " + run.correlation().inferenceId()) : 0;
+      try {
+        checkWait(continues); // under the lease: no other instance starts or continues the turn meanwhile
+      } catch (RuntimeException e) {
+        if (held != 0) {
+          releaseLease(held);
+        }
+        throw e;
+      }
+      return held;
     } catch (RuntimeException e) {
       release(run);
       throw e;
+    }
+  }
+
+  /**
+   * Refuses an inference while a turn waits for approval, but the one that continues that turn
+   * ({@code continues}), which the wait must still be of.
+   */
+  private void checkWait(TurnId continues) {
+    List<PendingCall> waiting = pendingCalls();
+    if (continues == null) {
+      if (!waiting.isEmpty()) {
+        long undecided = waiting.stream().filter(call -> !call.isDecided()).count();
+        throw new SessionBusyException("cannot start an inference in session " + id + ": turn "
+            + waiting.get(0).turn() + " waits for approval of " + undecided + " tool call(s) ("
+            + String.join(", ", waiting.stream().filter(call -> !call.isDecided()).map(c -> c.call().id()).toList())
+            + "); approve or deny them first (Session.approve / Session.deny)", RETRY_LOCALLY_AFTER);
+      }
+    } else if (waiting.isEmpty() || !waiting.get(0).turn().equals(continues)) {
+      throw new SessionBusyException("cannot continue turn " + continues + " of session " + id + ": it no longer"
+          + " waits for approval (another instance continued it)", RETRY_LOCALLY_AFTER);
+    }
+  }
+
+  /** The calls of the session's turn that waits for approval, decided or not; empty when none waits. */
+  List<PendingCall> pendingCalls() {
+    if (!host.keepsHistories() && ownApprovals == null) {
+      return List.of(); // the default runtime's conversation never waited
+    }
+    return approvals().pendingCalls(id);
+  }
+
+  /** The session's turn that waits for approval. */
+  Optional<Turn> awaitingTurn() {
+    if (!host.keepsHistories() && ownApprovals == null) {
+      return Optional.empty();
+    }
+    return approvals().awaitingTurn(id);
+  }
+
+  /** Where the session's turn that waits for approval is kept: the runtime's store, or the default runtime's own. */
+  TurnStore approvals() {
+    if (host.keepsHistories()) {
+      return host.store();
+    }
+    TurnStore own = ownApprovals;
+    if (own == null) {
+      synchronized (lock) {
+        own = ownApprovals;
+        if (own == null) {
+          own = InMemoryTurnStore.create();
+          ownApprovals = own;
+        }
+      }
+    }
+    return own;
+  }
+
+  /** Records the running inference's turn as waiting for approval of {@code calls}; the conversation stays its. */
+  void awaitApproval(Inference run, Turn waiting, List<PendingCall> calls) {
+    long from;
+    synchronized (lock) {
+      if (active != run) {
+        throw new IllegalStateException(run + " is not the one that has session " + id + "; only that one waits");
+      }
+      from = activeFrom;
+    }
+    try {
+      approvals().awaitApproval(id, host.keepsHistories() ? from : 0, waiting, calls);
+    } catch (TurnStoreConflictException conflict) {
+      synchronized (lock) {
+        history = null;
+      }
+      throw conflict;
     }
   }
 
@@ -263,6 +348,10 @@ final class Conversation {
     }
     try {
       store(from, committed);
+      TurnStore own = ownApprovals;
+      if (own != null && !host.keepsHistories()) {
+        own.delete(id); // the turn that continues a wait ends it, as a store's append does
+      }
     } catch (TurnStoreConflictException conflict) {
       synchronized (lock) {
         history = null; // the winner's turns: the next prompt loads and builds on them

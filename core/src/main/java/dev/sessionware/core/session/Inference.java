@@ -11,6 +11,7 @@ import dev.sessionware.core.event.InferenceEvent.ErrorEvent;
 import dev.sessionware.core.event.InferenceEvent.FinalEvent;
 import dev.sessionware.core.event.InferenceEvent.InterruptEvent;
 import dev.sessionware.core.event.InferenceEvent.PartialEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolApprovalRequestEvent;
 import dev.sessionware.core.event.ToolCall;
 import dev.sessionware.core.internal.TimeOrderedIds;
 import dev.sessionware.core.pipeline.Cancellation;
@@ -22,6 +23,7 @@ import dev.sessionware.core.pipeline.InferenceObserver.ToolCallScope;
 import dev.sessionware.core.sink.EventSink;
 import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnStore;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.Turn;
@@ -117,10 +119,18 @@ public final class Inference {
    * @param timeout the longest the inference may run, or null
    * @param onStart told of the run once it started (the runtime's live inferences)
    * @param onComplete told once its result completed
+   * @param onAwait told when a run left its turn waiting for approval, with the first expiry of its
+   *     calls; null when the runs cannot wait (a client drives them)
    */
   record Settings(EventSink sink, Executor control, Scheduler timer, ObservedInferences observer,
       TurnStore snapshots, Duration timeout,
-      java.util.function.Consumer<Inference> onStart, java.util.function.Consumer<Inference> onComplete) {}
+      java.util.function.Consumer<Inference> onStart, java.util.function.Consumer<Inference> onComplete,
+      java.util.function.Consumer<java.time.Instant> onAwait) {
+    /** The same settings, telling {@code hook} of the turns their runs leave waiting. */
+    Settings awaiting(java.util.function.Consumer<java.time.Instant> hook) {
+      return new Settings(sink, control, timer, observer, snapshots, timeout, onStart, onComplete, hook);
+    }
+  }
 
   /** Schedules a task after a delay; null when the runtime is closing (the task then ran at once). */
   @FunctionalInterface
@@ -149,17 +159,19 @@ public final class Inference {
       RUNNER = lookup.findVarHandle(Inference.class, "runner", Object.class);
       NEW_CONTEXT = MethodHandles.privateLookupIn(InferenceContext.class, lookup).findStatic(InferenceContext.class,
           "make", MethodType.methodType(InferenceContext.class, Correlation.class, EventSink.class, Cancellation.class,
-              BiConsumer.class, UUID.class, Observation.class, BooleanSupplier.class));
+              BiConsumer.class, UUID.class, Observation.class, BooleanSupplier.class,
+              java.util.function.Consumer.class, List.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
   }
 
   private static InferenceContext newContext(Correlation correlation, EventSink sink, Cancellation cancellation,
-      BiConsumer<String, Turn> snapshots, UUID messageId, Observation observation, BooleanSupplier observedHere) {
+      BiConsumer<String, Turn> snapshots, UUID messageId, Observation observation, BooleanSupplier observedHere,
+      java.util.function.Consumer<List<PendingCall>> approvals, List<PendingCall> decisions) {
     try {
       return (InferenceContext) NEW_CONTEXT.invokeExact(correlation, sink, cancellation, snapshots, messageId,
-          observation, observedHere);
+          observation, observedHere, approvals, decisions);
     } catch (RuntimeException | Error e) {
       throw e;
     } catch (Throwable e) {
@@ -191,6 +203,13 @@ public final class Inference {
   private volatile ErrorEvent engineError;
   private volatile InterruptEvent engineInterrupt;
   private volatile boolean enginePostInferenceKept;
+  private volatile List<PendingCall> asked; // the calls the engine stopped for, or null
+  private final List<PendingCall> decisions; // of the turn this run continues; empty for others
+  private final String continuesTrace; // the trace link of the inference that asked, or null
+
+  /** The trace link of the inference that asked, kept with the waiting turn: {@code sessionware.approval_trace@v1}. */
+  static final dev.sessionware.core.turn.MetadataKey<String> APPROVAL_TRACE =
+      dev.sessionware.core.turn.MetadataKey.of("sessionware", "approval_trace", 1, String.class);
 
   /**
    * Opens an inference of a conversation: mints its inference id (and its turn id, when the input
@@ -203,15 +222,30 @@ public final class Inference {
    */
   static Inference open(Conversation conversation, SessionId session, Turn input, long builtOn, Engine engine,
       Settings settings) {
+    return open(conversation, session, input, builtOn, engine, settings, List.of(), null);
+  }
+
+  /**
+   * Opens an inference as {@link #open(Conversation, SessionId, Turn, long, Engine, Settings)} does;
+   * with {@code decisions}, one that continues the turn {@code input} that waited for approval.
+   *
+   * @throws SessionBusyException if the conversation runs another inference, or its turn waits for
+   *     approval (for a continuation: no longer waits, or not with {@code input})
+   */
+  static Inference open(Conversation conversation, SessionId session, Turn input, long builtOn, Engine engine,
+      Settings settings, List<PendingCall> decisions, String continuesTrace) {
     long now = System.currentTimeMillis();
     TurnId turnId = input.id() != null ? input.id() : new TurnId(TimeOrderedIds.nextText(now));
     Correlation correlation = Correlation.of(session, new InferenceId(TimeOrderedIds.nextText(now)), turnId);
     Turn stamped = Conversation.stamped(input, session, turnId, correlation.inferenceId());
-    return new Inference(conversation, correlation, stamped, engine, settings, TimeOrderedIds.next(now)).start(builtOn);
+    return new Inference(conversation, correlation, stamped, engine, settings, TimeOrderedIds.next(now), decisions,
+        continuesTrace).start(builtOn);
   }
 
   private Inference(Conversation conversation, Correlation correlation, Turn input, Engine engine,
-      Settings settings, UUID messageId) {
+      Settings settings, UUID messageId, List<PendingCall> decisions, String continuesTrace) {
+    this.decisions = decisions;
+    this.continuesTrace = continuesTrace;
     this.conversation = conversation;
     this.correlation = correlation;
     this.input = input;
@@ -224,7 +258,8 @@ public final class Inference {
     this.observed = settings.observer() != null ? new Observed() : null;
     this.context = newContext(correlation, this::publish, cancellation,
         settings.snapshots() != null ? this::keepSnapshot : (phase, turn) -> {}, messageId,
-        observed != null ? observed : Observation.NONE, observed != null ? observed::isHere : () -> false);
+        observed != null ? observed : Observation.NONE, observed != null ? observed::isHere : () -> false,
+        engine != null && settings.onAwait() != null ? calls -> asked = calls : null, decisions);
   }
 
   /**
@@ -232,7 +267,7 @@ public final class Inference {
    * leases), tells the observer on the starting thread, and starts the timeout.
    */
   private Inference start(long builtOn) {
-    heldLease = conversation.claim(this, builtOn);
+    heldLease = conversation.claim(this, builtOn, decisions.isEmpty() ? null : input.id());
     if (observed != null) {
       settings.observer().start(correlation.inferenceId(), observed);
     }
@@ -369,6 +404,9 @@ public final class Inference {
       if (settings.snapshots() != null) {
         keepSnapshot(Snapshot.Phase.PRE_INFERENCE, input);
       }
+      for (PendingCall decided : decisions) {
+        context.publish(decisionEvent(decided));
+      }
       output = engine.run(context, input);
       if (output == null) {
         throw new IllegalStateException("the engine " + engine + " returned no turn");
@@ -381,10 +419,12 @@ public final class Inference {
     } finally {
       leave(me, ENDED);
     }
-    if (thrown == null) {
-      succeed(output);
-    } else {
+    if (thrown != null) {
       fail(thrown);
+    } else if (asked != null) {
+      pause(output, asked);
+    } else {
+      succeed(output);
     }
   }
 
@@ -492,6 +532,62 @@ public final class Inference {
     }
     FinalEvent held = engineFinal;
     end(held != null ? held : new FinalEvent(meta(), addedText(input, output)), committed, null);
+  }
+
+  /**
+   * The engine stopped before tool calls that need a person's approval: the turn so far waits with
+   * them in the store (every instance sees it), the {@code tool-approval-request} event names the
+   * calls that wait, and the inference ends with its {@code final} event, its result the waiting
+   * turn, which is not in the history yet. Should a cancel or timeout end the inference after the
+   * wait was recorded, the calls still wait (the event told every sink so) and it ends as that says.
+   */
+  private void pause(Turn answer, List<PendingCall> calls) {
+    Turn waiting;
+    List<ToolCall> waitingCalls = new java.util.ArrayList<>(calls.size());
+    java.time.Instant until = java.time.Instant.MAX;
+    try {
+      waiting = Conversation.stamped(answer, correlation.sessionId(),
+          answer.id() != null ? answer.id() : correlation.turnId(), correlation.inferenceId());
+      String link = observed != null ? observed.traceLink() : null;
+      if (link != null) {
+        waiting = waiting.with(APPROVAL_TRACE, link); // so that the continuation's span links to this one
+      }
+      for (PendingCall call : calls) {
+        if (!call.isDecided()) {
+          waitingCalls.add(call.call());
+          until = call.expiresAt().isBefore(until) ? call.expiresAt() : until;
+        }
+      }
+      if (state != RUNNING) {
+        return; // ended meanwhile: nothing waits
+      }
+      conversation.awaitApproval(this, waiting, calls);
+    } catch (Throwable storeFailure) {
+      fail(storeFailure);
+      return;
+    }
+    lane.offer(new ToolApprovalRequestEvent(meta(), waitingCalls, until));
+    if (LOG.isInfoEnabled()) {
+      try (CorrelationContext.Scope ignored = correlation.putInMdc()) {
+        LOG.atInfo().addKeyValue("session_id", correlation.sessionId().value())
+            .addKeyValue("inference_id", correlation.inferenceId().value())
+            .addKeyValue("turn_id", correlation.turnId().value())
+            .addKeyValue("tool_call_ids", String.join(",", waitingCalls.stream().map(ToolCall::id).toList()))
+            .addKeyValue("expires_at", until.toString())
+            .log("tool calls wait for approval");
+      }
+    }
+    try {
+      settings.onAwait().accept(until);
+    } catch (RuntimeException e) {
+      warn("could not schedule the expiry of the calls that wait", e);
+    }
+    if (!markEnded()) {
+      return;
+    }
+    conversation.release(this);
+    FinalEvent held = engineFinal;
+    end(held != null ? held : new FinalEvent(meta(), addedText(input, waiting)), waiting, null);
   }
 
   /** The inference failed with what its pipeline, or the client driving it, threw. */
@@ -686,6 +782,22 @@ public final class Inference {
       text = text.isEmpty() ? blockText : text + blockText;
     }
     return text;
+  }
+
+  /** What a continuation tells of one decision it goes on with: an {@code info} event. */
+  private static InferenceEvent decisionEvent(PendingCall decided) {
+    java.util.Map<String, Object> data = new java.util.LinkedHashMap<>();
+    data.put("tool_call_id", decided.call().id());
+    data.put("tool_name", decided.call().name());
+    data.put("decision", decided.approved() ? "approved" : "denied");
+    data.put("principal", decided.principal());
+    data.put("decided_at", decided.decidedAt().toString());
+    if (decided.reason() != null) {
+      data.put("reason", decided.reason());
+    }
+    data.put("asked_by_inference_id", decided.askedBy().value());
+    return new dev.sessionware.core.event.InferenceEvent.InfoEvent(EventMetadata.empty(),
+        decided.approved() ? "tool call approved" : "tool call denied", data);
   }
 
   private InterruptEvent interruptEvent() {
@@ -900,7 +1012,8 @@ public final class Inference {
     /** Tells the observer the inference starts, on the starting thread. */
     void started(InferenceObserver observer) {
       try {
-        Observation started = observer.start(correlation, input);
+        Observation started = continuesTrace == null ? observer.start(correlation, input)
+            : observer.start(correlation, input, continuesTrace);
         target = started == null ? NONE : started;
       } catch (Throwable e) {
         warn("start", e);
@@ -938,6 +1051,20 @@ public final class Inference {
           warn("leaving the inference's thread", e);
         }
       };
+    }
+
+    @Override
+    public String traceLink() {
+      Observation observation = target;
+      if (observation == NONE) {
+        return null;
+      }
+      try {
+        return observation.traceLink();
+      } catch (Throwable e) {
+        warn("its trace link", e);
+        return null;
+      }
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.sessionware.core.TurnId;
 import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.Pipeline;
 import dev.sessionware.core.sink.EventSink;
+import dev.sessionware.core.store.TurnStore.PendingCall;
+import dev.sessionware.core.store.TurnStoreConflictException;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Turn;
@@ -47,7 +49,17 @@ import java.util.concurrent.TimeoutException;
  * The session is free before the result completes, the terminal event is the last event of the
  * inference that any sink sees (events published after it are dropped), and the result completes
  * once the terminal event reached the sinks (or, should another thread be stuck in a sink, after
- * two seconds at most). A failing sink never fails an inference. Thread-safe.
+ * two seconds at most). A failing sink never fails an inference.
+ *
+ * <p>An inference whose engine stops before tool calls that need a person's approval (a {@code
+ * ToolLoop} with an approval policy) ends with its {@code final} event after a {@code
+ * tool-approval-request} event; its result is the turn so far, which waits, with its calls, in the
+ * runtime's store ({@link #pendingCalls()}), not yet in the history. While it waits, new inferences
+ * are refused with {@link SessionBusyException} (a queued prompt waits in its queue). Once each
+ * call is {@linkplain #approve approved} or {@linkplain #deny denied} (on any instance; a call
+ * nobody decides in time counts as denied, {@value PendingCall#EXPIRED}), an inference continues
+ * the turn, and its committed turn is what it would have been had the person answered at once.
+ * Thread-safe.
  */
 public final class Session {
   private final SessionRuntime runtime;
@@ -71,7 +83,7 @@ public final class Session {
     }
     this.pipeline = builder.engine instanceof Pipeline p ? p : Pipeline.of(builder.engine);
     this.executor = builder.executor == null ? runtime.executor() : builder.executor;
-    this.settings = runtime.settings(builder.sinks, builder.timeout);
+    this.settings = runtime.settings(builder.sinks, builder.timeout).awaiting(this::expireAt);
     this.conversation = runtime.conversation(id);
   }
 
@@ -237,6 +249,102 @@ public final class Session {
    */
   public Optional<Inference> activeInference() {
     return conversation.active();
+  }
+
+  /**
+   * Returns the tool calls of the session's turn that waits for approval, decided or not (calls the
+   * policy decided show {@value PendingCall#POLICY} as their principal), in the order the model
+   * asked for them; those past their expiry are recorded denied as {@value PendingCall#EXPIRED} now.
+   *
+   * @return the calls; empty when no turn waits
+   * @throws dev.sessionware.core.store.TurnStoreException if the store cannot be read
+   */
+  public List<PendingCall> pendingCalls() {
+    return Approvals.expired(conversation, id);
+  }
+
+  /**
+   * Approves a call that waits; once every call of the turn is decided, the turn goes on here, on
+   * the session's executor. The same decision again changes nothing.
+   *
+   * @param callId the call's id
+   * @param principal who approves, as the host knows them: 1 to {@value PendingCall#MAX_PRINCIPAL_LENGTH}
+   *     characters without control or invisible characters
+   * @return the inference that continues the turn, when this decision was the last one it waited
+   *     for and it started here; else empty
+   * @throws java.util.NoSuchElementException if no such call waits
+   * @throws TurnStoreConflictException if the call was denied first (here or on another instance),
+   *     or expired
+   * @throws IllegalArgumentException if the principal is blank, too long or has control characters
+   */
+  public Optional<Inference> approve(String callId, String principal) {
+    Approvals.decide(conversation, id, callId, true, null, principal);
+    return resume();
+  }
+
+  /**
+   * Denies a call that waits: the model is told so, with the reason. Once every call of the turn
+   * is decided, the turn goes on here, on the session's executor. The same decision again changes
+   * nothing.
+   *
+   * @param callId the call's id
+   * @param principal who denies, as the host knows them
+   * @param reason why, for the model: 1 to {@value PendingCall#MAX_REASON_LENGTH} characters, or null
+   * @return the inference that continues the turn, when this decision was the last one it waited
+   *     for and it started here; else empty
+   * @throws java.util.NoSuchElementException if no such call waits
+   * @throws TurnStoreConflictException if the call was approved first, denied with another reason,
+   *     or expired
+   * @throws IllegalArgumentException if the principal or reason is blank, too long or has control characters
+   */
+  public Optional<Inference> deny(String callId, String principal, String reason) {
+    Approvals.decide(conversation, id, callId, false, reason, principal);
+    return resume();
+  }
+
+  /**
+   * Continues the session's turn whose calls were all decided, if no instance continues it yet:
+   * for a turn whose last decision was made where it could not start (another instance held the
+   * session), whose continuation failed, or whose calls expired while no instance of the app ran.
+   *
+   * @return the inference that continues it; empty when nothing waits, a call still waits for a
+   *     decision, or another inference has the session
+   * @throws IllegalStateException if the runtime is closed
+   */
+  public Optional<Inference> resume() {
+    runtime.checkOpen();
+    Approvals.Continuation next = Approvals.continuation(conversation, id).orElse(null);
+    if (next == null) {
+      return Optional.empty();
+    }
+    Inference inference;
+    try {
+      conversation.catchUp();
+      inference = Inference.open(conversation, id, next.input(), -1, pipeline, settings, next.decisions(),
+          next.trace());
+    } catch (SessionBusyException busy) {
+      return Optional.empty(); // another inference has it: here, or the instance that continues it
+    }
+    try {
+      executor.execute(inference::execute);
+    } catch (RejectedExecutionException e) {
+      inference.refused(new RejectedExecutionException("the executor of session " + id + " refused inference "
+          + inference.id() + ": " + e.getMessage(), e));
+      throw e;
+    }
+    return Optional.of(inference);
+  }
+
+  /** A turn of this session waits until {@code until}: continue it then, as denied, unless decided before. */
+  private void expireAt(java.time.Instant until) {
+    runtime.at(until, () -> {
+      try {
+        resume();
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Session.class).atWarn().addKeyValue("session_id", id.value()).setCause(e)
+            .log("could not continue a turn whose tool calls expired; the next look at the session does");
+      }
+    });
   }
 
   @Override

@@ -535,6 +535,54 @@ public final class SessionRuntime implements AutoCloseable {
   }
 
   /**
+   * Returns the tool calls of the session's turn that waits for approval, decided or not, wherever
+   * it waited (see {@link Session#pendingCalls()}).
+   *
+   * @param session the session
+   * @return the calls; empty when no turn waits
+   */
+  public List<dev.sessionware.core.store.TurnStore.PendingCall> pendingCalls(SessionId session) {
+    return Approvals.expired(conversation(Objects.requireNonNull(session, "session")), session);
+  }
+
+  /**
+   * Approves a call of the session's turn that waits, wherever it waited; once every call is
+   * decided, the turn goes on through the prompt queue's engine, on this instance when it can hold
+   * the session (else on the instance that does, or on the next {@link Session#resume}). The same
+   * decision again changes nothing.
+   *
+   * @param session the session
+   * @param callId the call's id
+   * @param principal who approves, as the host knows them
+   * @return the inference that continues the turn, when it started here now; else empty
+   * @throws IllegalStateException if the runtime has no prompt queue, or is closed
+   * @throws java.util.NoSuchElementException if no such call waits
+   * @throws dev.sessionware.core.store.TurnStoreConflictException if the call was decided otherwise first, or expired
+   * @throws IllegalArgumentException if the principal is blank, too long or has control characters
+   */
+  public Optional<Inference> approve(SessionId session, String callId, String principal) {
+    return queue().decide(session, callId, true, null, principal);
+  }
+
+  /**
+   * Denies a call of the session's turn that waits, wherever it waited, with a reason for the
+   * model; the rest as {@link #approve}.
+   *
+   * @param session the session
+   * @param callId the call's id
+   * @param principal who denies
+   * @param reason why, or null
+   * @return the inference that continues the turn, when it started here now; else empty
+   * @throws IllegalStateException if the runtime has no prompt queue, or is closed
+   * @throws java.util.NoSuchElementException if no such call waits
+   * @throws dev.sessionware.core.store.TurnStoreConflictException if the call was decided otherwise first, or expired
+   * @throws IllegalArgumentException if the principal or reason is blank, too long or has control characters
+   */
+  public Optional<Inference> deny(SessionId session, String callId, String principal, String reason) {
+    return queue().decide(session, callId, false, reason, principal);
+  }
+
+  /**
    * Returns the store that keeps the conversations.
    *
    * @return the store
@@ -649,7 +697,7 @@ public final class SessionRuntime implements AutoCloseable {
   Inference.Settings settings(List<EventSink> sessionSinks, Duration timeout) {
     EventSink events = sessionSinks.isEmpty() ? sink : FanOutSink.of(concat(sink, sessionSinks));
     return new Inference.Settings(events, threads::control, threads::schedule, observed, snapshots ? store : null,
-        timeout != null ? timeout : inferenceTimeout, this::started, live::remove);
+        timeout != null ? timeout : inferenceTimeout, this::started, live::remove, null);
   }
 
   private static EventSink[] concat(EventSink first, List<EventSink> rest) {
@@ -670,6 +718,16 @@ public final class SessionRuntime implements AutoCloseable {
 
   Executor executor() {
     return threads.executor();
+  }
+
+  /** Runs {@code task} on a control thread at {@code at}, unless the runtime closes first. */
+  void at(java.time.Instant at, Runnable task) {
+    long delay = Math.max(0, at.toEpochMilli() - System.currentTimeMillis());
+    try {
+      threads.timer().schedule(() -> threads.control(task), delay, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closed: the wait stands in the store, and whoever looks next records the expiry
+    }
   }
 
   void checkOpen() {
@@ -1011,8 +1069,19 @@ public final class SessionRuntime implements AutoCloseable {
       }
     }
 
-    /** A prompt running here, and its inference. */
+    /** A prompt running here, and its inference; a continuation of a turn that waited for approval has no prompt. */
     private record Running(Prompt prompt, Inference inference) {}
+
+    /** The {@code submitted} of a dispatch that continues the session's decided turn before any prompt. */
+    private static final long CONTINUE = -1;
+
+    Optional<Inference> decide(SessionId session, String callId, boolean approve, String reason, String principal) {
+      Objects.requireNonNull(session, "session");
+      checkOpen();
+      Approvals.decide(conversation(session), session, callId, approve, reason, principal);
+      Running started = dispatch(session, CONTINUE);
+      return started != null && started.prompt() == null ? Optional.of(started.inference()) : Optional.empty();
+    }
 
     PromptDispatcher(PromptQueue queue, Engine engine, int limit) {
       this.queue = queue;
@@ -1030,7 +1099,7 @@ public final class SessionRuntime implements AutoCloseable {
         public void mayHaveMissed() {
           for (SessionQueue here : active.values()) {
             Running running = runningOf(here);
-            if (running != null && queue.unfinished(here.id).stream()
+            if (running != null && running.prompt() != null && queue.unfinished(here.id).stream()
                 .anyMatch(p -> p.seq() == running.prompt().seq() && p.cancelRequested())) {
               running.inference().cancel();
             }
@@ -1057,7 +1126,7 @@ public final class SessionRuntime implements AutoCloseable {
         default -> {
           long seq = offer.prompt().seq();
           Running started = dispatch(session, seq);
-          if (started != null && started.prompt().seq() == seq) {
+          if (started != null && started.prompt() != null && started.prompt().seq() == seq) {
             return new SessionRuntime.Submission(offer.outcome(), started.prompt(), started.inference(), 0);
           }
           return asItStands(offer.outcome(), session, offer.prompt());
@@ -1083,7 +1152,7 @@ public final class SessionRuntime implements AutoCloseable {
       Running here = runningOf(active.get(Objects.requireNonNull(session, "session")));
       if (here != null) {
         here.inference().cancel();
-        return Optional.of(here.prompt());
+        return Optional.ofNullable(here.prompt()); // a continuation has none
       }
       for (Prompt prompt : queue.unfinished(session)) {
         if (prompt.state() == State.RUNNING && queue.requestCancel(session, prompt.seq())) {
@@ -1203,6 +1272,16 @@ public final class SessionRuntime implements AutoCloseable {
       if (slot.fresh && !lastOwnerHadItsTime(slot)) {
         return null;
       }
+      if (submitted == CONTINUE) { // a decision came: the turn it decided goes on before any prompt
+        Inference continuation = newSession(engine).id(slot.id).build().resume().orElse(null);
+        if (continuation != null) {
+          Running running = new Running(null, continuation);
+          slot.running = running;
+          continuation.result().whenCompleteAsync((turn, error) -> finished(slot, running, turn, error),
+              threads::control);
+          return running;
+        }
+      }
       Prompt next = queue.claim(slot.id, owner).orElse(null);
       if (next == null) {
         return null;
@@ -1291,7 +1370,9 @@ public final class SessionRuntime implements AutoCloseable {
       }
       synchronized (slot) {
         try {
-          if (closed && state == State.CANCELLED) { // the runtime closes: the next instance runs it again
+          if (ended.prompt() == null) {
+            // a continuation of a turn that waited: no prompt records it
+          } else if (closed && state == State.CANCELLED) { // the runtime closes: the next instance runs it again
             queue.unclaim(slot.id, ended.prompt().seq(), owner);
           } else if (!queue.finish(slot.id, ended.prompt().seq(), owner, state, detail)) {
             LOG.atWarn().addKeyValue("session_id", slot.id.value()).addKeyValue("prompt", ended.prompt().seq())
@@ -1331,7 +1412,7 @@ public final class SessionRuntime implements AutoCloseable {
 
     private void cancelHere(SessionId session, long seq) {
       Running running = runningOf(active.get(session));
-      if (running != null && running.prompt().seq() == seq) {
+      if (running != null && running.prompt() != null && running.prompt().seq() == seq) {
         threads.control(() -> running.inference().cancel());
       }
     }

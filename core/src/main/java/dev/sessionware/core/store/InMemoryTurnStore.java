@@ -33,6 +33,8 @@ public final class InMemoryTurnStore implements TurnStore {
     long lastActivityMillis; // an Instant is made only when sessions are listed
     boolean created; // known before its first turn
     Principal owner = Principal.HOST; // who claimed it; the host's when made without a principal
+    Turn awaiting; // the turn that waits for approval, or null
+    List<PendingCall> pending = List.of(); // its calls
 
     boolean known() {
       return created || !turns.isEmpty();
@@ -78,8 +80,78 @@ public final class InMemoryTurnStore implements TurnStore {
       }
       entry.turns.add(turn);
       entry.lastActivityMillis = clock.millis();
+      entry.awaiting = null; // the turn that continues a wait ends it
+      entry.pending = List.of();
     }
   }
+
+  @Override
+  public void awaitApproval(SessionId session, long expectedLength, Turn turn, List<PendingCall> calls) {
+    Objects.requireNonNull(session, "session");
+    requireId(turn);
+    List<PendingCall> copy = PendingCall.checkWait(turn, calls);
+    synchronized (sessions) {
+      Entry entry = sessions.get(session);
+      long actual = entry == null ? 0 : entry.turns.size();
+      if (actual != expectedLength) {
+        throw new TurnStoreConflictException(session, toString(), expectedLength, actual);
+      }
+      if (entry != null && entry.awaiting != null) {
+        throw PendingCall.awaitsAlready(session, entry.awaiting.id(), toString());
+      }
+      if (entry == null) {
+        entry = new Entry();
+        entry.lastActivityMillis = clock.millis();
+        sessions.put(session, entry);
+      }
+      entry.awaiting = turn;
+      entry.pending = copy;
+    }
+  }
+
+  @Override
+  public Optional<Turn> awaitingTurn(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    synchronized (sessions) {
+      Entry entry = sessions.get(session);
+      return entry == null ? Optional.empty() : Optional.ofNullable(entry.awaiting);
+    }
+  }
+
+  @Override
+  public List<PendingCall> pendingCalls(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    synchronized (sessions) {
+      Entry entry = sessions.get(session);
+      return entry == null ? List.of() : entry.pending;
+    }
+  }
+
+  @Override
+  public boolean decide(SessionId session, PendingCall decided) {
+    Objects.requireNonNull(session, "session");
+    PendingCall.checkDecision(decided);
+    synchronized (sessions) {
+      Entry entry = sessions.get(session);
+      if (entry == null) {
+        return false;
+      }
+      List<PendingCall> calls = new ArrayList<>(entry.pending);
+      for (int i = 0; i < calls.size(); i++) {
+        PendingCall call = calls.get(i);
+        if (call.call().id().equals(decided.call().id()) && call.turn().equals(decided.turn())) {
+          if (call.isDecided()) {
+            return false;
+          }
+          calls.set(i, call.decide(decided.approved(), decided.reason(), decided.principal(), decided.decidedAt()));
+          entry.pending = List.copyOf(calls);
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
 
   @Override
   public List<Turn> history(SessionId session) {

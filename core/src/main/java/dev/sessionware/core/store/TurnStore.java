@@ -1,7 +1,10 @@
 package dev.sessionware.core.store;
 
+import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.SessionId.Principal;
+import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.ToolCall;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +20,10 @@ import java.util.Optional;
  * <p>Appending is conditional: {@link #append} names the history length the caller has seen, so
  * two instances that run the same session at once cannot both add the next turn; the loser gets a
  * {@link TurnStoreConflictException} and reloads. Turns come back equal to what was appended.
+ * A turn whose tool calls wait for a person's approval is kept beside the history ({@link
+ * #awaitApproval}) until the turn that continues it is appended: every instance sees what waits,
+ * and decisions are conditional updates ({@link #decide}), so two instances never both decide one
+ * call.
  * Snapshots ({@link #saveSnapshot}) keep what a model saw at each phase of an inference, for
  * debugging; they are not part of the history.
  *
@@ -168,6 +175,64 @@ public interface TurnStore extends AutoCloseable {
     return List.of();
   }
 
+   * Records that a session's turn waits for a person's approval of some of its tool calls: the turn
+   * as it stands (not yet in the history) and every call of its last model answer, the ones the
+   * policy decided already and the ones that wait. Conditional, like {@link #append}: the history
+   * must still have {@code expectedLength} turns and no other turn of the session may wait. The
+   * wait ends when the next turn is appended (the one that continues it), or the session is deleted.
+   *
+   * @param session the session
+   * @param expectedLength the number of turns the caller knows the history to have
+   * @param turn the turn that waits, with an id
+   * @param calls its calls, in the order the model asked for them, at least one undecided
+   * @throws TurnStoreConflictException if the history has another length or a turn waits already
+   * @throws TurnStoreException if the storage fails; nothing was recorded
+   * @throws UnsupportedOperationException if the store keeps no approvals (the default)
+   */
+  default void awaitApproval(SessionId session, long expectedLength, Turn turn, List<PendingCall> calls) {
+    throw new UnsupportedOperationException(this + " keeps no tool calls waiting for approval; use a store that"
+        + " does, such as InMemoryTurnStore or JdbcTurnStore");
+  }
+
+  /**
+   * Returns the turn of a session that waits for approval ({@link #awaitApproval}).
+   *
+   * @param session the session
+   * @return the turn, or empty when nothing waits
+   * @throws TurnStoreException if the storage fails
+   */
+  default Optional<Turn> awaitingTurn(SessionId session) {
+    return Optional.empty();
+  }
+
+  /**
+   * Returns the calls of the session's waiting turn, decided or not, in the order the model asked
+   * for them.
+   *
+   * @param session the session
+   * @return the calls; empty when nothing waits
+   * @throws TurnStoreException if the storage fails
+   */
+  default List<PendingCall> pendingCalls(SessionId session) {
+    return List.of();
+  }
+
+  /**
+   * Records a decision on a waiting call, if it has none yet: a checked conditional update, so that
+   * of two instances deciding at once exactly one gets true.
+   *
+   * @param session the session
+   * @param decided the call with its decision ({@link PendingCall#decide})
+   * @return true if this decision was recorded; false if the call had a decision already, or no
+   *     longer waits (read {@link #pendingCalls} to see which)
+   * @throws IllegalArgumentException if {@code decided} carries no decision
+   * @throws TurnStoreException if the storage fails; nothing was recorded
+   * @throws UnsupportedOperationException if the store keeps no approvals (the default)
+   */
+  default boolean decide(SessionId session, PendingCall decided) {
+    throw new UnsupportedOperationException(this + " keeps no tool calls waiting for approval");
+  }
+
   /**
    * Keeps a turn as it was at a phase of an inference (see {@link Snapshot.Phase}).
    *
@@ -186,8 +251,8 @@ public interface TurnStore extends AutoCloseable {
   List<Snapshot> snapshots(Snapshot.Query query);
 
   /**
-   * Deletes everything kept of a session: history, snapshots, lease, owner (and, in a store that
-   * keeps them, its events and queued prompts).
+   * Deletes everything kept of a session: history, snapshots, lease, owner, a turn waiting for approval
+   * (and, in a store that keeps them, its events and queued prompts).
    *
    * @param session the session
    * @return true if the store held anything of it
@@ -255,6 +320,235 @@ public interface TurnStore extends AutoCloseable {
       if (turns < 0) {
         throw new IllegalArgumentException("turns must be >= 0, but was " + turns);
       }
+    }
+  }
+
+  /**
+   * A tool call of a turn that waits for a person's approval, and its decision once there is one:
+   * approved or denied (with a reason the model is told), by whom and when. Calls the policy
+   * decided are recorded decided, by {@link #POLICY}; a call nobody decided in time counts as
+   * denied with the reason {@value #EXPIRED} ({@link #orExpired}).
+   *
+   * @param call the call as the model asked for it: its id, tool name and arguments
+   * @param turn the turn it belongs to
+   * @param askedBy the inference that asked
+   * @param askedAt when it was asked, to the millisecond
+   * @param expiresAt until when a person may decide it
+   * @param approved true when approved, false when denied, null while it waits
+   * @param reason why it was denied, for the model; null when approved, waiting, or denied without one
+   * @param principal who decided (a principal the host gives); null while it waits
+   * @param decidedAt when it was decided; null while it waits
+   */
+  record PendingCall(ToolCall call, TurnId turn, InferenceId askedBy, Instant askedAt, Instant expiresAt,
+      Boolean approved, String reason, String principal, Instant decidedAt) {
+    /** The principal of decisions the approval policy made: {@value}. */
+    public static final String POLICY = "policy";
+    /** The principal and reason of a call nobody decided in time: {@value}. */
+    public static final String EXPIRED = "expired";
+    /** The longest principal, in characters. */
+    public static final int MAX_PRINCIPAL_LENGTH = 200;
+    /** The longest reason, in characters. */
+    public static final int MAX_REASON_LENGTH = 2_000;
+
+    /**
+     * Checks the components: a waiting call has no decision fields, a decided one has its principal
+     * and time.
+     *
+     * @param call the call
+     * @param turn the turn
+     * @param askedBy the inference that asked
+     * @param askedAt when asked
+     * @param expiresAt until when
+     * @param approved the decision, or null
+     * @param reason the reason, or null
+     * @param principal who decided, or null
+     * @param decidedAt when decided, or null
+     */
+    public PendingCall {
+      Objects.requireNonNull(call, "call");
+      Objects.requireNonNull(turn, "turn");
+      Objects.requireNonNull(askedBy, "askedBy");
+      Objects.requireNonNull(askedAt, "askedAt");
+      Objects.requireNonNull(expiresAt, "expiresAt");
+      askedAt = Instant.ofEpochMilli(askedAt.toEpochMilli());
+      expiresAt = Instant.ofEpochMilli(expiresAt.toEpochMilli());
+      if (approved == null) {
+        if (reason != null || principal != null || decidedAt != null) {
+          throw new IllegalArgumentException("call " + call.id() + " waits (approved is null), so it has no reason,"
+              + " principal or decision time");
+        }
+      } else {
+        checkPrincipal(principal);
+        Objects.requireNonNull(decidedAt, "decidedAt");
+        decidedAt = Instant.ofEpochMilli(decidedAt.toEpochMilli());
+        if (reason != null) {
+          checkReason(reason);
+          if (approved) {
+            throw new IllegalArgumentException("reason: only a denial carries one, but call " + call.id()
+                + " is approved");
+          }
+        }
+      }
+    }
+
+    /**
+     * Returns a call that waits.
+     *
+     * @param call the call
+     * @param turn the turn
+     * @param askedBy the inference that asked
+     * @param askedAt when asked
+     * @param expiresAt until when a person may decide it
+     * @return the waiting call
+     */
+    public static PendingCall waiting(ToolCall call, TurnId turn, InferenceId askedBy, Instant askedAt,
+        Instant expiresAt) {
+      return new PendingCall(call, turn, askedBy, askedAt, expiresAt, null, null, null, null);
+    }
+
+    /**
+     * Returns this call with a decision.
+     *
+     * @param approve true to approve, false to deny
+     * @param why the reason of a denial, or null
+     * @param by who decides, 1 to {@value #MAX_PRINCIPAL_LENGTH} characters without control characters
+     * @param at when
+     * @return the decided call
+     * @throws IllegalArgumentException if the principal or reason is blank, too long or has control characters
+     */
+    public PendingCall decide(boolean approve, String why, String by, Instant at) {
+      return new PendingCall(call, turn, askedBy, askedAt, expiresAt, approve, why, by, at);
+    }
+
+    /**
+     * Returns whether it has a decision.
+     *
+     * @return true once approved or denied
+     */
+    public boolean isDecided() {
+      return approved != null;
+    }
+
+    /**
+     * Returns this call, denied as {@value #EXPIRED} when it still waits at {@code now}, past its
+     * expiry; else this call.
+     *
+     * @param now the time now
+     * @return the call, or its expiry
+     */
+    public PendingCall orExpired(Instant now) {
+      return approved == null && !now.isBefore(expiresAt) ? decide(false, EXPIRED, EXPIRED, expiresAt) : this;
+    }
+
+    /**
+     * Returns whether {@code other} decides the same way: approved or denied alike, with the same
+     * reason (who decided and when may differ).
+     *
+     * @param other another decision of this call
+     * @return true when it is the same decision
+     */
+    public boolean sameDecisionAs(PendingCall other) {
+      return Objects.equals(approved, other.approved) && Objects.equals(reason, other.reason);
+    }
+
+    /**
+     * Checks the calls of a wait before a store records them ({@link TurnStore#awaitApproval}): at
+     * least one, each of {@code turn}, their ids unique, at least one undecided.
+     *
+     * @param turn the turn that waits, with an id
+     * @param calls its calls
+     * @return an immutable copy of the calls
+     * @throws IllegalArgumentException if they do not make a wait
+     */
+    public static List<PendingCall> checkWait(Turn turn, List<PendingCall> calls) {
+      Objects.requireNonNull(calls, "calls");
+      List<PendingCall> copy = List.copyOf(calls);
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      boolean waits = false;
+      for (PendingCall call : copy) {
+        if (!call.turn().equals(turn.id())) {
+          throw new IllegalArgumentException("call " + call.call().id() + " belongs to turn " + call.turn()
+              + ", not to the waiting turn " + turn.id());
+        }
+        if (!ids.add(call.call().id())) {
+          throw new IllegalArgumentException("call id " + call.call().id() + " appears twice in turn " + turn.id());
+        }
+        waits |= !call.isDecided();
+      }
+      if (!waits) {
+        throw new IllegalArgumentException("calls: at least one must wait for a decision, but all " + copy.size()
+            + " were decided");
+      }
+      return copy;
+    }
+
+    /**
+     * Checks that a call carries a decision, before a store records it ({@link TurnStore#decide}).
+     *
+     * @param decided the call
+     * @throws IllegalArgumentException if it carries none
+     */
+    public static void checkDecision(PendingCall decided) {
+      Objects.requireNonNull(decided, "decided");
+      if (!decided.isDecided()) {
+        throw new IllegalArgumentException("decided: call " + decided.call().id() + " carries no decision");
+      }
+    }
+
+    /**
+     * Returns the conflict of a wait recorded while another turn of the session waits.
+     *
+     * @param session the session
+     * @param awaiting the turn that waits
+     * @param store the store, for the message
+     * @return the exception
+     */
+    public static TurnStoreConflictException awaitsAlready(SessionId session, TurnId awaiting, String store) {
+      return new TurnStoreConflictException(session, "session " + session + " in " + store + " has turn "
+          + awaiting + " waiting for approval already; decide its calls first");
+    }
+
+    private static void checkPrincipal(String principal) {
+      Objects.requireNonNull(principal, "principal");
+      String problem = problem(principal, MAX_PRINCIPAL_LENGTH, false);
+      if (problem != null) {
+        throw new IllegalArgumentException("principal: must be 1 to " + MAX_PRINCIPAL_LENGTH + " characters, not"
+            + " blank and without control or invisible characters, but " + problem);
+      }
+    }
+
+    private static void checkReason(String reason) {
+      String problem = problem(reason, MAX_REASON_LENGTH, true);
+      if (problem != null) {
+        throw new IllegalArgumentException("reason: must be 1 to " + MAX_REASON_LENGTH + " characters, not blank"
+            + " and without control or invisible characters other than line breaks, but " + problem);
+      }
+    }
+
+    /** What is wrong with a principal or reason, or null. */
+    private static String problem(String text, int maxLength, boolean lineBreaks) {
+      if (text.isBlank()) {
+        return "was blank";
+      }
+      if (text.length() > maxLength) {
+        return "was " + text.length() + " characters";
+      }
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        boolean allowedBreak = lineBreaks && (c == '\n' || c == '\t');
+        if ((Character.isISOControl(c) && !allowedBreak) || Character.getType(c) == Character.FORMAT) {
+          return String.format("has U+%04X at index %d", (int) c, i);
+        }
+        if (Character.isSurrogate(c)) {
+          boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length()
+              && Character.isLowSurrogate(text.charAt(i + 1));
+          if (!paired) {
+            return String.format("has an unpaired surrogate U+%04X at index %d", (int) c, i);
+          }
+          i++;
+        }
+      }
+      return null;
     }
   }
 

@@ -4,7 +4,8 @@ import dev.sessionware.core.SessionId;
 
 /**
  * Another writer appended to a session's history first (another instance of the app ran the same
- * session), or deleted it: reload the history and try again.
+ * session), or deleted it: reload the history and try again. Also thrown when another writer
+ * changed what a conditional write expected, such as a tool call another instance decided first.
  */
 public final class TurnStoreConflictException extends TurnStoreException {
   private static final long serialVersionUID = 1L;
@@ -29,9 +30,22 @@ public final class TurnStoreConflictException extends TurnStoreException {
   }
 
   /**
+   * Makes the exception for a conditional write other than an append, such as a decision on a call
+   * another instance decided first; its lengths are -1.
+   *
+   * @param session the session
+   * @param message what conflicted, and what to do
+   */
+  public TurnStoreConflictException(SessionId session, String message) {
+    super(session, message, null);
+    this.expectedLength = -1;
+    this.actualLength = -1;
+  }
+
+  /**
    * Returns the history length the writer expected.
    *
-   * @return the expected length
+   * @return the expected length, or -1 for a conflict that is not an append
    */
   public long expectedLength() {
     return expectedLength;
@@ -40,7 +54,7 @@ public final class TurnStoreConflictException extends TurnStoreException {
   /**
    * Returns the history length the store has.
    *
-   * @return the actual length
+   * @return the actual length, or -1 for a conflict that is not an append
    */
   public long actualLength() {
     return actualLength;

@@ -17,6 +17,7 @@ import dev.sessionware.core.pipeline.Engine;
 import dev.sessionware.core.pipeline.InferenceContext;
 import dev.sessionware.core.pipeline.InferenceObserver;
 import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
 import dev.sessionware.core.turn.MetadataKey;
@@ -24,6 +25,7 @@ import dev.sessionware.core.turn.MetadataKeys;
 import dev.sessionware.core.turn.Usage;
 import dev.sessionware.core.turn.Turn;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,6 +39,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * An engine that runs the model and the tools it asks for until it answers: engine → pending
@@ -62,7 +66,18 @@ import java.util.concurrent.TimeoutException;
  * parallel on the {@linkplain Builder#executor executor} when one is given, each with the
  * inference's correlation (and MDC ids) in scope; pool threads come back clean. Snapshots are kept
  * at {@code pre_inference} (from the second model call on), {@code post_inference} and {@code
- * post_tools}. The output turn carries {@link #ITERATIONS}. Immutable and thread-safe.
+ * post_tools}. The output turn carries {@link #ITERATIONS}.
+ *
+ * <p>With an {@linkplain Builder#approval approval policy}, each call the model asks for is first
+ * given to the policy, by its name and arguments: {@link Approval#ALLOW} runs it, {@link
+ * Approval#DENY} tells the model it was denied, and {@link Approval#ASK} stops before it. When any
+ * call of a model answer needs asking, none of that answer's calls runs: the inference ends (with
+ * its {@code final} event) and the turn waits, with every call of the answer and what the policy
+ * decided of each, in the session's store, for a person to approve or deny the rest (for at most
+ * {@linkplain Builder#approvalTimeout the approval timeout}). Once each is decided, the session's
+ * next inference continues the turn here: approved calls run (with their events and spans as any
+ * call), denied ones become results telling the model so, and the loop goes on. Immutable and
+ * thread-safe.
  */
 public final class ToolLoop implements Engine {
   /** The default most model calls per inference. */
@@ -71,6 +86,9 @@ public final class ToolLoop implements Engine {
   /** How many model calls the inference made: {@code sessionware.tool_iterations@v1}. */
   public static final MetadataKey<Integer> ITERATIONS = MetadataKey.of("sessionware", "tool_iterations", 1, Integer.class);
 
+  /** The default longest a call waits for a person's approval. */
+  public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(24);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Engine engine;
@@ -78,8 +96,12 @@ public final class ToolLoop implements Engine {
   private final int maxIterations;
   private final Executor executor; // null: tools run one after another on the inference's thread
   private final Duration toolTimeout; // null: no limit
+  private final Function<ToolCall, Approval> policy; // null: every call runs
+  private final Duration approvalTimeout;
 
   private ToolLoop(Builder builder) {
+    this.policy = builder.policy;
+    this.approvalTimeout = builder.approvalTimeout;
     this.engine = builder.engine;
     this.registry = builder.registry;
     this.maxIterations = builder.maxIterations;
@@ -122,7 +144,18 @@ public final class ToolLoop implements Engine {
   @Override
   public Turn run(InferenceContext context, Turn turn) throws Exception {
     Turn current = turn;
-    for (int iteration = 1; ; iteration++) {
+    int first = 1;
+    List<PendingCall> decisions = context.decisions();
+    if (!decisions.isEmpty()) { // the turn waited for approval: its last answer's calls go on as decided
+      first = turn.metadata().get(ITERATIONS).orElse(1) + 1;
+      List<Block> pending = pendingCalls(current);
+      Map<String, PendingCall> byId = byCallId(decisions);
+      List<Block> results = runAll(context, pending,
+          i -> denialOf(byId.get(text(pending.get(i).payload(), Block.ID))));
+      current = current.append(results.toArray(Block[]::new));
+      context.snapshot(Snapshot.Phase.POST_TOOLS, current);
+    }
+    for (int iteration = first; ; iteration++) {
       context.throwIfCancelled();
       if (iteration > 1) {
         context.snapshot(Snapshot.Phase.PRE_INFERENCE, current);
@@ -146,7 +179,17 @@ public final class ToolLoop implements Engine {
         context.publish(new ToolCallEvent(EventMetadata.empty(), toolCall(call)));
       }
       context.publish(callAskedForTools(current, output, tookMs));
-      List<Block> results = runAll(context, pending);
+      List<Block> results;
+      if (policy == null) {
+        results = runAll(context, pending, RUN_ALL);
+      } else {
+        Approval[] verdicts = verdicts(pending);
+        if (asks(verdicts)) {
+          context.awaitApproval(waiting(context, pending, verdicts));
+          return output.with(ITERATIONS, iteration);
+        }
+        results = runAll(context, pending, i -> verdicts[i] == Approval.DENY ? POLICY_DENIAL : null);
+      }
       current = output.append(results.toArray(Block[]::new));
       context.snapshot(Snapshot.Phase.POST_TOOLS, current);
     }
@@ -167,6 +210,77 @@ public final class ToolLoop implements Engine {
         .stopReason(stopReason).usage(usage).durationMs(tookMs).build();
     return new ProviderCallFinishedEvent(meta, CanonicalCorrelation.empty(), stopReason == null ? "" : stopReason,
         ProviderCallFinishedEvent.TOOL_CALLS_PENDING, usage, tookMs, true);
+  }
+
+  private static final IntFunction<String> RUN_ALL = i -> null;
+  private static final String POLICY_DENIAL = "the approval policy denied this call";
+
+  /** What the policy says of each call. */
+  private Approval[] verdicts(List<Block> pending) {
+    Approval[] verdicts = new Approval[pending.size()];
+    for (int i = 0; i < verdicts.length; i++) {
+      ToolCall call = toolCall(pending.get(i));
+      Approval verdict = policy.apply(call);
+      if (verdict == null) {
+        throw new IllegalStateException("the approval policy " + policy + " returned null for tool call " + call.id()
+            + " of " + call.name() + "; it must return ALLOW, DENY or ASK");
+      }
+      verdicts[i] = verdict;
+    }
+    return verdicts;
+  }
+
+  private static boolean asks(Approval[] verdicts) {
+    for (Approval verdict : verdicts) {
+      if (verdict == Approval.ASK) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Every call of the answer, as the wait records it: decided by the policy, or waiting for a person. */
+  private List<PendingCall> waiting(InferenceContext context, List<Block> pending, Approval[] verdicts) {
+    Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+    Instant until = now.plus(approvalTimeout);
+    List<PendingCall> calls = new ArrayList<>(pending.size());
+    for (int i = 0; i < verdicts.length; i++) {
+      PendingCall asked = PendingCall.waiting(toolCall(pending.get(i)), context.correlation().turnId(),
+          context.correlation().inferenceId(), now, until);
+      calls.add(switch (verdicts[i]) {
+        case ALLOW -> asked.decide(true, null, PendingCall.POLICY, now);
+        case DENY -> asked.decide(false, null, PendingCall.POLICY, now);
+        case ASK -> asked;
+      });
+    }
+    return calls;
+  }
+
+  private static Map<String, PendingCall> byCallId(List<PendingCall> calls) {
+    Map<String, PendingCall> byId = new java.util.HashMap<>(calls.size() * 2);
+    for (PendingCall call : calls) {
+      byId.put(call.call().id(), call);
+    }
+    return byId;
+  }
+
+  /** What the model is told of a call that does not run, or null for one that runs. */
+  private static String denialOf(PendingCall decided) {
+    if (decided == null || !decided.isDecided()) {
+      return "nobody decided on this call"; // a call the wait did not record: never run unasked
+    }
+    return decided.approved() ? null : denial(decided);
+  }
+
+  /** What the model is told of a denied call. */
+  static String denial(PendingCall denied) {
+    if (PendingCall.POLICY.equals(denied.principal())) {
+      return POLICY_DENIAL;
+    }
+    if (PendingCall.EXPIRED.equals(denied.principal())) {
+      return "nobody approved this call in time: expired";
+    }
+    return "the user denied this call" + (denied.reason() == null ? "" : ": " + denied.reason());
   }
 
   /** The tool calls of a turn that no {@code tool_use} block answers yet, in order. */
@@ -210,32 +324,44 @@ public final class ToolLoop implements Engine {
     return pending == null ? List.of() : pending;
   }
 
-  private List<Block> runAll(InferenceContext context, List<Block> calls) throws Exception {
+  /**
+   * Runs the calls, or reports the denial {@code denied} gives for a call (null: it runs), each
+   * reported in the order the model asked.
+   */
+  private List<Block> runAll(InferenceContext context, List<Block> calls, IntFunction<String> denied)
+      throws Exception {
     if (executor == null) {
       List<Block> results = new ArrayList<>(calls.size());
-      for (Block call : calls) {
+      for (int i = 0; i < calls.size(); i++) {
         context.throwIfCancelled();
-        Call running = new Call(context, call);
-        results.add(running.report(running.run()));
+        Call running = new Call(context, calls.get(i));
+        String denial = denied.apply(i);
+        results.add(running.report(denial != null ? running.failed(denial) : running.run()));
       }
       return results;
     }
     List<Call> running = new ArrayList<>(calls.size());
-    for (Block block : calls) {
-      Call call = new Call(context, block);
-      call.task = new FutureTask<>(call::run);
+    List<String> denials = new ArrayList<>(calls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      Call call = new Call(context, calls.get(i));
+      String denial = denied.apply(i);
+      denials.add(denial);
       running.add(call);
-      executor.execute(call.task);
+      if (denial == null) {
+        call.task = new FutureTask<>(call::run);
+        executor.execute(call.task);
+      }
     }
-    context.onCancel(() -> running.forEach(call -> call.task.cancel(true)));
+    context.onCancel(() -> running.forEach(Call::cancel));
     List<Block> results = new ArrayList<>(running.size());
     long deadline = toolTimeout == null ? Long.MAX_VALUE : System.nanoTime() + toolTimeout.toNanos();
     try {
-      for (Call call : running) {
-        results.add(call.report(call.await(deadline)));
+      for (int i = 0; i < running.size(); i++) {
+        Call call = running.get(i);
+        results.add(call.report(denials.get(i) != null ? call.failed(denials.get(i)) : call.await(deadline)));
       }
     } catch (InterruptedException | CancellationException e) {
-      running.forEach(call -> call.task.cancel(true));
+      running.forEach(Call::cancel);
       context.throwIfCancelled();
       throw e;
     }
@@ -315,6 +441,12 @@ public final class ToolLoop implements Engine {
       return Block.toolUse(call.id(), call.name(), result);
     }
 
+    void cancel() {
+      if (task != null) {
+        task.cancel(true);
+      }
+    }
+
     Block await(long deadlineNanos) throws Exception {
       try {
         long left = deadlineNanos - System.nanoTime();
@@ -361,6 +493,8 @@ public final class ToolLoop implements Engine {
     private int maxIterations = DEFAULT_MAX_ITERATIONS;
     private Executor executor;
     private Duration toolTimeout;
+    private Function<ToolCall, Approval> policy;
+    private Duration approvalTimeout = DEFAULT_APPROVAL_TIMEOUT;
 
     private Builder(Engine engine, ToolRegistry registry) {
       this.engine = engine;
@@ -411,6 +545,41 @@ public final class ToolLoop implements Engine {
     }
 
     /**
+     * Sets the approval policy: given each call the model asks for (its id, tool name and
+     * arguments), it answers {@link Approval#ALLOW}, {@link Approval#DENY} or {@link Approval#ASK}.
+     * It runs on the inference's thread; what it throws fails the inference. Default: none, every
+     * call runs. For a policy by tool name, see {@link Approval#askFor}.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder approval(Function<ToolCall, Approval> policy) {
+      Objects.requireNonNull(policy, "policy");
+      if (this.policy != null) {
+        throw new IllegalStateException("approval policy was already set to " + this.policy);
+      }
+      this.policy = policy;
+      return this;
+    }
+
+    /**
+     * Sets how long a call waits for a person's approval; past it the call counts as denied with
+     * the reason {@value PendingCall#EXPIRED}. Default 24 hours.
+     *
+     * @param timeout the limit, > 0
+     * @return this builder
+     */
+    public Builder approvalTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "approvalTimeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("approvalTimeout must be > 0, but was " + timeout);
+      }
+      this.approvalTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Builds the loop.
      *
      * @return the loop
@@ -421,6 +590,37 @@ public final class ToolLoop implements Engine {
         throw new IllegalStateException("a tool timeout needs an executor to run the tools on: call executor(...)");
       }
       return new ToolLoop(this);
+    }
+  }
+
+  /** What an {@linkplain Builder#approval approval policy} says of a tool call. */
+  public enum Approval {
+    /** The call runs. */
+    ALLOW,
+    /** The call does not run; the model is told the policy denied it. */
+    DENY,
+    /** The call waits for a person's approval; the inference ends, and the turn goes on once decided. */
+    ASK;
+
+    /**
+     * Returns a policy that asks before calls of the named tools and allows every other call.
+     *
+     * @param tools the names of the tools that need asking
+     * @return the policy
+     */
+    public static Function<ToolCall, Approval> askFor(String... tools) {
+      Set<String> names = Set.of(tools);
+      return new Function<>() {
+        @Override
+        public Approval apply(ToolCall call) {
+          return names.contains(call.name()) ? ASK : ALLOW;
+        }
+
+        @Override
+        public String toString() {
+          return "askFor" + new java.util.TreeSet<>(names);
+        }
+      };
     }
   }
 

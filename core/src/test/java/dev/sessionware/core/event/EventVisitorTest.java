@@ -181,6 +181,11 @@ class EventVisitorTest {
     }
 
     @Override
+    public String toolApprovalRequest(InferenceEvent.ToolApprovalRequestEvent event) {
+      return "tool-approval-request";
+    }
+
+    @Override
     public String unknown(UnknownEvent event) {
       return "unknown:" + event.type();
     }
@@ -195,13 +200,14 @@ class EventVisitorTest {
         new PartialThinkingEvent(meta, "t", "t"), new FinalEvent(meta, "done"), new InterruptEvent(meta, "so far"),
         new ErrorEvent(meta, "boom"), new ToolCallEvent(meta, call), new ToolResultEvent(meta, result),
         new ToolCallExecuteEvent(meta, call), new ToolCallExecutionResultEvent(meta, result),
-        new LogEvent(meta, "info", "hello", Map.of()), new InfoEvent(meta, "note", Map.of())));
+        new LogEvent(meta, "info", "hello", Map.of()), new InfoEvent(meta, "note", Map.of()),
+        new InferenceEvent.ToolApprovalRequestEvent(meta, List.of(call), java.time.Instant.EPOCH)));
     for (InferenceEvent event : events) {
       assertThat(event.accept(WIRE_TYPE_OF_METHOD)).as(event.getClass().getSimpleName()).isEqualTo(event.type());
     }
     UnknownEvent unknown = new UnknownEvent("web-search", meta, Map.of("q", JsonNodeFactory.instance.textNode("x")));
     assertThat(unknown.accept(WIRE_TYPE_OF_METHOD)).isEqualTo("unknown:web-search");
-    assertThat(events).extracting(InferenceEvent::type).doesNotHaveDuplicates().hasSize(12);
+    assertThat(events).extracting(InferenceEvent::type).doesNotHaveDuplicates().hasSize(13);
 
     List<InferenceEvent.CanonicalEvent> canonical = CanonicalSamples.oneOfEach(meta, InferenceEvent.CanonicalCorrelation.empty());
     for (InferenceEvent event : canonical) {

@@ -51,6 +51,26 @@ public class ForwardingTurnStore implements TurnStore {
   }
 
   @Override
+  public void awaitApproval(SessionId session, long expectedLength, Turn turn, List<PendingCall> calls) {
+    storage.awaitApproval(session, expectedLength, turn, calls);
+  }
+
+  @Override
+  public Optional<Turn> awaitingTurn(SessionId session) {
+    return storage.awaitingTurn(session);
+  }
+
+  @Override
+  public List<PendingCall> pendingCalls(SessionId session) {
+    return storage.pendingCalls(session);
+  }
+
+  @Override
+  public boolean decide(SessionId session, PendingCall decided) {
+    return storage.decide(session, decided);
+  }
+
+  @Override
   public boolean create(SessionId session) {
     return storage.create(session);
   }

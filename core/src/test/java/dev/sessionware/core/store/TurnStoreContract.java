@@ -7,6 +7,8 @@ import dev.sessionware.core.InferenceId;
 import dev.sessionware.core.SessionId;
 import dev.sessionware.core.SessionId.Principal;
 import dev.sessionware.core.TurnId;
+import dev.sessionware.core.event.ToolCall;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.turn.Block;
 import dev.sessionware.core.turn.BlockKind;
@@ -186,6 +188,126 @@ public abstract class TurnStoreContract {
     for (int n = 1; n <= rounds; n++) {
       assertThat(history.get(n - 1)).isEqualTo(conversationTurn(session, n));
     }
+  }
+
+  // ---- tool calls that wait for approval
+
+  private static final Instant ASKED = Instant.parse("2026-03-04T05:06:07.089Z");
+
+  /** The turn after {@code n} turns, ending with the model's calls to two tools, the second allowed already. */
+  private static Turn waitingTurn(SessionId session, int n) {
+    Turn turn = conversationTurn(session, n + 1);
+    return turn.append(Block.toolCall("c1", "send", "{\"to\":\"ann \ud83d\ude00\"}"), Block.toolCall("c2", "clock", "{}"));
+  }
+
+  private static List<PendingCall> callsOf(Turn turn) {
+    PendingCall send = PendingCall.waiting(new ToolCall("c1", "send", "{\"to\":\"ann \ud83d\ude00\"}"), turn.id(),
+        InferenceId.of("inf-asked"), ASKED, ASKED.plus(Duration.ofHours(1)));
+    PendingCall clock = PendingCall.waiting(new ToolCall("c2", "clock", "{}"), turn.id(), InferenceId.of("inf-asked"),
+        ASKED, ASKED.plus(Duration.ofHours(1))).decide(true, null, PendingCall.POLICY, ASKED);
+    return List.of(send, clock);
+  }
+
+  @Test
+  void aTurnThatWaitsForApprovalIsKeptBesideTheHistoryUntilTheTurnThatContinuesItIsAppended() {
+    SessionId session = SessionId.of("s-wait");
+    appendConversation(session, 2);
+    Turn waiting = waitingTurn(session, 2);
+    List<PendingCall> calls = callsOf(waiting);
+
+    store.awaitApproval(session, 2, waiting, calls);
+
+    assertThat(store.awaitingTurn(session)).contains(waiting);
+    assertThat(store.pendingCalls(session)).isEqualTo(calls);
+    assertThat(store.history(session)).hasSize(2);
+    assertThat(store.pendingCalls(SessionId.of("s-other"))).isEmpty();
+    assertThat(store.awaitingTurn(SessionId.of("s-other"))).isEmpty();
+
+    PendingCall denied = calls.get(0).decide(false, "not to Ann\nnor anyone", "alice@example.com",
+        ASKED.plusSeconds(30));
+    assertThat(store.decide(session, denied)).isTrue();
+    assertThat(store.pendingCalls(session)).containsExactly(denied, calls.get(1));
+
+    store.append(session, 2, waiting.append(Block.toolUse("c1", "send", "denied")));
+
+    assertThat(store.pendingCalls(session)).isEmpty();
+    assertThat(store.awaitingTurn(session)).isEmpty();
+    assertThat(store.history(session)).hasSize(3);
+  }
+
+  @Test
+  void aCallIsDecidedOnceAndOfTwoDecidingAtOnceExactlyOneWins() throws Exception {
+    SessionId session = SessionId.of("s-decide");
+    Turn waiting = waitingTurn(session, 0);
+    List<PendingCall> calls = callsOf(waiting);
+    store.awaitApproval(session, 0, waiting, calls);
+
+    assertThat(store.decide(session, calls.get(1).decide(false, null, "bob", ASKED))).as("decided by the policy")
+        .isFalse();
+    int deciders = 6;
+    ExecutorService pool = Executors.newFixedThreadPool(deciders);
+    List<Future<Boolean>> attempts = new ArrayList<>();
+    try {
+      CyclicBarrier together = new CyclicBarrier(deciders);
+      for (int d = 0; d < deciders; d++) {
+        boolean approve = d % 2 == 0;
+        String who = "decider-" + d;
+        attempts.add(pool.submit(() -> {
+          together.await(10, TimeUnit.SECONDS);
+          return store.decide(session, calls.get(0).decide(approve, null, who, ASKED.plusSeconds(1)));
+        }));
+      }
+      int won = 0;
+      for (Future<Boolean> attempt : attempts) {
+        won += attempt.get(30, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(won).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+    PendingCall decided = store.pendingCalls(session).get(0);
+    assertThat(decided.principal()).startsWith("decider-");
+    assertThat(decided.approved()).isEqualTo(Integer.parseInt(decided.principal().substring(8)) % 2 == 0);
+    assertThat(store.decide(session, calls.get(0).decide(true, null, "late", ASKED))).isFalse();
+    assertThat(store.decide(SessionId.of("s-nothing-waits"), calls.get(0).decide(true, null, "x", ASKED))).isFalse();
+  }
+
+  @Test
+  void aWaitIsRecordedOnlyOnTheHistoryItWasBuiltOnAndOnlyOneAtATime() {
+    SessionId session = SessionId.of("s-wait-conflict");
+    appendConversation(session, 1);
+    Turn waiting = waitingTurn(session, 1);
+
+    assertThatThrownBy(() -> store.awaitApproval(session, 0, waiting, callsOf(waiting)))
+        .isInstanceOf(TurnStoreConflictException.class).hasMessageStartingWith("cannot append turn 1 to session"
+            + " s-wait-conflict in ");
+    store.awaitApproval(session, 1, waiting, callsOf(waiting));
+    Turn another = waitingTurn(session, 1).withId(TurnId.of("turn-other"));
+    List<PendingCall> anotherCalls = callsOf(another);
+    assertThatThrownBy(() -> store.awaitApproval(session, 1, another, anotherCalls))
+        .isInstanceOf(TurnStoreConflictException.class)
+        .hasMessageStartingWith("session s-wait-conflict in ")
+        .hasMessageEndingWith(" has turn turn-2 waiting for approval already; decide its calls first");
+    assertThat(store.awaitingTurn(session)).contains(waiting);
+    assertThatThrownBy(() -> store.awaitApproval(session, 1, waiting, List.of(callsOf(waiting).get(1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("calls: at least one must wait for a decision, but all 1 were decided");
+    assertThatThrownBy(() -> store.decide(session, callsOf(waiting).get(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("decided: call c1 carries no decision");
+  }
+
+  @Test
+  void deletingASessionForgetsItsWait() {
+    SessionId session = SessionId.of("s-wait-erase");
+    Turn waiting = waitingTurn(session, 0);
+    store.awaitApproval(session, 0, waiting, callsOf(waiting));
+
+    store.delete(session);
+
+    assertThat(store.pendingCalls(session)).isEmpty();
+    assertThat(store.awaitingTurn(session)).isEmpty();
+    store.awaitApproval(session, 0, waiting, callsOf(waiting)); // it may wait again
+    assertThat(store.pendingCalls(session)).hasSize(2);
   }
 
   @Test

@@ -11,6 +11,8 @@ import dev.sessionware.core.session.SessionBusyException;
 import dev.sessionware.core.session.SessionRuntime;
 import dev.sessionware.core.store.PromptQueue;
 import dev.sessionware.core.store.Snapshot;
+import dev.sessionware.core.store.TurnStore.PendingCall;
+import dev.sessionware.core.store.TurnStoreConflictException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -80,6 +82,8 @@ final class ChatRoutes {
     app.get("/api/sessions/{id}/turns", routes::turns);
     app.post("/api/sessions/{id}/messages", routes::message);
     app.delete("/api/sessions/{id}/inference", routes::cancel);
+    app.get("/api/sessions/{id}/approvals", routes::approvals);
+    app.post("/api/sessions/{id}/approvals/{call_id}", routes::decide);
     app.get("/api/sessions/{id}/events", ctx -> routes.streams.stream(ctx, routes.session(ctx)));
     app.exception(ApiException.class, routes::error);
     // the session expired (or was never the caller's) between the check and the call: the same answer
@@ -206,7 +210,9 @@ final class ChatRoutes {
     java.util.List<PromptQueue.Prompt> prompts = server.runtime().prompts(id, principal);
     ObjectNode node = json.createObjectNode();
     node.put("session_id", id.value());
-    node.put("state", !prompts.isEmpty() && prompts.get(0).state() == PromptQueue.State.RUNNING ? "running" : "idle");
+    boolean waits = server.runtime().pendingCalls(id).stream().anyMatch(call -> !call.isDecided());
+    node.put("state", !prompts.isEmpty() && prompts.get(0).state() == PromptQueue.State.RUNNING ? "running"
+        : waits ? "awaiting_approval" : "idle");
     node.put("queue_depth", waiting(prompts));
     node.put("turn_count", server.store().length(id));
     node.put("last_event_id", session.events().lastId());
@@ -305,6 +311,90 @@ final class ChatRoutes {
     node.put("inference_id", cancelled.inferenceId() == null ? null : cancelled.inferenceId().value());
     node.put("queue_depth", waiting(server.runtime().prompts(session.id(), session.owner())));
     send(ctx, here ? 200 : 202, node);
+  }
+
+  /** The session's tool calls that wait for approval, and those of its turn decided already. */
+  private void approvals(Context ctx) {
+    ChatSession session = session(ctx);
+    send(ctx, 200, approvalsOf(session.id(), server.runtime().pendingCalls(session.id())));
+  }
+
+  private ObjectNode approvalsOf(SessionId id, java.util.List<PendingCall> calls) {
+    ObjectNode node = json.createObjectNode();
+    node.put("session_id", id.value());
+    if (!calls.isEmpty()) {
+      node.put("turn_id", calls.get(0).turn().value());
+    }
+    ArrayNode list = node.putArray("calls");
+    for (PendingCall call : calls) {
+      list.add(callOf(call));
+    }
+    return node;
+  }
+
+  private ObjectNode callOf(PendingCall call) {
+    ObjectNode item = json.createObjectNode();
+    item.put("call_id", call.call().id());
+    item.put("tool", call.call().name());
+    item.put("arguments", call.call().input());
+    item.put("state", !call.isDecided() ? "waiting" : call.approved() ? "approved" : "denied");
+    item.put("asked_at_ms", call.askedAt().toEpochMilli());
+    item.put("expires_at_ms", call.expiresAt().toEpochMilli());
+    if (call.isDecided()) {
+      item.put("principal", call.principal());
+      item.put("decided_at_ms", call.decidedAt().toEpochMilli());
+      if (call.reason() != null) {
+        item.put("reason", call.reason());
+      }
+    }
+    return item;
+  }
+
+  /**
+   * Approves or denies one waiting call: {@code {"decision": "approve" | "deny", "reason": "..."}},
+   * by the authenticated caller (the session's owner). The same decision again is 200 with {@code unchanged};
+   * another one after the first is 409 {@code decision_conflict}.
+   */
+  private void decide(Context ctx) {
+    ChatSession session = session(ctx);
+    String callId = ctx.pathParam("call_id");
+    ObjectNode body = requests.body(ctx, false, Set.of("decision", "reason"));
+    JsonNode decision = body.get("decision");
+    if (decision == null || !decision.isTextual() || !Set.of("approve", "deny").contains(decision.textValue())) {
+      throw ApiException.badRequest("invalid_decision", "decision", "decision must be \"approve\" or \"deny\"");
+    }
+    JsonNode reasonNode = body.get("reason");
+    if (reasonNode != null && !reasonNode.isNull() && !reasonNode.isTextual()) {
+      throw ApiException.badRequest("invalid_reason", "reason", "reason must be a string");
+    }
+    String reason = reasonNode == null || reasonNode.isNull() ? null : reasonNode.textValue();
+    boolean approve = decision.textValue().equals("approve");
+    if (approve && reason != null) {
+      throw ApiException.badRequest("invalid_reason", "reason", "only a denial carries a reason");
+    }
+    String principal = principal(ctx).name(); // who decides: the authenticated caller, never a header or the body
+    java.util.List<PendingCall> before = server.runtime().pendingCalls(session.id());
+    java.util.Optional<dev.sessionware.core.session.Inference> continuation;
+    try {
+      continuation = approve ? server.runtime().approve(session.id(), callId, principal)
+          : server.runtime().deny(session.id(), callId, principal, reason);
+    } catch (java.util.NoSuchElementException e) {
+      throw new ApiException(404, "unknown_call", "call_id", e.getMessage());
+    } catch (TurnStoreConflictException e) {
+      throw new ApiException(409, "decision_conflict", "decision", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      String field = e.getMessage().startsWith("reason") ? "reason" : "Authorization";
+      throw ApiException.badRequest("invalid_" + (field.equals("reason") ? "reason" : "principal"), field,
+          e.getMessage());
+    }
+    boolean unchanged = before.stream().anyMatch(call -> call.call().id().equals(callId) && call.isDecided());
+    ObjectNode answer = json.createObjectNode();
+    answer.put("status", unchanged ? "unchanged" : "decided");
+    answer.put("session_id", session.id().value());
+    answer.put("call_id", callId);
+    answer.put("decision", approve ? "approved" : "denied");
+    continuation.ifPresent(inference -> answer.put("inference_id", inference.id().value()));
+    send(ctx, 200, answer);
   }
 
   /** The caller's session named in the path: another principal's is answered as one that does not exist. */

@@ -82,7 +82,11 @@ public final class ChatServer implements AutoCloseable {
     this.promptQueue = builder.promptQueue != null ? builder.promptQueue
         : shared != null ? shared.promptQueue() : PromptQueue.inMemory();
     this.streamVocabulary = builder.codec.translator();
-    this.pipeline = Pipeline.of(ToolLoop.of(builder.engine, TOOLS), TurnLoggingMiddleware.create(),
+    ToolLoop.Builder loop = ToolLoop.builder(builder.engine, builder.tools);
+    if (builder.approval != null) {
+      loop.approval(builder.approval);
+    }
+    this.pipeline = Pipeline.of(loop.build(), TurnLoggingMiddleware.create(),
         SystemPromptMiddleware.of(SYSTEM_PROMPT));
     // the runtime runs the shared queue: a prompt posted to any instance runs on whichever holds the
     // session, a dead instance's sessions are taken over, and a cancel reaches the instance running it
@@ -145,7 +149,7 @@ public final class ChatServer implements AutoCloseable {
    * OPENAI_BASE_URL} is set) and a SQLite file, and runs it until the JVM stops.
    *
    * @param args {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID] [--tokens FILE]
-   *     [--session-expiry DURATION]}; the duration in ISO-8601 ({@code PT24H}), default {@code P7D}
+   *     [--session-expiry DURATION] [--ask-before TOOL,...]}; the duration in ISO-8601 ({@code PT24H}), default {@code P7D}
    */
   public static void main(String[] args) {
     String host = "127.0.0.1";
@@ -154,6 +158,7 @@ public final class ChatServer implements AutoCloseable {
     String instanceId = null;
     Path tokens = null;
     Duration expiry = Duration.ofDays(7);
+    String askBefore = null;
     Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-chat.db");
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -169,8 +174,10 @@ public final class ChatServer implements AutoCloseable {
         case "--instance-id" -> instanceId = value;
         case "--tokens" -> tokens = Path.of(value);
         case "--session-expiry" -> expiry = parseExpiry(value);
+        case "--ask-before" -> askBefore = value;
         default -> throw new IllegalArgumentException("unknown option " + option
-            + "; the options are --host, --port, --db, --queue-limit, --instance-id, --tokens and --session-expiry");
+            + "; the options are --host, --port, --db, --queue-limit, --instance-id, --tokens, --session-expiry"
+            + " and --ask-before");
       }
     }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
@@ -184,6 +191,9 @@ public final class ChatServer implements AutoCloseable {
     JdbcTurnStore store = JdbcTurnStore.sqlite(database);
     Builder builder = builder(engine, store).host(host).port(port).queueLimit(queueLimit)
         .authenticator(authenticator).sessionExpiry(expiry);
+    if (askBefore != null) { // calls of these tools wait for a person on the page
+      builder.approval(ToolLoop.Approval.askFor(askBefore.split(",")));
+    }
     if (instanceId == null && port != 0) {
       // the same on every start at this address: a restart after a crash takes its sessions back at once
       instanceId = "chat-" + System.getenv().getOrDefault("HOSTNAME", "local").replaceAll("[^A-Za-z0-9._-]", "_")
@@ -358,6 +368,8 @@ public final class ChatServer implements AutoCloseable {
     private EventCodec codec = EventCodec.standard();
     private Authenticator authenticator;
     private Duration sessionExpiry;
+    private ToolRegistry tools = TOOLS;
+    private java.util.function.Function<dev.sessionware.core.event.ToolCall, ToolLoop.Approval> approval;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -508,6 +520,17 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
+     * Sets the tools the model may call; default {@link ChatServer#TOOLS} (the clock).
+     *
+     * @param tools the tools
+     * @return this builder
+     */
+    public Builder tools(ToolRegistry tools) {
+      this.tools = Objects.requireNonNull(tools, "tools");
+      return this;
+    }
+
+    /**
      * Sets who may call the server: every API request and event stream is given to it first, and
      * refused with {@code 401 unauthorized} when it returns no principal. Required: {@link
      * BearerTokens#fromFile} is the example's default.
@@ -529,6 +552,20 @@ public final class ChatServer implements AutoCloseable {
      */
     public Builder sessionExpiry(Duration idle) {
       this.sessionExpiry = Objects.requireNonNull(idle, "sessionExpiry");
+      return this;
+    }
+
+    /**
+     * Sets which tool calls wait for a person's approval ({@link ToolLoop.Builder#approval}): the
+     * page shows them with approve and deny buttons ({@code GET /api/sessions/{id}/approvals},
+     * {@code POST /api/sessions/{id}/approvals/{call_id}}), and the conversation goes on once each
+     * is decided, on any instance. Default: none, every call runs.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder approval(java.util.function.Function<dev.sessionware.core.event.ToolCall, ToolLoop.Approval> policy) {
+      this.approval = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -88,6 +88,7 @@ async function openSession() {
     for (const m of turn.messages || []) show(m.role, m.text);
   }
   connect();
+  refreshApprovals().catch(() => {});
 }
 
 // what each event type does; e is {data, lastEventId}
@@ -147,6 +148,16 @@ function handlers(remember) {
         refreshState();
       }
     },
+    // the model stopped before tool calls that wait for a person; a decision (here or on another
+    // instance) continues the turn, and its events arrive on this stream like any other
+    "tool-approval-request": (e) => {
+      remember(e);
+      if (alreadyShown(e)) return;
+      if (streaming && !streaming.textContent) { streaming.remove(); }
+      streaming = null;
+      refreshApprovals().catch(() => {});
+    },
+    info: (e) => { remember(e); approvals.replaceChildren(); },
     error: ended("error"),
     interrupt: ended("interrupt"),
     // further behind than the server keeps events: the conversation as it stands, then live events
@@ -222,10 +233,68 @@ function connect() {
   });
 }
 
+// tool calls that wait for a person: shown with their arguments and approve / deny buttons; the
+// conversation goes on (on the stream) once each is decided, on this instance or another
+const approvals = document.getElementById("approvals");
+
+async function refreshApprovals() {
+  const answer = (await api("GET", "/api/sessions/" + encodeURIComponent(sessionId) + "/approvals")).data;
+  const waiting = answer.calls.filter((c) => c.state === "waiting");
+  approvals.replaceChildren();
+  if (waiting.length === 0) return;
+  const title = document.createElement("div");
+  title.textContent = "The model wants to call " + (waiting.length === 1 ? "a tool" : waiting.length + " tools")
+      + ". Approve?";
+  approvals.appendChild(title);
+  for (const call of answer.calls) {
+    const div = document.createElement("div");
+    div.className = "call";
+    div.dataset.callId = call.call_id;
+    const name = document.createElement("strong");
+    name.textContent = call.tool;
+    const args = document.createElement("pre");
+    args.className = "arguments";
+    args.textContent = call.arguments;
+    div.append(name, args);
+    if (call.state === "waiting") {
+      const approve = document.createElement("button");
+      approve.className = "approve";
+      approve.textContent = "Approve";
+      approve.addEventListener("click", () => decide(call.call_id, {decision: "approve"}));
+      const reason = document.createElement("input");
+      reason.className = "reason";
+      reason.placeholder = "reason (optional)";
+      const deny = document.createElement("button");
+      deny.className = "deny";
+      deny.textContent = "Deny";
+      deny.addEventListener("click", () => decide(call.call_id,
+          reason.value ? {decision: "deny", reason: reason.value} : {decision: "deny"}));
+      div.append(approve, " ", reason, " ", deny);
+    } else {
+      const decided = document.createElement("span");
+      decided.className = "decided";
+      decided.textContent = call.state + " by " + call.principal + (call.reason ? ": " + call.reason : "");
+      div.appendChild(decided);
+    }
+    approvals.appendChild(div);
+  }
+}
+
+async function decide(callId, body) {
+  try {
+    await api("POST", "/api/sessions/" + encodeURIComponent(sessionId) + "/approvals/" + encodeURIComponent(callId), body);
+  } catch (error) {
+    statusLine.textContent = error.message;
+  }
+  refreshApprovals().catch(() => {});
+}
+
 async function refreshState() {
   const state = (await api("GET", "/api/sessions/" + encodeURIComponent(sessionId))).data;
   statusLine.textContent = state.state === "running"
-      ? "answering" + (state.queue_depth ? ", " + state.queue_depth + " waiting" : "") : "";
+      ? "answering" + (state.queue_depth ? ", " + state.queue_depth + " waiting" : "")
+      : state.state === "awaiting_approval" ? "waiting for your approval" : "";
+  if (state.state !== "running") refreshApprovals().catch(() => {});
 }
 
 document.getElementById("form").addEventListener("submit", async (e) => {

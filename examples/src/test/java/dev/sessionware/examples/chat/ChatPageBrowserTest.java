@@ -123,6 +123,34 @@ class ChatPageBrowserTest {
         });
   }
 
+  /** A tool call that waits for a person: the page shows it with its arguments, and a click approves it. */
+  @Test
+  void aWaitingToolCallIsShownWithItsArgumentsAndApprovingItOnThePageContinuesTheConversation() {
+    dev.sessionware.core.tool.ApprovalScripts.Recorder send = new dev.sessionware.core.tool.ApprovalScripts.Recorder("send");
+    dev.sessionware.core.pipeline.Engine mailAnn = dev.sessionware.core.tool.ApprovalScripts.script(List.of(
+        turn -> dev.sessionware.core.tool.ApprovalScripts.calls("c1", "send", "{\"to\":\"ann@example.com\"}"),
+        turn -> List.of(dev.sessionware.core.turn.Block.assistantText("sent: "
+            + String.join("; ", dev.sessionware.core.tool.ApprovalScripts.toolUses(turn))))));
+    withBrowser(ChatServer.builder(mailAnn, JdbcTurnStore.sqlite(dir.resolve("chat.db")))
+        .tools(dev.sessionware.core.tool.ToolRegistry.of(send.tool))
+        .approval(dev.sessionware.core.tool.ToolLoop.Approval.askFor("send")), (server, browser) -> {
+          browser.get(server.uri().toString());
+          await("a session in the URL", () -> browser.getCurrentUrl().contains("?session="));
+
+          browser.findElement(By.id("prompt")).sendKeys("mail Ann");
+          browser.findElement(By.id("send")).click();
+          await("the waiting call with its arguments", () -> texts(browser, "#approvals .call .arguments")
+              .equals(List.of("{\"to\":\"ann@example.com\"}")));
+          assertThat(texts(browser, "#approvals .call strong")).containsExactly("send");
+          assertThat(send.runs).isEmpty();
+
+          browser.findElement(By.cssSelector("#approvals .call button.approve")).click();
+          await("the answer after the approval", () -> texts(browser, ".assistant").contains("sent: send:send:ann@example.com"));
+          await("no call waiting any more", () -> browser.findElements(By.cssSelector("#approvals .call")).isEmpty());
+          assertThat(send.runs).hasSize(1);
+        });
+  }
+
   private interface BrowserWork {
     void run(ChatServer server, WebDriver browser);
   }

@@ -322,6 +322,14 @@ public final class LoggingEventSink implements EventSink {
     }
 
     @Override
+    public Void toolApprovalRequest(dev.sessionware.core.event.InferenceEvent.ToolApprovalRequestEvent event) {
+      line.addKeyValue("tool_call_ids", SafeText.logValue(String.join(",",
+          event.toolCalls().stream().map(ToolCall::id).toList())));
+      line.addKeyValue("expires_at", event.expiresAt().toString());
+      return null;
+    }
+
+    @Override
     public Void unknown(UnknownEvent event) {
       return null; // members of a type this version does not know: not interpreted, not logged
     }

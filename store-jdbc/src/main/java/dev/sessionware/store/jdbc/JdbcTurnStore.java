@@ -8,11 +8,13 @@ import dev.sessionware.core.store.Snapshot;
 import dev.sessionware.core.store.TurnJson;
 import dev.sessionware.core.store.TurnStore.SessionSummary;
 import dev.sessionware.core.store.TurnStore;
+import dev.sessionware.core.store.TurnStore.PendingCall;
 import dev.sessionware.core.store.TurnStoreException;
 import dev.sessionware.core.turn.Turn;
 import dev.sessionware.store.jdbc.internal.Connections;
 import dev.sessionware.store.jdbc.internal.JdbcEventLog;
 import dev.sessionware.store.jdbc.internal.JdbcPromptQueue;
+import dev.sessionware.store.jdbc.internal.ApprovalRows;
 import dev.sessionware.store.jdbc.internal.LeaseRows;
 import dev.sessionware.store.jdbc.internal.LegacyTurns;
 import dev.sessionware.store.jdbc.internal.Schema;
@@ -55,6 +57,7 @@ public final class JdbcTurnStore implements TurnStore {
   private final TurnRows rows;
   private final boolean legacyTurns;
   private final LeaseRows leases;
+  private final ApprovalRows approvals;
   private final JdbcEventLog events;
   private final JdbcPromptQueue prompts;
   private final StoreNotifications notifications;
@@ -66,6 +69,7 @@ public final class JdbcTurnStore implements TurnStore {
     this.name = name;
     this.rows = new TurnRows(dialect, name);
     this.leases = new LeaseRows(connections, name);
+    this.approvals = new ApprovalRows(connections, dialect, name);
     Optional<StoreNotifications> shared = connections.sharedNotifications();
     this.ownsNotifications = shared.isEmpty();
     this.notifications = shared.orElseGet(() -> new StoreNotifications(connections, dialect, name));
@@ -253,6 +257,54 @@ public final class JdbcTurnStore implements TurnStore {
       });
     } catch (SQLException e) {
       throw failure(session, "could not append turn " + turn.id() + " to session " + session, e);
+    }
+  }
+
+  @Override
+  public void awaitApproval(SessionId session, long expectedLength, Turn turn, List<PendingCall> calls) {
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(turn, "turn");
+    if (turn.id() == null) {
+      throw new IllegalArgumentException("a stored turn needs an id");
+    }
+    List<PendingCall> checked = PendingCall.checkWait(turn, calls);
+    try {
+      approvals.await(session, expectedLength, turn, checked);
+    } catch (SQLException e) {
+      throw failure(session, "could not record that turn " + turn.id() + " of session " + session
+          + " waits for approval", e);
+    }
+  }
+
+  @Override
+  public Optional<Turn> awaitingTurn(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return approvals.turn(session);
+    } catch (SQLException e) {
+      throw failure(session, "could not read the turn of session " + session + " that waits for approval", e);
+    }
+  }
+
+  @Override
+  public List<PendingCall> pendingCalls(SessionId session) {
+    Objects.requireNonNull(session, "session");
+    try {
+      return approvals.calls(session);
+    } catch (SQLException e) {
+      throw failure(session, "could not read the tool calls of session " + session + " that wait for approval", e);
+    }
+  }
+
+  @Override
+  public boolean decide(SessionId session, PendingCall decided) {
+    Objects.requireNonNull(session, "session");
+    PendingCall.checkDecision(decided);
+    try {
+      return approvals.decide(session, decided);
+    } catch (SQLException e) {
+      throw failure(session, "could not record the decision on tool call " + decided.call().id() + " of session "
+          + session, e);
     }
   }
 
@@ -468,7 +520,7 @@ public final class JdbcTurnStore implements TurnStore {
             forget.executeUpdate();
           }
           for (String table : List.of("sw_turn_blocks", "sw_blocks", "sw_turns", "sw_snapshots", "sw_leases",
-              "sw_events", "sw_prompts", "sw_sessions")) {
+              "sw_events", "sw_prompts", "sw_approvals", "sw_sessions")) {
             try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM " + table + " WHERE session_id = ?")) {
               delete.setString(1, session.value());

@@ -463,6 +463,10 @@ public final class EventCodec {
 
   static void writeToolCall(JsonGenerator json, ToolCall call) throws IOException {
     json.writeFieldName(WireNames.TOOL_CALL);
+    writeToolCallObject(json, call);
+  }
+
+  static void writeToolCallObject(JsonGenerator json, ToolCall call) throws IOException {
     json.writeStartObject();
     WireNames.string(json, WireNames.ID, call.id());
     WireNames.string(json, WireNames.NAME, call.name());

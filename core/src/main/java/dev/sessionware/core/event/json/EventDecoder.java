@@ -432,6 +432,40 @@ final class EventDecoder {
         string(call, "input", "tool_call."));
   }
 
+  java.util.List<ToolCall> toolCalls(ObjectNode own) {
+    JsonNode calls = own.get("tool_calls");
+    if (calls == null || calls.isNull()) {
+      throw error(Problem.MISSING_MEMBER, "tool_calls", "event has no member \"tool_calls\"");
+    }
+    if (!calls.isArray() || calls.isEmpty()) {
+      throw wrongType("tool_calls", "a non-empty array", calls);
+    }
+    java.util.List<ToolCall> read = new java.util.ArrayList<>(calls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      JsonNode call = calls.get(i);
+      String prefix = "tool_calls[" + i + "].";
+      if (!call.isObject()) {
+        throw wrongType("tool_calls[" + i + "]", "an object", call);
+      }
+      read.add(new ToolCall(string(call, "id", prefix), string(call, "name", prefix), string(call, "input", prefix)));
+    }
+    return read;
+  }
+
+  java.time.Instant instant(ObjectNode own, String name) {
+    String text = string(own, name, "");
+    if (text.isEmpty()) {
+      throw error(Problem.MISSING_MEMBER, name, "event has no member \"" + name + "\"");
+    }
+    try {
+      return java.time.Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw error(Problem.INVALID_VALUE, name, "member \"" + name + "\" must be an ISO-8601 instant such as"
+          + " 2026-01-02T03:04:05Z, but was \"" + dev.sessionware.core.SafeText.escape(
+              dev.sessionware.core.SafeText.preview(text, 40)) + "\"");
+    }
+  }
+
   ToolResult toolResult(ObjectNode own) {
     JsonNode result = requiredObject(own, "tool_result");
     return new ToolResult(string(result, "id", "tool_result."), string(result, "result", "tool_result."));

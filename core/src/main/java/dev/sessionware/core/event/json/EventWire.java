@@ -33,6 +33,7 @@ import dev.sessionware.core.event.InferenceEvent.StartEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallExecuteEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolCallExecutionResultEvent;
+import dev.sessionware.core.event.InferenceEvent.ToolApprovalRequestEvent;
 import dev.sessionware.core.event.InferenceEvent.ToolResultEvent;
 import dev.sessionware.core.event.InferenceEvent;
 import java.io.IOException;
@@ -98,6 +99,15 @@ record EventWire<E extends InferenceEvent>(String type, Class<E> eventClass, Own
       new EventWire<>(ToolCallExecutionResultEvent.TYPE, ToolCallExecutionResultEvent.class,
           (codec, json, e) -> EventCodec.writeToolResult(json, e.toolResult()),
           (d, meta, own) -> new ToolCallExecutionResultEvent(meta, d.toolResult(own))),
+      new EventWire<>(ToolApprovalRequestEvent.TYPE, ToolApprovalRequestEvent.class, (codec, json, e) -> {
+        json.writeFieldName(WireNames.TOOL_CALLS);
+        json.writeStartArray();
+        for (dev.sessionware.core.event.ToolCall call : e.toolCalls()) {
+          EventCodec.writeToolCallObject(json, call);
+        }
+        json.writeEndArray();
+        WireNames.string(json, WireNames.EXPIRES_AT, e.expiresAt().toString());
+      }, (d, meta, own) -> new ToolApprovalRequestEvent(meta, d.toolCalls(own), d.instant(own, "expires_at"))),
       new EventWire<>(LogEvent.TYPE, LogEvent.class, (codec, json, e) -> {
         WireNames.string(json, WireNames.LEVEL, e.level());
         WireNames.string(json, WireNames.MESSAGE, e.message());

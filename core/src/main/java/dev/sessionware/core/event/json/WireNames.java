@@ -37,6 +37,8 @@ final class WireNames {
   static final SerializableString ERROR_TYPE = name("error_type");
   static final SerializableString TOOL_CALL = name("tool_call");
   static final SerializableString TOOL_RESULT = name("tool_result");
+  static final SerializableString TOOL_CALLS = name("tool_calls");
+  static final SerializableString EXPIRES_AT = name("expires_at");
   static final SerializableString ID = name("id");
   static final SerializableString NAME = name("name");
   static final SerializableString INPUT = name("input");

@@ -276,4 +276,45 @@ class EventCodecTest {
       assertThat(EventWire.named(wire.type())).isSameAs(wire);
     }
   }
+
+  @Test
+  void aToolApprovalRequestHasOneWireFormThatRoundTripsAndThatAReaderWhichDoesNotKnowItKeepsWhole() throws Exception {
+    EventMetadata meta = EventMetadata.builder().messageId(UUID.fromString("11111111-2222-4333-8444-555555555555"))
+        .sessionId(SessionId.of("s")).inferenceId(InferenceId.of("i")).turnId(TurnId.of("t")).build();
+    InferenceEvent.ToolApprovalRequestEvent event = new InferenceEvent.ToolApprovalRequestEvent(meta, List.of(
+        new dev.sessionware.core.event.ToolCall("c1", "send", "{\"to\":\"ann\"}"),
+        new dev.sessionware.core.event.ToolCall("c3", "pay", "{}")), java.time.Instant.parse("2026-01-02T03:04:05Z"));
+
+    String line = codec.encode(event);
+
+    assertThat(line).isEqualTo("{\"type\":\"tool-approval-request\",\"meta\":{\"message_id\":"
+        + "\"11111111-2222-4333-8444-555555555555\",\"session_id\":\"s\",\"inference_id\":\"i\",\"turn_id\":\"t\"},"
+        + "\"tool_calls\":[{\"id\":\"c1\",\"name\":\"send\",\"input\":\"{\\\"to\\\":\\\"ann\\\"}\"},"
+        + "{\"id\":\"c3\",\"name\":\"pay\",\"input\":\"{}\"}],\"expires_at\":\"2026-01-02T03:04:05Z\"}");
+    assertThat(codec.decode(line)).isEqualTo(event);
+    // a reader that does not know the type (geppetto) keeps its members as they are, and writes them back unchanged
+    JsonNode tree = JSON.readTree(line);
+    Map<String, JsonNode> members = new java.util.LinkedHashMap<>();
+    tree.fields().forEachRemaining(member -> {
+      if (!member.getKey().equals("type") && !member.getKey().equals("meta")) {
+        members.put(member.getKey(), member.getValue());
+      }
+    });
+    assertThat(codec.encode(new UnknownEvent("tool-approval-request", meta, members))).isEqualTo(line);
+  }
+
+  @Test
+  void aToolApprovalRequestWithoutCallsOrWithABadExpiryIsRefusedNamingTheMember() {
+    String start = "{\"type\":\"tool-approval-request\",\"meta\":{\"session_id\":\"s\"}";
+    assertThatThrownBy(() -> codec.decode(start + ",\"expires_at\":\"2026-01-02T03:04:05Z\"}"))
+        .isInstanceOf(EventDecodingException.class).hasMessageContaining("event has no member \"tool_calls\"");
+    assertThatThrownBy(() -> codec.decode(start + ",\"tool_calls\":[],\"expires_at\":\"2026-01-02T03:04:05Z\"}"))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("member \"tool_calls\" must be a non-empty array, but was");
+    assertThatThrownBy(() -> codec.decode(start + ",\"tool_calls\":[{\"id\":\"c1\",\"name\":\"n\",\"input\":\"{}\"}],"
+        + "\"expires_at\":\"tomorrow\"}"))
+        .isInstanceOf(EventDecodingException.class)
+        .hasMessageContaining("member \"expires_at\" must be an ISO-8601 instant such as 2026-01-02T03:04:05Z, but was"
+            + " \"tomorrow\"");
+  }
 }

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 4;
+  public static final int CURRENT = 5;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -95,12 +95,26 @@ public final class Schema {
         "CREATE INDEX sw_sessions_by_owner ON sw_sessions (owner_principal, last_activity_ms DESC, session_id)");
   }
 
+  /**
+   * Returns the statements of schema version 5: the turns that wait for a person's approval of
+   * their tool calls ({@code sw_approvals}, one row per waiting session, its calls and their
+   * decisions as JSON, and a version every decision raises).
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version5() {
+    return List.of(
+        "CREATE TABLE sw_approvals (session_id TEXT NOT NULL PRIMARY KEY, turn_id TEXT NOT NULL,"
+            + " turn_body TEXT NOT NULL, calls TEXT NOT NULL, version BIGINT NOT NULL, asked_at_ms BIGINT NOT NULL)");
+  }
+
   private static List<String> statements(int version, Dialect dialect) {
     return switch (version) {
       case 1 -> version1(dialect);
       case 2 -> version2();
       case 3 -> version3();
       case 4 -> version4();
+      case 5 -> version5();
       default -> throw new IllegalArgumentException("no schema version " + version);
     };
   }
@@ -110,7 +124,8 @@ public final class Schema {
       case 1 -> "turns, blocks, snapshots, leases";
       case 2 -> "event log";
       case 3 -> "prompt queue";
-      default -> "session owners";
+      case 4 -> "session owners";
+      default -> "tool calls waiting for approval";
     };
   }
 

@@ -147,6 +147,7 @@ public final class TurnRows {
         update.setString(4, id);
         update.executeUpdate();
       }
+      ApprovalRows.end(connection, session); // the turn that continues a wait ends it
       connection.commit();
       remember(session, new Tail(seq + 1, turn.id().value(), blocks, hashes));
     } catch (SQLException | RuntimeException e) {
