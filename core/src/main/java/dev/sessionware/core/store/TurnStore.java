@@ -175,6 +175,7 @@ public interface TurnStore extends AutoCloseable {
     return List.of();
   }
 
+  /**
    * Records that a session's turn waits for a person's approval of some of its tool calls: the turn
    * as it stands (not yet in the history) and every call of its last model answer, the ones the
    * policy decided already and the ones that wait. Conditional, like {@link #append}: the history
