@@ -412,6 +412,12 @@ final class ToCanonical implements Translation {
     }
 
     @Override
+    public Void toolApprovalRequest(InferenceEvent.ToolApprovalRequestEvent event) {
+      out.add(event); // geppetto has no such event: a Go reader keeps it whole as an unknown type
+      return null;
+    }
+
+    @Override
     public Void unknown(UnknownEvent event) {
       out.add(event);
       return null;

@@ -173,6 +173,11 @@ final class ToPi017 implements Translation {
     }
 
     @Override
+    public Void toolApprovalRequest(InferenceEvent.ToolApprovalRequestEvent event) {
+      throw new AssertionError("not a canonical event");
+    }
+
+    @Override
     public Void unknown(UnknownEvent event) {
       throw new AssertionError("not a canonical event");
     }
