@@ -289,12 +289,17 @@ async function decide(callId, body) {
   refreshApprovals().catch(() => {});
 }
 
+let recheck = null;
 async function refreshState() {
   const state = (await api("GET", "/api/sessions/" + encodeURIComponent(sessionId))).data;
   statusLine.textContent = state.state === "running"
       ? "answering" + (state.queue_depth ? ", " + state.queue_depth + " waiting" : "")
       : state.state === "awaiting_approval" ? "waiting for your approval" : "";
   if (state.state !== "running") refreshApprovals().catch(() => {});
+  // an answer's last event reaches the page just before the server records its end, and an answer
+  // may end before the POST that asked for it returns: while nothing streams, look again until it idles
+  clearTimeout(recheck);
+  recheck = state.state === "running" && !streaming ? setTimeout(refreshState, 500) : null;
 }
 
 document.getElementById("form").addEventListener("submit", async (e) => {
@@ -308,6 +313,7 @@ document.getElementById("form").addEventListener("submit", async (e) => {
         {"Idempotency-Key": crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()});
     statusLine.textContent = answer.data.status === "queued"
         ? "queued at position " + answer.data.queue_position : "answering";
+    if (!streaming) refreshState(); // its answer may have streamed and ended already
   } catch (error) {
     show("note", "(" + error.message + ")");
   }
