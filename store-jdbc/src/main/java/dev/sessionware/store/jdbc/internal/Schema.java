@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 3;
+  public static final int CURRENT = 4;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -82,11 +82,35 @@ public final class Schema {
         "CREATE INDEX sw_prompts_unfinished ON sw_prompts (session_id, seq) WHERE state IN ('queued', 'running')");
   }
 
+  /**
+   * Returns the statements of schema version 4: the session index an inspector reads without
+   * scanning events ({@code sw_inferences} holds each inference's span, outcome, model and usage,
+   * {@code sw_session_activity} each session's state and tokens so far, both kept by the event log's
+   * appends), and the time each event was appended.
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version4() {
+    return List.of(
+        "ALTER TABLE sw_events ADD COLUMN appended_at_ms BIGINT",
+        "CREATE TABLE sw_inferences (session_id TEXT NOT NULL, inference_id TEXT NOT NULL, turn_id TEXT,"
+            + " first_ordinal BIGINT NOT NULL, last_ordinal BIGINT NOT NULL, event_count BIGINT NOT NULL,"
+            + " started_at_ms BIGINT NOT NULL, first_chunk_at_ms BIGINT, ended_at_ms BIGINT, outcome TEXT NOT NULL,"
+            + " model TEXT, input_tokens BIGINT, output_tokens BIGINT, error TEXT,"
+            + " PRIMARY KEY (session_id, inference_id))",
+        "CREATE INDEX sw_inferences_by_ordinal ON sw_inferences (session_id, first_ordinal)",
+        "CREATE TABLE sw_session_activity (session_id TEXT NOT NULL PRIMARY KEY, state TEXT NOT NULL,"
+            + " last_inference_id TEXT, inferences BIGINT NOT NULL, input_tokens BIGINT NOT NULL,"
+            + " output_tokens BIGINT NOT NULL, first_event_at_ms BIGINT NOT NULL, last_event_at_ms BIGINT NOT NULL)",
+        "CREATE INDEX sw_session_activity_by_event ON sw_session_activity (last_event_at_ms DESC, session_id)");
+  }
+
   private static List<String> statements(int version, Dialect dialect) {
     return switch (version) {
       case 1 -> version1(dialect);
       case 2 -> version2();
       case 3 -> version3();
+      case 4 -> version4();
       default -> throw new IllegalArgumentException("no schema version " + version);
     };
   }
@@ -95,7 +119,8 @@ public final class Schema {
     return switch (version) {
       case 1 -> "turns, blocks, snapshots, leases";
       case 2 -> "event log";
-      default -> "prompt queue";
+      case 3 -> "prompt queue";
+      default -> "session index";
     };
   }
 
