@@ -197,8 +197,8 @@
     for (const inference of inferences) {
       const body = el('div', { class: 'inference-events' });
       const details = el('details', { class: 'inference', 'data-inference': inference.id },
-        el('summary', {}, el('span', { class: 'outcome-' + inference.outcome }, summaryOf(inference))),
-        inference.error ? el('div', { class: 'content error outcome-error' }, inference.error) : null,
+        el('summary', {}, el('span', { class: 'outcome-' + inference.outcome }, summaryOf(inference)),
+          inference.error ? el('div', { class: 'content error outcome-error' }, inference.error) : null),
         el('div', { class: 'muted' }, 'inference ' + inference.id + (inference.turnId ? ' · turn ' + inference.turnId : '')
           + ' · events ' + inference.firstOrdinal + '–' + inference.lastOrdinal),
         body);
