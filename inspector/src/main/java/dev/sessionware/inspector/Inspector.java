@@ -31,6 +31,12 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Inspector implements AutoCloseable {
+  /**
+   * The Content-Security-Policy of every answer: the page's own script, style sheet and API only,
+   * no inline script or style, no framing. A host that sets its own header sets this one.
+   */
+  public static final String CONTENT_SECURITY_POLICY = Routes.CONTENT_SECURITY_POLICY;
+
   private final Routes routes;
 
   private Inspector(Builder builder) {
