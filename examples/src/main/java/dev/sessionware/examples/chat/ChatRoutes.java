@@ -57,6 +57,7 @@ final class ChatRoutes {
     app.before(RawRequestCheck::refuseAmbiguousOrMalformed);
     app.before("/api/*", LegacyRunIdRejection::refuseInQuery);
     app.get("/", ctx -> ctx.header("Cache-Control", "no-store").html(routes.page));
+    app.get("/api/inspector", routes::inspector);
     app.post("/api/sessions", routes::createSession);
     app.get("/api/sessions/{id}", routes::sessionState);
     app.get("/api/sessions/{id}/turns", routes::turns);
@@ -89,6 +90,18 @@ final class ChatRoutes {
       }
     });
     return app;
+  }
+
+  /** Where the session inspector runs beside the server, for the page's link; 404 when it does not. */
+  private void inspector(io.javalin.http.Context ctx) {
+    java.net.URI page = server.inspectorPage().orElseThrow(() -> new ApiException(404, "no_inspector", null,
+        "the session inspector does not run beside this server; start it with --inspector-port"));
+    try {
+      ctx.header("Cache-Control", "no-store").contentType("application/json")
+          .result(json.writeValueAsString(json.createObjectNode().put("url", page.toString())));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void createSession(Context ctx) {
