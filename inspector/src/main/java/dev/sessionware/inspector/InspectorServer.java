@@ -50,7 +50,8 @@ public final class InspectorServer implements AutoCloseable {
     this.token = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     this.tokenBytes = token.getBytes(StandardCharsets.US_ASCII);
     AtomicInteger count = new AtomicInteger();
-    this.threads = Executors.newFixedThreadPool(8, r -> {
+    // each open page holds a thread while it waits for events (at most the inspector's long poll)
+    this.threads = Executors.newFixedThreadPool(16, r -> {
       Thread t = new Thread(r, "sessionware-inspector-" + count.incrementAndGet());
       t.setDaemon(true);
       return t;

@@ -275,6 +275,8 @@
         if (page.events.length > 0) {
           current.lastOrdinal = page.last;
           await renderSession(true);
+          // a fast stream redraws a few times a second, not once per event
+          await new Promise((resolve) => setTimeout(resolve, 250));
         }
       } catch (e) {
         showError(e.message);

@@ -135,22 +135,25 @@ public final class JdbcSessionIndex {
     }
   }
 
-  /**
-   * Every session: those in {@code sw_sessions} with their activity, and those that have events but
-   * no turn yet (a first inference that runs or failed), ordered by the activity of each.
-   */
-  private static final String SESSIONS = "SELECT session_id, created_at_ms, activity_ms, turn_count, state,"
-      + " inferences, input_tokens, output_tokens, last_event_at_ms FROM ("
-      + "SELECT s.session_id, s.created_at_ms, s.last_activity_ms AS activity_ms, s.turn_count,"
-      + " COALESCE(a.state, 'idle') AS state, COALESCE(a.inferences, 0) AS inferences,"
-      + " COALESCE(a.input_tokens, 0) AS input_tokens, COALESCE(a.output_tokens, 0) AS output_tokens,"
-      + " a.last_event_at_ms FROM sw_sessions s LEFT JOIN sw_session_activity a ON a.session_id = s.session_id"
-      + " UNION ALL SELECT a.session_id, a.first_event_at_ms, a.last_event_at_ms, 0, a.state, a.inferences,"
-      + " a.input_tokens, a.output_tokens, a.last_event_at_ms FROM sw_session_activity a"
-      + " WHERE NOT EXISTS (SELECT 1 FROM sw_sessions s WHERE s.session_id = a.session_id)) x";
+  /** The sessions with a stored turn, with their activity: walked by {@code sw_sessions_by_activity}. */
+  private static final String WITH_TURNS = "SELECT s.session_id, s.created_at_ms, s.last_activity_ms, s.turn_count,"
+      + " COALESCE(a.state, 'idle'), COALESCE(a.inferences, 0), COALESCE(a.input_tokens, 0),"
+      + " COALESCE(a.output_tokens, 0), a.last_event_at_ms FROM sw_sessions s"
+      + " LEFT JOIN sw_session_activity a ON a.session_id = s.session_id WHERE 1 = 1";
 
   /**
-   * Lists sessions by last activity, newest first, a page at a time, from the activity index.
+   * The sessions with events but no stored turn: walked by the partial index {@code
+   * sw_session_activity_without_turns}, which holds only the few that had none at their last append.
+   */
+  private static final String WITHOUT_TURNS = "SELECT a.session_id, a.first_event_at_ms, a.last_event_at_ms, 0,"
+      + " a.state, a.inferences, a.input_tokens, a.output_tokens, a.last_event_at_ms FROM sw_session_activity a"
+      + " WHERE a.without_turns AND NOT EXISTS (SELECT 1 FROM sw_sessions s WHERE s.session_id = a.session_id)";
+
+  /**
+   * Lists sessions by last activity, newest first, a page at a time: two walks of activity
+   * indexes ({@code sw_sessions_by_activity} for sessions with turns, the partial {@code
+   * sw_session_activity_without_turns} for those whose first inference runs or failed), each
+   * stopping at {@code limit} rows, merged.
    *
    * @param filter which sessions
    * @param limit the most sessions returned, 1 to 1,000
@@ -163,50 +166,79 @@ public final class JdbcSessionIndex {
     if (limit < 1 || limit > 1000) {
       throw new IllegalArgumentException("limit: must be 1 to 1000, but was " + limit);
     }
-    StringBuilder sql = new StringBuilder(SESSIONS).append(" WHERE 1 = 1");
-    List<Object> args = new ArrayList<>();
-    if (filter.idPrefix() != null && !filter.idPrefix().isEmpty()) {
-      // substr, not LIKE: no wildcards to escape, and case-sensitive in both dialects (SQLite's LIKE is not)
-      sql.append(" AND substr(session_id, 1, ?) = ?");
-      args.add(filter.idPrefix().length());
-      args.add(filter.idPrefix());
-    }
-    if (filter.activeFrom() != null) {
-      sql.append(" AND activity_ms >= ?");
-      args.add(filter.activeFrom().toEpochMilli());
-    }
-    if (filter.activeUntil() != null) {
-      sql.append(" AND activity_ms < ?");
-      args.add(filter.activeUntil().toEpochMilli());
-    }
-    if (filter.state() != null) {
-      sql.append(" AND state = ?");
-      args.add(filter.state());
-    }
-    if (after != null) {
-      sql.append(" AND (activity_ms < ? OR (activity_ms = ? AND session_id > ?))");
-      args.add(after.lastActivity().toEpochMilli());
-      args.add(after.lastActivity().toEpochMilli());
-      args.add(after.session().value());
-    }
-    sql.append(" ORDER BY activity_ms DESC, session_id LIMIT ?");
-    args.add(limit);
     try {
       return connections.with(connection -> {
-        try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
-          bind(select, args);
-          List<SessionRow> page = new ArrayList<>();
-          try (ResultSet result = select.executeQuery()) {
-            while (result.next()) {
-              page.add(sessionRow(result));
-            }
-          }
-          return page;
-        }
+        List<SessionRow> withTurns = walk(connection, WITH_TURNS, "s.session_id", "s.last_activity_ms",
+            "COALESCE(a.state, 'idle')", filter, limit, after);
+        List<SessionRow> withoutTurns = walk(connection, WITHOUT_TURNS, "a.session_id", "a.last_event_at_ms",
+            "a.state", filter, limit, after);
+        return merge(withTurns, withoutTurns, limit);
       });
     } catch (SQLException e) {
       throw failure(null, "could not list sessions", e);
     }
+  }
+
+  private static List<SessionRow> walk(Connection connection, String select, String id, String activity,
+      String state, Filter filter, int limit, SessionRow after) throws SQLException {
+    StringBuilder sql = new StringBuilder(select);
+    List<Object> args = new ArrayList<>();
+    if (filter.idPrefix() != null && !filter.idPrefix().isEmpty()) {
+      // substr, not LIKE: no wildcards to escape, and case-sensitive in both dialects (SQLite's LIKE is not)
+      sql.append(" AND substr(").append(id).append(", 1, ?) = ?");
+      args.add(filter.idPrefix().length());
+      args.add(filter.idPrefix());
+    }
+    if (filter.activeFrom() != null) {
+      sql.append(" AND ").append(activity).append(" >= ?");
+      args.add(filter.activeFrom().toEpochMilli());
+    }
+    if (filter.activeUntil() != null) {
+      sql.append(" AND ").append(activity).append(" < ?");
+      args.add(filter.activeUntil().toEpochMilli());
+    }
+    if (filter.state() != null) {
+      sql.append(" AND ").append(state).append(" = ?");
+      args.add(filter.state());
+    }
+    if (after != null) {
+      sql.append(" AND (").append(activity).append(" < ? OR (").append(activity).append(" = ? AND ").append(id)
+          .append(" > ?))");
+      args.add(after.lastActivity().toEpochMilli());
+      args.add(after.lastActivity().toEpochMilli());
+      args.add(after.session().value());
+    }
+    sql.append(" ORDER BY ").append(activity).append(" DESC, ").append(id).append(" LIMIT ?");
+    args.add(limit);
+    try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+      bind(statement, args);
+      List<SessionRow> page = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          page.add(sessionRow(result));
+        }
+      }
+      return page;
+    }
+  }
+
+  /** Both walks in the list's order (newest activity first, then by id), each session once. */
+  private static List<SessionRow> merge(List<SessionRow> a, List<SessionRow> b, int limit) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    java.util.Comparator<SessionRow> order = java.util.Comparator.comparing(SessionRow::lastActivity).reversed()
+        .thenComparing(row -> row.session().value());
+    List<SessionRow> all = new ArrayList<>(a);
+    java.util.Set<SessionId> seen = new java.util.HashSet<>();
+    a.forEach(row -> seen.add(row.session()));
+    for (SessionRow row : b) {
+      if (seen.add(row.session())) {
+        all.add(row);
+      }
+    }
+    all.sort(order);
+    return all.size() > limit ? all.subList(0, limit) : all;
   }
 
   /**
@@ -220,12 +252,17 @@ public final class JdbcSessionIndex {
     Objects.requireNonNull(session, "session");
     try {
       return connections.with(connection -> {
-        try (PreparedStatement select = connection.prepareStatement(SESSIONS + " WHERE session_id = ?")) {
-          select.setString(1, session.value());
-          try (ResultSet result = select.executeQuery()) {
-            return result.next() ? Optional.of(sessionRow(result)) : Optional.<SessionRow>empty();
+        for (String select : List.of(WITH_TURNS + " AND s.session_id = ?", WITHOUT_TURNS + " AND a.session_id = ?")) {
+          try (PreparedStatement statement = connection.prepareStatement(select)) {
+            statement.setString(1, session.value());
+            try (ResultSet result = statement.executeQuery()) {
+              if (result.next()) {
+                return Optional.of(sessionRow(result));
+              }
+            }
           }
         }
+        return Optional.<SessionRow>empty();
       });
     } catch (SQLException e) {
       throw failure(session, "could not read session " + session, e);

@@ -144,14 +144,14 @@ public final class InferenceRows {
       upsert.executeBatch();
     }
     try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO sw_session_activity (session_id, state,"
-        + " last_inference_id, inferences, input_tokens, output_tokens, first_event_at_ms, last_event_at_ms)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        + " last_inference_id, inferences, input_tokens, output_tokens, first_event_at_ms, last_event_at_ms,"
+        + " without_turns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM sw_sessions WHERE session_id = ?))"
         + " ON CONFLICT (session_id) DO UPDATE SET state = excluded.state,"
         + " last_inference_id = excluded.last_inference_id,"
         + " inferences = sw_session_activity.inferences + excluded.inferences,"
         + " input_tokens = sw_session_activity.input_tokens + excluded.input_tokens,"
         + " output_tokens = sw_session_activity.output_tokens + excluded.output_tokens,"
-        + " last_event_at_ms = excluded.last_event_at_ms")) {
+        + " last_event_at_ms = excluded.last_event_at_ms, without_turns = excluded.without_turns")) {
       upsert.setString(1, session.value());
       upsert.setString(2, state);
       upsert.setString(3, lastInference);
@@ -160,6 +160,7 @@ public final class InferenceRows {
       upsert.setLong(6, output);
       upsert.setLong(7, now);
       upsert.setLong(8, now);
+      upsert.setString(9, session.value());
       upsert.executeUpdate();
     }
   }

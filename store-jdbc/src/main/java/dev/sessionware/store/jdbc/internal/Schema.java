@@ -101,8 +101,10 @@ public final class Schema {
         "CREATE INDEX sw_inferences_by_ordinal ON sw_inferences (session_id, first_ordinal)",
         "CREATE TABLE sw_session_activity (session_id TEXT NOT NULL PRIMARY KEY, state TEXT NOT NULL,"
             + " last_inference_id TEXT, inferences BIGINT NOT NULL, input_tokens BIGINT NOT NULL,"
-            + " output_tokens BIGINT NOT NULL, first_event_at_ms BIGINT NOT NULL, last_event_at_ms BIGINT NOT NULL)",
-        "CREATE INDEX sw_session_activity_by_event ON sw_session_activity (last_event_at_ms DESC, session_id)");
+            + " output_tokens BIGINT NOT NULL, first_event_at_ms BIGINT NOT NULL, last_event_at_ms BIGINT NOT NULL,"
+            + " without_turns BOOLEAN NOT NULL)",
+        "CREATE INDEX sw_session_activity_without_turns ON sw_session_activity (last_event_at_ms DESC, session_id)"
+            + " WHERE without_turns");
   }
 
   private static List<String> statements(int version, Dialect dialect) {
