@@ -137,7 +137,8 @@ public interface SessionCatalog {
    * @param inferences how many inferences started
    * @param inputTokens prompt tokens of its ended inferences
    * @param outputTokens completion tokens of its ended inferences
-   * @param lastEventAt when an event was last appended, or null
+   * @param lastEventAt when an event was last appended, or null; the JDBC store keeps the time of
+   *     the last event that started or ended an inference (or carried usage)
    */
   record SessionInfo(SessionId session, Instant createdAt, Instant lastActivity, long turns, SessionState state,
       long inferences, long inputTokens, long outputTokens, Instant lastEventAt) {

@@ -51,7 +51,8 @@ public final class JdbcSessionIndex {
    * @param inferences how many inferences started
    * @param inputTokens prompt tokens of its ended inferences
    * @param outputTokens completion tokens of its ended inferences
-   * @param lastEventAt when an event was last appended, or null when none was
+   * @param lastEventAt when an event that starts, ends or carries the usage of an inference was last
+   *     appended (the events streamed in the middle of an inference do not move it), or null when none was
    */
   public record SessionRow(SessionId session, Instant createdAt, Instant lastActivity, long turns, String state,
       long inferences, long inputTokens, long outputTokens, Instant lastEventAt) {

@@ -15,7 +15,9 @@ import java.util.Map;
  * Keeps the session index of schema version 4 in step with the event log: in the transaction that
  * appends a batch, each inference the batch touches gets its row in {@code sw_inferences} inserted
  * or widened, and the session's row in {@code sw_session_activity} its state, inference count and
- * tokens. Readers then list sessions and a session's inferences from these rows alone.
+ * tokens. Readers then list sessions and a session's inferences from these rows alone. A batch from
+ * the middle of a running inference (no start, no end, no usage) only widens the inference's row,
+ * with one short update: the session's row keeps the time of the inference's start.
  */
 public final class InferenceRows {
   /** The state of a session whose last event is not terminal. */
@@ -111,6 +113,9 @@ public final class InferenceRows {
     if (lastInference == null) {
       return;
     }
+    if (spans.size() == 1 && started == 0 && RUNNING.equals(state) && widened(connection, session, spans.get(lastInference))) {
+      return; // the middle of a stream: the inference's row grows, the session's row stays as it is
+    }
     try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO sw_inferences (session_id,"
         + " inference_id, turn_id, first_ordinal, last_ordinal, event_count, started_at_ms, first_chunk_at_ms,"
         + " ended_at_ms, outcome, model, input_tokens, output_tokens, error)"
@@ -162,6 +167,30 @@ public final class InferenceRows {
       upsert.setLong(8, now);
       upsert.setString(9, session.value());
       upsert.executeUpdate();
+    }
+  }
+
+  /**
+   * Widens the row of a running inference by a batch of its middle (no start, no end, no usage): one
+   * short update on the primary key, the common case of an inference streaming event by event.
+   *
+   * @return false when the inference has no row yet (its start was not recorded), and the caller
+   *     records it whole
+   */
+  private static boolean widened(Connection connection, SessionId session, Span span) throws SQLException {
+    if (span.usage != null) {
+      return false;
+    }
+    try (PreparedStatement update = connection.prepareStatement("UPDATE sw_inferences SET last_ordinal = ?,"
+        + " event_count = event_count + ?, first_chunk_at_ms = COALESCE(first_chunk_at_ms, ?),"
+        + " model = COALESCE(?, model) WHERE session_id = ? AND inference_id = ?")) {
+      update.setLong(1, span.last);
+      update.setLong(2, span.count);
+      setLong(update, 3, span.firstChunk);
+      update.setString(4, span.model);
+      update.setString(5, session.value());
+      update.setString(6, span.inferenceId);
+      return update.executeUpdate() == 1;
     }
   }
 
