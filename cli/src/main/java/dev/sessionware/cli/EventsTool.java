@@ -50,6 +50,7 @@ import java.util.Objects;
  *                               (IN is never changed; OUT is written only when every line of IN reads)
  * migrate IN OUT                rewrite the legacy run_id into session_id (IN is never changed)
  * migrate-store DB              upgrade a Go reference SQLite database from run_id to session_id (after a backup)
+ * inspect --db DB               the session inspector on a store (SQLite file or PostgreSQL URL), on loopback
  * </pre>
  *
  * <p>Exit status: 0 on success, 1 when the input has errors (or migration conflicts), 2 on a usage
@@ -71,6 +72,9 @@ public final class EventsTool {
       "  migrate IN OUT              rewrite the legacy run_id alias into session_id (IN is never changed)",
       "  migrate-store DB            upgrade a Go reference SQLite database from the legacy run_id column",
       "                              to session_id, after a backup copy",
+      "  inspect --db DB [--port N] [--content none|preview|full]",
+      "                              the session inspector on a SQLite file or a jdbc:postgresql: URL,",
+      "                              on 127.0.0.1 with a random token; prints the address to open",
       "  --help                      this text",
       "",
       "exit status: 0 on success, 1 when the input has errors or migration conflicts, 2 on a usage error",
@@ -133,6 +137,16 @@ public final class EventsTool {
           target = target.withProvider(args[4]);
         }
         return tool.convert(target, Path.of(args[args.length - 2]), Path.of(args[args.length - 1]));
+      }
+      if (command.equals("inspect")) {
+        InspectCommand inspect = InspectCommand.start(args, out);
+        Runtime.getRuntime().addShutdownHook(new Thread(inspect::close, "sessionware-inspect-stop"));
+        try {
+          new java.util.concurrent.CountDownLatch(1).await(); // until the process is stopped
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return 0;
       }
     } catch (RunIdMigration.NotUtf8Exception e) {
       err.println("refused: " + args[1] + ": " + e.getMessage());

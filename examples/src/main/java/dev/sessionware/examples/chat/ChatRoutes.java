@@ -76,6 +76,7 @@ final class ChatRoutes {
         .result(routes.script));
     app.get("/app.css", ctx -> ctx.header("Cache-Control", "no-store").contentType("text/css; charset=utf-8")
         .result(routes.style));
+    app.get("/api/inspector", routes::inspector);
     app.post("/api/sessions", routes::createSession);
     app.get("/api/sessions", routes::listSessions);
     app.get("/api/sessions/{id}", routes::sessionState);
@@ -160,6 +161,18 @@ final class ChatRoutes {
     ObjectNode answer = json.createObjectNode();
     answer.set("sessions", list);
     send(ctx, 200, answer);
+  }
+
+  /** Where the session inspector runs beside the server, for the page's link; 404 when it does not. */
+  private void inspector(io.javalin.http.Context ctx) {
+    java.net.URI page = server.inspectorPage().orElseThrow(() -> new ApiException(404, "no_inspector", null,
+        "the session inspector does not run beside this server; start it with --inspector-port"));
+    try {
+      ctx.header("Cache-Control", "no-store").contentType("application/json")
+          .result(json.writeValueAsString(json.createObjectNode().put("url", page.toString())));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void createSession(Context ctx) {

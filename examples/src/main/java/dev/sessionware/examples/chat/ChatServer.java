@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * <p>Run it with {@code mvn -pl examples -am compile exec:java
  * -Dexec.mainClass=dev.sessionware.examples.chat.ChatServer} and open {@code http://127.0.0.1:8080/}.
  * Arguments: {@code [--host HOST] [--port PORT] [--db FILE] [--queue-limit N] [--instance-id ID] [--tokens FILE]
- * [--session-expiry DURATION]}. It runs on {@link EmbeddedEngine} unless {@code OPENAI_BASE_URL} is set, and keeps
+ * [--session-expiry DURATION] [--ask-before TOOL,...] [--inspector-port PORT]}: with the last, the session
+ * inspector runs beside it on loopback and the page links each session to it. It runs on {@link EmbeddedEngine} unless {@code OPENAI_BASE_URL} is set, and keeps
  * conversations in SQLite.
  *
  * <p>Every API request and event stream is authenticated by the server's {@link Authenticator}
@@ -66,6 +67,8 @@ public final class ChatServer implements AutoCloseable {
   private final EventStreams streams;
   private final EventCodec.Translator streamVocabulary; // the events as the log and the streams have them
   private final Javalin http;
+  private final dev.sessionware.inspector.Inspector inspector;
+  private final dev.sessionware.inspector.InspectorServer inspectorServer;
   private volatile boolean closed;
 
   private ChatServer(Builder builder) {
@@ -116,9 +119,25 @@ public final class ChatServer implements AutoCloseable {
         sessions.values().forEach(session -> session.events().heard(eventLog.lastOrdinal(session.id())));
       }
     });
+    dev.sessionware.inspector.Inspector inspecting = null;
+    dev.sessionware.inspector.InspectorServer inspectingServer = null;
     try {
+      if (builder.inspectorPort != null) {
+        // the operator's view of the same store and log, on loopback with a token of its own
+        inspecting = dev.sessionware.inspector.Inspector.builder(
+            dev.sessionware.inspector.SessionCatalog.of(builder.store, eventLog), eventLog).build();
+        inspectingServer = dev.sessionware.inspector.InspectorServer.start(inspecting, builder.inspectorPort);
+      }
+      this.inspector = inspecting;
+      this.inspectorServer = inspectingServer;
       this.http = ChatRoutes.install(this, strictJson()).start(builder.host, builder.port);
     } catch (RuntimeException | Error e) {
+      if (inspectingServer != null) {
+        inspectingServer.close();
+      }
+      if (inspecting != null) {
+        inspecting.close();
+      }
       heardAppends.close();
       streams.close();
       runtime.close();
@@ -159,6 +178,7 @@ public final class ChatServer implements AutoCloseable {
     Path tokens = null;
     Duration expiry = Duration.ofDays(7);
     String askBefore = null;
+    Integer inspectorPort = null;
     Path database = Path.of(System.getProperty("java.io.tmpdir"), "sessionware-chat.db");
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
@@ -175,9 +195,10 @@ public final class ChatServer implements AutoCloseable {
         case "--tokens" -> tokens = Path.of(value);
         case "--session-expiry" -> expiry = parseExpiry(value);
         case "--ask-before" -> askBefore = value;
+        case "--inspector-port" -> inspectorPort = Integer.parseInt(value);
         default -> throw new IllegalArgumentException("unknown option " + option
-            + "; the options are --host, --port, --db, --queue-limit, --instance-id, --tokens, --session-expiry"
-            + " and --ask-before");
+            + "; the options are --host, --port, --db, --queue-limit, --instance-id, --tokens, --session-expiry,"
+            + " --ask-before and --inspector-port");
       }
     }
     Engine engine = OpenAiChatEngine.fromEnvironment(System.getenv(), TOOLS).<Engine>map(e -> e)
@@ -202,6 +223,9 @@ public final class ChatServer implements AutoCloseable {
     if (instanceId != null) {
       builder.instanceId(instanceId);
     }
+    if (inspectorPort != null) {
+      builder.inspector(inspectorPort);
+    }
     ChatServer server = builder.start();
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "chat-server-shutdown"));
     if (developmentToken != null) {
@@ -211,6 +235,8 @@ public final class ChatServer implements AutoCloseable {
       System.out.println("Sessionware chat: open " + server.uri() + " (database " + database + ", tokens " + tokens
           + "); the page asks for your token");
     }
+    server.inspectorUri().ifPresent(uri -> System.out.println("Sessionware inspector: open " + uri
+        + " (loopback only; the chat page links each session to it)"));
   }
 
   private static Duration parseExpiry(String value) {
@@ -239,6 +265,20 @@ public final class ChatServer implements AutoCloseable {
     return host.contains(":") ? "[" + host + "]" : host;
   }
 
+  /**
+   * Returns the session inspector's address with its token, when it runs beside the server.
+   *
+   * @return the address to open, or empty
+   */
+  public Optional<URI> inspectorUri() {
+    return Optional.ofNullable(inspectorServer).map(dev.sessionware.inspector.InspectorServer::uri);
+  }
+
+  /** The inspector's page without the token (a browser that opened {@link #inspectorUri()} has it). */
+  Optional<URI> inspectorPage() {
+    return Optional.ofNullable(inspectorServer).map(s -> URI.create("http://127.0.0.1:" + s.port() + "/"));
+  }
+
   /** Stops accepting requests, ends every event stream, and closes the runtime and its store. */
   @Override
   public void close() {
@@ -246,6 +286,10 @@ public final class ChatServer implements AutoCloseable {
       return;
     }
     closed = true;
+    if (inspectorServer != null) {
+      inspectorServer.close();
+      inspector.close();
+    }
     heardAppends.close();
     sessions.values().forEach(session -> session.events().close());
     streams.close();
@@ -370,6 +414,7 @@ public final class ChatServer implements AutoCloseable {
     private Duration sessionExpiry;
     private ToolRegistry tools = TOOLS;
     private java.util.function.Function<dev.sessionware.core.event.ToolCall, ToolLoop.Approval> approval;
+    private Integer inspectorPort;
 
     private Builder(Engine engine, TurnStore store) {
       this.engine = Objects.requireNonNull(engine, "engine");
@@ -566,6 +611,21 @@ public final class ChatServer implements AutoCloseable {
      */
     public Builder approval(java.util.function.Function<dev.sessionware.core.event.ToolCall, ToolLoop.Approval> policy) {
       this.approval = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Runs the session inspector beside the server, on loopback at a port of its own, over the same
+     * store and event log; the page links each session to it. Off by default.
+     *
+     * @param port the inspector's port, 0 for any free one
+     * @return this builder
+     */
+    public Builder inspector(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("inspector port: must be 0 to 65535, but was " + port);
+      }
+      this.inspectorPort = port;
       return this;
     }
 

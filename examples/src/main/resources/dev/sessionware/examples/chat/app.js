@@ -82,6 +82,7 @@ async function openSession() {
     history.replaceState(null, "", "?session=" + encodeURIComponent(sessionId));
   }
   document.getElementById("session").textContent = "session " + sessionId;
+  linkInspector().catch(() => {});
   // a turn carries the conversation so far: the newest final one is the whole history
   const turns = (await api("GET", "/api/sessions/" + encodeURIComponent(sessionId) + "/turns?phase=final&limit=1")).data.turns;
   for (const turn of turns) {
@@ -175,6 +176,14 @@ function handlers(remember) {
       statusLine.textContent = "This conversation is open in too many places; reload to follow it here.";
     }
   };
+}
+
+// when the session inspector runs beside the server (--inspector-port), link this session to it
+async function linkInspector() {
+  const answer = await api("GET", "/api/inspector");
+  const link = document.getElementById("inspect");
+  link.href = answer.data.url + "#/session/" + encodeURIComponent(sessionId);
+  link.hidden = false;
 }
 
 function connect() {

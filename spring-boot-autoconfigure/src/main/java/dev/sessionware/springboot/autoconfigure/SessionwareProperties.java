@@ -25,6 +25,7 @@ public class SessionwareProperties {
   private final Reactor reactor = new Reactor();
   private final Web web = new Web();
   private final Memory memory = new Memory();
+  private final Inspector inspector = new Inspector();
 
   public String getName() {
     return name;
@@ -82,11 +83,67 @@ public class SessionwareProperties {
     return web;
   }
 
+  public Inspector getInspector() {
+    return inspector;
+  }
+
   public Memory getMemory() {
     return memory;
   }
 
   /** The chat memory of Spring AI and LangChain4j kept as the runtime's conversations. */
+  /** The session inspector, a read-only page over the store, mounted when enabled. */
+  public static class Inspector {
+    /** Whether the inspector's page and JSON API are mounted (servlet apps). Off by default. */
+    private boolean enabled;
+    /** Where the inspector is mounted. */
+    private String path = "/sessionware/inspector";
+    /** The role a user needs to open the inspector when Spring Security is on the class path (for example OPERATOR). */
+    private String role;
+    /** A tracing UI's address for a trace, with {traceId} where the id goes, to link events' trace ids. */
+    private String traceUrlTemplate;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      if (path == null || !path.startsWith("/") || path.endsWith("/") || path.contains("*")) {
+        throw new IllegalArgumentException("sessionware.inspector.path: must start with / and not end with /"
+            + " or hold *, but was \"" + path + "\"");
+      }
+      this.path = path;
+    }
+
+    String path() {
+      return path;
+    }
+
+    public String getRole() {
+      return role;
+    }
+
+    public void setRole(String role) {
+      this.role = role;
+    }
+
+    public String getTraceUrlTemplate() {
+      return traceUrlTemplate;
+    }
+
+    public void setTraceUrlTemplate(String traceUrlTemplate) {
+      this.traceUrlTemplate = traceUrlTemplate;
+    }
+  }
+
   public static class Memory {
     /**
      * Whether the app's chat memory (a {@code ChatMemoryRepository} for Spring AI, a {@code

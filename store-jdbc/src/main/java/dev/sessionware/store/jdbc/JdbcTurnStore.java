@@ -60,6 +60,7 @@ public final class JdbcTurnStore implements TurnStore {
   private final ApprovalRows approvals;
   private final JdbcEventLog events;
   private final JdbcPromptQueue prompts;
+  private final JdbcSessionIndex index;
   private final StoreNotifications notifications;
   private final boolean ownsNotifications;
 
@@ -75,6 +76,7 @@ public final class JdbcTurnStore implements TurnStore {
     this.notifications = shared.orElseGet(() -> new StoreNotifications(connections, dialect, name));
     this.events = new JdbcEventLog(connections, name, notifications);
     this.prompts = new JdbcPromptQueue(connections, name, notifications);
+    this.index = new JdbcSessionIndex(connections, rows, name);
     try {
       this.legacyTurns = connections.with(connection -> {
         if (createSchema) {
@@ -520,7 +522,7 @@ public final class JdbcTurnStore implements TurnStore {
             forget.executeUpdate();
           }
           for (String table : List.of("sw_turn_blocks", "sw_blocks", "sw_turns", "sw_snapshots", "sw_leases",
-              "sw_events", "sw_prompts", "sw_approvals", "sw_sessions")) {
+              "sw_events", "sw_prompts", "sw_approvals", "sw_inferences", "sw_session_activity", "sw_sessions")) {
             try (PreparedStatement delete = connection.prepareStatement(
                 "DELETE FROM " + table + " WHERE session_id = ?")) {
               delete.setString(1, session.value());
@@ -623,6 +625,16 @@ public final class JdbcTurnStore implements TurnStore {
    */
   public EventLog eventLog() {
     return events;
+  }
+
+  /**
+   * Returns read-only queries over this store's sessions, inferences, events and turns, each one
+   * indexed query (for the session inspector). It lives as long as this store.
+   *
+   * @return the queries
+   */
+  public JdbcSessionIndex sessionIndex() {
+    return index;
   }
 
   /**

@@ -63,17 +63,20 @@ public final class JdbcEventLog implements EventLog {
           raise.executeUpdate();
         }
         long start = head(connection, session)[0] - events.size() + 1;
+        long now = System.currentTimeMillis();
         try (PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO sw_events (session_id, ordinal, type, body) VALUES (?, ?, ?, ?)")) {
+            "INSERT INTO sw_events (session_id, ordinal, type, body, appended_at_ms) VALUES (?, ?, ?, ?, ?)")) {
           for (int i = 0; i < events.size(); i++) {
             insert.setString(1, session.value());
             insert.setLong(2, start + i);
             insert.setString(3, events.get(i).type());
             insert.setString(4, bodies.get(i));
+            insert.setLong(5, now);
             insert.addBatch();
           }
           insert.executeBatch();
         }
+        InferenceRows.record(connection, session, start, events, now);
         notifications.notifyAtCommit(connection, StoreNotifications.EVENTS, session, start + events.size() - 1);
         return start;
       }));

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Schema {
   /** The schema version this code reads and writes. */
-  public static final int CURRENT = 5;
+  public static final int CURRENT = 6;
 
   /** A row id that is never closed: the newest turn's blocks have it as their {@code valid_to}. */
   public static final long OPEN = Long.MAX_VALUE;
@@ -108,6 +108,31 @@ public final class Schema {
             + " turn_body TEXT NOT NULL, calls TEXT NOT NULL, version BIGINT NOT NULL, asked_at_ms BIGINT NOT NULL)");
   }
 
+  /**
+   * Returns the statements of schema version 6: the session index an inspector reads without
+   * scanning events ({@code sw_inferences} holds each inference's span, outcome, model and usage,
+   * {@code sw_session_activity} each session's state and tokens so far, both kept by the event log's
+   * appends), and the time each event was appended.
+   *
+   * @return the statements, in order
+   */
+  public static List<String> version6() {
+    return List.of(
+        "ALTER TABLE sw_events ADD COLUMN appended_at_ms BIGINT",
+        "CREATE TABLE sw_inferences (session_id TEXT NOT NULL, inference_id TEXT NOT NULL, turn_id TEXT,"
+            + " first_ordinal BIGINT NOT NULL, last_ordinal BIGINT NOT NULL, event_count BIGINT NOT NULL,"
+            + " started_at_ms BIGINT NOT NULL, first_chunk_at_ms BIGINT, ended_at_ms BIGINT, outcome TEXT NOT NULL,"
+            + " model TEXT, input_tokens BIGINT, output_tokens BIGINT, error TEXT,"
+            + " PRIMARY KEY (session_id, inference_id))",
+        "CREATE INDEX sw_inferences_by_ordinal ON sw_inferences (session_id, first_ordinal)",
+        "CREATE TABLE sw_session_activity (session_id TEXT NOT NULL PRIMARY KEY, state TEXT NOT NULL,"
+            + " last_inference_id TEXT, inferences BIGINT NOT NULL, input_tokens BIGINT NOT NULL,"
+            + " output_tokens BIGINT NOT NULL, first_event_at_ms BIGINT NOT NULL, last_event_at_ms BIGINT NOT NULL,"
+            + " without_turns BOOLEAN NOT NULL)",
+        "CREATE INDEX sw_session_activity_without_turns ON sw_session_activity (last_event_at_ms DESC, session_id)"
+            + " WHERE without_turns");
+  }
+
   private static List<String> statements(int version, Dialect dialect) {
     return switch (version) {
       case 1 -> version1(dialect);
@@ -115,6 +140,7 @@ public final class Schema {
       case 3 -> version3();
       case 4 -> version4();
       case 5 -> version5();
+      case 6 -> version6();
       default -> throw new IllegalArgumentException("no schema version " + version);
     };
   }
@@ -125,7 +151,8 @@ public final class Schema {
       case 2 -> "event log";
       case 3 -> "prompt queue";
       case 4 -> "session owners";
-      default -> "tool calls waiting for approval";
+      case 5 -> "tool calls waiting for approval";
+      default -> "session index";
     };
   }
 
