@@ -280,6 +280,129 @@ public final class Views {
     }
 
     @Override
+    public Void toolApprovalRequest(InferenceEvent.ToolApprovalRequestEvent event) {
+      node.put("message", message("waiting for approval until " + event.expiresAt() + ": "
+          + String.join(", ", event.toolCalls().stream().map(call -> call.name() + " " + call.id()).toList())));
+      return null;
+    }
+
+    // geppetto's canonical vocabulary: the same facts, where the canonical events carry them
+
+    @Override
+    public Void runStarted(InferenceEvent.RunStartedEvent event) {
+      putContent(node, "text", event.prompt());
+      return null;
+    }
+
+    @Override
+    public Void runFinished(InferenceEvent.RunFinishedEvent event) {
+      node.put("message", message(event.status()));
+      return null;
+    }
+
+    @Override
+    public Void runStopped(InferenceEvent.RunStoppedEvent event) {
+      node.put("message", message(event.reason()));
+      return null;
+    }
+
+    @Override
+    public Void runFailed(InferenceEvent.RunFailedEvent event) {
+      node.put("error", message(event.errorString()));
+      return null;
+    }
+
+    @Override
+    public Void providerCallStarted(InferenceEvent.ProviderCallStartedEvent event) {
+      return null;
+    }
+
+    @Override
+    public Void providerCallMetadataUpdated(InferenceEvent.ProviderCallMetadataUpdatedEvent event) {
+      return null;
+    }
+
+    @Override
+    public Void providerCallFinished(InferenceEvent.ProviderCallFinishedEvent event) {
+      node.put("message", message(event.finishClass()));
+      return null;
+    }
+
+    @Override
+    public Void textSegmentStarted(InferenceEvent.TextSegmentStartedEvent event) {
+      return null;
+    }
+
+    @Override
+    public Void textDelta(InferenceEvent.TextDeltaEvent event) {
+      putContent(node, "text", event.delta());
+      return null;
+    }
+
+    @Override
+    public Void textSegmentFinished(InferenceEvent.TextSegmentFinishedEvent event) {
+      putContent(node, "text", event.text());
+      return null;
+    }
+
+    @Override
+    public Void reasoningSegmentStarted(InferenceEvent.ReasoningSegmentStartedEvent event) {
+      return null;
+    }
+
+    @Override
+    public Void reasoningDelta(InferenceEvent.ReasoningDeltaEvent event) {
+      putContent(node, "text", event.delta());
+      return null;
+    }
+
+    @Override
+    public Void reasoningSegmentFinished(InferenceEvent.ReasoningSegmentFinishedEvent event) {
+      putContent(node, "text", event.text());
+      return null;
+    }
+
+    @Override
+    public Void toolCallStarted(InferenceEvent.ToolCallStartedEvent event) {
+      node.put("toolCallId", message(event.toolCallId()));
+      node.put("tool", message(event.toolName()));
+      return null;
+    }
+
+    @Override
+    public Void toolCallArgumentsDelta(InferenceEvent.ToolCallArgumentsDeltaEvent event) {
+      node.put("toolCallId", message(event.toolCallId()));
+      putContent(node, "arguments", event.delta());
+      return null;
+    }
+
+    @Override
+    public Void toolCallRequested(InferenceEvent.ToolCallRequestedEvent event) {
+      call(event.toolCallId(), event.toolName(), event.input());
+      return null;
+    }
+
+    @Override
+    public Void toolExecutionStarted(InferenceEvent.ToolExecutionStartedEvent event) {
+      node.put("toolCallId", message(event.toolCallId()));
+      node.put("tool", message(event.toolName()));
+      return null;
+    }
+
+    @Override
+    public Void toolResultReady(InferenceEvent.ToolResultReadyEvent event) {
+      result(event.toolCallId(), event.result());
+      return null;
+    }
+
+    @Override
+    public Void toolCallFinished(InferenceEvent.ToolCallFinishedEvent event) {
+      node.put("toolCallId", message(event.toolCallId()));
+      node.put("message", message(event.status()));
+      return null;
+    }
+
+    @Override
     public Void unknown(InferenceEvent.UnknownEvent event) {
       return null;
     }
