@@ -110,7 +110,8 @@ class ToolApprovalTest {
       assertThat(call.expiresAt()).isEqualTo(call.askedAt().plus(ToolLoop.DEFAULT_APPROVAL_TIMEOUT));
     });
     InferenceId asked = pending.get(0).askedBy();
-    assertThat(typesOf(events.events(), asked)).containsExactly("tool-call", "tool-approval-request", "final");
+    assertThat(typesOf(events.events(), asked)).containsExactly("tool-call", "provider-call-finished",
+        "tool-approval-request", "final"); // provider-call-finished: what the canonical vocabulary says of the asking call
     ToolApprovalRequestEvent request = (ToolApprovalRequestEvent) events.events().get(1);
     assertThat(request.toolCalls()).containsExactly(pending.get(0).call());
     assertThat(request.meta().sessionId()).isEqualTo(id);
@@ -128,7 +129,7 @@ class ToolApprovalTest {
     List<InferenceId> inferences = assertOneTerminalLastPerInference(events.events());
     assertThat(inferences).containsExactly(asked, continuation.id());
     assertThat(typesOf(events.events(), continuation.id()))
-        .containsExactly("info", "tool-call-execute", "tool-call-execution-result", "final");
+        .containsExactly("info", "tool-call-execute", "tool-call-execution-result", "tool-call-finished", "final");
     InfoEvent decision = (InfoEvent) events.events().stream().filter(e -> e instanceof InfoEvent).findFirst().orElseThrow();
     assertThat(decision.message()).isEqualTo("tool call approved");
     assertThat(decision.meta().sessionId()).isEqualTo(id);
@@ -193,8 +194,8 @@ class ToolApprovalTest {
     assertThat(toolUses(answered)).containsExactly("send:send:ann", "clock:clock:", "send:error the user denied this call");
     assertThat(clock.runs).hasSize(1);
     assertThat(typesOf(events.events(), continuation.id())).containsExactly("info", "info", "info",
-        "tool-call-execute", "tool-call-execution-result", "tool-call-execute", "tool-call-execution-result",
-        "tool-call-execution-result", "final");
+        "tool-call-execute", "tool-call-execution-result", "tool-call-finished", "tool-call-execute",
+        "tool-call-execution-result", "tool-call-finished", "tool-call-execution-result", "tool-call-finished", "final");
     assertThat(answered.metadata().get(ToolLoop.ITERATIONS)).contains(2);
     assertOneTerminalLastPerInference(events.events());
   }
@@ -344,7 +345,7 @@ class ToolApprovalTest {
         .hasMessageEndingWith("failed: IllegalStateException: policy down");
     assertThat(session.pendingCalls()).isEmpty();
     assertThat(session.history()).isEmpty();
-    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("tool-call", "error");
+    assertThat(events.events()).extracting(InferenceEvent::type).containsExactly("tool-call", "provider-call-finished", "error");
   }
 
   @Test
