@@ -121,9 +121,9 @@ class PostgresToolApprovalTest {
     assertThat(send.runs).extracting(args -> args.get("to")).containsExactly("ann");
     InferenceId askedBy = pending.get(0).askedBy();
     assertThat(typesOf(eventsA.events(), askedBy))
-        .containsExactly("tool-call", "tool-call", "tool-approval-request", "final");
+        .containsExactly("tool-call", "tool-call", "provider-call-finished", "tool-approval-request", "final");
     assertThat(typesOf(eventsB.events(), continuation.id())).containsExactly("info", "info", "tool-call-execute",
-        "tool-call-execution-result", "tool-call-execution-result", "final");
+        "tool-call-execution-result", "tool-call-finished", "tool-call-execution-result", "tool-call-finished", "final");
     assertOneTerminalLastPerInference(eventsA.events());
     assertOneTerminalLastPerInference(eventsB.events());
     assertThat(a.pendingCalls(id)).isEmpty();
