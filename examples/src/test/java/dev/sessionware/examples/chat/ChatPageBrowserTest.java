@@ -60,7 +60,7 @@ class ChatPageBrowserTest {
   void aServerSpeakingTheCanonicalVocabularyStreamsItToThePage() {
     withBrowser(ChatServer.builder(new EmbeddedEngine(), JdbcTurnStore.sqlite(dir.resolve("chat.db")))
         .codec(dev.sessionware.core.event.json.EventCodec.canonical()), (server, browser) -> {
-          browser.get(server.uri().toString());
+          browser.get(server.uri() + "#token=" + TestTokens.ALICE_TOKEN);
           await("a session in the URL", () -> browser.getCurrentUrl().contains("?session="));
           String session = browser.getCurrentUrl().replaceAll(".*\\?session=", "");
           browser.findElement(By.id("prompt")).sendKeys("What time is it?");
@@ -134,7 +134,7 @@ class ChatPageBrowserTest {
     withBrowser(ChatServer.builder(mailAnn, JdbcTurnStore.sqlite(dir.resolve("chat.db")))
         .tools(dev.sessionware.core.tool.ToolRegistry.of(send.tool))
         .approval(dev.sessionware.core.tool.ToolLoop.Approval.askFor("send")), (server, browser) -> {
-          browser.get(server.uri().toString());
+          browser.get(server.uri() + "#token=" + TestTokens.ALICE_TOKEN);
           await("a session in the URL", () -> browser.getCurrentUrl().contains("?session="));
 
           browser.findElement(By.id("prompt")).sendKeys("mail Ann");
