@@ -22,7 +22,7 @@ class ChatServerInspectorTest {
   void theInspectorBesideTheServerShowsItsConversations() throws Exception {
     JdbcTurnStore store = JdbcTurnStore.sqlite(dir.resolve("chat.db"));
     try (ChatServer server = ChatServer.builder(new EmbeddedEngine(), store).eventLog(store.eventLog()).port(0)
-        .inspector(0).start()) {
+        .authenticator(TestTokens.AUTH).inspector(0).start()) {
       ChatHttp chat = new ChatHttp(server.uri());
       String session = chat.newSession();
       chat.prompt(session, "what time is it?", null);
@@ -48,7 +48,7 @@ class ChatServerInspectorTest {
   void withoutTheInspectorThePageGetsNoLink() {
     JdbcTurnStore store = JdbcTurnStore.sqlite(dir.resolve("chat.db"));
     try (ChatServer server = ChatServer.builder(new EmbeddedEngine(), store).eventLog(store.eventLog()).port(0)
-        .start()) {
+        .authenticator(TestTokens.AUTH).start()) {
       ChatHttp.Reply link = new ChatHttp(server.uri()).send("GET", "/api/inspector", null);
       assertThat(link.status()).isEqualTo(404);
       assertThat(server.inspectorUri()).isEmpty();
