@@ -175,6 +175,9 @@ class ChatClientInferencesTest {
           loopback.server().serve(exchange -> LoopbackOpenAiServer.answer(exchange, 200, COMPLETION));
         }
         List<SpanData> all = request(registry, spans, client, kind);
+        assertThat(io.opentelemetry.context.Context.current()).as(kind + ": the calling thread's trace context after it")
+            .isSameAs(io.opentelemetry.context.Context.root());
+        assertThat(tracer.currentSpan()).as(kind + ": the calling thread's current span after it").isNull();
         SpanData root = all.stream().filter(s -> s.getName().equals("http.server.request")).findFirst().orElseThrow();
         // no root but the request's own and, for a stream, the OpenAI SDK's HTTP span, which the SDK starts
         // on a thread of its own outside any trace with or without Sessionware (a Spring AI 2.0 matter)

@@ -25,9 +25,15 @@ import dev.sessionware.openai.LoopbackOpenAiServer;
 import dev.sessionware.opentelemetry.GenAiAttributes;
 import dev.sessionware.opentelemetry.SessionTracing;
 import io.micrometer.observation.ObservationRegistry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,10 +46,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -51,6 +59,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.client.advisor.MessageChatMemoryAdvisor;
 import org.springframework.ai.chat.memory.ChatMemory;
@@ -58,13 +67,16 @@ import org.springframework.ai.openai.OpenAiChatModel;
 import org.springframework.ai.openai.OpenAiChatOptions;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * A Spring Boot web app as users build one, with the starter and no Sessionware code of its own:
@@ -115,6 +127,41 @@ abstract class BootWebApp {
     @Bean
     InMemorySpanExporter spans() {
       return InMemorySpanExporter.create();
+    }
+
+    /**
+     * Outside Boot's observation filter: each request finds its Tomcat thread with no trace context
+     * and no ids of a request before it in the MDC, and leaves it so.
+     */
+    @Bean
+    FilterRegistrationBean<OncePerRequestFilter> leftBehind() {
+      FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(new OncePerRequestFilter() {
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+          noteLeft("before " + request.getRequestURI());
+          try {
+            chain.doFilter(request, response);
+          } finally {
+            noteLeft("after " + request.getRequestURI());
+          }
+        }
+      });
+      registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+      return registration;
+    }
+
+    /** What a thread holds of another request's trace or inference, where it should hold nothing. */
+    static final List<String> LEFT_BEHIND = new CopyOnWriteArrayList<>();
+
+    private static void noteLeft(String when) {
+      io.opentelemetry.context.Context current = io.opentelemetry.context.Context.current();
+      Map<String, String> mdc = MDC.getCopyOfContextMap();
+      List<String> ids = mdc == null ? List.of() : mdc.keySet().stream()
+          .filter(key -> key.equals("traceId") || key.equals("spanId") || key.equals("inference_id")).sorted().toList();
+      if (current != io.opentelemetry.context.Context.root() || !ids.isEmpty()) {
+        LEFT_BEHIND.add(Thread.currentThread().getName() + " " + when + ": " + current + " " + ids);
+      }
     }
 
     @Bean
@@ -207,6 +254,7 @@ abstract class BootWebApp {
       LoopbackOpenAiServer.streamAnswer(exchange, "test-model", "It is ", "noon.");
     });
     HttpClient http = HttpClient.newHttpClient();
+    App.LEFT_BEHIND.clear();
     try (ConfigurableApplicationContext app = start()) {
       runtime[0] = app.getBean(SessionRuntime.class);
       ch.qos.logback.classic.Logger hostLogger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("host.app");
@@ -240,8 +288,9 @@ abstract class BootWebApp {
         callers.shutdownNow();
       }
 
-      app.getBean(SdkTracerProvider.class).forceFlush().join(10, TimeUnit.SECONDS);
-      List<SpanData> spans = app.getBean(InMemorySpanExporter.class).getFinishedSpanItems();
+      assertThat(App.LEFT_BEHIND).as("trace context or ids a request left on its thread").isEmpty();
+      // a request's server span ends after its response went out, which the caller may have read by then
+      List<SpanData> spans = finishedWithServerSpans(app, 2 * CONVERSATIONS * TURNS);
       Map<String, SpanData> byId = spans.stream().collect(Collectors.toMap(SpanData::getSpanId, Function.identity()));
       RecordingSink events = app.getBean(RecordingSink.class);
       for (String path : List.of("chat", "assist")) {
@@ -253,7 +302,8 @@ abstract class BootWebApp {
           assertThat(ours).as(conversation + ": one Sessionware span per inference").hasSize(TURNS);
           for (SpanData span : ours) {
             SpanData root = root(span, byId);
-            assertThat(root.getName()).as(conversation + ": in its request's trace").startsWith("http get");
+            assertThat(root.getName()).as("%s: in its request's trace (root %s of %s, its parent %s)", conversation, root.getSpanId(),
+                root.getInstrumentationScopeInfo().getName(), root.getParentSpanId()).startsWith("http get");
             if (path.equals("chat")) {
               assertThat(spans).as(conversation + ": Spring AI's model span is a child of ours")
                   .anySatisfy(s -> assertThat(s.getName()).isEqualTo("chat test-model")
@@ -314,6 +364,23 @@ abstract class BootWebApp {
             .contains(conversation + ":turn-0", conversation + ":turn-2", conversation + ":again");
         assertThat(again.getBean(SessionRuntime.class).store().history(SessionId.of(conversation))).hasSize(TURNS + 1);
       }
+    }
+  }
+
+  /**
+   * The spans finished once the {@code requests} conversation requests' server spans are among
+   * them, or after a generous deadline (the assertions say what is missing).
+   */
+  private static List<SpanData> finishedWithServerSpans(ConfigurableApplicationContext app, int requests) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      app.getBean(SdkTracerProvider.class).forceFlush().join(10, TimeUnit.SECONDS);
+      List<SpanData> spans = app.getBean(InMemorySpanExporter.class).getFinishedSpanItems();
+      long servers = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER && s.getName().startsWith("http get")).count();
+      if (servers >= requests || System.nanoTime() > deadline) {
+        return spans;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
   }
 
